@@ -1,0 +1,472 @@
+//! Flow: transactions, dialogs and subscriptions correlated from parsed messages (a state machine kept apart
+//! from the parsers).
+//!
+//! - A transaction is a request and its responses: matched by Call-ID, CSeq number and method and the top Via
+//!   branch (absent branches match each other: Skype for Business clients often send none over TLS). An ACK for
+//!   a non-2xx final response shares the INVITE's branch and joins its transaction; a 2xx ACK is a transaction of
+//!   its own that expects no response. CANCEL has its own transaction (its method differs).
+//! - A request seen again with the same key is a retransmission; so is a response with the same status and
+//!   To tag.
+//! - A dialog is a Call-ID with its From/To tags; a conversation (what the page lists) is a Call-ID.
+//! - A subscription is a SUBSCRIBE dialog with its NOTIFY/BENOTIFY requests, Expires and subscription-state.
+
+use crate::sip::{param, Message};
+use crate::time::Timestamp;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Requests that by design get no response: ACK (RFC 3261) and BENOTIFY ([MS-SIP] best-effort NOTIFY).
+pub fn expects_response(method: &str) -> bool {
+    !(method.eq_ignore_ascii_case("ACK") || method.eq_ignore_ascii_case("BENOTIFY"))
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Transaction {
+    pub id: u32,
+    pub method: String,
+    pub cseq: u32,
+    pub call_id: String,
+    pub branch: Option<String>,
+    /// The request's message index (absent when only responses are in the log).
+    pub request: Option<u32>,
+    pub responses: Vec<u32>,
+    pub final_status: Option<u16>,
+    /// Milliseconds from the request to its first final response.
+    pub response_ms: Option<i64>,
+    /// A request that expects a response and got no final one in the log.
+    pub unanswered: bool,
+    /// Retransmissions of the request.
+    pub retransmissions: Vec<u32>,
+}
+
+/// What a conversation is about, from its first request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConversationKind {
+    Registration,
+    Subscription,
+    Call,
+    Im,
+    Publication,
+    Message,
+    Options,
+    Other,
+}
+
+impl ConversationKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ConversationKind::Registration => "registration",
+            ConversationKind::Subscription => "subscription",
+            ConversationKind::Call => "call",
+            ConversationKind::Im => "im",
+            ConversationKind::Publication => "publication",
+            ConversationKind::Message => "message",
+            ConversationKind::Options => "options",
+            ConversationKind::Other => "other",
+        }
+    }
+}
+
+/// All messages that share a Call-ID.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conversation {
+    pub id: u32,
+    pub call_id: String,
+    pub kind: ConversationKind,
+    /// e.g. `SUBSCRIBE presence sip:on1@limcm.com`, `INVITE sip:on2@limcm.com (IM)`.
+    pub label: String,
+    pub messages: Vec<u32>,
+    pub transactions: Vec<u32>,
+    pub first_time: Option<Timestamp>,
+    /// Some transaction in it ended in a final status ≥ 400 other than an authentication challenge, or
+    /// went unanswered.
+    pub failed: bool,
+}
+
+/// The state of a subscription as the log last showed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum SubscriptionState {
+    /// SUBSCRIBE sent, no final response yet.
+    Requested,
+    Pending,
+    Active {
+        expires: Option<u32>,
+    },
+    Terminated {
+        reason: Option<String>,
+    },
+    Failed {
+        status: u16,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Subscription {
+    pub id: u32,
+    pub conversation: u32,
+    pub call_id: String,
+    /// The Event package (`presence`, `vnd-microsoft-roaming-self`, …).
+    pub event: String,
+    /// Request-URI of the first SUBSCRIBE.
+    pub resource: String,
+    /// SUBSCRIBE requests (first one, refreshes, unsubscribe).
+    pub subscribes: Vec<u32>,
+    /// NOTIFY and BENOTIFY requests.
+    pub notifies: Vec<u32>,
+    pub state: SubscriptionState,
+}
+
+/// Per-message links into the flow.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Links {
+    pub transaction: Option<u32>,
+    pub conversation: Option<u32>,
+    /// This message repeats an earlier one (same transaction, same start line).
+    pub retransmission: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Flow {
+    pub transactions: Vec<Transaction>,
+    pub conversations: Vec<Conversation>,
+    pub subscriptions: Vec<Subscription>,
+    pub links: Vec<Links>,
+}
+
+#[derive(Hash, PartialEq, Eq)]
+struct TxKey {
+    call_id: String,
+    cseq: u32,
+    method: String,
+    branch: Option<String>,
+}
+
+fn is_challenge(status: u16) -> bool {
+    status == 401 || status == 407
+}
+
+/// Correlate messages given in display order.
+pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a Message)>) -> Flow {
+    let mut flow = Flow::default();
+    let mut tx_index: HashMap<TxKey, u32> = HashMap::new();
+    let mut conv_index: HashMap<String, u32> = HashMap::new();
+    let mut sub_index: HashMap<String, u32> = HashMap::new();
+    let mut times: Vec<Option<Timestamp>> = Vec::new();
+    // Status and To tag of every message so far, for response retransmission checks.
+    let mut statuses: Vec<(Option<u16>, Option<String>)> = Vec::new();
+
+    for (i, (time, msg)) in messages.into_iter().enumerate() {
+        let i = i as u32;
+        times.push(time);
+        let mut links = Links::default();
+        let call_id = msg.call_id().map(|c| c.into_owned()).unwrap_or_default();
+
+        // Conversation by Call-ID.
+        let conv = *conv_index.entry(call_id.clone()).or_insert_with(|| {
+            let (kind, label) = describe(msg);
+            flow.conversations.push(Conversation {
+                id: flow.conversations.len() as u32,
+                call_id: call_id.clone(),
+                kind,
+                label,
+                messages: Vec::new(),
+                transactions: Vec::new(),
+                first_time: time,
+                failed: false,
+            });
+            flow.conversations.len() as u32 - 1
+        });
+        {
+            let c = &mut flow.conversations[conv as usize];
+            c.messages.push(i);
+            if c.first_time.is_none() {
+                c.first_time = time;
+            }
+            // A conversation first seen through a response is named after its first request.
+            if msg.is_request()
+                && c.transactions.is_empty()
+                && c.messages.len() > 1
+                && c.kind == ConversationKind::Other
+            {
+                let (kind, label) = describe(msg);
+                c.kind = kind;
+                c.label = label;
+            }
+        }
+        links.conversation = Some(conv);
+
+        // Transaction.
+        if let Some((cseq, cseq_method)) = msg.cseq() {
+            let method = match msg.method() {
+                // A non-2xx ACK carries the INVITE's branch; it belongs to the INVITE transaction.
+                Some(m) if m.eq_ignore_ascii_case("ACK") => {
+                    let branch = msg.via_branch();
+                    let invite = TxKey {
+                        call_id: call_id.clone(),
+                        cseq,
+                        method: "INVITE".into(),
+                        branch: branch.clone(),
+                    };
+                    match tx_index.get(&invite) {
+                        Some(&t)
+                            if branch.is_some()
+                                && flow.transactions[t as usize]
+                                    .final_status
+                                    .is_some_and(|s| s >= 300) =>
+                        {
+                            "INVITE".to_string()
+                        }
+                        _ => "ACK".to_string(),
+                    }
+                }
+                Some(m) => m.to_string(),
+                None => cseq_method.to_ascii_uppercase(),
+            };
+            let key = TxKey {
+                call_id: call_id.clone(),
+                cseq,
+                method: method.to_ascii_uppercase(),
+                branch: msg.via_branch(),
+            };
+            let existing = tx_index.get(&key).copied();
+            let t = match existing {
+                Some(t) => t,
+                None => {
+                    let t = flow.transactions.len() as u32;
+                    flow.transactions.push(Transaction {
+                        id: t,
+                        method: method.clone(),
+                        cseq,
+                        call_id: call_id.clone(),
+                        branch: key.branch.clone(),
+                        request: None,
+                        responses: Vec::new(),
+                        final_status: None,
+                        response_ms: None,
+                        unanswered: false,
+                        retransmissions: Vec::new(),
+                    });
+                    tx_index.insert(key, t);
+                    flow.conversations[conv as usize].transactions.push(t);
+                    t
+                }
+            };
+            links.transaction = Some(t);
+            let tx = &mut flow.transactions[t as usize];
+            match msg.status() {
+                None if msg.method().is_some_and(|m| m.eq_ignore_ascii_case("ACK"))
+                    && method == "INVITE" =>
+                {
+                    // ACK of a non-2xx final response: part of the INVITE transaction, listed with its responses.
+                    tx.responses.push(i);
+                }
+                None => match tx.request {
+                    None => tx.request = Some(i),
+                    Some(_) => {
+                        tx.retransmissions.push(i);
+                        links.retransmission = true;
+                    }
+                },
+                Some(status) => {
+                    let to_tag = msg.to_tag();
+                    let repeat = tx.responses.iter().any(|&r| {
+                        statuses
+                            .get(r as usize)
+                            .is_some_and(|(s, tag)| *s == Some(status) && *tag == to_tag)
+                    });
+                    if repeat {
+                        links.retransmission = true;
+                    }
+                    tx.responses.push(i);
+                    if status >= 200 && tx.final_status.is_none() {
+                        tx.final_status = Some(status);
+                        if let (Some(req), Some(t1)) = (tx.request, time) {
+                            if let Some(t0) = times[req as usize] {
+                                tx.response_ms = Some(t1.0 - t0.0);
+                            }
+                        }
+                    }
+                    if status >= 400 && !is_challenge(status) {
+                        flow.conversations[conv as usize].failed = true;
+                    }
+                }
+            }
+        }
+
+        // Subscriptions.
+        subscription_step(&mut flow, &mut sub_index, msg, i, conv, &call_id);
+
+        flow.links.push(links);
+        statuses.push((msg.status(), msg.to_tag()));
+    }
+
+    for tx in &mut flow.transactions {
+        let expects = tx.request.is_some() && expects_response(&tx.method);
+        if expects && tx.final_status.is_none() {
+            tx.unanswered = true;
+        }
+    }
+    for c in &mut flow.conversations {
+        if c.transactions
+            .iter()
+            .any(|&t| flow.transactions[t as usize].unanswered)
+        {
+            c.failed = true;
+        }
+    }
+    // Subscriptions whose SUBSCRIBE failed.
+    for s in &mut flow.subscriptions {
+        if let Some(&first) = s.subscribes.first() {
+            if let Some(t) = flow.links[first as usize].transaction {
+                if let Some(st) = flow.transactions[t as usize].final_status {
+                    if st >= 300 && matches!(s.state, SubscriptionState::Requested) {
+                        s.state = SubscriptionState::Failed { status: st };
+                    }
+                }
+            }
+        }
+    }
+    flow
+}
+
+fn describe(msg: &Message) -> (ConversationKind, String) {
+    let Some(method) = msg.method() else {
+        let m = msg.cseq_method().unwrap_or_default();
+        return (ConversationKind::Other, format!("{m} (response only)"));
+    };
+    let uri = match &msg.start {
+        crate::sip::StartLine::Request { uri, .. } => uri.clone(),
+        _ => String::new(),
+    };
+    let upper = method.to_ascii_uppercase();
+    let kind = match upper.as_str() {
+        "REGISTER" => ConversationKind::Registration,
+        "SUBSCRIBE" | "NOTIFY" | "BENOTIFY" => ConversationKind::Subscription,
+        "INVITE" => {
+            let body = String::from_utf8_lossy(msg.body());
+            if body.contains("m=message") {
+                ConversationKind::Im
+            } else {
+                ConversationKind::Call
+            }
+        }
+        "SERVICE" | "PUBLISH" => ConversationKind::Publication,
+        "MESSAGE" | "INFO" => ConversationKind::Message,
+        "OPTIONS" => ConversationKind::Options,
+        _ => ConversationKind::Other,
+    };
+    let label = match kind {
+        ConversationKind::Subscription => {
+            let event = msg
+                .header("Event")
+                .map(|e| e.split(';').next().unwrap_or("").trim().to_string())
+                .unwrap_or_default();
+            format!("{upper} {event} {uri}")
+        }
+        ConversationKind::Im => format!("{upper} {uri} (IM)"),
+        _ => format!("{upper} {uri}"),
+    };
+    (kind, label.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+fn subscription_step(
+    flow: &mut Flow,
+    index: &mut HashMap<String, u32>,
+    msg: &Message,
+    i: u32,
+    conv: u32,
+    call_id: &str,
+) {
+    let Some(method) = msg.cseq_method() else {
+        return;
+    };
+    let method = method.to_ascii_uppercase();
+    let is_sub = method == "SUBSCRIBE";
+    let is_notify = method == "NOTIFY" || method == "BENOTIFY";
+    if !is_sub && !is_notify {
+        return;
+    }
+    let s = match index.get(call_id) {
+        Some(&s) => s,
+        None if msg.is_request() => {
+            let s = flow.subscriptions.len() as u32;
+            let resource = match &msg.start {
+                crate::sip::StartLine::Request { uri, .. } => uri.clone(),
+                _ => String::new(),
+            };
+            flow.subscriptions.push(Subscription {
+                id: s,
+                conversation: conv,
+                call_id: call_id.to_string(),
+                event: msg
+                    .header("Event")
+                    .map(|e| e.split(';').next().unwrap_or("").trim().to_string())
+                    .unwrap_or_default(),
+                resource,
+                subscribes: Vec::new(),
+                notifies: Vec::new(),
+                state: SubscriptionState::Requested,
+            });
+            index.insert(call_id.to_string(), s);
+            s
+        }
+        None => return,
+    };
+    let sub = &mut flow.subscriptions[s as usize];
+    match (msg.method(), msg.status()) {
+        (Some(_), _) if is_sub => {
+            sub.subscribes.push(i);
+            if msg.header("Expires").is_some_and(|e| e.trim() == "0") {
+                sub.state = SubscriptionState::Terminated {
+                    reason: Some("unsubscribed (Expires: 0)".into()),
+                };
+            }
+        }
+        (Some(_), _) => {
+            sub.notifies.push(i);
+            if let Some(state) = msg.header("Subscription-State") {
+                sub.state = parse_subscription_state(&state);
+            }
+        }
+        (None, Some(status)) if is_sub => {
+            if (200..300).contains(&status) {
+                if !matches!(sub.state, SubscriptionState::Terminated { .. }) {
+                    let expires = msg
+                        .header("Subscription-State")
+                        .and_then(|v| param(&v, "expires").and_then(|e| e.parse().ok()))
+                        .or_else(|| msg.header("Expires").and_then(|e| e.trim().parse().ok()));
+                    sub.state = match msg.header("Subscription-State") {
+                        Some(v) => parse_subscription_state(&v),
+                        None => SubscriptionState::Active { expires },
+                    };
+                }
+            } else if status >= 300 && !is_challenge(status) {
+                sub.state = SubscriptionState::Failed { status };
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `active;expires=31535` → Active, `terminated;reason=timeout` → Terminated, `pending` → Pending.
+pub fn parse_subscription_state(value: &str) -> SubscriptionState {
+    let state = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let with_params = format!("x{value}");
+    match state.as_str() {
+        "active" => SubscriptionState::Active {
+            expires: param(&with_params, "expires").and_then(|e| e.parse().ok()),
+        },
+        "pending" => SubscriptionState::Pending,
+        "terminated" => SubscriptionState::Terminated {
+            reason: param(&with_params, "reason").map(str::to_string),
+        },
+        _ => SubscriptionState::Active { expires: None },
+    }
+}

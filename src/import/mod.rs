@@ -1,0 +1,189 @@
+//! Import: log formats → records (one SIP message's text with its time, addresses and place in the file).
+//!
+//! Each format has a streaming importer fed chunk by chunk; the format is detected from the content of the
+//! first bytes, never from the file name. Importers never fail: what they cannot read becomes a diagnostic.
+
+pub mod lines;
+pub mod siptext;
+pub mod uccapi;
+
+use crate::diag::Diagnostic;
+use crate::time::Timestamp;
+use serde::Serialize;
+
+/// A detected input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Format {
+    /// Skype for Business / Lync client log (Lync-UccApi-0.UccApilog).
+    #[serde(rename = "uccapilog")]
+    UccApiLog,
+    /// SIP messages as plain text (pasted, saved from a tool, quoted in a document).
+    #[serde(rename = "sip-text")]
+    SipText,
+    /// Not yet decided (too few bytes seen).
+    #[serde(rename = "pending")]
+    Pending,
+    /// A format sipscope recognises but cannot read yet (the diagnostic says which).
+    #[serde(rename = "unsupported")]
+    Unsupported,
+    /// Nothing SIP-like was found.
+    #[serde(rename = "unknown")]
+    Unknown,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::UccApiLog => "uccapilog",
+            Format::SipText => "sip-text",
+            Format::Pending => "pending",
+            Format::Unsupported => "unsupported",
+            Format::Unknown => "unknown",
+        }
+    }
+}
+
+/// How a message was seen from the log's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Sent,
+    Received,
+    Unknown,
+}
+
+/// One SIP message as found in a file, before parsing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The SIP text (start line, headers, blank line, body).
+    pub sip: Vec<u8>,
+    pub time: Option<Timestamp>,
+    /// Sender and receiver as `host:port`, when the log says.
+    pub src: Option<String>,
+    pub dst: Option<String>,
+    pub direction: Direction,
+    /// Byte range of the whole entry in the original file (packet header to end line).
+    pub span: (u64, u64),
+    /// 1-based line where the entry starts.
+    pub line: u32,
+    /// Framing problems found by the importer (attached to the message as diagnostics).
+    pub problems: Vec<String>,
+}
+
+/// What an importer produces as it goes.
+#[derive(Debug, Default)]
+pub struct Sink {
+    pub records: Vec<Record>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// How many bytes detection looks at before deciding.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Decide the format from the first bytes of a file. `complete` says `head` is the whole file.
+pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
+    if head.len() < SNIFF_BYTES && !complete {
+        return (Format::Pending, None);
+    }
+    let magic = head.get(..4).unwrap_or(head);
+    let unsupported = |what: &str| {
+        (
+            Format::Unsupported,
+            Some(Diagnostic::error(what.to_string())),
+        )
+    };
+    match magic {
+        [0xD4, 0xC3, 0xB2, 0xA1]
+        | [0xA1, 0xB2, 0xC3, 0xD4]
+        | [0x4D, 0x3C, 0xB2, 0xA1]
+        | [0xA1, 0xB2, 0x3C, 0x4D] => {
+            return unsupported("This is a pcap capture; reading captures is not supported yet. The client log (UccApiLog) holds the same SIP decrypted.");
+        }
+        [0x0A, 0x0D, 0x0D, 0x0A] => {
+            return unsupported("This is a pcapng capture; reading captures is not supported yet. The client log (UccApiLog) holds the same SIP decrypted.");
+        }
+        [0x1F, 0x8B, ..] => {
+            return unsupported("This is a gzip archive; unpack it first and open the log inside.")
+        }
+        [b'P', b'K', 3, 4] => {
+            return unsupported("This is a zip archive; unpack it first and open the logs inside.")
+        }
+        _ => {}
+    }
+    let enc = lines::Encoding::sniff(head);
+    let mut reader = lines::LineReader::new();
+    let (mut ucc, mut sip, mut binary) = (0usize, 0usize, 0usize);
+    let mut probe = |l: lines::Line<'_>| {
+        if uccapi::parse_prefix(l.text).is_some() {
+            ucc += 1;
+        } else if crate::sip::parser::is_start_line(l.text) {
+            sip += 1;
+        }
+        binary += l
+            .text
+            .iter()
+            .filter(|&&b| b == 0 || (b < 0x20 && b != b'\t' && b != 0x0C))
+            .count();
+    };
+    reader.push(head, &mut probe);
+    if complete {
+        reader.finish(&mut probe);
+    }
+    if ucc > 0 {
+        return (Format::UccApiLog, None);
+    }
+    if sip > 0 {
+        return (Format::SipText, None);
+    }
+    if matches!(enc, lines::Encoding::Utf8)
+        && (binary * 20 > head.len() || head.iter().take(4096).any(|&b| b == 0))
+    {
+        return (
+            Format::Unknown,
+            Some(Diagnostic::error(
+                "This is a binary file, not a log sipscope can read. Drop a Skype for Business client log (Lync-UccApi-0.UccApilog) or SIP messages as text.",
+            )),
+        );
+    }
+    (
+        Format::Unknown,
+        Some(Diagnostic::error(
+            "No SIP messages found: this text has neither UccApiLog packet lines nor SIP start lines (e.g. \"INVITE sip:… SIP/2.0\", \"SIP/2.0 200 OK\").",
+        )),
+    )
+}
+
+/// A streaming importer for one file, chosen by [`detect`].
+#[derive(Debug)]
+pub enum Importer {
+    UccApi(uccapi::UccApiImporter),
+    SipText(siptext::SipTextImporter),
+    /// Input that yields nothing; bytes are counted and dropped.
+    Nothing,
+}
+
+impl Importer {
+    pub fn new(format: Format, file: u32) -> Importer {
+        match format {
+            Format::UccApiLog => Importer::UccApi(uccapi::UccApiImporter::new(file)),
+            Format::SipText => Importer::SipText(siptext::SipTextImporter::new(file)),
+            _ => Importer::Nothing,
+        }
+    }
+
+    pub fn push(&mut self, chunk: &[u8], sink: &mut Sink) {
+        match self {
+            Importer::UccApi(i) => i.push(chunk, sink),
+            Importer::SipText(i) => i.push(chunk, sink),
+            Importer::Nothing => {}
+        }
+    }
+
+    pub fn finish(&mut self, sink: &mut Sink) {
+        match self {
+            Importer::UccApi(i) => i.finish(sink),
+            Importer::SipText(i) => i.finish(sink),
+            Importer::Nothing => {}
+        }
+    }
+}

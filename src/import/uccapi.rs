@@ -1,0 +1,387 @@
+//! UccApiLog importer: Skype for Business / Lync client traces (`Lync-UccApi-0.UccApilog`) → SIP records.
+//!
+//! Every trace line starts `MM/DD/YYYY|HH:MM:SS.mmm TID:TID LEVEL :: text`. A packet is
+//! `Sending Packet - <remote> (From Local Address: <local>) N bytes:` or
+//! `Data Received -<remote> (To Local Address: <local>) N bytes:`, then the SIP start line on the next prefixed
+//! line, then the SIP lines without prefix, then `End of Sending Packet - …` / `End of Data Received -…`.
+//! Prefixed lines inside a packet that are not its start or end are other threads' noise and are skipped.
+//! A packet may hold several SIP messages (framed by Content-Length). A file that starts or ends inside a packet
+//! yields a warning for the fragment and no message.
+
+use super::lines::{Line, LineReader};
+use super::{Direction, Record, Sink};
+use crate::diag::Diagnostic;
+use crate::sip::{framing, parser};
+use crate::time::Timestamp;
+
+/// The parsed prefix of a trace line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prefix<'a> {
+    pub time: Option<Timestamp>,
+    /// Thread ids as written (`2738:14E0`).
+    pub thread: &'a [u8],
+    /// `INFO`, `TRACE`, `ERROR`, `WARN`, …
+    pub level: &'a [u8],
+    /// Everything after `:: `.
+    pub text: &'a [u8],
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() {
+        return None;
+    }
+    b.iter().try_fold(0u32, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// Parse `MM/DD/YYYY|HH:MM:SS.mmm TID:TID LEVEL :: text`; `None` when the line has no such prefix.
+pub fn parse_prefix(line: &[u8]) -> Option<Prefix<'_>> {
+    if line.len() < 26
+        || line[2] != b'/'
+        || line[5] != b'/'
+        || line[10] != b'|'
+        || line[13] != b':'
+        || line[16] != b':'
+        || line[19] != b'.'
+    {
+        return None;
+    }
+    let (mo, d, y) = (
+        digits(&line[0..2])?,
+        digits(&line[3..5])?,
+        digits(&line[6..10])?,
+    );
+    let (h, mi, s, ms) = (
+        digits(&line[11..13])?,
+        digits(&line[14..16])?,
+        digits(&line[17..19])?,
+        digits(&line[20..23])?,
+    );
+    let time = Timestamp::from_parts(y as i32, mo, d, h, mi, s, ms);
+    let rest = &line[23..];
+    let sep = memchr::memmem::find(rest, b"::")?;
+    let head = &rest[..sep];
+    let mut words = head.split(|&b| b == b' ').filter(|w| !w.is_empty());
+    let thread = words.next()?;
+    if !thread.iter().all(|&b| b.is_ascii_hexdigit() || b == b':') || !thread.contains(&b':') {
+        return None;
+    }
+    let level = words.next()?;
+    if words.next().is_some() || !level.iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let mut text = &rest[sep + 2..];
+    if text.first() == Some(&b' ') {
+        text = &text[1..];
+    }
+    Some(Prefix {
+        time,
+        thread,
+        level,
+        text,
+    })
+}
+
+/// A packet header line: direction, remote and local address, announced byte count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PacketHeader {
+    pub direction: Direction,
+    pub remote: String,
+    pub local: String,
+    pub bytes: Option<usize>,
+}
+
+/// Parse the text of `Sending Packet - …` / `Data Received -…` (after the prefix).
+pub fn parse_packet_header(text: &[u8]) -> Option<PacketHeader> {
+    let (direction, rest, local_label) = if let Some(r) = text.strip_prefix(b"Sending Packet -") {
+        (Direction::Sent, r, &b"(From Local Address:"[..])
+    } else if let Some(r) = text.strip_prefix(b"Data Received -") {
+        (Direction::Received, r, &b"(To Local Address:"[..])
+    } else {
+        return None;
+    };
+    let rest = std::str::from_utf8(rest).ok()?;
+    let label = std::str::from_utf8(local_label).ok()?;
+    let (remote, after) = rest.split_once(label)?;
+    let (local, after) = after.split_once(')')?;
+    let bytes = after
+        .trim()
+        .trim_end_matches(':')
+        .trim()
+        .strip_suffix("bytes")
+        .and_then(|n| n.trim().parse().ok());
+    Some(PacketHeader {
+        direction,
+        remote: remote.trim().to_string(),
+        local: local.trim().to_string(),
+        bytes,
+    })
+}
+
+fn is_packet_end(text: &[u8]) -> bool {
+    text.starts_with(b"End of Sending Packet") || text.starts_with(b"End of Data Received")
+}
+
+#[derive(Debug)]
+struct Packet {
+    header: PacketHeader,
+    time: Option<Timestamp>,
+    thread: Vec<u8>,
+    start: u64,
+    line: u32,
+    sip: Vec<u8>,
+    have_start: bool,
+    last_line: u32,
+}
+
+/// Raw lines seen before the first packet header, in case they turn out to be the tail of a packet.
+#[derive(Debug, Default)]
+struct Orphans {
+    first: u32,
+    last: u32,
+    count: u32,
+}
+
+/// Streaming UccApiLog importer for one file.
+#[derive(Debug)]
+pub struct UccApiImporter {
+    file: u32,
+    lines: LineReader,
+    packet: Option<Packet>,
+    orphans: Orphans,
+    seen_packet: bool,
+}
+
+impl UccApiImporter {
+    pub fn new(file: u32) -> Self {
+        UccApiImporter {
+            file,
+            lines: LineReader::new(),
+            packet: None,
+            orphans: Orphans::default(),
+            seen_packet: false,
+        }
+    }
+
+    pub fn push(&mut self, chunk: &[u8], sink: &mut Sink) {
+        let mut lines = std::mem::take(&mut self.lines);
+        lines.push(chunk, &mut |l| self.line(l, sink));
+        self.lines = lines;
+    }
+
+    pub fn finish(&mut self, sink: &mut Sink) {
+        let mut lines = std::mem::take(&mut self.lines);
+        lines.finish(&mut |l| self.line(l, sink));
+        self.lines = lines;
+        if let Some(p) = self.packet.take() {
+            let announced = p
+                .header
+                .bytes
+                .map(|n| format!(", {n} bytes announced"))
+                .unwrap_or_default();
+            sink.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "The log ends inside a packet ({} {}{}, {} bytes in the file, lines {}–{}): the fragment is not shown as a message.",
+                    direction_phrase(p.header.direction),
+                    p.header.remote,
+                    announced,
+                    p.sip.len(),
+                    p.line,
+                    p.last_line
+                ))
+                .at(self.file, p.line),
+            );
+        }
+    }
+
+    fn line(&mut self, l: Line<'_>, sink: &mut Sink) {
+        match parse_prefix(l.text) {
+            Some(prefix) => self.prefixed(&l, prefix, sink),
+            None => self.raw(&l, sink),
+        }
+    }
+
+    fn prefixed(&mut self, l: &Line<'_>, prefix: Prefix<'_>, sink: &mut Sink) {
+        if let Some(header) = parse_packet_header(prefix.text) {
+            if let Some(p) = self.packet.take() {
+                self.close(p, l.start, false, sink);
+            }
+            self.seen_packet = true;
+            self.packet = Some(Packet {
+                header,
+                time: prefix.time,
+                thread: prefix.thread.to_vec(),
+                start: l.start,
+                line: l.number,
+                sip: Vec::with_capacity(2048),
+                have_start: false,
+                last_line: l.number,
+            });
+            return;
+        }
+        if is_packet_end(prefix.text) {
+            match self.packet.take() {
+                Some(p) => self.close(p, l.end, true, sink),
+                None if !self.seen_packet => {
+                    let first = if self.orphans.count > 0 {
+                        self.orphans.first
+                    } else {
+                        l.number
+                    };
+                    sink.diagnostics.push(
+                        Diagnostic::warning(format!(
+                            "The log starts inside a packet: lines {first}–{} are the end of a message whose beginning is not in this file; skipped.",
+                            l.number
+                        ))
+                        .at(self.file, first),
+                    );
+                    self.orphans = Orphans::default();
+                    self.seen_packet = true;
+                }
+                None => sink.diagnostics.push(
+                    Diagnostic::warning(
+                        "An \"End of packet\" line without its packet header; ignored.",
+                    )
+                    .at(self.file, l.number),
+                ),
+            }
+            return;
+        }
+        if let Some(p) = self.packet.as_mut() {
+            if !p.have_start
+                && (prefix.thread == p.thread.as_slice() || parser::is_start_line(prefix.text))
+            {
+                p.sip.extend_from_slice(prefix.text);
+                p.sip.extend_from_slice(b"\r\n");
+                p.have_start = true;
+                p.last_line = l.number;
+            }
+            // Any other prefixed line is another thread's trace: noise, skipped.
+        }
+    }
+
+    fn raw(&mut self, l: &Line<'_>, sink: &mut Sink) {
+        match self.packet.as_mut() {
+            Some(p) => {
+                p.sip.extend_from_slice(l.text);
+                p.sip.extend_from_slice(b"\r\n");
+                p.have_start = true;
+                p.last_line = l.number;
+            }
+            None if !self.seen_packet => {
+                if self.orphans.count == 0 {
+                    self.orphans.first = l.number;
+                }
+                self.orphans.last = l.number;
+                self.orphans.count += 1;
+            }
+            None => {
+                if parser::is_start_line(l.text) {
+                    sink.diagnostics.push(
+                        Diagnostic::info("A SIP start line outside any packet; skipped (it is not part of a logged packet).").at(self.file, l.number),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A packet is complete (`ended`: its End line was seen) or was cut off by the next packet header.
+    fn close(&mut self, p: Packet, end: u64, ended: bool, sink: &mut Sink) {
+        let (src, dst) = match p.header.direction {
+            Direction::Sent => (p.header.local.clone(), p.header.remote.clone()),
+            _ => (p.header.remote.clone(), p.header.local.clone()),
+        };
+        let frames = framing::frame_block(&p.sip);
+        let complete = ended || frames.iter().all(|f| f.problems.is_empty());
+        if frames.is_empty() || !complete {
+            sink.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "A packet ({} {}) has no End line and its SIP text is incomplete (lines {}–{}); the fragment is not shown as a message.",
+                    direction_phrase(p.header.direction),
+                    p.header.remote,
+                    p.line,
+                    p.last_line
+                ))
+                .at(self.file, p.line),
+            );
+            return;
+        }
+        let mut packet_problems = Vec::new();
+        if !ended {
+            packet_problems.push("The packet has no End line in the log.".to_string());
+        }
+        if let Some(n) = p.header.bytes {
+            // The log adds a line break after the SIP text; a body that ended in CRLF has no extra one.
+            let held = p.sip.len();
+            if n != held && n + 2 != held {
+                packet_problems.push(format!(
+                    "The packet header announces {n} bytes; the log holds {held}."
+                ));
+            }
+        }
+        for f in frames {
+            let mut problems = packet_problems.clone();
+            problems.extend(f.problems);
+            let sip = p.sip.get(f.range.clone()).unwrap_or(&[]).to_vec();
+            sink.records.push(Record {
+                sip,
+                time: p.time,
+                src: Some(src.clone()),
+                dst: Some(dst.clone()),
+                direction: p.header.direction,
+                span: (p.start, end),
+                line: p.line,
+                problems,
+            });
+        }
+    }
+}
+
+fn direction_phrase(d: Direction) -> &'static str {
+    match d {
+        Direction::Sent => "sent to",
+        _ => "received from",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_parse() {
+        let p = parse_prefix(
+            b"03/30/2018|10:57:58.371 2738:14E0 INFO  :: Sending Packet - 211.208.253.66:5061",
+        )
+        .unwrap();
+        assert_eq!(p.time.unwrap().to_string(), "2018-03-30T10:57:58.371");
+        assert_eq!(p.thread, b"2738:14E0");
+        assert_eq!(p.level, b"INFO");
+        assert_eq!(p.text, b"Sending Packet - 211.208.253.66:5061");
+        let p =
+            parse_prefix(b"04/02/2018|18:21:48.021 1EC:1F0 TRACE :: CUccPresenceManager::Publish")
+                .unwrap();
+        assert_eq!(p.text, b"CUccPresenceManager::Publish");
+        assert!(parse_prefix(b"Via: SIP/2.0/TLS 192.168.1.51:51882").is_none());
+        assert!(parse_prefix(b"03/30/2018|10:57:58.371").is_none());
+    }
+
+    #[test]
+    fn packet_headers_parse() {
+        let h = parse_packet_header(b"Data Received -211.208.253.66:5061 (To Local Address: 192.168.1.51:51882) 3606 bytes:").unwrap();
+        assert_eq!(h.direction, Direction::Received);
+        assert_eq!(h.remote, "211.208.253.66:5061");
+        assert_eq!(h.local, "192.168.1.51:51882");
+        assert_eq!(h.bytes, Some(3606));
+        let h = parse_packet_header(
+            b"Sending Packet - [2001:db8::1]:5061 (From Local Address: [fe80::2]:50123) 12 bytes:",
+        )
+        .unwrap();
+        assert_eq!(
+            (h.remote.as_str(), h.local.as_str(), h.bytes),
+            ("[2001:db8::1]:5061", "[fe80::2]:50123", Some(12))
+        );
+        assert!(parse_packet_header(b"End of Sending Packet - 1.2.3.4:5061").is_none());
+    }
+}

@@ -1,0 +1,346 @@
+//! SIP messages: the parsed model (start line, ordered headers, body) as byte ranges into the message text.
+//!
+//! `parser` turns bytes into a [`Message`] (nom, zero-copy ranges, never fails on an unknown method, header or
+//! content type); `body` splits multipart bodies and pretty-prints XML for display; `framing` cuts a block of
+//! bytes into messages by Content-Length.
+
+pub mod body;
+pub mod framing;
+pub mod parser;
+
+use serde::Serialize;
+use std::borrow::Cow;
+use std::ops::Range;
+
+pub use parser::parse_message;
+
+/// A byte range into [`Message::raw`]. `u32` keeps the per-header cost small; a message over 4 GiB is not SIP.
+pub type Span = Range<u32>;
+
+/// First line of a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum StartLine {
+    /// `METHOD uri SIP/2.0`. Any token is a method: SERVICE, BENOTIFY, NEGOTIATE are ordinary values.
+    Request {
+        method: String,
+        uri: String,
+        version: String,
+    },
+    /// `SIP/2.0 code reason`. Any three-digit code, any reason (UTF-8 or empty).
+    Response {
+        version: String,
+        status: u16,
+        reason: String,
+    },
+}
+
+/// One header line as written (repeats kept, in order). Folded continuation lines are inside `value`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub name: Span,
+    pub value: Span,
+}
+
+/// A parsed SIP message. Owns its text; everything else is ranges into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The message text: start line, header lines, empty line, body (exactly as it appeared in the log).
+    pub raw: Vec<u8>,
+    pub start: StartLine,
+    /// All header lines in order.
+    pub headers: Vec<Header>,
+    /// The body bytes (after the empty line), possibly empty.
+    pub body: Span,
+    /// The message is incomplete: the header section never ended, or the body is shorter than Content-Length.
+    pub truncated: bool,
+    /// Problems found while parsing (malformed header lines, two Content-Length values, …), as plain sentences.
+    pub problems: Vec<String>,
+}
+
+/// Compact (single-letter) header forms, RFC 3261 §7.3.3 plus the registered extensions.
+pub const COMPACT_FORMS: &[(&str, &str)] = &[
+    ("a", "Accept-Contact"),
+    ("b", "Referred-By"),
+    ("c", "Content-Type"),
+    ("d", "Request-Disposition"),
+    ("e", "Content-Encoding"),
+    ("f", "From"),
+    ("i", "Call-ID"),
+    ("j", "Reject-Contact"),
+    ("k", "Supported"),
+    ("l", "Content-Length"),
+    ("m", "Contact"),
+    ("o", "Event"),
+    ("r", "Refer-To"),
+    ("s", "Subject"),
+    ("t", "To"),
+    ("u", "Allow-Events"),
+    ("v", "Via"),
+    ("x", "Session-Expires"),
+    ("y", "Identity"),
+];
+
+/// The full name for a header name as written: compact forms expanded, otherwise unchanged.
+pub fn canonical_name(name: &str) -> &str {
+    if name.len() == 1 {
+        for (short, long) in COMPACT_FORMS {
+            if name.eq_ignore_ascii_case(short) {
+                return long;
+            }
+        }
+    }
+    name
+}
+
+/// Whether a header written as `written` is the header `wanted` (case-insensitive, compact forms).
+pub fn name_matches(written: &str, wanted: &str) -> bool {
+    written.eq_ignore_ascii_case(wanted) || canonical_name(written).eq_ignore_ascii_case(wanted)
+}
+
+impl Message {
+    fn text(&self, span: &Span) -> &str {
+        let bytes = self
+            .raw
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or(&[]);
+        // The parser only makes spans over valid UTF-8; fall back to empty rather than panic.
+        std::str::from_utf8(bytes).unwrap_or("")
+    }
+
+    pub fn is_request(&self) -> bool {
+        matches!(self.start, StartLine::Request { .. })
+    }
+
+    /// The request method, or `None` for a response.
+    pub fn method(&self) -> Option<&str> {
+        match &self.start {
+            StartLine::Request { method, .. } => Some(method),
+            StartLine::Response { .. } => None,
+        }
+    }
+
+    /// The status code, or `None` for a request.
+    pub fn status(&self) -> Option<u16> {
+        match &self.start {
+            StartLine::Response { status, .. } => Some(*status),
+            StartLine::Request { .. } => None,
+        }
+    }
+
+    /// The start line as text (`SUBSCRIBE sip:on1@limcm.com SIP/2.0`, `SIP/2.0 200 OK`).
+    pub fn start_line(&self) -> String {
+        match &self.start {
+            StartLine::Request {
+                method,
+                uri,
+                version,
+            } => format!("{method} {uri} {version}"),
+            StartLine::Response {
+                version,
+                status,
+                reason,
+            } if reason.is_empty() => format!("{version} {status}"),
+            StartLine::Response {
+                version,
+                status,
+                reason,
+            } => format!("{version} {status} {reason}"),
+        }
+    }
+
+    /// The header's name as written.
+    pub fn name(&self, h: &Header) -> &str {
+        self.text(&h.name)
+    }
+
+    /// The header's value with folded lines joined by a single space.
+    pub fn value(&self, h: &Header) -> Cow<'_, str> {
+        let v = self.text(&h.value);
+        if !v.contains('\n') {
+            return Cow::Borrowed(v);
+        }
+        let mut out = String::with_capacity(v.len());
+        for (i, line) in v.split('\n').enumerate() {
+            let line = line.trim_end_matches('\r');
+            if i > 0 {
+                out.push(' ');
+                out.push_str(line.trim_start());
+            } else {
+                out.push_str(line);
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    /// All values of a header (case-insensitive, compact forms understood), in order.
+    pub fn headers_named<'a, 'w>(
+        &'a self,
+        wanted: &'w str,
+    ) -> impl Iterator<Item = Cow<'a, str>> + use<'a, 'w> {
+        self.headers
+            .iter()
+            .filter(move |h| name_matches(self.name(h), wanted))
+            .map(move |h| self.value(h))
+    }
+
+    /// The first value of a header.
+    pub fn header(&self, wanted: &str) -> Option<Cow<'_, str>> {
+        self.headers_named(wanted).next()
+    }
+
+    /// The body bytes.
+    pub fn body(&self) -> &[u8] {
+        self.raw
+            .get(self.body.start as usize..self.body.end as usize)
+            .unwrap_or(&[])
+    }
+
+    pub fn call_id(&self) -> Option<Cow<'_, str>> {
+        self.header("Call-ID").map(|v| match v {
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+        })
+    }
+
+    /// `CSeq: 1 SUBSCRIBE` → `(1, "SUBSCRIBE")`.
+    pub fn cseq(&self) -> Option<(u32, String)> {
+        let v = self.header("CSeq")?;
+        let mut it = v.split_whitespace();
+        let n = it.next()?.parse().ok()?;
+        let m = it.next()?.to_string();
+        Some((n, m))
+    }
+
+    /// The method this message belongs to: the request's own, or the one named in a response's CSeq.
+    pub fn cseq_method(&self) -> Option<String> {
+        match self.method() {
+            Some(m) => Some(m.to_string()),
+            None => self.cseq().map(|(_, m)| m),
+        }
+    }
+
+    /// The first Via value (the first entry when one header holds several, comma-separated).
+    pub fn top_via(&self) -> Option<String> {
+        let v = self.header("Via")?;
+        Some(
+            split_top_level(&v, ',')
+                .into_iter()
+                .next()?
+                .trim()
+                .to_string(),
+        )
+    }
+
+    /// The `branch` parameter of the top Via.
+    pub fn via_branch(&self) -> Option<String> {
+        param(&self.top_via()?, "branch").map(str::to_string)
+    }
+
+    pub fn from_tag(&self) -> Option<String> {
+        param(&self.header("From")?, "tag").map(str::to_string)
+    }
+
+    pub fn to_tag(&self) -> Option<String> {
+        param(&self.header("To")?, "tag").map(str::to_string)
+    }
+
+    /// The declared Content-Length, when there is exactly one parseable value.
+    pub fn content_length(&self) -> Option<usize> {
+        let mut it = self.headers_named("Content-Length");
+        let first = it.next()?;
+        if it.next().is_some() {
+            return None;
+        }
+        first.trim().parse().ok()
+    }
+
+    /// The Content-Type without parameters, lower-cased (`multipart/related`).
+    pub fn content_type(&self) -> Option<String> {
+        let v = self.header("Content-Type")?;
+        Some(
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase(),
+        )
+    }
+}
+
+/// Split on `sep` outside double quotes and angle brackets.
+pub fn split_top_level(s: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut quoted, mut angle, mut start) = (false, 0i32, 0usize);
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '<' if !quoted => angle += 1,
+            '>' if !quoted => angle -= 1,
+            c if c == sep && !quoted && angle <= 0 => {
+                out.push(&s[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// The value of a `;name=value` parameter of a header value, outside the `<uri>` part (quotes removed).
+/// A parameter without `=` yields `Some("")`.
+pub fn param<'a>(value: &'a str, name: &str) -> Option<&'a str> {
+    // Parameters of a name-addr follow the closing '>'; of an addr-spec or Via, the first ';'.
+    let tail = match value.rfind('>') {
+        Some(i) if value.contains('<') => &value[i + 1..],
+        _ => value,
+    };
+    for p in split_top_level(tail, ';').into_iter().skip(1) {
+        let (k, v) = match p.split_once('=') {
+            Some((k, v)) => (k.trim(), v.trim()),
+            None => (p.trim(), ""),
+        };
+        if k.eq_ignore_ascii_case(name) {
+            return Some(v.trim_matches('"'));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_are_found_outside_the_uri() {
+        let from = "\"On 1\"<sip:on1@limcm.com;tag=wrong>;tag=0bc7b0fc1e;epid=08b5b444f3";
+        assert_eq!(param(from, "tag"), Some("0bc7b0fc1e"));
+        assert_eq!(param(from, "epid"), Some("08b5b444f3"));
+        let via = "SIP/2.0/TLS 192.168.1.51:51882;received=211.208.253.61;ms-received-port=51882;branch=z9hG4bK1";
+        assert_eq!(param(via, "branch"), Some("z9hG4bK1"));
+        assert_eq!(param(via, "rport"), None);
+        assert_eq!(param("<sip:a@b>;lr", "lr"), Some(""));
+    }
+
+    #[test]
+    fn compact_forms_expand() {
+        assert_eq!(canonical_name("i"), "Call-ID");
+        assert_eq!(canonical_name("V"), "Via");
+        assert_eq!(canonical_name("ms-diagnostics"), "ms-diagnostics");
+        assert!(name_matches("l", "content-length"));
+    }
+
+    #[test]
+    fn split_respects_quotes_and_brackets() {
+        let v = r#"SIP/2.0/TLS a;x="p,q", SIP/2.0/UDP b"#;
+        assert_eq!(split_top_level(v, ',').len(), 2);
+        assert_eq!(split_top_level("<sip:a,b@c>, <sip:d>", ',').len(), 2);
+    }
+}

@@ -1,0 +1,92 @@
+//! wasm-bindgen tests of the JS bindings, run in headless Chromium by wasm-bindgen-test-runner.
+#![cfg(target_arch = "wasm32")]
+
+use sipscope::web::{sample_log, version, Session};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap()
+}
+
+fn analyze(bytes: &[u8], chunk: usize) -> Session {
+    let mut s = Session::new();
+    let id = s.add_file("sample.uccapilog", bytes.len() as f64).unwrap();
+    for c in bytes.chunks(chunk) {
+        s.push(id, c);
+    }
+    s.finish_file(id);
+    s
+}
+
+#[wasm_bindgen_test]
+fn sample_analyzes_to_a_ladder_with_clickable_arrows() {
+    let bytes = sample_log().to_vec();
+    assert!(bytes.len() > 1000);
+    let mut s = analyze(&bytes, 4 << 20);
+    let summary = s.summary();
+    let count = get(&summary, "message_count").as_f64().unwrap();
+    assert!(count >= 20.0, "sample has {count} messages");
+    let files = js_sys::Array::from(&get(&summary, "files"));
+    assert_eq!(
+        get(&files.get(0), "format").as_string().unwrap(),
+        "uccapilog"
+    );
+
+    let meta = s.ladder_meta();
+    assert_eq!(get(&meta, "rows").as_f64().unwrap(), count);
+    let svg = s.ladder_svg(0, 5);
+    assert!(svg.starts_with("<svg"), "{svg}");
+    assert_eq!(svg.matches("data-msg=\"").count(), 5);
+
+    let m = s.message(0);
+    assert!(get(&m, "start_line")
+        .as_string()
+        .unwrap()
+        .starts_with("REGISTER "));
+    let headers = js_sys::Array::from(&get(&m, "headers"));
+    assert!(headers.length() > 5);
+    assert!(s.message(1_000_000).is_null());
+}
+
+#[wasm_bindgen_test]
+fn chunk_size_does_not_change_the_result() {
+    let bytes = sample_log().to_vec();
+    let mut whole = analyze(&bytes, bytes.len());
+    let mut small = analyze(&bytes, 997);
+    assert_eq!(whole.ladder_svg(0, 10_000), small.ladder_svg(0, 10_000));
+    assert_eq!(whole.message_count(), small.message_count());
+}
+
+#[wasm_bindgen_test]
+fn conversations_filter_the_ladder() {
+    let bytes = sample_log().to_vec();
+    let mut s = analyze(&bytes, 65536);
+    let convs = js_sys::Array::from(&s.conversations());
+    assert!(convs.length() >= 3);
+    let first = convs.get(0);
+    let n = js_sys::Array::from(&get(&first, "messages")).length();
+    s.set_filter(0);
+    assert_eq!(get(&s.ladder_meta(), "rows").as_f64().unwrap() as u32, n);
+    s.set_filter(-1);
+    assert_eq!(
+        get(&s.ladder_meta(), "rows").as_f64().unwrap() as usize,
+        s.message_count()
+    );
+}
+
+#[wasm_bindgen_test]
+fn junk_gives_a_diagnostic_not_a_crash() {
+    let junk: Vec<u8> = (0..100_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let mut s = analyze(&junk, 4096);
+    let summary = s.summary();
+    assert_eq!(get(&summary, "message_count").as_f64().unwrap(), 0.0);
+    let diags = js_sys::Array::from(&get(&summary, "diagnostics"));
+    assert!(diags.length() >= 1);
+    assert_eq!(get(&diags.get(0), "severity").as_string().unwrap(), "error");
+    assert!(!version().is_empty());
+}
