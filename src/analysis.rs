@@ -222,8 +222,16 @@ impl Analyzer {
 fn to_msg(file: u32, r: Record) -> Result<Msg, Diagnostic> {
     match sip::parse_message(r.sip) {
         Ok(sip) => {
+            // Framing already explained a Content-Length that disagrees with the block; the parser's own
+            // "body has N bytes, Content-Length says M" about the same frame would say it twice.
+            let framed_length = r.problems.iter().any(|p| p.starts_with("Content-Length "));
             let mut problems = r.problems;
-            problems.extend(sip.problems.iter().cloned());
+            problems.extend(
+                sip.problems
+                    .iter()
+                    .filter(|p| !(framed_length && p.starts_with("body has ")))
+                    .cloned(),
+            );
             Ok(Msg {
                 file,
                 time: r.time,

@@ -287,7 +287,12 @@ impl UccApiImporter {
     }
 
     /// A packet is complete (`ended`: its End line was seen) or was cut off by the next packet header.
-    fn close(&mut self, p: Packet, end: u64, ended: bool, sink: &mut Sink) {
+    fn close(&mut self, mut p: Packet, end: u64, ended: bool, sink: &mut Sink) {
+        // The log puts a line break before the End line unless the SIP text already ended with one: the text
+        // held is N or N + 2 bytes. Drop that added break so the body is exactly what was sent.
+        if p.header.bytes.is_some_and(|n| p.sip.len() == n + 2) && p.sip.ends_with(b"\r\n") {
+            p.sip.truncate(p.sip.len() - 2);
+        }
         let (src, dst) = match p.header.direction {
             Direction::Sent => (p.header.local.clone(), p.header.remote.clone()),
             _ => (p.header.remote.clone(), p.header.local.clone()),
@@ -314,7 +319,7 @@ impl UccApiImporter {
         if let Some(n) = p.header.bytes {
             // The log adds a line break after the SIP text; a body that ended in CRLF has no extra one.
             let held = p.sip.len();
-            if n != held && n + 2 != held {
+            if n != held {
                 packet_problems.push(format!(
                     "The packet header announces {n} bytes; the log holds {held}."
                 ));

@@ -1,0 +1,117 @@
+//! Runs the built `sipscope` binary: text ladder, --summary, --json shape, several files, stdin, errors.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn sipscope(args: &[&str]) -> (String, String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sipscope"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn text_ladder_for_people() {
+    let (out, _, code) = sipscope(&["tests/fixtures/seed-presence.uccapilog"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("SUBSCRIBE"), "{out}");
+    assert!(out.contains("200 OK (63 ms)"), "{out}");
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let (out, _, code) = sipscope(&[
+        "--json",
+        "tests/fixtures/seed-presence.uccapilog",
+        "tests/fixtures/rotated-mid-packet.uccapilog",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let files = v["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    for f in files {
+        assert_eq!(f["format"], "uccapilog");
+        assert!(f["name"].is_string() && f["bytes"].as_u64().unwrap() > 0);
+    }
+    let msgs = v["messages"].as_array().unwrap();
+    assert_eq!(msgs.len(), 8);
+    let first = &msgs[0];
+    for key in [
+        "index",
+        "file",
+        "time",
+        "src",
+        "dst",
+        "start_line",
+        "method",
+        "status",
+        "call_id",
+        "cseq",
+        "truncated",
+    ] {
+        assert!(
+            first.get(key).is_some(),
+            "messages[0].{key} missing: {first}"
+        );
+    }
+    assert_eq!(first["time"], "2018-03-30T10:57:58.371");
+    assert_eq!(first["method"], "SUBSCRIBE");
+    assert!(first["status"].is_null());
+    let response = msgs.iter().find(|m| m["status"] == 200).unwrap();
+    assert_eq!(
+        response["method"], "SUBSCRIBE",
+        "a response's method comes from its CSeq"
+    );
+    // Merged by time: the March 2018 seed messages come before the rotated log's.
+    let times: Vec<&str> = msgs.iter().map(|m| m["time"].as_str().unwrap()).collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted);
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 2);
+    for d in diags {
+        assert_eq!(d["severity"], "warning");
+        assert_eq!(d["file"], 1);
+        assert!(d["line"].as_u64().unwrap() > 0 && d["message"].is_string());
+    }
+}
+
+#[test]
+fn summary_and_stdin() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sipscope"))
+        .args(["--summary", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"OPTIONS sip:pool.limcm.com SIP/2.0\r\nVia: SIP/2.0/TLS 10.0.0.5:5061;branch=z9hG4bK1\r\nCall-ID: x1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("(sip-text,"), "{text}");
+    assert!(text.contains("messages:      1"), "{text}");
+    assert!(text.contains("1 unanswered"), "{text}");
+}
+
+#[test]
+fn errors_are_reported_not_panicked() {
+    let (_, err, code) = sipscope(&["no/such/file.log"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot open"), "{err}");
+    let (_, err, code) = sipscope(&["--frobnicate"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown option"));
+    let (out, _, code) = sipscope(&["--summary", "Cargo.toml"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("1 errors"), "{out}");
+}
