@@ -4,6 +4,7 @@
 //! is the one place that talks to JavaScript. See ARCHITECTURE.md for the codemap and invariants.
 
 pub mod analysis;
+pub mod annotate;
 pub mod diag;
 pub mod flow;
 pub mod import;

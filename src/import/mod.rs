@@ -3,7 +3,9 @@
 //! Each format has a streaming importer fed chunk by chunk; the format is detected from the content of the
 //! first bytes, never from the file name. Importers never fail: what they cannot read becomes a diagnostic.
 
+pub mod cls;
 pub mod lines;
+pub mod pcap;
 pub mod siptext;
 pub mod uccapi;
 

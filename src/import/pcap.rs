@@ -1,0 +1,1 @@
+//! Capture importer: pcap and pcapng files → SIP records (link layers, IP reassembly, TCP streams, SCTP, WebSocket).
