@@ -1,0 +1,92 @@
+// Shared setup for the e2e tests: Debian's Chromium through playwright-core, and dist/ on a loopback port.
+import { chromium } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from './server.mjs';
+
+export const HERE = dirname(fileURLToPath(import.meta.url));
+export const ROOT = join(HERE, '..');
+export const DIST = process.env.SIPSCOPE_DIST || join(ROOT, 'dist');
+export const OUT = join(HERE, 'out');
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+];
+
+/** Start the static server and the browser. Call `close()` when done. */
+export async function setup() {
+  if (!existsSync(join(DIST, 'index.html'))) {
+    throw new Error(`${DIST}/index.html is missing: build the page first (trunk build --release --config trunk.toml)`);
+  }
+  const srv = await startServer(DIST);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  return {
+    origin: srv.origin,
+    requests: srv.requests,
+    browser,
+    async close() {
+      await browser.close();
+      await srv.close();
+    },
+  };
+}
+
+/**
+ * A new page at `origin` that records page errors, console errors and dialogs. Any of those, or a request
+ * to another origin, is collected in `problems`; tests assert it stays empty.
+ */
+export async function openPage(env, { width = 1366, height = 768, colorScheme = 'light', block = [], allowConsoleErrors = false } = {}) {
+  const context = await env.browser.newContext({ viewport: { width, height }, colorScheme, acceptDownloads: false });
+  const problems = [];
+  const dialogs = [];
+  const requests = [];
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (block.some((path) => url === env.origin + path)) return route.abort('failed');
+    if (url.startsWith(env.origin + '/') || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    problems.push(`blocked request to another origin: ${url}`);
+    return route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !allowConsoleErrors) problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('dialog', async (d) => {
+    dialogs.push(`${d.type()}: ${d.message()}`);
+    problems.push(`dialog opened: ${d.type()} ${d.message()}`);
+    await d.dismiss().catch(() => {});
+  });
+  await page.goto(env.origin + '/', { waitUntil: 'load' });
+  return { page, context, problems, dialogs, requests };
+}
+
+/** Wait until the page finished an analysis ("done" or "error"); returns the state. */
+export async function waitSettled(page, timeout = 60_000) {
+  await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, { timeout });
+  return page.evaluate(() => document.body.dataset.state);
+}
+
+export async function waitDone(page, timeout = 60_000) {
+  const st = await waitSettled(page, timeout);
+  if (st !== 'done') {
+    const msg = await page.locator('#error-message').textContent().catch(() => '');
+    throw new Error(`analysis ended in state ${st}: ${msg}`);
+  }
+  return Number(await page.evaluate(() => document.body.dataset.messageCount));
+}
+
+/** The first existing path among `candidates`. */
+export function firstExisting(...candidates) {
+  return candidates.find((p) => existsSync(p));
+}

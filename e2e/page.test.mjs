@@ -1,0 +1,398 @@
+// End-to-end tests of the built page (dist/) in Debian's Chromium: the real wasm, a real worker, real clicks.
+// Run: scripts/test.sh (builds first), or `node --test --test-reporter=spec e2e/` after a trunk build.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, OUT, setup, openPage, waitDone, waitSettled, firstExisting } from './helpers.mjs';
+
+const FIXTURES = join(ROOT, 'tests', 'fixtures');
+const SAMPLE_FILE = join(ROOT, 'www', 'sample', 'sample.uccapilog');
+const PRESENCE_FILE = firstExisting(join(FIXTURES, 'seed-presence.uccapilog'), SAMPLE_FILE);
+const HOSTILE_FILE = firstExisting(join(FIXTURES, 'hostile.uccapilog'));
+
+// Files the page itself is made of: nothing else may ever be requested.
+const OWN_FILES = new Set(['/', '/index.html', '/app.js', '/worker.js', '/sipscope.js', '/sipscope_bg.wasm',
+  '/style.css', '/favicon.svg', '/favicon.ico']);
+
+// A hostile SIP message, used when tests/fixtures/hostile.uccapilog is not there.
+const HOSTILE_TEXT = [
+  'MESSAGE sip:<script>alert(\'PWNED\')</script>@example.com SIP/2.0',
+  'Via: SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK<img src=x onerror=alert(\'PWNED\')>',
+  'From: "<img src=x onerror=alert(\'PWNED\')>" <sip:a@example.com>;tag=1',
+  'To: <sip:b@example.com>',
+  'Call-ID: <script>alert(\'PWNED\')</script>',
+  'CSeq: 1 MESSAGE',
+  'Content-Type: text/html',
+  'Content-Length: 95',
+  '',
+  '<script>alert(\'PWNED\')</script><svg onload="alert(\'PWNED\')"></svg><iframe src="javascript:1">',
+  '',
+].join('\r\n');
+
+const RAW_SIP = [
+  'OPTIONS sip:bob@example.com SIP/2.0',
+  'Via: SIP/2.0/TLS 192.0.2.10:5061;branch=z9hG4bK776asdhds',
+  'Max-Forwards: 70',
+  'From: <sip:alice@example.com>;tag=1928301774',
+  'To: <sip:bob@example.com>',
+  'Call-ID: a84b4c76e66710@pc33.example.com',
+  'CSeq: 63104 OPTIONS',
+  'Content-Length: 0',
+  '',
+  '',
+].join('\r\n');
+
+// Elements and attributes that could run code or fetch something, inside the app (the page's own form excepted).
+const DANGEROUS_ELEMENTS = () => {
+  const bad = [];
+  for (const e of document.querySelectorAll('#app *, .topbar *')) {
+    const tag = e.localName.toLowerCase();
+    if (['script', 'img', 'iframe', 'object', 'embed', 'foreignobject', 'image', 'a', 'style', 'link', 'form',
+      'video', 'audio', 'source', 'meta', 'base'].includes(tag)) bad.push(tag);
+    for (const a of e.attributes) if (a.name.toLowerCase().startsWith('on')) bad.push(`${tag}[${a.name}]`);
+  }
+  return bad;
+};
+
+let env;
+
+before(async () => {
+  mkdirSync(OUT, { recursive: true });
+  env = await setup();
+});
+
+after(async () => {
+  if (env) await env.close();
+});
+
+async function withPage(opts, fn) {
+  const p = await openPage(env, opts);
+  try {
+    await fn(p);
+    assert.deepEqual(p.problems, [], 'no page errors, console errors, dialogs or foreign requests');
+  } finally {
+    await p.context.close();
+  }
+}
+
+async function arrowTexts(page) {
+  return page.$$eval('#ladder-canvas [data-msg]', (els) => els.map((e) => e.textContent.replace(/\s+/g, ' ').trim()));
+}
+
+describe('sipscope page', () => {
+  it('opens the sample: ladder, arrows, message details', async () => {
+    await withPage({}, async ({ page }) => {
+      assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle');
+      assert.ok(await page.locator('#dropzone').isVisible(), 'the drop zone shows first');
+      await page.click('#open-sample');
+      const count = await waitDone(page);
+      assert.ok(count > 0, `message count ${count} > 0`);
+      const arrows = page.locator('#ladder-canvas [data-msg]');
+      const n = await arrows.count();
+      assert.ok(n > 0, 'arrows with data-msg are drawn');
+      await arrows.first().click();
+      await page.waitForSelector('#detail-body .start-line');
+      const start = (await page.locator('#detail-body .start-line .sl-text').textContent()).trim();
+      assert.match(start, /SIP\/2\.0/, 'the start line is shown');
+      const names = await page.$$eval('#detail-body table.headers tbody th', (els) => els.map((e) => e.textContent.trim().toLowerCase()));
+      assert.ok(names.includes('call-id'), `a Call-ID header row is shown (got ${names.join(', ')})`);
+      // Files list in the top bar and the summary.
+      assert.match(await page.locator('#files').textContent(), /sample\.uccapilog/);
+      assert.match(await page.locator('#summary-text').textContent(), /messages?/);
+    });
+  });
+
+  it('keyboard: arrows move between messages, / focuses search, Enter selects', async () => {
+    await withPage({}, async ({ page }) => {
+      await page.click('#open-sample');
+      const count = await waitDone(page);
+      const selected = () => page.evaluate(() => {
+        const a = document.querySelector('#ladder-canvas [data-msg].selected');
+        return a ? Number(a.getAttribute('data-msg')) : -1;
+      });
+      const rows = await page.$$eval('#ladder-canvas [data-msg]', (els) => els.map((e) => Number(e.getAttribute('data-msg'))));
+      await page.locator('#ladder-canvas [data-msg]').first().click();
+      assert.equal(await selected(), rows[0]);
+      if (count > 1) {
+        await page.keyboard.press('ArrowDown');
+        assert.equal(await selected(), rows[1], 'ArrowDown selects the next message');
+        await page.keyboard.press('ArrowUp');
+        assert.equal(await selected(), rows[0], 'ArrowUp selects the previous message');
+      }
+      await page.keyboard.press('/');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'search', '/ focuses the search box');
+      await page.keyboard.press('Escape');
+      // Tab order reaches the arrows: focus one and press Enter.
+      if (rows.length > 1) {
+        await page.locator(`#ladder-canvas [data-msg="${rows[1]}"]`).focus();
+        await page.keyboard.press('Enter');
+        assert.equal(await selected(), rows[1], 'Enter on a focused arrow selects it');
+      }
+      const labelled = await page.$$eval('#ladder-canvas [data-msg]', (els) => els.every((e) => (e.getAttribute('aria-label') || '').length > 0));
+      assert.ok(labelled, 'every arrow has an aria-label');
+    });
+  });
+
+  it('opens a log through the file input: SUBSCRIBE, 200 OK, SERVICE; the 200 OK body shows categories', async () => {
+    await withPage({}, async ({ page }) => {
+      // Record every data-state the page goes through: "analyzing" (with its progress bar) comes first.
+      await page.evaluate(() => {
+        window.__states = [];
+        new MutationObserver(() => {
+          window.__states.push(document.body.dataset.state);
+          if (document.body.dataset.state === 'analyzing') window.__progressVisible = !document.getElementById('progress').hidden;
+        }).observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
+      });
+      await page.setInputFiles('#file-input', PRESENCE_FILE);
+      const count = await waitDone(page);
+      assert.ok(count > 0);
+      const states = await page.evaluate(() => window.__states);
+      assert.deepEqual(states.filter((s, i) => s !== states[i - 1]), ['analyzing', 'done'], 'idle → analyzing → done');
+      assert.ok(await page.evaluate(() => window.__progressVisible), 'the progress indicator shows while analyzing');
+      const labels = (await arrowTexts(page)).join('\n');
+      for (const want of ['SUBSCRIBE', '200 OK', 'SERVICE']) assert.ok(labels.includes(want), `ladder shows ${want}`);
+      // The 200 OK that carries presence categories for on2.
+      const oks = page.locator('#ladder-canvas [data-msg]', { hasText: '200 OK' });
+      let found = false;
+      for (let i = 0; i < await oks.count() && !found; i++) {
+        await oks.nth(i).click();
+        await page.waitForSelector('#detail-body .start-line');
+        const text = await page.locator('#detail-body').textContent();
+        found = /200 OK/.test(text) && text.includes('categories') && text.includes('on2@limcm.com')
+          && (await page.locator('#detail-body .body-part').count()) > 0;
+      }
+      assert.ok(found, 'a 200 OK shows a body part with categories for on2@limcm.com');
+    });
+  });
+
+  it('a hostile log is shown as text: no script runs, no element is made from it', async () => {
+    await withPage({}, async ({ page, dialogs }) => {
+      const baseline = await page.evaluate(DANGEROUS_ELEMENTS);
+      if (HOSTILE_FILE) await page.setInputFiles('#file-input', HOSTILE_FILE);
+      else {
+        await page.fill('#paste-text', HOSTILE_TEXT);
+        await page.click('#paste-go');
+      }
+      await waitDone(page);
+      const arrows = page.locator('#ladder-canvas [data-msg]');
+      const n = Math.min(await arrows.count(), 300);
+      assert.ok(n > 0, 'the hostile log has messages');
+      let sawScriptText = false;
+      for (let i = 0; i < n; i++) {
+        await arrows.nth(i).click();
+        await page.waitForSelector('#detail-body .start-line');
+        const text = await page.locator('#detail-body').textContent();
+        if (text.includes('<script>')) sawScriptText = true;
+        // The raw view too.
+        await page.click('#raw-toggle');
+        const raw = await page.locator('#detail-body pre.raw').textContent();
+        if (raw.includes('<script>')) sawScriptText = true;
+        await page.click('#raw-toggle');
+      }
+      assert.ok(sawScriptText, 'the text <script> appears literally in the message panel');
+      await page.screenshot({ path: join(OUT, 'hostile-1366.png') });
+      const injected = await page.evaluate(DANGEROUS_ELEMENTS);
+      assert.deepEqual(injected, baseline, 'no script/img/iframe or on* attribute was made from the log');
+      assert.deepEqual(dialogs, [], 'no alert() fired');
+      assert.equal(await page.evaluate(() => document.querySelectorAll('script').length), 1, 'only the page\'s own script element');
+    });
+  });
+
+  it('privacy: only the page\'s own files are requested; CSP is strict', async () => {
+    await withPage({}, async ({ page, requests }) => {
+      const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+      assert.ok(csp, 'CSP meta tag present');
+      assert.match(csp, /connect-src 'self'/);
+      assert.match(csp, /default-src 'none'/);
+      assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'|https?:|\*/, 'no inline script, eval or other origins');
+      await page.click('#open-sample');
+      await waitDone(page);
+      await page.locator('#ladder-canvas [data-msg]').first().click();
+      await page.setInputFiles('#file-input', PRESENCE_FILE);
+      await waitDone(page);
+      await page.locator('#ladder-canvas [data-msg]').first().click();
+      await page.waitForTimeout(300);
+      const origin = env.origin;
+      const foreign = requests.filter((u) => !u.startsWith(origin + '/'));
+      assert.deepEqual(foreign, [], 'every request is to the page\'s own origin');
+      const paths = [...new Set(requests.map((u) => new URL(u).pathname))];
+      const unexpected = paths.filter((p) => !OWN_FILES.has(p));
+      assert.deepEqual(unexpected, [], `only the page's own files (got ${paths.join(', ')})`);
+      assert.ok(paths.includes('/sipscope_bg.wasm') && paths.includes('/worker.js'), 'the worker loaded the wasm');
+      const served = [...new Set(env.requests)].filter((p) => !OWN_FILES.has(p));
+      assert.deepEqual(served, [], 'the server saw only the page\'s own files');
+    });
+  });
+
+  it('binary junk gives a clear message, never a blank page', async () => {
+    await withPage({}, async ({ page }) => {
+      let seed = 12345;
+      const junk = Buffer.alloc(64 * 1024);
+      for (let i = 0; i < junk.length; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        junk[i] = seed >>> 24;
+      }
+      await page.setInputFiles('#file-input', { name: 'junk.bin', mimeType: 'application/octet-stream', buffer: junk });
+      const st = await waitSettled(page);
+      assert.ok(['done', 'error'].includes(st));
+      await page.screenshot({ path: join(OUT, 'junk-1366.png') });
+      const message = st === 'error'
+        ? await page.locator('#error-message').textContent()
+        : await page.evaluate(() => {
+          const parts = [];
+          const notice = document.getElementById('notice');
+          if (notice && !notice.hidden) parts.push(notice.textContent);
+          const diags = document.getElementById('diagnostics');
+          if (diags && !diags.hidden) parts.push(diags.textContent);
+          return parts.join(' ');
+        });
+      assert.ok(message.trim().length > 10, `a visible message explains the result (got "${message.trim()}")`);
+      if (st === 'done') {
+        const count = Number(await page.evaluate(() => document.body.dataset.messageCount));
+        if (count === 0) assert.ok(await page.locator('#notice').isVisible(), 'the "no SIP messages" notice is visible');
+      }
+    });
+  });
+
+  it('if the engine cannot load, the page says so (state "error"), never blank', async () => {
+    await withPage({ block: ['/sipscope_bg.wasm'], allowConsoleErrors: true }, async ({ page }) => {
+      await page.click('#open-sample');
+      const st = await waitSettled(page, 30_000);
+      assert.equal(st, 'error');
+      assert.ok(await page.locator('#error').isVisible());
+      assert.match(await page.locator('#error-message').textContent(), /could not be loaded|stopped|failed/i);
+      await page.click('#error-back');
+      assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle');
+    });
+  });
+
+  it('files dropped on the page are analyzed', async () => {
+    await withPage({}, async ({ page }) => {
+      const text = readFileSync(PRESENCE_FILE, 'latin1');
+      await page.evaluate((content) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([content], 'dropped.uccapilog', { type: 'text/plain' }));
+        const target = document.getElementById('dropzone');
+        for (const type of ['dragenter', 'dragover', 'drop']) {
+          target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+        }
+      }, text);
+      const count = await waitDone(page);
+      assert.ok(count > 0);
+      assert.match(await page.locator('#files').textContent(), /dropped\.uccapilog/);
+      assert.ok(await page.locator('#drop-overlay').isHidden(), 'the drop overlay goes away');
+    });
+  });
+
+  it('pasted SIP text is analyzed: one message', async () => {
+    await withPage({}, async ({ page }) => {
+      await page.fill('#paste-text', RAW_SIP);
+      await page.click('#paste-go');
+      const count = await waitDone(page);
+      assert.equal(count, 1);
+      assert.equal(await page.locator('#ladder-canvas [data-msg]').count(), 1);
+      await page.locator('#ladder-canvas [data-msg]').first().click();
+      await page.waitForSelector('#detail-body .start-line');
+      assert.match(await page.locator('#detail-body .start-line').textContent(), /OPTIONS sip:bob@example\.com SIP\/2\.0/);
+    });
+  });
+
+  it('search marks the matching messages; Enter jumps to the next match', async () => {
+    await withPage({}, async ({ page }) => {
+      await page.click('#open-sample');
+      await waitDone(page);
+      await page.keyboard.press('/');
+      await page.keyboard.type('1 service');
+      await page.waitForFunction(() => document.getElementById('search-count').textContent.includes('match'));
+      const hits = await page.locator('#ladder-canvas [data-msg].is-hit').count();
+      const all = await page.locator('#ladder-canvas [data-msg]').count();
+      assert.ok(hits > 0 && hits < all, `some but not all messages match (${hits} of ${all})`);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#ladder-canvas [data-msg].selected.is-hit');
+      await page.waitForSelector('#detail-body .start-line');
+      assert.match(await page.locator('#detail-body').textContent(), /SERVICE/);
+      await page.fill('#search', 'no-such-text-anywhere-42');
+      await page.waitForFunction(() => document.getElementById('search-count').textContent === 'no match');
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => !document.querySelector('#ladder-canvas.searching'));
+    });
+  });
+
+  it('a large log (20 MB): progress, then a windowed ladder that scrolls to the end', async () => {
+    const big = join(OUT, 'big.uccapilog');
+    const one = readFileSync(SAMPLE_FILE);
+    writeFileSync(big, Buffer.concat(Array.from({ length: 300 }, () => one)));
+    try {
+      await withPage({}, async ({ page }) => {
+        const t0 = Date.now();
+        await page.setInputFiles('#file-input', big);
+        const count = await waitDone(page, 120_000);
+        const seconds = (Date.now() - t0) / 1000;
+        assert.ok(count >= 300, `${count} messages`);
+        const drawn = await page.locator('#ladder-canvas [data-msg]').count();
+        assert.ok(drawn > 0 && drawn < count, `only the visible part is drawn (${drawn} of ${count} arrows)`);
+        await page.locator('#ladder-canvas [data-msg]').first().click();
+        await page.keyboard.press('End');
+        const last = await page.evaluate(() => Number(document.body.dataset.messageCount) - 1);
+        await page.waitForSelector('#ladder-canvas [data-msg].selected', { timeout: 10_000 });
+        const sel = await page.evaluate(() => Number(document.querySelector('#ladder-canvas [data-msg].selected').getAttribute('data-msg')));
+        assert.equal(sel, last, "End selects the last message, drawn after scrolling");
+        await page.waitForFunction(() => document.activeElement && document.activeElement.classList.contains("selected"));
+        assert.ok(await page.evaluate(() => document.querySelectorAll('#ladder-canvas [data-msg]').length) < count);
+        console.log(`# large log: ${count} messages in ${seconds.toFixed(1)} s, ${drawn} arrows drawn`);
+      });
+    } finally {
+      rmSync(big, { force: true });
+    }
+  });
+
+  it('conversations narrow the ladder', async () => {
+    await withPage({}, async ({ page }) => {
+      await page.click('#open-sample');
+      const count = await waitDone(page);
+      const convs = page.locator('#conv-list [data-conv]:not([data-conv="-1"])');
+      if (await convs.count() === 0) return; // nothing to narrow to
+      await convs.first().click();
+      await page.waitForFunction(() => document.querySelector('#conv-list [aria-selected="true"]')?.dataset.conv !== '-1');
+      await page.waitForFunction(() => document.getElementById('ladder-caption').textContent.includes(' of ')
+        && document.getElementById('ladder-canvas').getAttribute('aria-busy') === 'false');
+      const shown = await page.locator('#ladder-canvas [data-msg]').count();
+      assert.ok(shown > 0 && shown <= count, `a conversation shows ${shown} of ${count} messages`);
+      await page.click('#conv-list [data-conv="-1"]');
+      await page.waitForFunction((total) => document.getElementById('ladder-canvas').getAttribute('aria-busy') === 'false'
+        && document.querySelectorAll('#ladder-canvas [data-msg]').length === total, count);
+    });
+  });
+
+  it('screenshots at 1366×768 and 2560×1440', async () => {
+    for (const [width, height, scheme, name] of [
+      [1366, 768, 'light', 'sample-1366.png'],
+      [2560, 1440, 'light', 'sample-2560.png'],
+      [1366, 768, 'dark', 'sample-1366-dark.png'],
+    ]) {
+      await withPage({ width, height, colorScheme: scheme }, async ({ page }) => {
+        if (name === 'sample-1366.png') await page.screenshot({ path: join(OUT, 'empty-1366.png') });
+        await page.click('#open-sample');
+        await waitDone(page);
+        // Select a 200 OK with a body (presence categories) when there is one, else the first message.
+        const oks = page.locator('#ladder-canvas [data-msg]', { hasText: '200 OK' });
+        let withBody = false;
+        for (let i = 0; i < await oks.count() && !withBody; i++) {
+          await oks.nth(i).click();
+          await page.waitForSelector('#detail-body .start-line');
+          withBody = (await page.locator('#detail-body .body-part').count()) > 0;
+        }
+        if (!withBody) {
+          await page.locator('#ladder-canvas [data-msg]').first().click();
+          await page.waitForSelector('#detail-body .start-line');
+        }
+        // No page scroll: the app fits the window; panes scroll on their own.
+        const fits = await page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight
+          && document.documentElement.scrollWidth <= window.innerWidth);
+        assert.ok(fits, 'the page itself does not scroll');
+        await page.screenshot({ path: join(OUT, name) });
+      });
+    }
+  });
+});
