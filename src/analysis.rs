@@ -159,6 +159,33 @@ impl Analyzer {
         self.messages.len()
     }
 
+    /// Bytes pushed so far, over all files (for progress).
+    pub fn bytes_pushed(&self) -> u64 {
+        self.files.iter().map(|f| f.pushed).sum()
+    }
+
+    /// An analysis of the first `max` messages read so far, in the order they were read, while the import goes
+    /// on: what the page shows within a second of a drop, before the whole file is read. Its correlation only
+    /// knows those messages (a request whose response comes later looks unanswered).
+    pub fn preview(&self, max: usize) -> Analysis {
+        let messages: Vec<Msg> = self.messages.iter().take(max).cloned().collect();
+        let flow = flow::correlate(messages.iter().map(|m| (m.time, &m.sip)));
+        let files = self
+            .files
+            .iter()
+            .map(|f| FileInfo {
+                bytes: f.pushed,
+                ..f.info.clone()
+            })
+            .collect();
+        Analysis {
+            files,
+            messages,
+            flow,
+            diagnostics: Vec::new(),
+        }
+    }
+
     /// Merge the files (ordered by time), correlate, and build the analysis.
     pub fn finish(mut self) -> Analysis {
         for i in 0..self.files.len() as u32 {

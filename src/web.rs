@@ -11,6 +11,8 @@
 //!   root carries `data-y`). No `<style>`: the page's CSS styles `.arrow.<kind>` etc.
 //! - `ladder_export()`: the whole current ladder as one standalone SVG with embedded styles (save as picture).
 //! - `message(index)`: everything the message panel shows.
+//! - `message_count()`, `bytes_pushed()`: progress while importing; `preview_svg(max)`: a standalone SVG of the
+//!   first `max` messages read so far, shown before the whole file is read.
 //! - `sample_log()`: the built-in sample log's bytes; `version()`.
 //!
 //! Values cross as plain JS objects (serde-wasm-bindgen); bytes cross as `Uint8Array`, never as one big string.
@@ -132,6 +134,28 @@ impl Session {
             State::Importing(a) => a.message_count(),
             State::Done(d) => d.analysis.messages.len(),
             State::Empty => 0,
+        }
+    }
+
+    /// Bytes pushed so far (progress while importing).
+    pub fn bytes_pushed(&self) -> f64 {
+        match &self.state {
+            State::Importing(a) => a.bytes_pushed() as f64,
+            State::Done(d) => d.analysis.files.iter().map(|f| f.bytes).sum::<u64>() as f64,
+            State::Empty => 0.0,
+        }
+    }
+
+    /// While importing: a standalone SVG of the ladder of the first `max` messages read so far (empty string when
+    /// none yet), for the page to show before the whole file is read.
+    pub fn preview_svg(&self, max: u32) -> String {
+        match &self.state {
+            State::Importing(a) if a.message_count() > 0 => {
+                let ladder = a.preview(max as usize).ladder(None);
+                let layout = svg::Layout::new(&ladder);
+                svg::render_with(&ladder, &layout, 0..ladder.rows.len())
+            }
+            _ => String::new(),
         }
     }
 

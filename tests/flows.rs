@@ -193,3 +193,23 @@ fn utf16_and_lf_logs_read_like_utf8_crlf_ones() {
     assert_eq!(b.messages.len(), 4);
     assert!(b.diagnostics.is_empty(), "{:?}", b.diagnostics);
 }
+
+#[test]
+fn preview_shows_the_first_messages_while_the_rest_is_still_coming() {
+    let bytes =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("www/sample/sample.uccapilog"))
+            .unwrap();
+    let mut a = sipscope::Analyzer::new();
+    let id = a.add_file("sample.uccapilog", bytes.len() as u64);
+    a.push(id, &bytes[..bytes.len() / 3]);
+    let so_far = a.message_count();
+    assert!(so_far > 5 && so_far < 34, "{so_far}");
+    assert_eq!(a.bytes_pushed(), (bytes.len() / 3) as u64);
+    let preview = a.preview(5);
+    assert_eq!(preview.ladder(None).rows.len(), 5);
+    assert_eq!(preview.messages[0].sip.method(), Some("REGISTER"));
+    // The preview does not disturb the analysis that goes on.
+    a.push(id, &bytes[bytes.len() / 3..]);
+    a.finish_file(id);
+    assert_eq!(a.finish().messages.len(), 34);
+}

@@ -84,7 +84,8 @@ pub const SNIFF_BYTES: usize = 64 * 1024;
 
 /// Decide the format from the first bytes of a file. `complete` says `head` is the whole file.
 pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
-    if head.len() < SNIFF_BYTES && !complete {
+    let early = head.len() < SNIFF_BYTES && !complete;
+    if head.len() < 4 && !complete {
         return (Format::Pending, None);
     }
     let magic = head.get(..4).unwrap_or(head);
@@ -132,7 +133,12 @@ pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
         reader.finish(&mut probe);
     }
     if ucc > 0 {
+        // One trace line is enough: decide at once so the first messages show up early.
         return (Format::UccApiLog, None);
+    }
+    if early {
+        // SIP start lines alone may still be a client log that begins inside a packet; look further.
+        return (Format::Pending, None);
     }
     if sip > 0 {
         return (Format::SipText, None);
