@@ -14,6 +14,41 @@ use crate::sip::{param, Message};
 use crate::time::Timestamp;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FxHash (rustc's hasher): the keys are Call-IDs and tags from logs, not hash-flooding input that SipHash
+/// would be needed against, and it is several times faster on short keys.
+#[derive(Default)]
+struct FxHasher(u64);
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(FX_SEED);
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Requests that by design get no response: ACK (RFC 3261) and BENOTIFY ([MS-SIP] best-effort NOTIFY).
 pub fn expects_response(method: &str) -> bool {
@@ -150,9 +185,9 @@ fn is_challenge(status: u16) -> bool {
 /// Correlate messages given in display order.
 pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a Message)>) -> Flow {
     let mut flow = Flow::default();
-    let mut tx_index: HashMap<TxKey, u32> = HashMap::new();
-    let mut conv_index: HashMap<String, u32> = HashMap::new();
-    let mut sub_index: HashMap<String, u32> = HashMap::new();
+    let mut tx_index: FxMap<TxKey, u32> = FxMap::default();
+    let mut conv_index: FxMap<String, u32> = FxMap::default();
+    let mut sub_index: FxMap<String, u32> = FxMap::default();
     let mut times: Vec<Option<Timestamp>> = Vec::new();
     // Status and To tag of every message so far, for response retransmission checks.
     let mut statuses: Vec<(Option<u16>, Option<String>)> = Vec::new();
@@ -373,7 +408,7 @@ fn describe(msg: &Message) -> (ConversationKind, String) {
 
 fn subscription_step(
     flow: &mut Flow,
-    index: &mut HashMap<String, u32>,
+    index: &mut FxMap<String, u32>,
     msg: &Message,
     i: u32,
     conv: u32,

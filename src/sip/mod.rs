@@ -95,7 +95,20 @@ pub fn canonical_name(name: &str) -> &str {
 
 /// Whether a header written as `written` is the header `wanted` (case-insensitive, compact forms).
 pub fn name_matches(written: &str, wanted: &str) -> bool {
-    written.eq_ignore_ascii_case(wanted) || canonical_name(written).eq_ignore_ascii_case(wanted)
+    name_bytes_match(written.as_bytes(), wanted)
+}
+
+/// [`name_matches`] on the raw bytes of a name: no UTF-8 check, so header lookups stay cheap.
+fn name_bytes_match(written: &[u8], wanted: &str) -> bool {
+    if written.eq_ignore_ascii_case(wanted.as_bytes()) {
+        return true;
+    }
+    match written {
+        [c] => COMPACT_FORMS.iter().any(|(short, long)| {
+            short.as_bytes()[0] == c.to_ascii_lowercase() && long.eq_ignore_ascii_case(wanted)
+        }),
+        _ => false,
+    }
 }
 
 impl Message {
@@ -180,7 +193,10 @@ impl Message {
     ) -> impl Iterator<Item = Cow<'a, str>> + use<'a, 'w> {
         self.headers
             .iter()
-            .filter(move |h| name_matches(self.name(h), wanted))
+            .filter(move |h| {
+                let name = self.raw.get(h.name.start as usize..h.name.end as usize);
+                name_bytes_match(name.unwrap_or(&[]), wanted)
+            })
             .map(move |h| self.value(h))
     }
 
@@ -223,6 +239,9 @@ impl Message {
     /// The first Via value (the first entry when one header holds several, comma-separated).
     pub fn top_via(&self) -> Option<String> {
         let v = self.header("Via")?;
+        if !v.contains(',') {
+            return Some(v.trim().to_string());
+        }
         Some(
             split_top_level(&v, ',')
                 .into_iter()
