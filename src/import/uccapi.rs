@@ -325,10 +325,19 @@ impl UccApiImporter {
                 ));
             }
         }
+        let single = frames.len() == 1;
+        let mut text = std::mem::take(&mut p.sip);
         for f in frames {
             let mut problems = packet_problems.clone();
             problems.extend(f.problems);
-            let sip = p.sip.get(f.range.clone()).unwrap_or(&[]).to_vec();
+            // The common case, one message per packet: hand over the buffer instead of copying it.
+            let sip = if single && f.range.start == 0 {
+                text.truncate(f.range.end);
+                text.shrink_to_fit();
+                std::mem::take(&mut text)
+            } else {
+                text.get(f.range.clone()).unwrap_or(&[]).to_vec()
+            };
             sink.records.push(Record {
                 sip,
                 time: p.time,
