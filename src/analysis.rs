@@ -3,7 +3,7 @@
 
 use crate::diag::{Diagnostic, Severity};
 use crate::flow::{self, Flow};
-use crate::import::{self, Direction, Format, Importer, Record, Sink};
+use crate::import::{self, archive, Direction, Format, Importer, Record, Sink};
 use crate::ladder::{ArrowInput, ArrowKind, Ladder};
 use crate::sip::{self, body, Message};
 use crate::time::Timestamp;
@@ -16,6 +16,9 @@ pub struct FileInfo {
     pub format: Format,
     pub bytes: u64,
     pub messages: u32,
+    /// The archive this file was unpacked from (index into the file list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<u32>,
 }
 
 /// One message with where and when it was seen.
@@ -48,6 +51,9 @@ struct FileState {
     finished: bool,
     /// Bytes pushed so far.
     pushed: u64,
+    /// For an archive: its reader and the entry being unpacked (a file of its own).
+    archive: Option<archive::Reader>,
+    entry: Option<u32>,
 }
 
 /// Incremental analysis: add files, push their bytes in chunks, finish.
@@ -71,12 +77,15 @@ impl Analyzer {
                 format: Format::Pending,
                 bytes,
                 messages: 0,
+                container: None,
             },
             head: Vec::new(),
             importer: None,
             sink: Sink::default(),
             finished: false,
             pushed: 0,
+            archive: None,
+            entry: None,
         });
         self.files.len() as u32 - 1
     }
@@ -90,14 +99,17 @@ impl Analyzer {
             return;
         }
         f.pushed += chunk.len() as u64;
-        match f.importer.as_mut() {
-            Some(imp) => imp.push(chunk, &mut f.sink),
-            None => {
-                f.head.extend_from_slice(chunk);
-                Self::try_detect(f, file, false);
-            }
+        let mut events = Vec::new();
+        if let Some(ar) = f.archive.as_mut() {
+            ar.push(chunk, &mut events, &mut f.sink.diagnostics);
+        } else if let Some(imp) = f.importer.as_mut() {
+            imp.push(chunk, &mut f.sink);
+        } else {
+            f.head.extend_from_slice(chunk);
+            Self::try_detect(f, file, false, &mut events);
         }
         self.drain(file);
+        self.unpacked(file, events);
     }
 
     /// No more bytes for this file.
@@ -108,8 +120,12 @@ impl Analyzer {
         if f.finished {
             return;
         }
-        if f.importer.is_none() {
-            Self::try_detect(f, file, true);
+        let mut events = Vec::new();
+        if f.importer.is_none() && f.archive.is_none() {
+            Self::try_detect(f, file, true, &mut events);
+        }
+        if let Some(ar) = f.archive.as_mut() {
+            ar.finish(&mut events, &mut f.sink.diagnostics);
         }
         if let Some(imp) = f.importer.as_mut() {
             imp.finish(&mut f.sink);
@@ -117,9 +133,43 @@ impl Analyzer {
         f.finished = true;
         f.info.bytes = f.pushed;
         self.drain(file);
+        self.unpacked(file, events);
+        if let Some(entry) = self
+            .files
+            .get_mut(file as usize)
+            .and_then(|f| f.entry.take())
+        {
+            self.finish_file(entry);
+        }
     }
 
-    fn try_detect(f: &mut FileState, file: u32, complete: bool) {
+    /// Files found inside an archive become files of their own, detected by content.
+    fn unpacked(&mut self, file: u32, events: Vec<archive::Event>) {
+        for e in events {
+            match e {
+                archive::Event::Begin(name) => {
+                    let parent = &self.files[file as usize].info.name;
+                    let id = self.add_file(&format!("{parent}/{name}"), 0);
+                    self.files[id as usize].info.container = Some(file);
+                    if let Some(old) = self.files[file as usize].entry.replace(id) {
+                        self.finish_file(old);
+                    }
+                }
+                archive::Event::Data(bytes) => {
+                    if let Some(entry) = self.files[file as usize].entry {
+                        self.push(entry, &bytes);
+                    }
+                }
+                archive::Event::End => {
+                    if let Some(entry) = self.files[file as usize].entry.take() {
+                        self.finish_file(entry);
+                    }
+                }
+            }
+        }
+    }
+
+    fn try_detect(f: &mut FileState, file: u32, complete: bool, events: &mut Vec<archive::Event>) {
         let (format, diag) = import::detect(&f.head, complete);
         if format == Format::Pending {
             return;
@@ -128,8 +178,19 @@ impl Analyzer {
         if let Some(d) = diag {
             f.sink.diagnostics.push(d.in_file(file));
         }
-        let mut imp = Importer::new(format, file);
         let head = std::mem::take(&mut f.head);
+        let kind = match format {
+            Format::Gzip => Some(archive::Kind::Gzip),
+            Format::Zip => Some(archive::Kind::Zip),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            let mut ar = archive::Reader::new(kind, &f.info.name);
+            ar.push(&head, events, &mut f.sink.diagnostics);
+            f.archive = Some(ar);
+            return;
+        }
+        let mut imp = Importer::new(format, file);
         imp.push(&head, &mut f.sink);
         f.importer = Some(imp);
     }
@@ -211,6 +272,7 @@ impl Analyzer {
         let flow = flow::correlate(messages.iter().map(|m| (m.time, &m.sip)));
         infer_endpoints(&mut messages, &flow);
         let mut diagnostics = self.diagnostics;
+        attach_server_diagnostics(&self.files, &messages, &mut diagnostics);
         for (i, m) in messages.iter().enumerate() {
             for p in &m.problems {
                 diagnostics.push(
@@ -242,6 +304,36 @@ impl Analyzer {
             messages,
             flow,
             diagnostics,
+        }
+    }
+}
+
+/// A server trace's diagnostic records name the message they are about (Call-ID, CSeq): link each to it.
+/// The importer pushed one `server: …` diagnostic per record, in the order of `server_diagnostics()`.
+fn attach_server_diagnostics(
+    files: &[FileState],
+    messages: &[Msg],
+    diagnostics: &mut [Diagnostic],
+) {
+    for (fi, f) in files.iter().enumerate() {
+        let Some(Importer::Server(imp)) = &f.importer else {
+            continue;
+        };
+        let records = imp.server_diagnostics();
+        let sink = diagnostics
+            .iter_mut()
+            .filter(|d| d.file == Some(fi as u32) && d.message.starts_with("server: "));
+        for (d, rec) in sink.zip(records) {
+            d.msg = messages
+                .iter()
+                .position(|m| {
+                    m.file == fi as u32
+                        && m.sip.call_id().is_some_and(|c| {
+                            let (n, method) = m.sip.cseq().unwrap_or((0, String::new()));
+                            rec.is_about(&c, n, &method)
+                        })
+                })
+                .map(|i| i as u32);
         }
     }
 }

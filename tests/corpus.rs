@@ -51,16 +51,6 @@ const EXPECTED: &[(&str, usize, usize, bool)] = &[
     ),
 ];
 
-/// Files whose count needs a capability that is not built yet (SIP quoted inside documents, issue 4: raw SIP
-/// text recovery). They must still analyze without panic; their counts are checked once the capability lands
-/// (remove them from this list then).
-const NOT_YET: &[&str] = &[
-    "ms-lync-devdocs/creating-enhanced-presence-category-instances.md",
-    "ms-lync-devdocs/deleting-an-existing-publication.md",
-    "asterisk-docs/Asterisk-PJSIP-Troubleshooting-Guide.md",
-    "asterisk-docs/Configuring-chan_sip-for-Presence-Subscriptions.md",
-];
-
 #[test]
 fn shared_fixture_corpus() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
@@ -91,10 +81,6 @@ fn shared_fixture_corpus() {
         }
         let got = a.messages.len();
         let truncated = a.messages.iter().filter(|m| m.sip.truncated).count();
-        if NOT_YET.contains(&rel) {
-            println!("corpus: {rel}: {got} of {want} messages (document recovery not built yet)");
-            continue;
-        }
         checked += 1;
         if got != want {
             failures.push(format!(

@@ -1,1 +1,909 @@
 //! Server trace importer: Skype for Business Server CLS / OCSLogger SIPStack text → SIP records and diagnostics.
+//!
+//! Lync / Skype for Business servers trace SIP with the SIPStack component. The binary ETL traces become text
+//! when they are formatted by OCSLogger, CLS (`Search-CsClsLogging`), or Snooper, and saved as `.txt` / `.log`.
+//! Every trace line starts with a header:
+//!
+//! ```text
+//! TL_INFO(TF_PROTOCOL) [FE01\FE01]06E4.0EB4::03/30/2018-01:57:41.310.00005386 (SIPStack,SIPAdminLog::TraceProtocolRecord:SIPAdminLog.cpp(125))[3151897743] $$begin_record
+//! ```
+//!
+//! level (`TL_INFO`, `TL_WARN`, `TL_ERROR`, …), flag (`TF_PROTOCOL`, `TF_DIAG`, `TF_COMPONENT`,
+//! `TF_CONNECTION`, …), `[machine]` (`[0]` in OCS 2007 traces: no machine name), process and thread ids, the
+//! time **in UTC** (`MM/DD/YYYY-HH:MM:SS.mmm`, then a sequence number), the source location, and for a
+//! structured record `$$begin_record`. The record's fields follow, one per line, up to `$$end_record`.
+//!
+//! * **Protocol records** (`TF_PROTOCOL`) hold one SIP message: trace fields `Trace-Correlation-Id`,
+//!   `Instance-Id`, `Direction: incoming|outgoing[;source="…";destination="…"]`, `Peer` (the other end,
+//!   `host:port` or a name), `Message-Type`, `Start-Line`; then the SIP headers as sent (any case); then
+//!   `Message-Body:` followed by the body on the same and the following lines (`–` or `-` when empty). The
+//!   message is rebuilt as start line + SIP headers + empty line + body with CRLF line ends; when the body as
+//!   logged is two bytes short of Content-Length, the CRLF the log dropped at its end is put back.
+//! * **Diagnostic records** (`LogType: diagnostic`, or the `TF_DIAG` flag; sometimes with no `$$begin_record`,
+//!   just a header line followed by the fields) carry `Severity`, `Text`, `Result-Code`, `SIP-Start-Line`,
+//!   `SIP-Call-ID`, `SIP-CSeq`, `Peer`, `Data`. They become [`Diagnostic`]s in the sink
+//!   (`server: <Text> (<Result-Code>) — <SIP-Start-Line>, Call-ID …, CSeq …`) and are also kept as
+//!   [`ServerDiagnostic`]s ([`ClsImporter::server_diagnostics`]) so the analysis can attach them to the message
+//!   they name by Call-ID + CSeq. A server `error` or `warning` becomes a warning (the input was read fine; the
+//!   server reported a problem), anything else an info.
+//! * Any other record kind (`LogType: connection`, …) is skipped; one info diagnostic per kind says how many.
+//!   Header lines without `$$begin_record` and without fields are ordinary trace text and are skipped quietly.
+//!
+//! **Endpoints.** The server is one column, named after the record's machine (`FE01` from `[FE01\FE01]`),
+//! or `server` when the trace does not name it. An incoming message goes from `Peer` to the server
+//! ([`Direction::Received`]); an outgoing one from the server to `Peer` ([`Direction::Sent`]).
+//!
+//! The importer is streaming: it holds one record at a time (at most [`MAX_RECORD_BYTES`]).
+
+use super::lines::{Line, LineReader};
+use super::{Direction, Record, Sink};
+use crate::diag::Diagnostic;
+use crate::time::Timestamp;
+use serde::Serialize;
+
+/// The largest record kept; the rest of a longer record is dropped with a warning.
+pub const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
+
+const BEGIN: &[u8] = b"$$begin_record";
+const END: &[u8] = b"$$end_record";
+
+/// The parsed header line of a server trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraceHeader<'a> {
+    /// `INFO`, `WARN`, `ERROR`, `VERBOSE`, … (after `TL_`).
+    pub level: &'a [u8],
+    /// `PROTOCOL`, `DIAG`, `COMPONENT`, `CONNECTION`, … (after `TF_`).
+    pub flag: &'a [u8],
+    /// What the brackets hold: `FE01\FE01`, `0`, or nothing.
+    pub machine: &'a [u8],
+    /// UTC.
+    pub time: Option<Timestamp>,
+    /// The line opens a structured record (`$$begin_record`).
+    pub begins_record: bool,
+    /// The text after the source location `(…)` (and before `$$begin_record`), trimmed.
+    pub text: &'a [u8],
+}
+
+fn upper_word(b: &[u8]) -> usize {
+    b.iter()
+        .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_')
+        .count()
+}
+
+fn num(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0')))
+}
+
+/// `MM/DD/YYYY-HH:MM:SS.mmm` at the start of `b` (23 bytes).
+fn parse_time(b: &[u8]) -> Option<Option<Timestamp>> {
+    let t = b.get(..23)?;
+    if t[2] != b'/'
+        || t[5] != b'/'
+        || t[10] != b'-'
+        || t[13] != b':'
+        || t[16] != b':'
+        || t[19] != b'.'
+    {
+        return None;
+    }
+    let f = |r: std::ops::Range<usize>| num(&t[r]);
+    let (mo, d, y) = (f(0..2)?, f(3..5)?, f(6..10)?);
+    let (h, mi, s, ms) = (f(11..13)?, f(14..16)?, f(17..19)?, f(20..23)?);
+    Some(Timestamp::from_parts(y as i32, mo, d, h, mi, s, ms))
+}
+
+/// Parse a trace header line (`TL_…(TF_…) [machine]pid.tid::MM/DD/YYYY-HH:MM:SS.mmm.seq (…)…`).
+pub fn parse_header(line: &[u8]) -> Option<TraceHeader<'_>> {
+    let line = line.trim_ascii_start();
+    let rest = line.strip_prefix(b"TL_")?;
+    let n = upper_word(rest);
+    if n == 0 {
+        return None;
+    }
+    let level = &rest[..n];
+    let rest = rest[n..].strip_prefix(b"(TF_")?;
+    let n = upper_word(rest);
+    let flag = &rest[..n];
+    let rest = rest[n..].strip_prefix(b")")?.trim_ascii_start();
+    let (machine, rest) = match rest.strip_prefix(b"[") {
+        Some(r) => {
+            let close = memchr::memchr(b']', r)?;
+            (&r[..close], &r[close + 1..])
+        }
+        None => (&b""[..], rest),
+    };
+    // Process and thread ids: hex digits and dots up to `::`.
+    let sep = memchr::memmem::find(rest.get(..rest.len().min(40))?, b"::")?;
+    if sep == 0
+        || !rest[..sep]
+            .iter()
+            .all(|c| c.is_ascii_hexdigit() || *c == b'.')
+    {
+        return None;
+    }
+    let rest = &rest[sep + 2..];
+    let time = parse_time(rest)?;
+    let mut rest = &rest[23..];
+    // Sequence number `.0001C2F4`.
+    if let Some(r) = rest.strip_prefix(b".") {
+        let n = r.iter().take_while(|c| c.is_ascii_hexdigit()).count();
+        rest = &r[n..];
+    }
+    let begins_record = memchr::memmem::find(rest, BEGIN).is_some();
+    let mut text = rest.trim_ascii();
+    // Skip the source location `(SIPStack,SIPAdminLog::TraceProtocolRecord:SIPAdminLog.cpp(125))`.
+    if text.first() == Some(&b'(') {
+        let mut depth = 0usize;
+        let mut end = text.len();
+        for (i, &c) in text.iter().enumerate() {
+            match c {
+                b'(' => depth += 1,
+                b')' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        end = i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        text = text[end..].trim_ascii();
+    }
+    if let Some(i) = memchr::memmem::find(text, BEGIN) {
+        text = text[..i].trim_ascii();
+    }
+    Some(TraceHeader {
+        level,
+        flag,
+        machine,
+        time,
+        begins_record,
+        text,
+    })
+}
+
+/// Whether a line shows a server SIPStack trace: a `TL_…(TF_…) [n]xxxx.xxxx::MM/DD/YYYY-HH:MM:SS.mmm.xxxx (…)`
+/// header line, or a line ending in `$$begin_record`. For format detection.
+pub fn sniff_line(line: &[u8]) -> bool {
+    parse_header(line).is_some() || line.trim_ascii_end().ends_with(BEGIN)
+}
+
+/// A diagnostic the server wrote about a SIP message (a `LogType: diagnostic` record).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerDiagnostic {
+    /// UTC, from the record's header line.
+    pub time: Option<Timestamp>,
+    /// `error`, `warning`, … as written (lower-case), or the header level when the record has no Severity.
+    pub severity: String,
+    pub text: String,
+    /// `0xC3E93C0F SIPPROXY_E_CONNECTION_TIMED_OUT`.
+    pub result_code: Option<String>,
+    /// The SIP start line of the message the diagnostic is about.
+    pub start_line: Option<String>,
+    pub call_id: Option<String>,
+    /// `1 REGISTER`.
+    pub cseq: Option<String>,
+    pub peer: Option<String>,
+    /// The record's `Data` field (extra details), when present.
+    pub data: Option<String>,
+    /// The server that wrote it (machine name, or `server`).
+    pub server: String,
+    /// 1-based line of the record's header line.
+    pub line: u32,
+}
+
+impl ServerDiagnostic {
+    /// The CSeq as (number, method), for matching a message: `"1 REGISTER"` → `(1, "REGISTER")`.
+    pub fn cseq_parts(&self) -> Option<(u32, &str)> {
+        let mut it = self.cseq.as_deref()?.split_ascii_whitespace();
+        let n = it.next()?.parse().ok()?;
+        Some((n, it.next().unwrap_or("")))
+    }
+
+    /// Whether this diagnostic names the message with this Call-ID and CSeq (number and method).
+    pub fn is_about(&self, call_id: &str, cseq: u32, method: &str) -> bool {
+        self.call_id.as_deref().map(str::trim) == Some(call_id.trim())
+            && self
+                .cseq_parts()
+                .is_some_and(|(n, m)| n == cseq && (m.is_empty() || m.eq_ignore_ascii_case(method)))
+    }
+
+    /// The sentence put in the sink: `server: <Text> (<Result-Code>) — <SIP-Start-Line>, Call-ID …, CSeq …`.
+    pub fn sentence(&self) -> String {
+        let mut s = format!("server: {}", self.text);
+        if let Some(rc) = &self.result_code {
+            s.push_str(&format!(" ({rc})"));
+        }
+        let mut about = Vec::new();
+        if let Some(sl) = &self.start_line {
+            about.push(sl.clone());
+        }
+        if let Some(c) = &self.call_id {
+            about.push(format!("Call-ID {c}"));
+        }
+        if let Some(c) = &self.cseq {
+            about.push(format!("CSeq {c}"));
+        }
+        if let Some(p) = &self.peer {
+            about.push(format!("peer {p}"));
+        }
+        if !about.is_empty() {
+            s.push_str(" — ");
+            s.push_str(&about.join(", "));
+        }
+        s
+    }
+}
+
+/// One record being collected.
+#[derive(Debug)]
+struct Pending {
+    level: String,
+    flag: String,
+    machine: Option<String>,
+    time: Option<Timestamp>,
+    /// The header line had `$$begin_record`.
+    begun: bool,
+    /// The header line's own text (a diagnostic without `Text` uses it).
+    text: String,
+    start: u64,
+    end: u64,
+    line: u32,
+    last_line: u32,
+    /// The field lines, each followed by `\n`.
+    lines: Vec<u8>,
+    overflow: bool,
+}
+
+/// Record kinds skipped, for the one-per-kind info diagnostic.
+#[derive(Debug)]
+struct Skipped {
+    kind: String,
+    count: u32,
+    first_line: u32,
+}
+
+/// Streaming importer for server SIPStack text traces.
+#[derive(Debug)]
+pub struct ClsImporter {
+    file: u32,
+    lines: LineReader,
+    pending: Option<Pending>,
+    /// Lines before the first header line (the file may start inside a record).
+    orphan_lines: u32,
+    seen_header: bool,
+    messages: u32,
+    server_diagnostics: Vec<ServerDiagnostic>,
+    skipped: Vec<Skipped>,
+}
+
+impl ClsImporter {
+    pub fn new(file: u32) -> Self {
+        ClsImporter {
+            file,
+            lines: LineReader::new(),
+            pending: None,
+            orphan_lines: 0,
+            seen_header: false,
+            messages: 0,
+            server_diagnostics: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    /// Diagnostic records found so far, in file order. The lead attaches them to messages by Call-ID + CSeq
+    /// ([`ServerDiagnostic::is_about`]).
+    pub fn server_diagnostics(&self) -> &[ServerDiagnostic] {
+        &self.server_diagnostics
+    }
+
+    pub fn push(&mut self, chunk: &[u8], sink: &mut Sink) {
+        let mut lines = std::mem::take(&mut self.lines);
+        lines.push(chunk, &mut |l| self.line(l, sink));
+        self.lines = lines;
+    }
+
+    pub fn finish(&mut self, sink: &mut Sink) {
+        let mut lines = std::mem::take(&mut self.lines);
+        lines.finish(&mut |l| self.line(l, sink));
+        self.lines = lines;
+        if let Some(p) = self.pending.take() {
+            self.close(p, false, sink);
+        }
+        for s in std::mem::take(&mut self.skipped) {
+            let n = s.count;
+            sink.diagnostics.push(
+                Diagnostic::info(if n == 1 {
+                    format!(
+                        "1 server trace record of kind `{}` is not a SIP message; skipped.",
+                        s.kind
+                    )
+                } else {
+                    format!(
+                        "{n} server trace records of kind `{}` are not SIP messages; skipped.",
+                        s.kind
+                    )
+                })
+                .at(self.file, s.first_line),
+            );
+        }
+        if self.messages == 0 && self.server_diagnostics.is_empty() {
+            sink.diagnostics.push(
+                Diagnostic::warning(
+                    "No SIP message found in this server trace (no TF_PROTOCOL record with a Start-Line).",
+                )
+                .in_file(self.file),
+            );
+        }
+    }
+
+    fn line(&mut self, l: Line<'_>, sink: &mut Sink) {
+        if let Some(h) = parse_header(l.text) {
+            if let Some(p) = self.pending.take() {
+                self.close(p, false, sink);
+            }
+            if !self.seen_header && self.orphan_lines > 0 {
+                // Lines before the first header that ended without `$$end_record`: not a record fragment.
+                self.orphan_lines = 0;
+            }
+            self.seen_header = true;
+            self.pending = Some(Pending {
+                level: String::from_utf8_lossy(h.level).into_owned(),
+                flag: String::from_utf8_lossy(h.flag).into_owned(),
+                machine: machine_name(h.machine),
+                time: h.time,
+                begun: h.begins_record,
+                text: String::from_utf8_lossy(h.text).into_owned(),
+                start: l.start,
+                end: l.end,
+                line: l.number,
+                last_line: l.number,
+                lines: Vec::new(),
+                overflow: false,
+            });
+            return;
+        }
+        let trimmed = l.text.trim_ascii_end();
+        let is_end = trimmed.ends_with(END);
+        match self.pending.as_mut() {
+            Some(p) => {
+                p.end = l.end;
+                p.last_line = l.number;
+                let content = if is_end {
+                    &trimmed[..trimmed.len() - END.len()]
+                } else {
+                    l.text
+                };
+                if !is_end || !content.trim_ascii().is_empty() {
+                    if p.lines.len() + content.len() + 1 > MAX_RECORD_BYTES {
+                        p.overflow = true;
+                    } else {
+                        p.lines.extend_from_slice(content);
+                        p.lines.push(b'\n');
+                    }
+                }
+                if is_end {
+                    if let Some(p) = self.pending.take() {
+                        self.close(p, true, sink);
+                    }
+                }
+            }
+            None if is_end && !self.seen_header => {
+                sink.diagnostics.push(
+                    Diagnostic::warning(format!(
+                        "The trace starts inside a record: lines 1–{} are the end of a record whose beginning is not in this file; skipped.",
+                        l.number
+                    ))
+                    .at(self.file, 1),
+                );
+                self.orphan_lines = 0;
+                self.seen_header = true;
+            }
+            None if is_end => sink.diagnostics.push(
+                Diagnostic::warning("A `$$end_record` line without its record header; ignored.")
+                    .at(self.file, l.number),
+            ),
+            None => {
+                if !self.seen_header && !l.text.trim_ascii().is_empty() {
+                    self.orphan_lines += 1;
+                }
+            }
+        }
+    }
+
+    fn server_name(p: &Pending) -> String {
+        p.machine.clone().unwrap_or_else(|| "server".to_string())
+    }
+
+    fn skip_kind(&mut self, kind: String, line: u32) {
+        match self.skipped.iter_mut().find(|s| s.kind == kind) {
+            Some(s) => s.count += 1,
+            None => self.skipped.push(Skipped {
+                kind,
+                count: 1,
+                first_line: line,
+            }),
+        }
+    }
+
+    /// A record is complete (`ended`: its `$$end_record` was seen) or was cut off by the next header line / the
+    /// end of the file.
+    fn close(&mut self, p: Pending, ended: bool, sink: &mut Sink) {
+        let fields = Fields::parse(&p.lines);
+        if !p.begun && !ended && fields.names.is_empty() {
+            // An ordinary trace line.
+            return;
+        }
+        if p.overflow {
+            sink.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "A server trace record (lines {}–{}) is larger than {} MiB; its end was dropped.",
+                    p.line,
+                    p.last_line,
+                    MAX_RECORD_BYTES / (1024 * 1024)
+                ))
+                .at(self.file, p.line),
+            );
+        }
+        let log_type = fields.get("LogType").map(|s| s.to_ascii_lowercase());
+        let protocol = fields.start_line.is_some()
+            || (p.flag.eq_ignore_ascii_case("PROTOCOL") && log_type.is_none());
+        let diagnostic = !protocol
+            && (log_type.as_deref() == Some("diagnostic")
+                || (log_type.is_none()
+                    && (p.flag.eq_ignore_ascii_case("DIAG")
+                        || fields.get("SIP-Start-Line").is_some()
+                        || fields.get("Result-Code").is_some())));
+        if protocol {
+            self.protocol(&p, &fields, ended, sink);
+        } else if diagnostic {
+            self.diagnostic(&p, &fields, sink);
+        } else {
+            let kind = log_type.unwrap_or_else(|| format!("TF_{}", p.flag));
+            self.skip_kind(kind, p.line);
+        }
+    }
+
+    fn protocol(&mut self, p: &Pending, f: &Fields, ended: bool, sink: &mut Sink) {
+        let Some(start_line) = f.start_line.as_ref() else {
+            sink.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "A protocol record (lines {}–{}) has no Start-Line; skipped.",
+                    p.line, p.last_line
+                ))
+                .at(self.file, p.line),
+            );
+            return;
+        };
+        if !crate::sip::parser::is_start_line(start_line) {
+            sink.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "A protocol record (lines {}–{}) has a Start-Line that is not a SIP start line (`{}`); skipped.",
+                    p.line,
+                    p.last_line,
+                    String::from_utf8_lossy(&start_line[..start_line.len().min(80)])
+                ))
+                .at(self.file, p.line),
+            );
+            return;
+        }
+        let mut problems = Vec::new();
+        if !ended {
+            problems.push(format!(
+                "The server trace record has no $$end_record (lines {}–{}): the message may be incomplete.",
+                p.line, p.last_line
+            ));
+        }
+        if p.overflow {
+            problems.push("The record was too large; its end was dropped.".to_string());
+        }
+        let mut sip = Vec::with_capacity(p.lines.len() + 64);
+        sip.extend_from_slice(start_line.trim_ascii());
+        sip.extend_from_slice(b"\r\n");
+        let mut declared = None;
+        for h in &f.sip_headers {
+            sip.extend_from_slice(h);
+            sip.extend_from_slice(b"\r\n");
+            if let Some((name, value)) = split_field(h) {
+                if name.eq_ignore_ascii_case(b"content-length") || name.eq_ignore_ascii_case(b"l") {
+                    declared = std::str::from_utf8(value.trim_ascii())
+                        .ok()
+                        .and_then(|v| v.parse::<usize>().ok());
+                }
+            }
+        }
+        sip.extend_from_slice(b"\r\n");
+        let mut body = Vec::new();
+        for (i, l) in f.body.iter().enumerate() {
+            if i > 0 {
+                body.extend_from_slice(b"\r\n");
+            }
+            body.extend_from_slice(l);
+        }
+        if let Some(n) = declared {
+            // The log drops the line break that ends a body; put it back when that is what the length says.
+            if body.len() + 2 == n {
+                body.extend_from_slice(b"\r\n");
+            }
+        }
+        sip.extend_from_slice(&body);
+        let server = Self::server_name(p);
+        let peer = f.get("Peer").map(|s| s.trim().to_string());
+        let dir = f
+            .get("Direction")
+            .map(|d| {
+                d.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .unwrap_or_default();
+        let (direction, src, dst) = match dir.as_str() {
+            "incoming" => (Direction::Received, peer, Some(server)),
+            "outgoing" => (Direction::Sent, Some(server), peer),
+            _ => {
+                problems.push(format!(
+                    "The record's Direction is {}: the message is shown without direction.",
+                    if dir.is_empty() {
+                        "missing".to_string()
+                    } else {
+                        format!("`{dir}`")
+                    }
+                ));
+                (Direction::Unknown, None, None)
+            }
+        };
+        self.messages += 1;
+        sink.records.push(Record {
+            sip,
+            time: p.time,
+            src,
+            dst,
+            direction,
+            span: (p.start, p.end),
+            line: p.line,
+            problems,
+        });
+    }
+
+    fn diagnostic(&mut self, p: &Pending, f: &Fields, sink: &mut Sink) {
+        let mut text = f.get("Text").map(|s| s.trim().to_string());
+        let mut result_code = f.get("Result-Code").map(|s| s.trim().to_string());
+        // Some copies put `Result-Code:` on the Text line.
+        if let Some(t) = text.as_mut() {
+            if let Some(i) = t.find("Result-Code:") {
+                let rc = t[i + "Result-Code:".len()..].trim().to_string();
+                t.truncate(i);
+                *t = t.trim().to_string();
+                if result_code.is_none() && !rc.is_empty() {
+                    result_code = Some(rc);
+                }
+            }
+        }
+        let text = text
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| p.text.trim().to_string());
+        let severity = f
+            .get("Severity")
+            .map(|s| s.trim().to_ascii_lowercase())
+            .unwrap_or_else(|| p.level.to_ascii_lowercase());
+        let opt = |name: &str| {
+            f.get(name)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let d = ServerDiagnostic {
+            time: p.time,
+            severity: severity.clone(),
+            text,
+            result_code,
+            start_line: opt("SIP-Start-Line"),
+            call_id: opt("SIP-Call-ID"),
+            cseq: opt("SIP-CSeq"),
+            peer: opt("Peer"),
+            data: opt("Data"),
+            server: Self::server_name(p),
+            line: p.line,
+        };
+        let sentence = d.sentence();
+        let diag = match severity.as_str() {
+            "error" | "warning" | "critical" | "fatal" => Diagnostic::warning(sentence),
+            _ => Diagnostic::info(sentence),
+        };
+        sink.diagnostics.push(diag.at(self.file, p.line));
+        self.server_diagnostics.push(d);
+    }
+}
+
+/// `FE01\FE01` → `FE01`; `0` or empty → none.
+fn machine_name(raw: &[u8]) -> Option<String> {
+    let s = String::from_utf8_lossy(raw);
+    let name = s.split('\\').next().unwrap_or("").trim();
+    if name.is_empty() || name.chars().all(|c| c.is_ascii_digit()) {
+        None
+    } else {
+        Some(name.to_string())
+    }
+}
+
+/// `Name: value` → (name, value after the colon and its spaces). The name is a token without spaces.
+fn split_field(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let colon = memchr::memchr(b':', line)?;
+    let name = line[..colon].trim_ascii_end();
+    if name.is_empty()
+        || !name.iter().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    b'-' | b'_' | b'.' | b'!' | b'%' | b'*' | b'+' | b'`' | b'\'' | b'~'
+                )
+        })
+    {
+        return None;
+    }
+    let mut value = &line[colon + 1..];
+    while let [b' ' | b'\t', rest @ ..] = value {
+        value = rest;
+    }
+    Some((name, value))
+}
+
+/// A record's lines, sorted into trace fields, SIP headers and body.
+#[derive(Debug, Default)]
+struct Fields {
+    /// Trace fields in order (name, value); for a protocol record only those before `Start-Line`.
+    names: Vec<(String, String)>,
+    start_line: Option<Vec<u8>>,
+    sip_headers: Vec<Vec<u8>>,
+    body: Vec<Vec<u8>>,
+}
+
+impl Fields {
+    fn parse(lines: &[u8]) -> Fields {
+        #[derive(PartialEq)]
+        enum Phase {
+            Trace,
+            Headers,
+            Body,
+        }
+        let mut f = Fields::default();
+        let mut phase = Phase::Trace;
+        let mut body_started = false;
+        for line in lines.split(|&b| b == b'\n') {
+            match phase {
+                Phase::Body => {
+                    f.body.push(line.to_vec());
+                    continue;
+                }
+                Phase::Trace | Phase::Headers => {}
+            }
+            let field = split_field(line);
+            if let Some((name, value)) = field {
+                if name.eq_ignore_ascii_case(b"Message-Body") {
+                    phase = Phase::Body;
+                    body_started = true;
+                    if !is_dash(value) {
+                        f.body.push(value.to_vec());
+                    }
+                    continue;
+                }
+            }
+            match phase {
+                Phase::Trace => match field {
+                    Some((name, value)) if name.eq_ignore_ascii_case(b"Start-Line") => {
+                        f.start_line = Some(value.trim_ascii().to_vec());
+                        phase = Phase::Headers;
+                    }
+                    Some((name, value)) => f.names.push((
+                        String::from_utf8_lossy(name).into_owned(),
+                        String::from_utf8_lossy(value).into_owned(),
+                    )),
+                    None => {
+                        // A line that continues the previous field (a long Text, a Data blob).
+                        if let Some(last) = f.names.last_mut() {
+                            if !line.trim_ascii().is_empty() {
+                                last.1.push(' ');
+                                last.1
+                                    .push_str(String::from_utf8_lossy(line.trim_ascii()).as_ref());
+                            }
+                        }
+                    }
+                },
+                Phase::Headers => {
+                    if !line.trim_ascii().is_empty() {
+                        f.sip_headers.push(line.to_vec());
+                    }
+                }
+                Phase::Body => {}
+            }
+        }
+        // The split leaves one empty piece after the last `\n`.
+        if body_started {
+            while f.body.last().is_some_and(|l| l.is_empty()) {
+                f.body.pop();
+            }
+        }
+        f
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.names
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// `–` (U+2013) or `-`: the log's mark for an empty body.
+fn is_dash(value: &[u8]) -> bool {
+    let v = value.trim_ascii();
+    v.is_empty() || v == b"-" || v == "–".as_bytes() || v == "—".as_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sip::parse_message;
+
+    const OPTIONS: &str = "TL_INFO(TF_PROTOCOL) [0]06E4.0EB4::01/18/2012-05:00:43.101.00005386 (SIPStack,SIPAdminLog::TraceProtocolRecord:SIPAdminLog.cpp(125))$$begin_record\r
+Trace-Correlation-Id: 2003888399\r
+Instance-Id: 0000C23F\r
+Direction: incoming;source=\"internal edge\";destination=\"external edge\"\r
+Peer: lyncserver.contoso.com:61182\r
+Message-Type: request\r
+Start-Line: OPTIONS sip:Options_User@fabrikam.com SIP/2.0\r
+To: <sip:Options_User@fabrikam.com>\r
+CSeq: 1 OPTIONS\r
+Call-ID: 017b06f397b14886bba5edf97ea206bd\r
+MAX-FORWARDS: 70\r
+VIA: SIP/2.0/TLS 10.10.10.10:61182;branch=z9hG4bK6de49c9a\r
+CONTENT-LENGTH: 0\r
+USER-AGENT: RTCC/4.0.0.0\r
+Message-Body: –\r
+$$end_record\r
+TL_ERROR(TF_COMPONENT) [0]0860.0CDC::01/18/2012-05:07:42.622.000d0b31 (SIPStack,CSIPRequest::GetNextHopByRouteHeader:SIPRequest.cpp(2440))( 00000000028FDD70 ) Exit - route headers from untrusted source. Result 0xC3E93C5E(SIPPROXY_E_ROUTING)\r
+LogType: diagnostic\r
+Severity: warning\r
+Text: Cannot process Route headers from a non-trusted source\r
+Result-Code: 0xc3e93c5e SIPPROXY_E_ROUTING\r
+SIP-Start-Line: OPTIONS sip:Options_User@fabrikam.com SIP/2.0\r
+SIP-Call-ID: 017b06f397b14886bba5edf97ea206bd\r
+SIP-CSeq: 1 OPTIONS\r
+$$end_record\r
+";
+
+    fn run(text: &[u8], chunk: usize) -> (Sink, Vec<ServerDiagnostic>) {
+        let mut imp = ClsImporter::new(0);
+        let mut sink = Sink::default();
+        for c in text.chunks(chunk.max(1)) {
+            imp.push(c, &mut sink);
+        }
+        imp.finish(&mut sink);
+        let d = imp.server_diagnostics().to_vec();
+        (sink, d)
+    }
+
+    #[test]
+    fn headers_parse() {
+        let h = parse_header(b"TL_INFO(TF_PROTOCOL) [FE01\\FE01]06E4.0EB4::03/30/2018-01:57:41.310.0001C2F4 (SIPStack,SIPAdminLog::TraceProtocolRecord:SIPAdminLog.cpp(125))[3151897743] $$begin_record").unwrap();
+        assert_eq!(h.level, b"INFO");
+        assert_eq!(h.flag, b"PROTOCOL");
+        assert_eq!(h.machine, b"FE01\\FE01");
+        assert_eq!(h.time.unwrap().to_string(), "2018-03-30T01:57:41.310");
+        assert!(h.begins_record);
+        assert_eq!(h.text, b"[3151897743]");
+        let h = parse_header(b"TL_ERROR(TF_COMPONENT) [0]0860.0CDC::01/18/2012-05:07:42.622.000d0b31 (SIPStack,CSIPRequest::GetNextHopByRouteHeader:SIPRequest.cpp(2440))( 00000000028FDD70 ) Exit").unwrap();
+        assert!(!h.begins_record);
+        assert_eq!(h.text, b"( 00000000028FDD70 ) Exit");
+        assert!(parse_header(b"Start-Line: REGISTER sip:a SIP/2.0").is_none());
+        assert!(parse_header(b"TL_INFO(TF_PROTOCOL) [0]06E4.0EB4::13/18/2012").is_none());
+        assert!(sniff_line(b"TL_WARN(TF_DIAG) [sfvedge\\sfvedge]0584.0A44::03/02/2017-07:10:46.230.0000773E (SIPStack,SIPAdminLog::WriteDiagnosticEvent:SIPAdminLog.cpp(830)) [156659184] $$begin_record"));
+        assert!(sniff_line(b"garbled header $$begin_record"));
+        assert!(!sniff_line(
+            b"03/30/2018|10:57:58.371 2738:14E0 INFO  :: hello"
+        ));
+    }
+
+    #[test]
+    fn protocol_and_diagnostic_records() {
+        let (sink, diags) = run(OPTIONS.as_bytes(), 4096);
+        assert_eq!(sink.records.len(), 1);
+        let r = &sink.records[0];
+        assert_eq!(r.direction, Direction::Received);
+        assert_eq!(r.src.as_deref(), Some("lyncserver.contoso.com:61182"));
+        assert_eq!(r.dst.as_deref(), Some("server"));
+        assert_eq!(r.time.unwrap().to_string(), "2012-01-18T05:00:43.101");
+        assert_eq!(r.line, 1);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        let text = String::from_utf8(r.sip.clone()).unwrap();
+        assert!(text.starts_with("OPTIONS sip:Options_User@fabrikam.com SIP/2.0\r\nTo: "));
+        assert!(text.ends_with("USER-AGENT: RTCC/4.0.0.0\r\n\r\n"), "{text}");
+        assert!(!text.contains("Trace-Correlation-Id") && !text.contains("Peer:"));
+        let m = parse_message(r.sip.clone()).unwrap();
+        assert!(m.problems.is_empty() && !m.truncated, "{:?}", m.problems);
+        assert_eq!(m.call_id().unwrap(), "017b06f397b14886bba5edf97ea206bd");
+
+        assert_eq!(diags.len(), 1);
+        let d = &diags[0];
+        assert_eq!(d.severity, "warning");
+        assert_eq!(
+            d.result_code.as_deref(),
+            Some("0xc3e93c5e SIPPROXY_E_ROUTING")
+        );
+        assert!(d.is_about("017b06f397b14886bba5edf97ea206bd", 1, "OPTIONS"));
+        assert_eq!(d.line, 17);
+        let sd: Vec<_> = sink
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.starts_with("server: "))
+            .collect();
+        assert_eq!(sd.len(), 1);
+        assert_eq!(sd[0].message, "server: Cannot process Route headers from a non-trusted source (0xc3e93c5e SIPPROXY_E_ROUTING) — OPTIONS sip:Options_User@fabrikam.com SIP/2.0, Call-ID 017b06f397b14886bba5edf97ea206bd, CSeq 1 OPTIONS");
+        assert_eq!(sd[0].line, Some(17));
+    }
+
+    #[test]
+    fn bodies_are_rebuilt_with_content_length() {
+        let body = "v=0\r\no=- 0 0 IN IP4 10.0.0.1\r\ns=session\r\n";
+        let text = format!(
+            "TL_INFO(TF_PROTOCOL) [FE01\\FE01]0A1C.0B2C::03/30/2018-01:58:41.402.00000001 (SIPStack,SIPAdminLog::TraceProtocolRecord:SIPAdminLog.cpp(125))[1] $$begin_record\n\
+Direction: outgoing;source=\"local\"\nPeer: 192.168.1.6:5061\nMessage-Type: request\nStart-Line: INVITE sip:on2@limcm.com SIP/2.0\nCall-ID: 1\nCSeq: 1 INVITE\n\
+content-type: application/sdp\ncontent-length: {}\nMessage-Body: v=0\no=- 0 0 IN IP4 10.0.0.1\ns=session\n$$end_record\n",
+            body.len()
+        );
+        let (sink, _) = run(text.as_bytes(), 7);
+        assert_eq!(sink.records.len(), 1);
+        let r = &sink.records[0];
+        assert_eq!(r.direction, Direction::Sent);
+        assert_eq!(r.src.as_deref(), Some("FE01"));
+        assert_eq!(r.dst.as_deref(), Some("192.168.1.6:5061"));
+        let m = parse_message(r.sip.clone()).unwrap();
+        assert_eq!(std::str::from_utf8(m.body()).unwrap(), body);
+        assert!(m.problems.is_empty(), "{:?}", m.problems);
+    }
+
+    #[test]
+    fn unknown_kinds_cut_records_and_orphans() {
+        let text = "Peer: 1.2.3.4\r\n$$end_record\r\n\
+TL_INFO(TF_CONNECTION) [0]0001.0002::01/01/2020-00:00:00.000.00000001 (SIPStack,x) $$begin_record\r\nLogType: connection\r\nSeverity: information\r\nText: TLS negotiation succeeded\r\n$$end_record\r\n\
+TL_INFO(TF_CONNECTION) [0]0001.0002::01/01/2020-00:00:01.000.00000002 (SIPStack,x) $$begin_record\r\nLogType: connection\r\nText: closed\r\n$$end_record\r\n\
+TL_INFO(TF_COMPONENT) [0]0001.0002::01/01/2020-00:00:01.000.00000003 (SIPStack,x) just a trace line\r\n\
+TL_INFO(TF_PROTOCOL) [0]0001.0002::01/01/2020-00:00:02.000.00000004 (SIPStack,x) $$begin_record\r\nDirection: outgoing\r\nPeer: 1.2.3.4:5061\r\nStart-Line: SIP/2.0 200 OK\r\nCall-ID: x\r\n";
+        let (sink, _) = run(text.as_bytes(), 3);
+        assert_eq!(sink.records.len(), 1);
+        assert_eq!(sink.records[0].problems.len(), 1);
+        let msgs: Vec<&str> = sink
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert!(
+            msgs[0].starts_with("The trace starts inside a record"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("2 server trace records of kind `connection`")),
+            "{msgs:?}"
+        );
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+    }
+
+    #[test]
+    fn never_panics_on_prefixes_and_chunkings() {
+        let whole = run(OPTIONS.as_bytes(), 1 << 20);
+        for n in 0..OPTIONS.len() {
+            let _ = run(&OPTIONS.as_bytes()[..n], 5);
+        }
+        for chunk in [1, 2, 7, 64] {
+            let got = run(OPTIONS.as_bytes(), chunk);
+            assert_eq!(got.0.records, whole.0.records);
+            assert_eq!(got.1, whole.1);
+        }
+    }
+}

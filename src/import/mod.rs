@@ -3,6 +3,7 @@
 //! Each format has a streaming importer fed chunk by chunk; the format is detected from the content of the
 //! first bytes, never from the file name. Importers never fail: what they cannot read becomes a diagnostic.
 
+pub mod archive;
 pub mod cls;
 pub mod lines;
 pub mod pcap;
@@ -19,9 +20,18 @@ pub enum Format {
     /// Skype for Business / Lync client log (Lync-UccApi-0.UccApilog).
     #[serde(rename = "uccapilog")]
     UccApiLog,
+    /// Skype for Business / Lync Server SIPStack trace as text (CLS logger, OCSLogger, Snooper export).
+    #[serde(rename = "server-trace")]
+    ServerTrace,
     /// SIP messages as plain text (pasted, saved from a tool, quoted in a document).
     #[serde(rename = "sip-text")]
     SipText,
+    /// A gzip archive; the file inside is analyzed as an input of its own.
+    #[serde(rename = "gzip")]
+    Gzip,
+    /// A zip archive; every file inside is analyzed as an input of its own.
+    #[serde(rename = "zip")]
+    Zip,
     /// Not yet decided (too few bytes seen).
     #[serde(rename = "pending")]
     Pending,
@@ -37,7 +47,10 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::UccApiLog => "uccapilog",
+            Format::ServerTrace => "server-trace",
             Format::SipText => "sip-text",
+            Format::Gzip => "gzip",
+            Format::Zip => "zip",
             Format::Pending => "pending",
             Format::Unsupported => "unsupported",
             Format::Unknown => "unknown",
@@ -84,18 +97,17 @@ pub const SNIFF_BYTES: usize = 64 * 1024;
 
 /// Decide the format from the first bytes of a file. `complete` says `head` is the whole file.
 pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
-    let early = head.len() < SNIFF_BYTES && !complete;
     if head.len() < 4 && !complete {
         return (Format::Pending, None);
     }
-    let magic = head.get(..4).unwrap_or(head);
+    let early = head.len() < SNIFF_BYTES && !complete;
     let unsupported = |what: &str| {
         (
             Format::Unsupported,
             Some(Diagnostic::error(what.to_string())),
         )
     };
-    match magic {
+    match head.get(..4).unwrap_or(head) {
         [0xD4, 0xC3, 0xB2, 0xA1]
         | [0xA1, 0xB2, 0xC3, 0xD4]
         | [0x4D, 0x3C, 0xB2, 0xA1]
@@ -105,21 +117,25 @@ pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
         [0x0A, 0x0D, 0x0D, 0x0A] => {
             return unsupported("This is a pcapng capture; reading captures is not supported yet. The client log (UccApiLog) holds the same SIP decrypted.");
         }
-        [0x1F, 0x8B, ..] => {
-            return unsupported("This is a gzip archive; unpack it first and open the log inside.")
-        }
-        [b'P', b'K', 3, 4] => {
-            return unsupported("This is a zip archive; unpack it first and open the logs inside.")
-        }
         _ => {}
+    }
+    match archive::sniff(head) {
+        Some(archive::Kind::Gzip) => return (Format::Gzip, None),
+        Some(archive::Kind::Zip) => return (Format::Zip, None),
+        None => {}
     }
     let enc = lines::Encoding::sniff(head);
     let mut reader = lines::LineReader::new();
-    let (mut ucc, mut sip, mut binary) = (0usize, 0usize, 0usize);
+    let (mut ucc, mut server, mut sip, mut binary) = (0usize, 0usize, 0usize, 0usize);
     let mut probe = |l: lines::Line<'_>| {
-        if uccapi::parse_prefix(l.text).is_some() {
+        if cls::sniff_line(l.text) {
+            server += 1;
+        } else if siptext::is_collapsed_line(l.text) {
+            // A client log excerpt whose line breaks were lost (pasted from a web page): SIP text, not a log.
+            sip += 1;
+        } else if uccapi::parse_prefix(l.text).is_some() {
             ucc += 1;
-        } else if crate::sip::parser::is_start_line(l.text) {
+        } else if siptext::sniff_line(l.text) {
             sip += 1;
         }
         binary += l
@@ -132,13 +148,19 @@ pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
     if complete {
         reader.finish(&mut probe);
     }
-    if ucc > 0 {
-        // One trace line is enough: decide at once so the first messages show up early.
+    if server > 0 && server >= ucc {
+        return (Format::ServerTrace, None);
+    }
+    if ucc > 0 && ucc > sip {
+        // Trace lines are enough: decide at once so the first messages show up early.
         return (Format::UccApiLog, None);
     }
     if early {
         // SIP start lines alone may still be a client log that begins inside a packet; look further.
         return (Format::Pending, None);
+    }
+    if ucc > 0 {
+        return (Format::UccApiLog, None);
     }
     if sip > 0 {
         return (Format::SipText, None);
@@ -149,14 +171,14 @@ pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
         return (
             Format::Unknown,
             Some(Diagnostic::error(
-                "This is a binary file, not a log sipscope can read. Drop a Skype for Business client log (Lync-UccApi-0.UccApilog) or SIP messages as text.",
+                "This is a binary file, not a log sipscope can read. Drop a Skype for Business client log (Lync-UccApi-0.UccApilog), a server SIPStack trace saved as text, or SIP messages as text.",
             )),
         );
     }
     (
         Format::Unknown,
         Some(Diagnostic::error(
-            "No SIP messages found: this text has neither UccApiLog packet lines nor SIP start lines (e.g. \"INVITE sip:… SIP/2.0\", \"SIP/2.0 200 OK\").",
+            "No SIP messages found: this text has neither UccApiLog packet lines, server trace records, nor SIP start lines (e.g. \"INVITE sip:… SIP/2.0\", \"SIP/2.0 200 OK\").",
         )),
     )
 }
@@ -165,6 +187,7 @@ pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
 #[derive(Debug)]
 pub enum Importer {
     UccApi(uccapi::UccApiImporter),
+    Server(Box<cls::ClsImporter>),
     SipText(siptext::SipTextImporter),
     /// Input that yields nothing; bytes are counted and dropped.
     Nothing,
@@ -174,6 +197,7 @@ impl Importer {
     pub fn new(format: Format, file: u32) -> Importer {
         match format {
             Format::UccApiLog => Importer::UccApi(uccapi::UccApiImporter::new(file)),
+            Format::ServerTrace => Importer::Server(Box::new(cls::ClsImporter::new(file))),
             Format::SipText => Importer::SipText(siptext::SipTextImporter::new(file)),
             _ => Importer::Nothing,
         }
@@ -182,6 +206,7 @@ impl Importer {
     pub fn push(&mut self, chunk: &[u8], sink: &mut Sink) {
         match self {
             Importer::UccApi(i) => i.push(chunk, sink),
+            Importer::Server(i) => i.push(chunk, sink),
             Importer::SipText(i) => i.push(chunk, sink),
             Importer::Nothing => {}
         }
@@ -190,6 +215,7 @@ impl Importer {
     pub fn finish(&mut self, sink: &mut Sink) {
         match self {
             Importer::UccApi(i) => i.finish(sink),
+            Importer::Server(i) => i.finish(sink),
             Importer::SipText(i) => i.finish(sink),
             Importer::Nothing => {}
         }
