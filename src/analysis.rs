@@ -2,12 +2,14 @@
 //! interface. Files are fed in chunks; [`Analyzer::finish`] merges them into one [`Analysis`].
 
 use crate::diag::{Diagnostic, Severity};
+use crate::flow::merge::{self, Aliases, FileClock, Sighting};
 use crate::flow::{self, Flow};
 use crate::import::{self, archive, Direction, Format, Importer, Record, Sink};
 use crate::ladder::{ArrowInput, ArrowKind, Ladder};
 use crate::sip::{self, body, Message};
 use crate::time::Timestamp;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// One input file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -25,7 +27,14 @@ pub struct FileInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Msg {
     pub file: u32,
+    /// Time on the merged timeline: the file's own time plus the file's clock offset.
     pub time: Option<Timestamp>,
+    /// Time as the file wrote it (its own clock: client logs local time, server traces UTC).
+    pub file_time: Option<Timestamp>,
+    /// Arrival order over all files: a stable identity while files are merged and re-merged.
+    pub seq: u32,
+    /// The same message as other files logged it (same hop, same identity), drawn once.
+    pub also: Vec<Msg>,
     /// Sender and receiver (`host:port`): from the log, or inferred from Via / Request-URI when the log has none.
     pub src: String,
     pub dst: String,
@@ -206,8 +215,9 @@ impl Analyzer {
         }
         for r in f.sink.records.drain(..) {
             match to_msg(file, r) {
-                Ok(m) => {
+                Ok(mut m) => {
                     f.info.messages += 1;
+                    m.seq = self.messages.len() as u32;
                     self.messages.push(m);
                 }
                 Err(d) => self.diagnostics.push(d),
@@ -230,7 +240,6 @@ impl Analyzer {
     /// knows those messages (a request whose response comes later looks unanswered).
     pub fn preview(&self, max: usize) -> Analysis {
         let messages: Vec<Msg> = self.messages.iter().take(max).cloned().collect();
-        let flow = flow::correlate(messages.iter().map(|m| (m.time, &m.sip)));
         let files = self
             .files
             .iter()
@@ -239,12 +248,7 @@ impl Analyzer {
                 ..f.info.clone()
             })
             .collect();
-        Analysis {
-            files,
-            messages,
-            flow,
-            diagnostics: Vec::new(),
-        }
+        merge_files(files, messages, Vec::new(), &[])
     }
 
     /// Merge the files (ordered by time), correlate, and build the analysis.
@@ -252,64 +256,157 @@ impl Analyzer {
         for i in 0..self.files.len() as u32 {
             self.finish_file(i);
         }
-        let mut messages = self.messages;
-        if self.files.len() > 1 {
-            // Stable merge by time; a message without time keeps the time of the one before it in its file.
-            let mut last: Vec<Option<Timestamp>> = vec![None; self.files.len()];
-            let mut keyed: Vec<(Option<Timestamp>, Msg)> = messages
-                .into_iter()
-                .map(|m| {
-                    let slot = &mut last[m.file as usize];
-                    if m.time.is_some() {
-                        *slot = m.time;
-                    }
-                    (*slot, m)
-                })
-                .collect();
-            keyed.sort_by_key(|(t, m)| (*t, m.file));
-            messages = keyed.into_iter().map(|(_, m)| m).collect();
-        }
-        let flow = flow::correlate(messages.iter().map(|m| (m.time, &m.sip)));
-        infer_endpoints(&mut messages, &flow);
         let mut diagnostics = self.diagnostics;
-        attach_server_diagnostics(&self.files, &messages, &mut diagnostics);
-        for (i, m) in messages.iter().enumerate() {
-            for p in &m.problems {
-                diagnostics.push(
-                    Diagnostic::warning(p.clone())
-                        .at(m.file, m.line)
-                        .about(i as u32),
-                );
-            }
-        }
-        for t in &flow.transactions {
-            if t.unanswered {
-                if let Some(r) = t.request {
-                    let m = &messages[r as usize];
-                    diagnostics.push(
-                        Diagnostic::info(format!(
-                            "{} (CSeq {}) got no final response in the log.",
-                            t.method, t.cseq
-                        ))
-                        .at(m.file, m.line)
-                        .about(r),
-                    );
-                }
-            }
-        }
-        diagnostics.sort_by_key(|d| (d.file, d.line));
+        attach_server_diagnostics(&self.files, &self.messages, &mut diagnostics);
         let files = self.files.into_iter().map(|f| f.info).collect();
-        Analysis {
-            files,
-            messages,
-            flow,
-            diagnostics,
-        }
+        merge_files(files, self.messages, diagnostics, &[])
     }
 }
 
-/// A server trace's diagnostic records name the message they are about (Call-ID, CSeq): link each to it.
-/// The importer pushed one `server: …` diagnostic per record, in the order of `server_diagnostics()`.
+/// Put the files' messages on one timeline: align clocks, order by time, draw a message seen in two files once,
+/// join the names of one host, correlate. `messages` may hold earlier sightings in `also` (a re-merge).
+fn merge_files(
+    files: Vec<FileInfo>,
+    messages: Vec<Msg>,
+    base_diagnostics: Vec<Diagnostic>,
+    manual: &[Option<i64>],
+) -> Analysis {
+    let mut all: Vec<Msg> = Vec::with_capacity(messages.len());
+    for mut m in messages {
+        all.extend(std::mem::take(&mut m.also));
+        all.push(m);
+    }
+    all.sort_by_key(|m| m.seq);
+    let mut with_messages: Vec<u32> = all.iter().map(|m| m.file).collect();
+    with_messages.dedup();
+    with_messages.sort_unstable();
+    with_messages.dedup();
+    let multi = with_messages.len() > 1;
+    let clocks = if multi || manual.iter().any(Option::is_some) {
+        let sightings: Vec<Sighting> = all
+            .iter()
+            .map(|m| Sighting::of(m.file, m.file_time, &m.sip))
+            .collect();
+        merge::align(files.len(), &sightings, manual)
+    } else {
+        (0..files.len() as u32)
+            .map(|f| FileClock {
+                file: f,
+                offset_ms: 0,
+                source: if with_messages.contains(&f) && all.iter().any(|m| m.time.is_some()) {
+                    merge::ClockSource::Reference
+                } else {
+                    merge::ClockSource::Unknown
+                },
+                shared: 0,
+            })
+            .collect()
+    };
+    for m in &mut all {
+        let offset = clocks.get(m.file as usize).map_or(0, |c| c.offset_ms);
+        m.time = m.file_time.map(|t| Timestamp(t.0 + offset));
+    }
+    let mut aliases = Aliases::default();
+    let mut kept: Vec<Msg> = Vec::with_capacity(all.len());
+    if multi {
+        // Stable merge by time; a message without time keeps the time of the one before it in its file.
+        let mut last: Vec<Option<Timestamp>> = vec![None; files.len()];
+        let mut keyed: Vec<(Option<Timestamp>, Msg)> = all
+            .into_iter()
+            .map(|m| {
+                let slot = &mut last[m.file as usize];
+                if m.time.is_some() {
+                    *slot = m.time;
+                }
+                (*slot, m)
+            })
+            .collect();
+        keyed.sort_by_key(|(t, m)| (*t, m.file));
+        let sightings: Vec<Sighting> = keyed
+            .iter()
+            .map(|(_, m)| Sighting::of(m.file, m.time, &m.sip))
+            .collect();
+        let dups = merge::duplicates(&sightings);
+        let mut kept_at = vec![0usize; keyed.len()];
+        for (i, (_, m)) in keyed.into_iter().enumerate() {
+            match dups[i] {
+                Some(j) => {
+                    let k = kept_at[j as usize];
+                    kept_at[i] = k;
+                    let first = &mut kept[k];
+                    aliases.join(&first.src, &m.src);
+                    aliases.join(&first.dst, &m.dst);
+                    first.also.push(m);
+                }
+                None => {
+                    kept_at[i] = kept.len();
+                    kept.push(m);
+                }
+            }
+        }
+    } else {
+        kept = all;
+    }
+    let alias_groups = aliases.groups();
+    let alias_of: HashMap<String, String> = alias_groups
+        .iter()
+        .flat_map(|(k, names)| names.iter().map(move |n| (n.clone(), k.clone())))
+        .collect();
+    let mut index_of_seq: HashMap<u32, u32> = HashMap::new();
+    for (i, m) in kept.iter().enumerate() {
+        index_of_seq.insert(m.seq, i as u32);
+        for a in &m.also {
+            index_of_seq.insert(a.seq, i as u32);
+        }
+    }
+    let flow = flow::correlate(kept.iter().map(|m| (m.time, &m.sip)));
+    infer_endpoints(&mut kept, &flow);
+    let mut diagnostics: Vec<Diagnostic> = base_diagnostics
+        .iter()
+        .cloned()
+        .map(|mut d| {
+            d.msg = d.msg.and_then(|s| index_of_seq.get(&s).copied());
+            d
+        })
+        .collect();
+    for (i, m) in kept.iter().enumerate() {
+        for p in &m.problems {
+            diagnostics.push(
+                Diagnostic::warning(p.clone())
+                    .at(m.file, m.line)
+                    .about(i as u32),
+            );
+        }
+    }
+    for t in &flow.transactions {
+        if let (true, Some(r)) = (t.unanswered, t.request) {
+            let m = &kept[r as usize];
+            diagnostics.push(
+                Diagnostic::info(format!(
+                    "{} (CSeq {}) got no final response in the log.",
+                    t.method, t.cseq
+                ))
+                .at(m.file, m.line)
+                .about(r),
+            );
+        }
+    }
+    diagnostics.sort_by_key(|d| (d.file, d.line));
+    Analysis {
+        files,
+        messages: kept,
+        flow,
+        diagnostics,
+        clocks,
+        aliases: alias_groups,
+        alias_of,
+        base_diagnostics,
+    }
+}
+
+/// A server trace's diagnostic records name the message they are about (Call-ID, CSeq): link each to it (by
+/// the message's `seq`; the merge turns it into an index). The importer pushed one `server: …` diagnostic per
+/// record, in the order of `server_diagnostics()`.
 fn attach_server_diagnostics(
     files: &[FileState],
     messages: &[Msg],
@@ -333,7 +430,7 @@ fn attach_server_diagnostics(
                             rec.is_about(&c, n, &method)
                         })
                 })
-                .map(|i| i as u32);
+                .map(|i| messages[i].seq);
         }
     }
 }
@@ -354,6 +451,9 @@ fn to_msg(file: u32, r: Record) -> Result<Msg, Diagnostic> {
             Ok(Msg {
                 file,
                 time: r.time,
+                file_time: r.time,
+                seq: 0,
+                also: Vec::new(),
                 inferred: r.src.is_none() || r.dst.is_none(),
                 src: r.src.unwrap_or_default(),
                 dst: r.dst.unwrap_or_default(),
@@ -429,6 +529,14 @@ pub struct Analysis {
     pub messages: Vec<Msg>,
     pub flow: Flow,
     pub diagnostics: Vec<Diagnostic>,
+    /// Each file's clock against the merged timeline.
+    pub clocks: Vec<FileClock>,
+    /// Endpoint names that turned out to be one host: lifeline key → all its names (key first).
+    pub aliases: Vec<(String, Vec<String>)>,
+    /// Name → lifeline key, for every aliased name.
+    alias_of: HashMap<String, String>,
+    /// Import diagnostics, with `msg` as message `seq`: what a re-merge starts from.
+    base_diagnostics: Vec<Diagnostic>,
 }
 
 /// Counts and span for the page's summary bar and `sipscope --summary`.
@@ -445,6 +553,12 @@ pub struct Summary {
     pub failures: usize,
     pub diagnostic_counts: DiagnosticCounts,
     pub diagnostics: Vec<Diagnostic>,
+    /// Each file's clock offset on the merged timeline.
+    pub clocks: Vec<FileClock>,
+    /// Messages seen in more than one file (drawn once).
+    pub shared_messages: usize,
+    /// Hosts known by several names: lifeline key → all its names.
+    pub aliases: Vec<(String, Vec<String>)>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -479,7 +593,12 @@ pub struct MessageDetail {
     pub index: u32,
     pub file: u32,
     pub file_name: String,
+    /// On the merged timeline.
     pub time: Option<Timestamp>,
+    /// As the file wrote it (differs from `time` when the file's clock was offset).
+    pub file_time: Option<Timestamp>,
+    /// The same message as other files logged it.
+    pub also: Vec<SightingView>,
     pub src: String,
     pub dst: String,
     pub direction: Direction,
@@ -520,6 +639,35 @@ pub struct MessageRow {
     pub transaction: Option<u32>,
     pub conversation: Option<u32>,
     pub line: u32,
+    /// The same message in other files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<SightingView>,
+}
+
+/// Where else a message was seen.
+#[derive(Debug, Clone, Serialize)]
+pub struct SightingView {
+    pub file: u32,
+    /// On the merged timeline.
+    pub time: Option<Timestamp>,
+    /// As the file wrote it.
+    pub file_time: Option<Timestamp>,
+    pub src: String,
+    pub dst: String,
+    pub line: u32,
+}
+
+impl SightingView {
+    fn of(m: &Msg) -> SightingView {
+        SightingView {
+            file: m.file,
+            time: m.time,
+            file_time: m.file_time,
+            src: m.src.clone(),
+            dst: m.dst.clone(),
+            line: m.line,
+        }
+    }
 }
 
 /// The CLI's `--json` document.
@@ -531,6 +679,10 @@ pub struct Report<'a> {
     pub transactions: &'a [flow::Transaction],
     pub conversations: &'a [flow::Conversation],
     pub subscriptions: &'a [flow::Subscription],
+    /// Each file's clock offset on the merged timeline.
+    pub clocks: &'a [FileClock],
+    /// Hosts known by several names: lifeline key → all its names.
+    pub aliases: &'a [(String, Vec<String>)],
 }
 
 impl Analysis {
@@ -579,6 +731,9 @@ impl Analysis {
                 .count(),
             diagnostic_counts: counts,
             diagnostics: self.diagnostics.clone(),
+            clocks: self.clocks.clone(),
+            shared_messages: self.messages.iter().filter(|m| !m.also.is_empty()).count(),
+            aliases: self.aliases.clone(),
         }
     }
 
@@ -597,7 +752,11 @@ impl Analysis {
                 &all
             }
         };
-        Ladder::build(indices.iter().filter_map(|&i| self.arrow(i)))
+        let mut ladder = Ladder::build(indices.iter().filter_map(|&i| self.arrow(i)));
+        for (key, names) in &self.aliases {
+            ladder.set_label(key, alias_label(names));
+        }
+        ladder
     }
 
     fn arrow(&self, i: u32) -> Option<ArrowInput> {
@@ -650,14 +809,25 @@ impl Analysis {
         };
         Some(ArrowInput {
             msg: i,
-            src: m.src.clone(),
-            dst: m.dst.clone(),
+            src: self.lifeline(&m.src).to_string(),
+            dst: self.lifeline(&m.dst).to_string(),
             label,
             time: m.time,
             kind,
             retransmission: links.retransmission,
             note,
         })
+    }
+
+    /// The lifeline an endpoint name is drawn on (its alias group's key, or itself).
+    pub fn lifeline<'a>(&'a self, name: &'a str) -> &'a str {
+        self.alias_of.get(name).map_or(name, String::as_str)
+    }
+
+    /// Re-merge with clock offsets set by hand (`manual[file]`, milliseconds added to that file's times);
+    /// files without one are estimated again against them.
+    pub fn with_clock_offsets(self, manual: &[Option<i64>]) -> Analysis {
+        merge_files(self.files, self.messages, self.base_diagnostics, manual)
     }
 
     /// Everything the message panel shows for message `i`.
@@ -670,6 +840,8 @@ impl Analysis {
         Some(MessageDetail {
             index: i,
             file: m.file,
+            file_time: m.file_time,
+            also: m.also.iter().map(SightingView::of).collect(),
             file_name: self
                 .files
                 .get(m.file as usize)
@@ -738,6 +910,7 @@ impl Analysis {
                     transaction: links.transaction,
                     conversation: links.conversation,
                     line: m.line,
+                    also: m.also.iter().map(SightingView::of).collect(),
                 }
             })
             .collect();
@@ -748,6 +921,8 @@ impl Analysis {
             transactions: &self.flow.transactions,
             conversations: &self.flow.conversations,
             subscriptions: &self.flow.subscriptions,
+            clocks: &self.clocks,
+            aliases: &self.aliases,
         }
     }
 
@@ -762,6 +937,32 @@ impl Analysis {
                 f.bytes,
                 f.messages
             ));
+        }
+        if self.files.len() > 1 {
+            for c in &self.clocks {
+                let name = self
+                    .files
+                    .get(c.file as usize)
+                    .map_or("", |f| f.name.as_str());
+                let how = match c.source {
+                    merge::ClockSource::Reference => "reference clock".to_string(),
+                    merge::ClockSource::Estimated => {
+                        format!("estimated from {} shared messages", c.shared)
+                    }
+                    merge::ClockSource::Manual => "set by hand".to_string(),
+                    merge::ClockSource::Unknown => "unknown: no shared messages".to_string(),
+                };
+                out.push_str(&format!(
+                    "clock: {name} {} ({how})\n",
+                    format_offset(c.offset_ms)
+                ));
+            }
+            let shared = self.messages.iter().filter(|m| !m.also.is_empty()).count();
+            if shared > 0 {
+                out.push_str(&format!(
+                    "shared: {shared} messages seen in more than one file, drawn once\n"
+                ));
+            }
         }
         out.push('\n');
         out.push_str(&crate::ladder::text::render(&self.ladder(None)));
@@ -785,6 +986,35 @@ impl Analysis {
             }
         }
         out
+    }
+}
+
+/// Two lines for a host known by several names: its names (`EDGE01`), then its addresses joined by `=`.
+fn alias_label(names: &[String]) -> String {
+    let is_addr =
+        |n: &&String| n.contains(':') || n.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let addrs: Vec<&str> = names.iter().filter(is_addr).map(String::as_str).collect();
+    let hosts: Vec<&str> = names
+        .iter()
+        .filter(|n| !is_addr(n))
+        .map(String::as_str)
+        .collect();
+    match (hosts.is_empty(), addrs.split_first()) {
+        (false, _) => format!("{}\n{}", hosts.join(" / "), addrs.join(" = ")),
+        (true, Some((first, rest))) => format!("{first}\n= {}", rest.join(" = ")),
+        (true, None) => names.join(" = "),
+    }
+}
+
+/// A file's clock offset for people: `+9 h 0 min 0.004 s`.
+pub fn format_offset(ms: i64) -> String {
+    let sign = if ms < 0 { "-" } else { "+" };
+    let a = ms.unsigned_abs();
+    let (h, m, rest) = (a / 3_600_000, a / 60_000 % 60, a % 60_000);
+    match (h, m) {
+        (0, 0) => format!("{sign}{}.{:03} s", rest / 1000, rest % 1000),
+        (0, _) => format!("{sign}{m} min {}.{:03} s", rest / 1000, rest % 1000),
+        _ => format!("{sign}{h} h {m} min {}.{:03} s", rest / 1000, rest % 1000),
     }
 }
 

@@ -11,6 +11,7 @@
 //!   root carries `data-y`). No `<style>`: the page's CSS styles `.arrow.<kind>` etc.
 //! - `ladder_export()`: the whole current ladder as one standalone SVG with embedded styles (save as picture).
 //! - `message(index)`: everything the message panel shows.
+//! - `set_clock_offset(file, ms | null)`: a file's clock offset by hand (summary's `clocks` shows the estimate).
 //! - `message_count()`, `bytes_pushed()`: progress while importing; `preview_svg(max)`: a standalone SVG of the
 //!   first `max` messages read so far, shown before the whole file is read.
 //! - `sample_log()`: the built-in sample log's bytes; `version()`.
@@ -53,17 +54,21 @@ struct Done {
     shown: Option<Vec<u32>>,
     ladder: Ladder,
     layout: svg::Layout,
+    /// Clock offsets set by hand, per file.
+    manual_offsets: Vec<Option<i64>>,
 }
 
 impl Done {
     fn new(analysis: Analysis) -> Done {
         let ladder = analysis.ladder(None);
         let layout = svg::Layout::new(&ladder);
+        let manual_offsets = vec![None; analysis.files.len()];
         Done {
             analysis,
             shown: None,
             ladder,
             layout,
+            manual_offsets,
         }
     }
 }
@@ -177,6 +182,23 @@ impl Session {
 
     pub fn conversations(&mut self) -> JsValue {
         to_js(&self.done().analysis.flow.conversations)
+    }
+
+    /// Set a file's clock offset by hand (milliseconds added to its times) and merge again; `null` goes back to
+    /// the estimate. The ladder shows all messages afterwards.
+    pub fn set_clock_offset(&mut self, file: u32, offset_ms: Option<f64>) {
+        let d = self.done();
+        let Some(slot) = d.manual_offsets.get_mut(file as usize) else {
+            return;
+        };
+        *slot = offset_ms.map(|ms| ms as i64);
+        let manual = std::mem::take(&mut d.manual_offsets);
+        let analysis = std::mem::replace(
+            &mut d.analysis,
+            Analysis::of_files(std::iter::empty::<(&str, &[u8])>()),
+        );
+        *d = Done::new(analysis.with_clock_offsets(&manual));
+        d.manual_offsets = manual;
     }
 
     /// Narrow the ladder to one conversation; `-1` shows all messages.

@@ -90,3 +90,28 @@ fn junk_gives_a_diagnostic_not_a_crash() {
     assert_eq!(get(&diags.get(0), "severity").as_string().unwrap(), "error");
     assert!(!version().is_empty());
 }
+
+#[wasm_bindgen_test]
+fn a_clock_offset_set_by_hand_re_merges_the_files() {
+    let bytes = sample_log().to_vec();
+    let mut s = Session::new();
+    for (name, b) in [("a.uccapilog", &bytes), ("b.uccapilog", &bytes)] {
+        let id = s.add_file(name, b.len() as f64).unwrap();
+        s.push(id, b);
+        s.finish_file(id);
+    }
+    // The same log twice: every message is seen in both files, drawn once.
+    let clocks = js_sys::Array::from(&get(&s.summary(), "clocks"));
+    assert_eq!(
+        get(&clocks.get(1), "source").as_string().unwrap(),
+        "estimated"
+    );
+    assert_eq!(s.message_count(), 34);
+    // An hour apart by hand: nothing is shared any more.
+    s.set_clock_offset(1, Some(3_600_000.0));
+    let clocks = js_sys::Array::from(&get(&s.summary(), "clocks"));
+    assert_eq!(get(&clocks.get(1), "source").as_string().unwrap(), "manual");
+    assert_eq!(s.message_count(), 68);
+    s.set_clock_offset(1, None);
+    assert_eq!(s.message_count(), 34);
+}

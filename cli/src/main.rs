@@ -16,6 +16,9 @@ Several files are merged into one ladder ordered by time.
 Options:
   --json       print the analysis as JSON (files, messages, diagnostics, transactions, conversations, subscriptions)
   --summary    print format, message, conversation and subscription counts, time span and diagnostic counts
+  --clock-offset N=MS
+               set the clock of the N-th file (1 = first) by hand: MS milliseconds are added to its times
+               (e.g. 2=-32400000 for a server trace in UTC beside a client log in UTC+9); others are estimated
   -h, --help   show this help
   -V, --version
 ";
@@ -26,8 +29,26 @@ fn main() -> ExitCode {
     let mut json = false;
     let mut summary = false;
     let mut paths = Vec::new();
-    for arg in std::env::args().skip(1) {
+    let mut offsets: Vec<(usize, i64)> = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--clock-offset" => {
+                let parsed = args.next().and_then(|v| {
+                    let (n, ms) = v.split_once('=')?;
+                    Some((
+                        n.trim().parse::<usize>().ok()?.checked_sub(1)?,
+                        ms.trim().parse::<i64>().ok()?,
+                    ))
+                });
+                match parsed {
+                    Some(o) => offsets.push(o),
+                    None => {
+                        eprintln!("sipscope: --clock-offset takes N=MS, e.g. --clock-offset 2=-32400000\n\n{USAGE}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             "--json" => json = true,
             "--summary" => summary = true,
             "-h" | "--help" => {
@@ -79,7 +100,24 @@ fn main() -> ExitCode {
         }
         analyzer.finish_file(id);
     }
-    let analysis = analyzer.finish();
+    let mut analysis = analyzer.finish();
+    if !offsets.is_empty() {
+        let mut manual = vec![None; analysis.files.len()];
+        for (n, ms) in offsets {
+            match manual.get_mut(n) {
+                Some(slot) => *slot = Some(ms),
+                None => {
+                    eprintln!(
+                        "sipscope: --clock-offset names file {} but there are {}",
+                        n + 1,
+                        paths.len()
+                    );
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        analysis = analysis.with_clock_offsets(&manual);
+    }
 
     let out = if json {
         match serde_json::to_string_pretty(&analysis.report()) {

@@ -115,3 +115,24 @@ fn errors_are_reported_not_panicked() {
     assert_eq!(code, 0);
     assert!(out.contains("1 errors"), "{out}");
 }
+
+#[test]
+fn clock_offsets_by_hand() {
+    let (out, _, code) = sipscope(&[
+        "--clock-offset",
+        "2=0",
+        "www/sample/sample.uccapilog",
+        "tests/fixtures/server-edge.log",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("server-edge.log +0.000 s (set by hand)"),
+        "{out}"
+    );
+    let (_, err, code) = sipscope(&["--clock-offset", "9=0", "www/sample/sample.uccapilog"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("names file 9"), "{err}");
+    let (_, err, code) = sipscope(&["--clock-offset", "x", "www/sample/sample.uccapilog"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("takes N=MS"), "{err}");
+}

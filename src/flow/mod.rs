@@ -10,6 +10,8 @@
 //! - A dialog is a Call-ID with its From/To tags; a conversation (what the page lists) is a Call-ID.
 //! - A subscription is a SUBSCRIBE dialog with its NOTIFY/BENOTIFY requests, Expires and subscription-state.
 
+pub mod merge;
+
 use crate::sip::{param, Message};
 use crate::time::Timestamp;
 use serde::Serialize;

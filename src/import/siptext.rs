@@ -806,7 +806,7 @@ impl SipTextImporter {
     fn end_block(&mut self, sink: &mut Sink) {
         if let Some(mut b) = self.block.take() {
             b.release_held();
-            self.flush(b, sink);
+            self.flush(*b, sink);
         }
     }
 
@@ -934,7 +934,7 @@ impl SipTextImporter {
         }
     }
 
-    fn flush(&mut self, b: Box<Block>, sink: &mut Sink) {
+    fn flush(&mut self, b: Block, sink: &mut Sink) {
         for f in framing::frame_block(&b.text) {
             let first = b
                 .marks
