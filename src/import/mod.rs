@@ -26,6 +26,12 @@ pub enum Format {
     /// SIP messages as plain text (pasted, saved from a tool, quoted in a document).
     #[serde(rename = "sip-text")]
     SipText,
+    /// A pcap capture (Wireshark, tcpdump).
+    #[serde(rename = "pcap")]
+    Pcap,
+    /// A pcapng capture.
+    #[serde(rename = "pcapng")]
+    PcapNg,
     /// A gzip archive; the file inside is analyzed as an input of its own.
     #[serde(rename = "gzip")]
     Gzip,
@@ -49,6 +55,8 @@ impl Format {
             Format::UccApiLog => "uccapilog",
             Format::ServerTrace => "server-trace",
             Format::SipText => "sip-text",
+            Format::Pcap => "pcap",
+            Format::PcapNg => "pcapng",
             Format::Gzip => "gzip",
             Format::Zip => "zip",
             Format::Pending => "pending",
@@ -101,23 +109,13 @@ pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
         return (Format::Pending, None);
     }
     let early = head.len() < SNIFF_BYTES && !complete;
-    let unsupported = |what: &str| {
-        (
-            Format::Unsupported,
-            Some(Diagnostic::error(what.to_string())),
-        )
-    };
-    match head.get(..4).unwrap_or(head) {
-        [0xD4, 0xC3, 0xB2, 0xA1]
-        | [0xA1, 0xB2, 0xC3, 0xD4]
-        | [0x4D, 0x3C, 0xB2, 0xA1]
-        | [0xA1, 0xB2, 0x3C, 0x4D] => {
-            return unsupported("This is a pcap capture; reading captures is not supported yet. The client log (UccApiLog) holds the same SIP decrypted.");
+    match pcap::CaptureImporter::sniff(head) {
+        Some(pcap::CaptureKind::Pcap) => return (Format::Pcap, None),
+        Some(pcap::CaptureKind::PcapNg) => return (Format::PcapNg, None),
+        None if head.len() < 12 && !complete && head.starts_with(&[0x0A, 0x0D, 0x0D, 0x0A]) => {
+            return (Format::Pending, None);
         }
-        [0x0A, 0x0D, 0x0D, 0x0A] => {
-            return unsupported("This is a pcapng capture; reading captures is not supported yet. The client log (UccApiLog) holds the same SIP decrypted.");
-        }
-        _ => {}
+        None => {}
     }
     match archive::sniff(head) {
         Some(archive::Kind::Gzip) => return (Format::Gzip, None),
@@ -171,7 +169,7 @@ pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
         return (
             Format::Unknown,
             Some(Diagnostic::error(
-                "This is a binary file, not a log sipscope can read. Drop a Skype for Business client log (Lync-UccApi-0.UccApilog), a server SIPStack trace saved as text, or SIP messages as text.",
+                "This is a binary file, not a log sipscope can read. Drop a Skype for Business client log (Lync-UccApi-0.UccApilog), a server SIPStack trace saved as text, a pcap/pcapng capture, or SIP messages as text. An .etl trace (server CLS or OCSLogger) must be converted to text first: Search-CsClsLogging -OutputFilePath trace.txt, or open it in Snooper and save it as text.",
             )),
         );
     }
@@ -188,6 +186,7 @@ pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
 pub enum Importer {
     UccApi(uccapi::UccApiImporter),
     Server(Box<cls::ClsImporter>),
+    Capture(pcap::CaptureImporter),
     SipText(siptext::SipTextImporter),
     /// Input that yields nothing; bytes are counted and dropped.
     Nothing,
@@ -198,6 +197,7 @@ impl Importer {
         match format {
             Format::UccApiLog => Importer::UccApi(uccapi::UccApiImporter::new(file)),
             Format::ServerTrace => Importer::Server(Box::new(cls::ClsImporter::new(file))),
+            Format::Pcap | Format::PcapNg => Importer::Capture(pcap::CaptureImporter::new(file)),
             Format::SipText => Importer::SipText(siptext::SipTextImporter::new(file)),
             _ => Importer::Nothing,
         }
@@ -207,6 +207,7 @@ impl Importer {
         match self {
             Importer::UccApi(i) => i.push(chunk, sink),
             Importer::Server(i) => i.push(chunk, sink),
+            Importer::Capture(i) => i.push(chunk, sink),
             Importer::SipText(i) => i.push(chunk, sink),
             Importer::Nothing => {}
         }
@@ -216,6 +217,7 @@ impl Importer {
         match self {
             Importer::UccApi(i) => i.finish(sink),
             Importer::Server(i) => i.finish(sink),
+            Importer::Capture(i) => i.finish(sink),
             Importer::SipText(i) => i.finish(sink),
             Importer::Nothing => {}
         }
