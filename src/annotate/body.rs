@@ -1,0 +1,1831 @@
+//! Body decoding: a readable summary of each body part, shown above the raw body.
+//!
+//! Handled: batched subscriptions (`batchSub` with `adhocList` and `categoryList`, [MS-SIP] 3.3 / [MS-PRES]),
+//! RLMI lists (RFC 4662), category documents (`categories`: state, note, contactCard, calendarData, services
+//! and the rest by name, [MS-PRES]), publications (`publish`), roaming self data (`roamingData`,
+//! `roamingList`), SOAP in SERVICE (setPresence / getPresence and other methods, [MS-SIP] 3.2), msrtc.pidf
+//! presence documents, typing notifications (RFC 3994), Microsoft faults, contact lists, IM text (plain, HTML
+//! shown as text, RTF), the first IM carried in an `ms-text-format` header (`ms-body` base64 UTF-8, `msgr`
+//! base64 UTF-16LE) and SDP (media lines, codecs, ICE candidates, Microsoft `a=x-` attributes).
+//!
+//! Availability numbers are named by the ranges Microsoft documents for the state category (see
+//! [`availability_name`]). A body that is not well-formed XML gets a summary that says so, with whatever
+//! could be read. Nothing here panics.
+
+use super::util::{base64_decode, clip, duration, parse_uri};
+use super::xml::{self, Element};
+use super::{headers, vocab};
+use crate::sip::{body as sipbody, canonical_name, Message};
+use serde::Serialize;
+
+/// A readable summary of one body part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BodySummary {
+    /// Index into `sip::body::parts(msg)`; for text decoded from a header it is the number of parts (one past
+    /// the last body part) and `header_index` says which header.
+    pub part: usize,
+    /// The header the text came from (`ms-text-format`), when it did not come from the body.
+    pub header_index: Option<usize>,
+    /// Content-Type of the part as written.
+    pub content_type: String,
+    /// What the part is: `batch-subscribe`, `resource-list`, `categories`, `publication`, `roaming-data`,
+    /// `roaming-request`, `soap`, `presence-document`, `typing`, `fault`, `contact-list`, `im-text`,
+    /// `im-html`, `im-rtf`, `sdp`, `xml`, `text`, `binary`, `malformed`.
+    pub kind: String,
+    /// One line: what this part says, e.g. `Presence of sip:on2@limcm.com: 3500 Available`.
+    pub title: String,
+    /// Sentences, in order.
+    pub lines: Vec<String>,
+    /// A table: who (`subject`), what (`field`), value.
+    pub entries: Vec<BodyEntry>,
+    /// Why the part could not be fully read (not well-formed XML, cut), when it could not.
+    pub malformed: Option<String>,
+}
+
+/// One row of a body summary table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BodyEntry {
+    /// Whose data this is (a URI), or empty.
+    pub subject: String,
+    /// Category, element or attribute name.
+    pub field: String,
+    pub value: String,
+}
+
+impl BodySummary {
+    fn new(part: usize, content_type: &str, kind: &str, title: impl Into<String>) -> Self {
+        BodySummary {
+            part,
+            header_index: None,
+            content_type: content_type.to_string(),
+            kind: kind.to_string(),
+            title: title.into(),
+            lines: Vec::new(),
+            entries: Vec::new(),
+            malformed: None,
+        }
+    }
+
+    fn entry(&mut self, subject: &str, field: &str, value: impl Into<String>) {
+        self.entries.push(BodyEntry {
+            subject: subject.to_string(),
+            field: field.to_string(),
+            value: value.into(),
+        });
+    }
+}
+
+/// Availability number → name, by the ranges Microsoft documents for the state category: "state
+/// availability element" (learn.microsoft.com/lync/schema, Lync 2013): 0–4499 Available, 4500–5999
+/// Available-Idle, 6000–7499 Busy, 7500–8999 Busy-Idle, 9000–11999 Do Not Disturb, 12000–14999 Be Right
+/// Back, 15000–17999 Away, 18000 and higher Offline; the OCS 2007 userStateAvailability table starts
+/// Available at 3000, so 1–2999 is named "Available" too and 0 means "none".
+pub fn availability_name(n: u32) -> &'static str {
+    match n {
+        0 => "None",
+        1..=4499 => "Available",
+        4500..=5999 => "Available-Idle (Inactive)",
+        6000..=7499 => "Busy",
+        7500..=8999 => "Busy-Idle",
+        9000..=11999 => "Do Not Disturb",
+        12000..=14999 => "Be Right Back",
+        15000..=17999 => "Away",
+        _ => "Offline",
+    }
+}
+
+/// Summaries of every body part of `msg`, plus the IM text carried in `ms-text-format` headers.
+pub fn decode_body(msg: &Message) -> Vec<BodySummary> {
+    let parts = sipbody::parts(msg);
+    let mut out: Vec<BodySummary> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| summarize_part(i, &p.content_type, &p.text))
+        .collect();
+    for (i, h) in msg.headers.iter().enumerate() {
+        let name = canonical_name(msg.name(h)).to_ascii_lowercase();
+        if name == "ms-text-format" || name == "ms-im-format" {
+            let value = msg.value(h);
+            let (text, msgr) = headers::decode_im_format(&value);
+            let media = value.split(';').next().unwrap_or("").trim().to_string();
+            if let Some(t) = text {
+                let html = media.to_ascii_lowercase().contains("html");
+                let mut s = BodySummary::new(
+                    parts.len(),
+                    &media,
+                    if html { "im-html" } else { "im-text" },
+                    "First instant message (carried in the ms-text-format header)",
+                );
+                s.header_index = Some(i);
+                s.lines = if html { html_lines(&t) } else { text_lines(&t) };
+                if let Some(f) = msgr.as_deref().and_then(headers::font_of) {
+                    s.entry("", "font", f);
+                }
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+fn media_of(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Lines of an IM: trimmed, empty lines dropped, at most 50 lines of 500 characters.
+fn text_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.trim_end_matches('\r').trim())
+        .filter(|l| !l.is_empty())
+        .take(50)
+        .map(|l| clip(l, 500))
+        .collect()
+}
+
+/// Summary of one part (content type as written, text of the part).
+pub fn summarize_part(part: usize, content_type: &str, text: &str) -> BodySummary {
+    let media = media_of(content_type);
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    if media == "application/sdp" || (media.is_empty() && trimmed.starts_with("v=0")) {
+        return sdp(part, content_type, text);
+    }
+    let looks_xml = trimmed.starts_with('<');
+    let xml_type = media.ends_with("+xml") || media.ends_with("/xml") || media.contains("pidf");
+    if media == "text/html" {
+        let mut s = BodySummary::new(
+            part,
+            content_type,
+            "im-html",
+            "Instant message (HTML shown as text)",
+        );
+        s.lines = html_lines(text);
+        return s;
+    }
+    if media == "text/rtf" {
+        let mut s = BodySummary::new(part, content_type, "im-rtf", "Instant message (RTF)");
+        s.lines = text_lines(&rtf_to_text(text));
+        return s;
+    }
+    if xml_type || (looks_xml && !media.starts_with("text/plain")) {
+        return xml_part(part, content_type, text);
+    }
+    if media.starts_with("text/") || media.is_empty() {
+        let kind = if media == "text/plain" || media.is_empty() {
+            "im-text"
+        } else {
+            "text"
+        };
+        let title = if kind == "im-text" {
+            "Instant message"
+        } else {
+            "Text"
+        };
+        let mut s = BodySummary::new(part, content_type, kind, title);
+        s.lines = text_lines(text);
+        if let Some(f) = content_type
+            .to_ascii_lowercase()
+            .contains("msgr=")
+            .then(|| headers::decode_im_format(content_type).1)
+            .flatten()
+            .as_deref()
+            .and_then(headers::font_of)
+        {
+            s.entry("", "font", f);
+        }
+        return s;
+    }
+    let mut s = BodySummary::new(
+        part,
+        content_type,
+        "binary",
+        format!("Body of type {media}, {} bytes", text.len()),
+    );
+    if let Some(m) = vocab::content_type(&media) {
+        s.lines.push(format!("{m}."));
+    }
+    s
+}
+
+fn xml_part(part: usize, content_type: &str, text: &str) -> BodySummary {
+    let doc = xml::parse(text);
+    let Some(root) = doc.root else {
+        let mut s = BodySummary::new(part, content_type, "malformed", "Malformed XML body");
+        let why = doc.error.unwrap_or_else(|| "no XML element".into());
+        s.lines
+            .push(format!("The body could not be read as XML: {why}."));
+        s.malformed = Some(why);
+        return s;
+    };
+    let mut s = match root.name.to_ascii_lowercase().as_str() {
+        "batchsub" => batch_sub(part, content_type, &root),
+        "adhoclist" => adhoc_list(part, content_type, &root),
+        "list" => rlmi(part, content_type, &root),
+        "categories" => categories_doc(part, content_type, &root),
+        "publish" => publish(part, content_type, &root),
+        "roamingdata" => roaming_data(part, content_type, &root),
+        "roaminglist" => roaming_list(part, content_type, &root),
+        "envelope" => soap(part, content_type, &root),
+        "presentity" => pidf(part, content_type, &root),
+        "iscomposing" => typing(part, content_type, &root),
+        "fault" => fault(part, content_type, &root),
+        "contactlist" => contact_list(part, content_type, &root),
+        _ => generic_xml(part, content_type, &root),
+    };
+    if let Some(e) = doc.error {
+        s.lines.insert(
+            0,
+            format!("The XML is not well-formed ({e}); this summary covers the part that could be read."),
+        );
+        s.malformed = Some(e);
+    }
+    s
+}
+
+fn generic_xml(part: usize, content_type: &str, root: &Element) -> BodySummary {
+    let mut s = BodySummary::new(
+        part,
+        content_type,
+        "xml",
+        format!(
+            "XML document <{}> with {} elements",
+            root.name,
+            root.count()
+        ),
+    );
+    let children: Vec<&str> = root
+        .children
+        .iter()
+        .map(|c| c.name.as_str())
+        .take(20)
+        .collect();
+    if !children.is_empty() {
+        s.lines
+            .push(format!("Top-level elements: {}.", children.join(", ")));
+    }
+    s
+}
+
+// ---- subscriptions -------------------------------------------------------------------------------------
+
+fn batch_sub(part: usize, ct: &str, root: &Element) -> BodySummary {
+    let who = root.attr("uri").unwrap_or("").to_string();
+    let mut s = BodySummary::new(part, ct, "batch-subscribe", String::new());
+    let mut total = 0usize;
+    let mut verbs = Vec::new();
+    for action in root.children_named("action") {
+        let verb = action.attr("name").unwrap_or("subscribe").to_string();
+        let resources: Vec<String> = action
+            .find_all("resource")
+            .iter()
+            .filter_map(|r| r.attr("uri").map(str::to_string))
+            .collect();
+        let lists: Vec<String> = action
+            .find_all("list")
+            .iter()
+            .filter_map(|r| r.attr("uri").map(str::to_string))
+            .collect();
+        let cats: Vec<String> = action
+            .find("categoryList")
+            .map(|c| {
+                c.children_named("category")
+                    .filter_map(|x| x.attr("name").map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        total += resources.len() + lists.len();
+        verbs.push(verb.clone());
+        let id = action
+            .attr("id")
+            .map(|i| format!(" (action id {i})"))
+            .unwrap_or_default();
+        if !resources.is_empty() {
+            s.lines
+                .push(format!("Contacts to {verb}{id}: {}.", resources.join(", ")));
+        }
+        if !lists.is_empty() {
+            s.lines.push(format!(
+                "Contact lists to {verb}{id}: {}.",
+                lists.join(", ")
+            ));
+        }
+        if !cats.is_empty() {
+            s.lines
+                .push(format!("Categories wanted: {}.", cats.join(", ")));
+        }
+        let cat_text = if cats.is_empty() {
+            "all categories".to_string()
+        } else {
+            cats.join(", ")
+        };
+        for r in resources.iter().chain(lists.iter()) {
+            s.entry(r, &verb, cat_text.clone());
+        }
+    }
+    verbs.dedup();
+    let verb = if verbs.is_empty() {
+        "subscribe".to_string()
+    } else {
+        verbs.join("/")
+    };
+    let who = if who.is_empty() {
+        String::new()
+    } else {
+        format!(" by {who}")
+    };
+    s.title = format!(
+        "Batched subscription{who}: {verb} to {total} contact{}",
+        if total == 1 { "" } else { "s" }
+    );
+    s
+}
+
+fn adhoc_list(part: usize, ct: &str, root: &Element) -> BodySummary {
+    let resources: Vec<String> = root
+        .find_all("resource")
+        .iter()
+        .filter_map(|r| r.attr("uri").map(str::to_string))
+        .collect();
+    let mut s = BodySummary::new(
+        part,
+        ct,
+        "batch-subscribe",
+        format!("Ad-hoc contact list: {} contacts", resources.len()),
+    );
+    if !resources.is_empty() {
+        s.lines.push(format!("Contacts: {}.", resources.join(", ")));
+    }
+    for r in &resources {
+        s.entry(r, "subscribe", "");
+    }
+    s
+}
+
+fn rlmi(part: usize, ct: &str, root: &Element) -> BodySummary {
+    let uri = root.attr("uri").unwrap_or("");
+    let full = root
+        .attr("fullState")
+        .map(|f| {
+            if f.eq_ignore_ascii_case("true") {
+                "full state"
+            } else {
+                "changes only"
+            }
+        })
+        .unwrap_or("");
+    let version = root
+        .attr("version")
+        .map(|v| format!("version {v}"))
+        .unwrap_or_default();
+    let meta: Vec<&str> = [version.as_str(), full]
+        .into_iter()
+        .filter(|x| !x.is_empty())
+        .collect();
+    let resources: Vec<&Element> = root.children_named("resource").collect();
+    let mut s = BodySummary::new(
+        part,
+        ct,
+        "resource-list",
+        format!(
+            "Resource list of {uri}: {} contact{}{}",
+            resources.len(),
+            if resources.len() == 1 { "" } else { "s" },
+            if meta.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", meta.join(", "))
+            }
+        ),
+    );
+    let mut states = Vec::new();
+    for r in resources {
+        let ruri = r.attr("uri").unwrap_or("");
+        let name = r.text_of("name");
+        let inst: Vec<String> = r
+            .children_named("instance")
+            .map(|i| {
+                let st = i.attr("state").unwrap_or("?");
+                match i.attr("reason") {
+                    Some(re) => format!("{st} ({re})"),
+                    None => st.to_string(),
+                }
+            })
+            .collect();
+        let value = if inst.is_empty() {
+            "no instance (no data yet)".to_string()
+        } else {
+            inst.join(", ")
+        };
+        states.push(format!("{ruri} {value}"));
+        s.entry(
+            ruri,
+            "subscription",
+            match name {
+                Some(n) => format!("{value} — {n}"),
+                None => value,
+            },
+        );
+    }
+    if !states.is_empty() {
+        s.lines
+            .push(format!("Subscriptions: {}.", states.join("; ")));
+    }
+    s
+}
+
+// ---- categories ----------------------------------------------------------------------------------------
+
+/// What the state category of one document says (the state the UI shows for that user).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StateInfo {
+    pub availability: Option<u32>,
+    /// `aggregateState`, `userState`, `machineState`, `calendarState`, `phoneState`, …
+    pub kind: Option<String>,
+    pub manual: bool,
+    pub activity: Option<String>,
+    pub device: Option<String>,
+}
+
+/// The presence a category document (or publication) carries for one user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PresenceDoc {
+    pub uri: String,
+    pub state: Option<StateInfo>,
+    /// The note category was present; `note` is its text when it has one.
+    pub has_note: bool,
+    pub note: Option<String>,
+    /// From a publication (the user publishing their own presence), not a notification.
+    pub published: bool,
+}
+
+fn state_info(state: &Element) -> StateInfo {
+    let availability = state
+        .child("availability")
+        .and_then(|a| a.all_text().trim().parse::<u32>().ok());
+    let activity = state.child("activity").and_then(|a| {
+        a.text_of("custom")
+            .or_else(|| a.attr("token").map(str::to_string))
+            .or_else(|| Some(a.all_text()).filter(|t| !t.is_empty()))
+    });
+    StateInfo {
+        availability,
+        kind: state.attr("type").map(str::to_string),
+        manual: state
+            .attr("manual")
+            .is_some_and(|m| m.eq_ignore_ascii_case("true")),
+        activity,
+        device: state.text_of("device"),
+    }
+}
+
+fn state_rank(kind: Option<&str>, published: bool) -> u8 {
+    match (kind.unwrap_or("").to_ascii_lowercase().as_str(), published) {
+        ("aggregatestate", false) => 0,
+        ("userstate", true) => 0,
+        ("userstate", false) => 1,
+        ("machinestate", _) => 2,
+        ("aggregatestate", true) => 3,
+        _ => 4,
+    }
+}
+
+fn note_text(cat: &Element) -> Option<String> {
+    let note = cat.find("note")?;
+    let bodies: Vec<&Element> = note.children_named("body").collect();
+    let pick = bodies
+        .iter()
+        .find(|b| {
+            b.attr("type")
+                .is_some_and(|t| t.eq_ignore_ascii_case("personal"))
+        })
+        .or_else(|| bodies.first())?;
+    Some(pick.all_text()).filter(|t| !t.is_empty())
+}
+
+/// Presence documents in a body part's XML: `categories` (notifications, piggy-backed 200 OKs),
+/// `roamingData` (self), `publish` (publications).
+pub fn presence_docs(text: &str) -> Vec<PresenceDoc> {
+    let doc = xml::parse(text);
+    let Some(root) = doc.root else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    match root.name.to_ascii_lowercase().as_str() {
+        "categories" => out.push(categories_presence(&root)),
+        "roamingdata" => {
+            for c in root.children_named("categories") {
+                out.push(categories_presence(c));
+            }
+        }
+        "publish" => out.extend(
+            publish_presence(&root)
+                .into_iter()
+                .filter(|d| d.state.is_some() || d.has_note),
+        ),
+        _ => {}
+    }
+    out
+}
+
+/// The presence each `publications` element of a `publish` document sets: the best state (user state, else
+/// machine state) and the note; deletions (`expires="0"`) are skipped.
+fn publish_presence(root: &Element) -> Vec<PresenceDoc> {
+    let mut out = Vec::new();
+    for pubs in root.children_named("publications") {
+        let uri = pubs.attr("uri").unwrap_or("").to_string();
+        let mut d = PresenceDoc {
+            uri,
+            published: true,
+            ..Default::default()
+        };
+        let mut best: Option<(u8, StateInfo)> = None;
+        for p in pubs.children_named("publication") {
+            if p.attr("expires").is_some_and(|e| e.trim() == "0") {
+                continue;
+            }
+            let name = p.attr("categoryName").unwrap_or("");
+            if name.eq_ignore_ascii_case("state") {
+                if let Some(st) = p.child("state") {
+                    let info = state_info(st);
+                    if info.availability.is_some() {
+                        let rank = state_rank(info.kind.as_deref(), true);
+                        if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                            best = Some((rank, info));
+                        }
+                    }
+                }
+            } else if name.eq_ignore_ascii_case("note") && !d.has_note {
+                d.has_note = true;
+                d.note = note_text(p);
+            }
+        }
+        d.state = best.map(|(_, s)| s);
+        out.push(d);
+    }
+    out
+}
+
+fn categories_presence(cats: &Element) -> PresenceDoc {
+    let mut d = PresenceDoc {
+        uri: cats.attr("uri").unwrap_or("").to_string(),
+        ..Default::default()
+    };
+    let mut best: Option<(u8, StateInfo)> = None;
+    for c in cats.children_named("category") {
+        let name = c.attr("name").unwrap_or("");
+        if name.eq_ignore_ascii_case("state") {
+            if let Some(st) = c.child("state") {
+                let info = state_info(st);
+                if info.availability.is_some() {
+                    let rank = state_rank(info.kind.as_deref(), false);
+                    if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                        best = Some((rank, info));
+                    }
+                }
+            }
+        } else if name.eq_ignore_ascii_case("note") && !d.has_note {
+            d.has_note = true;
+            d.note = note_text(c);
+        }
+    }
+    d.state = best.map(|(_, s)| s);
+    d
+}
+
+fn state_kind_name(kind: &str) -> String {
+    match kind.to_ascii_lowercase().as_str() {
+        "aggregatestate" => "aggregate state".into(),
+        "userstate" => "user state".into(),
+        "machinestate" => "machine state".into(),
+        "calendarstate" => "calendar state".into(),
+        "phonestate" => "phone state".into(),
+        "devicestate" => "device state".into(),
+        other => other.to_string(),
+    }
+}
+
+fn state_text(st: &StateInfo) -> String {
+    let mut s = match st.availability {
+        Some(a) => format!("{a} {}", availability_name(a)),
+        None => "no availability".to_string(),
+    };
+    let mut extra = Vec::new();
+    if let Some(k) = &st.kind {
+        extra.push(state_kind_name(k));
+    }
+    if st.manual {
+        extra.push("set manually".to_string());
+    }
+    if let Some(a) = &st.activity {
+        extra.push(format!("activity \"{a}\""));
+    }
+    if let Some(d) = &st.device {
+        extra.push(format!("device {d}"));
+    }
+    if !extra.is_empty() {
+        s.push_str(&format!(" ({})", extra.join(", ")));
+    }
+    s
+}
+
+fn contact_card_text(card: &Element) -> String {
+    let mut parts = Vec::new();
+    if let Some(n) = card.text_of("displayName") {
+        parts.push(n);
+    }
+    let title = card.text_of("title");
+    let company = card.text_of("company");
+    match (title, company) {
+        (Some(t), Some(c)) => parts.push(format!("{t} at {c}")),
+        (Some(t), None) => parts.push(t),
+        (None, Some(c)) => parts.push(c),
+        (None, None) => {}
+    }
+    if let Some(d) = card.text_of("department") {
+        parts.push(format!("department {d}"));
+    }
+    if let Some(o) = card.text_of("office") {
+        parts.push(format!("office {o}"));
+    }
+    if let Some(e) = card.find("email") {
+        let addr = e
+            .attr("address")
+            .map(str::to_string)
+            .or_else(|| Some(e.all_text()));
+        if let Some(a) = addr.filter(|a| !a.is_empty()) {
+            parts.push(format!("email {a}"));
+        }
+    }
+    for phone in card.find_all("phone") {
+        let kind = phone.attr("type").unwrap_or("phone");
+        let number = phone
+            .text_of("displayString")
+            .or_else(|| phone.text_of("uri"))
+            .unwrap_or_default();
+        if !number.is_empty() {
+            parts.push(format!("{kind} phone {number}"));
+        }
+    }
+    if parts.is_empty() {
+        "contact card with no readable fields".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn hhmm(minutes: u32) -> String {
+    format!("{:02}:{:02}", (minutes / 60) % 24, minutes % 60)
+}
+
+fn calendar_text(cal: &Element) -> String {
+    let mut parts = Vec::new();
+    if let Some(wh) = cal.find("WorkingHours") {
+        let bias = wh
+            .find("TimeZone")
+            .and_then(|tz| tz.child("Bias"))
+            .and_then(|b| b.all_text().trim().parse::<i64>().ok())
+            .filter(|b| b.unsigned_abs() <= 24 * 60);
+        let zone = bias.map(|b| {
+            // UTC = local time + bias (minutes), so the offset from UTC is -bias.
+            let off = -b;
+            let (sign, off) = if off < 0 { ('-', -off) } else { ('+', off) };
+            if off % 60 == 0 {
+                format!(" (UTC{sign}{})", off / 60)
+            } else {
+                format!(" (UTC{sign}{}:{:02})", off / 60, off % 60)
+            }
+        });
+        for wp in wh.find_all("WorkingPeriod") {
+            let days = wp.text_of("DayOfWeek").unwrap_or_default();
+            let start = wp
+                .text_of("StartTimeInMinutes")
+                .and_then(|m| m.parse::<u32>().ok());
+            let end = wp
+                .text_of("EndTimeInMinutes")
+                .and_then(|m| m.parse::<u32>().ok());
+            if let (Some(a), Some(b)) = (start, end) {
+                parts.push(format!(
+                    "working hours {} {}–{}{}",
+                    days,
+                    hhmm(a),
+                    hhmm(b),
+                    zone.clone().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    if let Some(fb) = cal.find("freeBusy") {
+        let start = fb.attr("startTime").unwrap_or("?");
+        let gran = fb.attr("granularity").unwrap_or("");
+        let minutes: Option<u64> = gran
+            .strip_prefix("PT")
+            .and_then(|g| g.strip_suffix('M'))
+            .and_then(|m| m.parse().ok());
+        match base64_decode(fb.all_text().trim()) {
+            Some(bytes) => {
+                // Two bits per time slot; 0 is free ([MS-PRES] freeBusy, encodingVersion 1).
+                let slots = bytes.len() * 4;
+                let busy = bytes
+                    .iter()
+                    .map(|b| (0..4).filter(|i| (b >> (i * 2)) & 3 != 0).count())
+                    .sum::<usize>();
+                let span = minutes
+                    .map(|m| {
+                        format!(
+                            " covering {}",
+                            duration(m.saturating_mul(60).saturating_mul(slots as u64))
+                        )
+                    })
+                    .unwrap_or_default();
+                parts.push(format!(
+                    "free/busy from {start} in {gran} slots{span}: {busy} of {slots} slots not free"
+                ));
+            }
+            None => parts.push(format!("free/busy from {start} (unreadable data)")),
+        }
+    }
+    if parts.is_empty() {
+        "calendar data".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+fn capability_name(name: &str) -> String {
+    match name.to_ascii_lowercase().as_str() {
+        "text" => "IM".into(),
+        "voice" => "audio".into(),
+        "video" => "video".into(),
+        "applicationsharing" => "screen sharing".into(),
+        "gifink" => "ink (GIF)".into(),
+        "isfink" => "ink (ISF)".into(),
+        "contentwhiteboard" => "whiteboard".into(),
+        "contentpowerpoint" => "PowerPoint".into(),
+        "contentnativefile" => "file attachments".into(),
+        "datacollaboration" => "data collaboration".into(),
+        _ => name.to_string(),
+    }
+}
+
+fn services_text(svcs: &Element) -> String {
+    let mut parts = Vec::new();
+    for svc in svcs.children_named("service") {
+        let caps: Vec<String> = svc
+            .child("capabilities")
+            .map(|c| {
+                c.children
+                    .iter()
+                    .map(|x| capability_name(&x.name))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let uri = svc.attr("uri").unwrap_or("");
+        if caps.is_empty() {
+            parts.push(format!("service {uri}"));
+        } else {
+            parts.push(format!("{uri} can do {}", caps.join(", ")));
+        }
+    }
+    if parts.is_empty() {
+        "services".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// (field, value) for one `category` (or `publication`) element.
+fn category_summary(cat: &Element, name: &str) -> String {
+    if cat.children.is_empty() && cat.text.trim().is_empty() {
+        return "nothing published, or not visible to this watcher".into();
+    }
+    match name.to_ascii_lowercase().as_str() {
+        "state" => cat
+            .child("state")
+            .map(|s| state_text(&state_info(s)))
+            .unwrap_or_else(|| "state".into()),
+        "note" => match note_text(cat) {
+            Some(t) => format!("\"{}\"", clip(&t, 300)),
+            None => "empty note".into(),
+        },
+        "contactcard" => cat
+            .child("contactCard")
+            .map(contact_card_text)
+            .unwrap_or_else(|| "contact card".into()),
+        "calendardata" => cat
+            .child("calendarData")
+            .map(calendar_text)
+            .unwrap_or_else(|| "calendar data".into()),
+        "services" => cat
+            .child("services")
+            .map(services_text)
+            .unwrap_or_else(|| "services".into()),
+        "device" => {
+            let caps = cat.find("capabilities").map(|c| {
+                c.children
+                    .iter()
+                    .map(|x| capability_name(&x.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+            match caps {
+                Some(c) if !c.is_empty() => format!("device capabilities: {c}"),
+                _ => "device".into(),
+            }
+        }
+        "routing" => "call routing rules (forwarding, simultaneous ring)".into(),
+        "userproperties" => {
+            let lines: Vec<String> = cat.find_all("line").iter().map(|l| l.all_text()).collect();
+            if lines.is_empty() {
+                "user properties".into()
+            } else {
+                format!("user properties; lines {}", lines.join(", "))
+            }
+        }
+        _ => {
+            let text = cat.all_text();
+            if text.is_empty() {
+                let kids: Vec<&str> = cat.children.iter().map(|c| c.name.as_str()).collect();
+                format!("<{}>", kids.join(", "))
+            } else {
+                clip(&text, 200)
+            }
+        }
+    }
+}
+
+fn category_meta(cat: &Element) -> String {
+    let mut m = Vec::new();
+    if let Some(i) = cat.attr("instance") {
+        m.push(format!("instance {i}"));
+    }
+    if let Some(c) = cat.attr("container") {
+        m.push(match vocab::container(c) {
+            Some(n) => format!("container {c} ({n})"),
+            None => format!("container {c}"),
+        });
+    }
+    if let Some(t) = cat.attr("publishTime") {
+        m.push(format!("published {t}"));
+    }
+    m.join(", ")
+}
+
+fn summarize_categories(s: &mut BodySummary, cats: &Element) {
+    let uri = cats.attr("uri").unwrap_or("").to_string();
+    for c in cats.children_named("category") {
+        let name = c.attr("name").unwrap_or("?");
+        let value = category_summary(c, name);
+        let meta = category_meta(c);
+        let value = if meta.is_empty() {
+            value
+        } else {
+            format!("{value} [{meta}]")
+        };
+        s.entry(&uri, name, value);
+    }
+}
+
+fn presence_title(d: &PresenceDoc) -> String {
+    let mut t = match &d.state {
+        Some(st) => match st.availability {
+            Some(a) => format!("{}: {a} {}", d.uri, availability_name(a)),
+            None => d.uri.clone(),
+        },
+        None => d.uri.clone(),
+    };
+    if let Some(n) = &d.note {
+        t.push_str(&format!(", note \"{}\"", clip(n, 80)));
+    }
+    t
+}
+
+fn categories_doc(part: usize, ct: &str, root: &Element) -> BodySummary {
+    let d = categories_presence(root);
+    let names: Vec<&str> = root
+        .children_named("category")
+        .filter_map(|c| c.attr("name"))
+        .collect();
+    let mut s = BodySummary::new(
+        part,
+        ct,
+        "categories",
+        format!("Presence of {}", presence_title(&d)),
+    );
+    s.lines.push(format!(
+        "{} categor{} for {}: {}.",
+        names.len(),
+        if names.len() == 1 { "y" } else { "ies" },
+        d.uri,
+        names.join(", ")
+    ));
+    if let Some(st) = &d.state {
+        s.lines.push(format!("Availability: {}.", state_text(st)));
+    }
+    summarize_categories(&mut s, root);
+    s
+}
+
+fn publish(part: usize, ct: &str, root: &Element) -> BodySummary {
+    let mut s = BodySummary::new(part, ct, "publication", String::new());
+    let mut who = String::new();
+    // (category, what) → containers, in first-seen order.
+    let mut groups: Vec<(String, String, Vec<String>)> = Vec::new();
+    for pubs in root.children_named("publications") {
+        who = pubs.attr("uri").unwrap_or("").to_string();
+        for p in pubs.children_named("publication") {
+            let name = p.attr("categoryName").unwrap_or("?").to_string();
+            let delete = p.attr("expires").is_some_and(|e| e.trim() == "0");
+            let what = if delete {
+                format!("delete (instance {})", p.attr("instance").unwrap_or("?"))
+            } else {
+                let mut v = category_summary(p, &name);
+                if let Some(t) = p.attr("expireType") {
+                    v.push_str(&format!(", lasts: {t}"));
+                }
+                v
+            };
+            let container = p.attr("container").unwrap_or("?").to_string();
+            match groups.iter_mut().find(|(n, w, _)| *n == name && *w == what) {
+                Some((_, _, cs)) => cs.push(container),
+                None => groups.push((name, what, vec![container])),
+            }
+        }
+    }
+    for (name, what, containers) in &groups {
+        let named: Vec<String> = containers
+            .iter()
+            .map(|c| match vocab::container(c) {
+                Some(n) => format!("{c} ({n})"),
+                None => c.clone(),
+            })
+            .collect();
+        s.lines.push(format!(
+            "{name}: {what} → container{} {}.",
+            if containers.len() == 1 { "" } else { "s" },
+            named.join(", ")
+        ));
+        s.entry(&who, name, format!("{what} → {}", named.join(", ")));
+    }
+    let docs = publish_presence(root);
+    s.title = match docs.first().and_then(|d| d.state.as_ref()) {
+        Some(st) => format!(
+            "{who} publishes {}{}",
+            st.availability
+                .map(|a| format!("{a} {}", availability_name(a)))
+                .unwrap_or_default(),
+            if st.manual { " (set manually)" } else { "" }
+        ),
+        None => format!(
+            "{who} publishes {}",
+            groups
+                .iter()
+                .map(|(n, _, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    s
+}
+
+fn member_text(m: &Element) -> String {
+    let t = m.attr("type").unwrap_or("?");
+    let v = m.attr("value").unwrap_or("");
+    match t.to_ascii_lowercase().as_str() {
+        "sameenterprise" => "everyone in the company".into(),
+        "federatedenterprise" => "federated companies".into(),
+        "publiccloud" => "public IM users".into(),
+        "user" => format!("user {v}"),
+        "domain" => format!("domain {v}"),
+        _ if v.is_empty() => t.to_string(),
+        _ => format!("{t} {v}"),
+    }
+}
+
+fn roaming_data(part: usize, ct: &str, root: &Element) -> BodySummary {
+    let mut s = BodySummary::new(part, ct, "roaming-data", String::new());
+    let mut title_parts = Vec::new();
+    let mut who = String::new();
+    for cats in root.children_named("categories") {
+        let d = categories_presence(cats);
+        who = d.uri.clone();
+        let n = cats.children_named("category").count();
+        title_parts.push(format!(
+            "{n} own categor{}",
+            if n == 1 { "y" } else { "ies" }
+        ));
+        if let Some(st) = &d.state {
+            s.lines
+                .push(format!("Own availability: {}.", state_text(st)));
+        }
+        if let Some(note) = &d.note {
+            s.lines.push(format!("Own note: \"{}\".", clip(note, 300)));
+        }
+        summarize_categories(&mut s, cats);
+    }
+    if let Some(conts) = root.child("containers") {
+        let list: Vec<&Element> = conts.children_named("container").collect();
+        title_parts.push(format!("{} containers", list.len()));
+        for c in list {
+            let id = c.attr("id").unwrap_or("?");
+            let members: Vec<String> = c.children_named("member").map(member_text).collect();
+            let label = match vocab::container(id) {
+                Some(n) => format!("container {id} ({n})"),
+                None => format!("container {id}"),
+            };
+            let value = if members.is_empty() {
+                "no members".to_string()
+            } else {
+                format!("members: {}", members.join(", "))
+            };
+            s.lines.push(format!("{label}: {value}."));
+            s.entry(&who, &label, value);
+        }
+    }
+    if let Some(subs) = root.child("subscribers") {
+        let list: Vec<&Element> = subs.children_named("subscriber").collect();
+        title_parts.push(format!(
+            "{} follower{}",
+            list.len(),
+            if list.len() == 1 { "" } else { "s" }
+        ));
+        for sub in list {
+            let user = sub.attr("user").unwrap_or("?");
+            let name = sub
+                .attr("displayName")
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            let ack = match sub.attr("acknowledged") {
+                Some(a) if a.eq_ignore_ascii_case("false") => {
+                    " — not yet acknowledged: a new follower"
+                }
+                _ => "",
+            };
+            let kind = sub
+                .attr("type")
+                .map(|t| format!(", {t}"))
+                .unwrap_or_default();
+            s.lines
+                .push(format!("{user}{name} follows your presence{kind}{ack}."));
+            s.entry(&who, "follower", format!("{user}{name}{kind}{ack}"));
+        }
+    }
+    let whose = if who.is_empty() {
+        String::new()
+    } else {
+        format!(" of {who}")
+    };
+    s.title = if title_parts.is_empty() {
+        format!("Roaming self data{whose}")
+    } else {
+        format!("Roaming self data{whose}: {}", title_parts.join(", "))
+    };
+    s
+}
+
+fn roaming_list(part: usize, ct: &str, root: &Element) -> BodySummary {
+    let kinds: Vec<&str> = root
+        .children_named("roaming")
+        .filter_map(|r| r.attr("type"))
+        .collect();
+    let mut s = BodySummary::new(
+        part,
+        ct,
+        "roaming-request",
+        format!(
+            "The client asks for its own roaming data: {}",
+            kinds.join(", ")
+        ),
+    );
+    for k in &kinds {
+        let meaning = match k.to_ascii_lowercase().as_str() {
+            "categories" => "its own published presence categories",
+            "containers" => "its containers (who sees which level of presence)",
+            "subscribers" => "who follows its presence",
+            _ => "",
+        };
+        if !meaning.is_empty() {
+            s.lines.push(format!("{k}: {meaning}."));
+        }
+    }
+    s
+}
+
+// ---- SOAP, pidf, typing, faults, contact lists ---------------------------------------------------------
+
+fn soap(part: usize, ct: &str, root: &Element) -> BodySummary {
+    let body = root.child("Body");
+    let method = body.and_then(|b| b.children.first());
+    let Some(m) = method else {
+        return BodySummary::new(part, ct, "soap", "SOAP envelope with an empty body");
+    };
+    let mut s = BodySummary::new(part, ct, "soap", format!("SOAP request {}", m.name));
+    match m.name.to_ascii_lowercase().as_str() {
+        "setpresence" => {
+            let p = m.find("presentity");
+            let uri = p.and_then(|p| p.attr("uri")).unwrap_or("?");
+            s.title = format!("setPresence: {uri} sets its own presence ([MS-SIP] 3.2.4.2)");
+            if let Some(p) = p {
+                for what in ["availability", "activity"] {
+                    if let Some(e) = p.child(what) {
+                        let agg = e.attr("aggregate").unwrap_or("?");
+                        let desc = e.attr("description").unwrap_or("");
+                        s.lines.push(format!("{what} {agg} \"{desc}\"."));
+                        s.entry(uri, what, format!("{agg} {desc}").trim().to_string());
+                    }
+                }
+                if let Some(d) = p.find("deviceName") {
+                    if let Some(n) = d.attr("name") {
+                        s.lines.push(format!("Device name {n}."));
+                    }
+                }
+            }
+        }
+        "getpresence" => {
+            let uris: Vec<String> = m
+                .find_all("presentity")
+                .iter()
+                .filter_map(|p| p.attr("uri").map(str::to_string))
+                .collect();
+            s.title = format!(
+                "getPresence: a one-time look at the presence of {} ([MS-SIP] 3.2.4.4)",
+                uris.join(", ")
+            );
+        }
+        _ => {
+            for c in m.children.iter().take(10) {
+                let text = c.all_text();
+                let value = if text.is_empty() {
+                    c.attrs
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                } else {
+                    clip(&text, 200)
+                };
+                s.entry("", &c.name, value);
+            }
+        }
+    }
+    s
+}
+
+fn pidf(part: usize, ct: &str, root: &Element) -> BodySummary {
+    let uri = root.attr("uri").unwrap_or("?");
+    let mut s = BodySummary::new(
+        part,
+        ct,
+        "presence-document",
+        format!("Presence document for {uri}"),
+    );
+    for what in ["availability", "activity"] {
+        if let Some(e) = root.child(what) {
+            let agg = e.attr("aggregate").unwrap_or("?");
+            let desc = e.attr("description").unwrap_or("");
+            s.lines.push(format!("{what} {agg} \"{desc}\"."));
+            s.entry(uri, what, format!("{agg} {desc}").trim().to_string());
+        }
+    }
+    if let Some(n) = root.text_of("displayName") {
+        s.entry(uri, "displayName", n);
+    }
+    s
+}
+
+fn typing(part: usize, ct: &str, root: &Element) -> BodySummary {
+    let state = root.text_of("state").unwrap_or_default();
+    let title = if state.eq_ignore_ascii_case("active") {
+        "Typing notification: the sender is typing"
+    } else {
+        "Typing notification: the sender stopped typing"
+    };
+    let mut s = BodySummary::new(part, ct, "typing", title);
+    if let Some(r) = root.text_of("refresh") {
+        s.lines.push(format!("Refreshed every {r} s while typing."));
+    }
+    s
+}
+
+fn fault(part: usize, ct: &str, root: &Element) -> BodySummary {
+    let code = root
+        .text_of("Faultcode")
+        .or_else(|| root.text_of("faultcode"))
+        .unwrap_or_default();
+    let mut s = BodySummary::new(part, ct, "fault", format!("Fault {code}"));
+    for c in &root.children {
+        if !c.name.eq_ignore_ascii_case("Faultcode") {
+            let t = c.all_text();
+            if !t.is_empty() {
+                s.lines.push(format!("{}: {}.", c.name, clip(&t, 300)));
+            }
+        }
+    }
+    s
+}
+
+fn contact_list(part: usize, ct: &str, root: &Element) -> BodySummary {
+    let groups: Vec<&Element> = root.children_named("group").collect();
+    let contacts: Vec<&Element> = root.children_named("contact").collect();
+    let mut s = BodySummary::new(
+        part,
+        ct,
+        "contact-list",
+        format!(
+            "Contact list: {} groups, {} contacts",
+            groups.len(),
+            contacts.len()
+        ),
+    );
+    for c in contacts.iter().take(200) {
+        let uri = c.attr("uri").unwrap_or("?");
+        s.entry(uri, "contact", c.attr("name").unwrap_or("").to_string());
+    }
+    s
+}
+
+// ---- SDP -----------------------------------------------------------------------------------------------
+
+fn sdp(part: usize, ct: &str, text: &str) -> BodySummary {
+    struct Media {
+        line: String,
+        kind: String,
+        port: String,
+        proto: String,
+        formats: Vec<String>,
+        codecs: Vec<String>,
+        candidates: usize,
+        candidate_types: Vec<String>,
+        crypto: bool,
+        ms: Vec<String>,
+        accept: Option<String>,
+        address: Option<String>,
+    }
+    let mut origin = None;
+    let mut session_addr = None;
+    let mut media: Vec<Media> = Vec::new();
+    let mut ms_session: Vec<String> = Vec::new();
+    for raw in text.lines() {
+        let line = raw.trim();
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        match k {
+            "o" => origin = v.split_whitespace().nth(5).map(str::to_string),
+            "c" => {
+                let addr = v.split_whitespace().nth(2).map(str::to_string);
+                match media.last_mut() {
+                    Some(m) => m.address = addr,
+                    None => session_addr = addr,
+                }
+            }
+            "m" => {
+                let mut it = v.split_whitespace();
+                media.push(Media {
+                    line: v.to_string(),
+                    kind: it.next().unwrap_or("?").to_string(),
+                    port: it.next().unwrap_or("?").to_string(),
+                    proto: it.next().unwrap_or("").to_string(),
+                    formats: it.map(str::to_string).collect(),
+                    codecs: Vec::new(),
+                    candidates: 0,
+                    candidate_types: Vec::new(),
+                    crypto: false,
+                    ms: Vec::new(),
+                    accept: None,
+                    address: None,
+                });
+            }
+            "a" => {
+                let (name, val) = v.split_once(':').unwrap_or((v, ""));
+                match media.last_mut() {
+                    Some(m) => match name {
+                        "rtpmap" => {
+                            if let Some(codec) = val.split_whitespace().nth(1) {
+                                m.codecs.push(codec.to_string());
+                            }
+                        }
+                        "candidate" | "x-candidate" | "x-candidate-ipv6" => {
+                            m.candidates += 1;
+                            // RFC 5245: … typ host|srflx|prflx|relay
+                            let mut words = val.split_whitespace();
+                            while let Some(w) = words.next() {
+                                if w == "typ" {
+                                    if let Some(t) = words.next() {
+                                        if !m.candidate_types.iter().any(|x| x == t) {
+                                            m.candidate_types.push(t.to_string());
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        "crypto" => m.crypto = true,
+                        "accept-types" => m.accept = Some(val.to_string()),
+                        n if n.starts_with("x-") && !m.ms.iter().any(|x| x == n) => {
+                            m.ms.push(n.to_string());
+                        }
+                        _ => {}
+                    },
+                    None => {
+                        if name.starts_with("x-") && !ms_session.iter().any(|x| x == name) {
+                            ms_session.push(name.to_string());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let kinds: Vec<&str> = media.iter().map(|m| m.kind.as_str()).collect();
+    let title = if media.iter().any(|m| m.kind == "message") {
+        "Session description: an IM session".to_string()
+    } else if media.is_empty() {
+        "Session description with no media".to_string()
+    } else {
+        format!("Session description: {}", kinds.join(", "))
+    };
+    let mut s = BodySummary::new(part, ct, "sdp", title);
+    if let Some(o) = &origin {
+        s.lines.push(format!("Offered by {o}."));
+    }
+    if let Some(c) = &session_addr {
+        if origin.as_deref() != Some(c.as_str()) {
+            s.lines.push(format!("Media address {c}."));
+        }
+    }
+    for m in &media {
+        let mut line = format!("{} on port {}", m.kind, m.port);
+        if !m.proto.is_empty() {
+            line.push_str(&format!(" ({})", m.proto));
+        }
+        if m.port == "0" {
+            line.push_str(", declined");
+        }
+        if let Some(a) = &m.address {
+            line.push_str(&format!(", address {a}"));
+        }
+        if m.kind == "message" {
+            line.push_str(": instant messaging");
+            if let Some(a) = &m.accept {
+                let types: Vec<&str> = a.split_whitespace().take(8).collect();
+                line.push_str(&format!("; accepts {}", types.join(", ")));
+            }
+        } else if !m.codecs.is_empty() {
+            line.push_str(&format!("; codecs {}", m.codecs.join(", ")));
+        } else if !m.formats.is_empty() {
+            line.push_str(&format!("; formats {}", m.formats.join(" ")));
+        }
+        if m.candidates > 0 {
+            line.push_str(&format!(
+                "; {} ICE candidate{} ({})",
+                m.candidates,
+                if m.candidates == 1 { "" } else { "s" },
+                m.candidate_types.join(", ")
+            ));
+        }
+        if m.crypto {
+            line.push_str("; SRTP keys offered (a=crypto)");
+        }
+        if !m.ms.is_empty() {
+            line.push_str(&format!("; Microsoft extensions {}", m.ms.join(", ")));
+        }
+        line.push('.');
+        s.lines.push(line);
+        s.entry("", &m.kind, m.line.clone());
+    }
+    if !ms_session.is_empty() {
+        s.lines.push(format!(
+            "Session-level Microsoft extensions: {}.",
+            ms_session.join(", ")
+        ));
+    }
+    s
+}
+
+// ---- text helpers --------------------------------------------------------------------------------------
+
+/// The visible text of an HTML IM, then notes about active content that was left out (it is never run: the
+/// page shows every string as text).
+pub fn html_lines(html: &str) -> Vec<String> {
+    let mut lines = text_lines(&html_to_text(html));
+    if lines.is_empty() {
+        lines.push("(no visible text)".into());
+    }
+    let lower = html.to_ascii_lowercase();
+    if lower.contains("<script") {
+        lines.push("[The HTML contains a <script> element; it is left out of this view.]".into());
+    }
+    if lower.contains("javascript:") {
+        lines.push("[The HTML contains a javascript: link.]".into());
+    }
+    lines
+}
+
+/// HTML as plain text: script/style content dropped, tags removed (block tags become line breaks), the
+/// common entities decoded. The result is meant to be shown as text, never as HTML.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let lower = html.to_ascii_lowercase();
+    let mut i = 0usize;
+    let bytes = html.as_bytes();
+    while i < bytes.len() {
+        if bytes[i] == b'<' {
+            // Skip whole script / style elements.
+            let rest = &lower[i..];
+            let skip_to = if rest.starts_with("<script") {
+                rest.find("</script").map(|e| i + e)
+            } else if rest.starts_with("<style") {
+                rest.find("</style").map(|e| i + e)
+            } else {
+                None
+            };
+            let start = skip_to.unwrap_or(i);
+            let end = match lower[start..].find('>') {
+                Some(e) => start + e + 1,
+                None => bytes.len(),
+            };
+            let tag = &lower[i..end.min(lower.len())];
+            if ["<br", "<p", "</p", "<div", "</div", "<li", "<tr"]
+                .iter()
+                .any(|t| tag.starts_with(t))
+            {
+                out.push('\n');
+            }
+            i = end;
+            continue;
+        }
+        let next = html[i..].find('<').map(|n| i + n).unwrap_or(html.len());
+        out.push_str(&decode_entities(&html[i..next]));
+        i = next;
+    }
+    out
+}
+
+fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let Some(semi) = after.find(';').filter(|&n| n <= 10) else {
+            out.push('&');
+            rest = after;
+            continue;
+        };
+        let name = &after[..semi];
+        let ch = match name {
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "amp" => Some('&'),
+            "quot" => Some('"'),
+            "apos" | "#39" => Some('\''),
+            "nbsp" => Some(' '),
+            n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
+            n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match ch {
+            Some(c) => {
+                out.push(c);
+                rest = &after[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// RTF as plain text (control words and groups dropped; a rough view for display only).
+fn rtf_to_text(rtf: &str) -> String {
+    let mut out = String::new();
+    let mut chars = rtf.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                // Control word or escaped character.
+                match chars.peek() {
+                    Some('\\') | Some('{') | Some('}') => {
+                        if let Some(e) = chars.next() {
+                            out.push(e);
+                        }
+                    }
+                    _ => {
+                        let mut word = String::new();
+                        while let Some(&n) = chars.peek() {
+                            if n.is_ascii_alphanumeric() || n == '-' {
+                                word.push(n);
+                                chars.next();
+                            } else {
+                                break;
+                            }
+                        }
+                        if chars.peek() == Some(&' ') {
+                            chars.next();
+                        }
+                        if word == "par" || word == "line" {
+                            out.push('\n');
+                        }
+                    }
+                }
+            }
+            '{' | '}' => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The address part of a URI for titles (`sip:on2@limcm.com` → `on2@limcm.com`).
+pub fn bare(uri: &str) -> String {
+    parse_uri(uri).address()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sip::parse_message;
+
+    fn msg(head: &str, body: &str) -> Message {
+        let text = format!(
+            "{}\r\nContent-Length: {}\r\n\r\n{}",
+            head.replace('\n', "\r\n"),
+            body.len(),
+            body
+        );
+        parse_message(text.into_bytes()).expect("parses")
+    }
+
+    const BATCH: &str = r#"<batchSub xmlns="http://schemas.microsoft.com/2006/01/sip/batch-subscribe" uri="sip:on1@limcm.com" name=""><action name="subscribe" id="3071862245"><adhocList><resource uri="sip:on2@limcm.com"/><resource uri="sip:on3@limcm.com"/></adhocList><categoryList xmlns="http://schemas.microsoft.com/2006/09/sip/categorylist"><category name="calendarData"/><category name="contactCard"/><category name="note"/><category name="state"/><category name="services"/></categoryList></action></batchSub>"#;
+
+    #[test]
+    fn batch_subscribe() {
+        let s = summarize_part(0, "application/msrtc-adrl-categorylist+xml", BATCH);
+        assert_eq!(s.kind, "batch-subscribe");
+        assert_eq!(
+            s.title,
+            "Batched subscription by sip:on1@limcm.com: subscribe to 2 contacts"
+        );
+        assert_eq!(
+            s.lines,
+            vec![
+                "Contacts to subscribe (action id 3071862245): sip:on2@limcm.com, sip:on3@limcm.com.",
+                "Categories wanted: calendarData, contactCard, note, state, services."
+            ]
+        );
+        assert_eq!(s.entries.len(), 2);
+        assert_eq!(s.entries[1].subject, "sip:on3@limcm.com");
+    }
+
+    const RLMI: &str = r#"<list xmlns="urn:ietf:params:xml:ns:rlmi" uri="sip:on1@limcm.com" version="0" fullState="false"><resource uri="sip:on2@limcm.com"><instance id="0" state="active" cid="on2@limcm.com"/></resource><resource uri="sip:on3@limcm.com"><instance id="0" state="terminated" reason="rejected"/></resource></list>"#;
+
+    #[test]
+    fn rlmi_list() {
+        let s = summarize_part(0, "application/rlmi+xml", RLMI);
+        assert_eq!(s.kind, "resource-list");
+        assert_eq!(
+            s.title,
+            "Resource list of sip:on1@limcm.com: 2 contacts (version 0, changes only)"
+        );
+        assert_eq!(
+            s.lines[0],
+            "Subscriptions: sip:on2@limcm.com active; sip:on3@limcm.com terminated (rejected)."
+        );
+    }
+
+    const CATS: &str = r#"<categories xmlns="http://schemas.microsoft.com/2006/09/sip/categories" uri="sip:on2@limcm.com"><category name="calendarData" instance="0" publishTime="2018-03-29T05:35:39.263"><calendarData xmlns="http://schemas.microsoft.com/2006/09/sip/calendarData" mailboxID="on2@limcm.com"><WorkingHours xmlns="http://schemas.microsoft.com/exchange/services/2006/types"><TimeZone><Bias>-540</Bias></TimeZone><WorkingPeriodArray><WorkingPeriod><DayOfWeek>Monday Tuesday Wednesday Thursday Friday</DayOfWeek><StartTimeInMinutes>540</StartTimeInMinutes><EndTimeInMinutes>1080</EndTimeInMinutes></WorkingPeriod></WorkingPeriodArray></WorkingHours></calendarData></category><category name="calendarData" instance="2626090389"><calendarData><freeBusy startTime="2018-03-29T15:00:00Z" granularity="PT15M" encodingVersion="1">AAAAAAAAqgAAqgCqAAAAVQAAAACqAAAAAAAAAACqAFUAAAAAAFWqVQAAAACqAKpV</freeBusy></calendarData></category><category name="contactCard" instance="0"><contactCard><identity><name><displayName>On 2</displayName></name><email>on2@limcm.com</email></identity></contactCard></category><category name="contactCard" instance="3"><contactCard><company>LIMCM</company><title>Systems Engineer</title><phone type="work"><uri>tel:+82212345678</uri><displayString>+82 2 1234 5678</displayString></phone></contactCard></category><category name="note" instance="0"><note><body type="personal" uri="">회의 중</body></note></category><category name="state" instance="1"><state xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="aggregateState"><availability>3500</availability><device>computer</device></state></category><category name="services" instance="0"><services><service uri="sip:on2@limcm.com"><capabilities><text render="true"/><voice render="true"/><video/><applicationSharing/></capabilities></service></services></category><category name="routing"/></categories>"#;
+
+    #[test]
+    fn categories_document() {
+        let s = summarize_part(1, "application/msrtc-event-categories+xml", CATS);
+        assert_eq!(s.kind, "categories");
+        assert_eq!(
+            s.title,
+            "Presence of sip:on2@limcm.com: 3500 Available, note \"회의 중\""
+        );
+        assert_eq!(
+            s.lines[1],
+            "Availability: 3500 Available (aggregate state, device computer)."
+        );
+        let v = |field: &str, n: usize| {
+            s.entries
+                .iter()
+                .filter(|e| e.field == field)
+                .nth(n)
+                .map(|e| e.value.clone())
+                .unwrap_or_default()
+        };
+        assert!(v("calendarData", 0).starts_with(
+            "working hours Monday Tuesday Wednesday Thursday Friday 09:00–18:00 (UTC+9)"
+        ));
+        assert!(
+            v("calendarData", 1)
+                .starts_with("free/busy from 2018-03-29T15:00:00Z in PT15M slots covering 2 d: 52 of 192 slots not free"),
+            "{}",
+            v("calendarData", 1)
+        );
+        assert!(v("contactCard", 0).starts_with("On 2, email on2@limcm.com"));
+        assert!(v("contactCard", 1)
+            .starts_with("Systems Engineer at LIMCM, work phone +82 2 1234 5678"));
+        assert!(v("note", 0).starts_with("\"회의 중\""));
+        assert!(v("services", 0)
+            .starts_with("sip:on2@limcm.com can do IM, audio, video, screen sharing"));
+        assert!(v("routing", 0).starts_with("nothing published"));
+        let docs = presence_docs(CATS);
+        assert_eq!(docs[0].state.as_ref().unwrap().availability, Some(3500));
+        assert_eq!(docs[0].note.as_deref(), Some("회의 중"));
+    }
+
+    const PUBLISH: &str = r#"<publish xmlns="http://schemas.microsoft.com/2006/09/sip/rich-presence"><publications uri="sip:on1@limcm.com"><publication categoryName="state" instance="536870912" container="2" version="5" expireType="static"><state xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" manual="true" xsi:type="userState"><availability>6500</availability><endpointLocation></endpointLocation></state></publication><publication categoryName="state" instance="536870912" container="3" version="5" expireType="static"><state manual="true" xsi:type="userState"><availability>6500</availability></state></publication><publication categoryName="note" instance="0" container="200" version="3" expireType="static"><note><body type="personal" uri="">회의 중 - 11시 이후 연락 주세요</body></note></publication><publication categoryName="note" instance="0" container="400" version="3" expireType="static"><note><body type="personal" uri="">회의 중 - 11시 이후 연락 주세요</body></note></publication><publication categoryName="calendarState" instance="1" container="300" version="1" expires="0"/></publications></publish>"#;
+
+    #[test]
+    fn publication() {
+        let s = summarize_part(0, "application/msrtc-category-publish+xml", PUBLISH);
+        assert_eq!(s.kind, "publication");
+        assert_eq!(
+            s.title,
+            "sip:on1@limcm.com publishes 6500 Busy (set manually)"
+        );
+        assert_eq!(
+            s.lines[0],
+            "state: 6500 Busy (user state, set manually), lasts: static → containers 2, 3."
+        );
+        assert_eq!(
+            s.lines[1],
+            "note: \"회의 중 - 11시 이후 연락 주세요\", lasts: static → containers 200 (Colleagues), 400 (Friends and Family)."
+        );
+        assert_eq!(
+            s.lines[2],
+            "calendarState: delete (instance 1) → container 300 (Workgroup)."
+        );
+        let docs = presence_docs(PUBLISH);
+        assert!(docs[0].published);
+        assert_eq!(docs[0].state.as_ref().unwrap().availability, Some(6500));
+        assert!(docs[0].state.as_ref().unwrap().manual);
+    }
+
+    #[test]
+    fn roaming_self() {
+        let body = r#"<roamingData xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self"><categories uri="sip:on1@limcm.com"><category name="state" instance="1" container="400"><state xsi:type="aggregateState"><availability>18500</availability></state></category></categories><containers><container id="200" version="1"><member type="sameEnterprise"/></container><container id="300" version="2"><member type="user" value="on2@limcm.com"/></container><container id="32000" version="0"><member type="publicCloud"/></container></containers><subscribers><subscriber user="on3@limcm.com" displayName="On 3" acknowledged="false" type="sameEnterprise"/></subscribers></roamingData>"#;
+        let s = summarize_part(0, "application/vnd-microsoft-roaming-self+xml", body);
+        assert_eq!(s.kind, "roaming-data");
+        assert_eq!(
+            s.title,
+            "Roaming self data of sip:on1@limcm.com: 1 own category, 3 containers, 1 follower"
+        );
+        assert!(s
+            .lines
+            .contains(&"Own availability: 18500 Offline (aggregate state).".to_string()));
+        assert!(s.lines.contains(
+            &"container 200 (Colleagues): members: everyone in the company.".to_string()
+        ));
+        assert!(s
+            .lines
+            .contains(&"container 32000 (Blocked): members: public IM users.".to_string()));
+        assert!(s.lines.contains(&"on3@limcm.com (On 3) follows your presence, sameEnterprise — not yet acknowledged: a new follower.".to_string()));
+        let r = summarize_part(
+            0,
+            "application/vnd-microsoft-roaming-self+xml",
+            r#"<roamingList xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self"><roaming type="categories"/><roaming type="containers"/><roaming type="subscribers"/></roamingList>"#,
+        );
+        assert_eq!(
+            r.title,
+            "The client asks for its own roaming data: categories, containers, subscribers"
+        );
+    }
+
+    #[test]
+    fn soap_set_and_get_presence() {
+        // [MS-SIP] 3.2.4.2 / 3.2.4.4 examples.
+        let set = r#"<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><m:setPresence xmlns:m="http://schemas.microsoft.com/winrtc/2002/11/sip"><m:presentity m:uri="sip:user@tradewind.com"><m:availability m:aggregate="300" m:description="online"/><m:activity m:aggregate="400" m:description="Active"/><deviceName xmlns="http://schemas.microsoft.com/2002/09/sip/client/presence" name="USER-DESKTOP"/></m:presentity></m:setPresence></SOAP-ENV:Body></SOAP-ENV:Envelope>"#;
+        let s = summarize_part(0, "application/SOAP+xml", set);
+        assert_eq!(s.kind, "soap");
+        assert!(s
+            .title
+            .starts_with("setPresence: sip:user@tradewind.com sets its own presence"));
+        assert_eq!(
+            s.lines,
+            vec![
+                "availability 300 \"online\".",
+                "activity 400 \"Active\".",
+                "Device name USER-DESKTOP."
+            ]
+        );
+        let get = r#"<SOAP-ENV:Envelope xmlns:SOAP-ENV="x"><SOAP-ENV:Body><m:getPresence xmlns:m="y"><presentity uri="sip:target@tradewind.com"/></m:getPresence></SOAP-ENV:Body></SOAP-ENV:Envelope>"#;
+        assert!(summarize_part(0, "application/SOAP+xml", get)
+            .title
+            .starts_with(
+                "getPresence: a one-time look at the presence of sip:target@tradewind.com"
+            ));
+    }
+
+    #[test]
+    fn typing_and_fault() {
+        let t = summarize_part(
+            0,
+            "application/im-iscomposing+xml",
+            r#"<?xml version="1.0"?><isComposing xmlns="urn:ietf:params:xml:ns:im-iscomposing"><state>active</state><contenttype>text/plain</contenttype><refresh>60</refresh></isComposing>"#,
+        );
+        assert_eq!(t.kind, "typing");
+        assert_eq!(t.title, "Typing notification: the sender is typing");
+        let f = summarize_part(0, "application/msrtc-fault+xml", "<Fault><Faultcode>Client.Delegate.Operation.NotAuthorized</Faultcode><details>no</details></Fault>");
+        assert_eq!(f.title, "Fault Client.Delegate.Operation.NotAuthorized");
+    }
+
+    #[test]
+    fn im_text_html_and_header() {
+        let m = msg(
+            "MESSAGE sip:on2@limcm.com SIP/2.0\nCSeq: 2 MESSAGE\nContent-Type: text/plain; charset=UTF-8;msgr=WAAtAE0ATQBTAC0ASQBNAC0ARgBvAHIAbQBhAHQAOgAgAEYATgA9AFMAZQBnAG8AZQAlADIAMABVAEkAOwAgAEUARgA9ADsAIABDAE8APQAwADsAIABDAFMAPQAwADsAIABQAEYAPQAwAA0ACgANAAoA",
+            "회의 끝나면 잠깐 통화 가능할까요?\r\n",
+        );
+        let s = decode_body(&m);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].kind, "im-text");
+        assert_eq!(s[0].lines, vec!["회의 끝나면 잠깐 통화 가능할까요?"]);
+        assert_eq!(s[0].entries[0].value, "Segoe UI");
+
+        let h = summarize_part(0, "text/html", "<html><head><style>body{x}</style></head><body><script>alert('PWNED')</script><p>Привет &amp; <b>hi</b></p><img src=x onerror=alert(1)></body></html>");
+        assert_eq!(h.kind, "im-html");
+        assert_eq!(
+            h.lines,
+            vec![
+                "Привет & hi",
+                "[The HTML contains a <script> element; it is left out of this view.]"
+            ]
+        );
+
+        let m = msg(
+            "INVITE sip:on2@limcm.com SIP/2.0\nCSeq: 1 INVITE\nms-text-format: text/plain; charset=UTF-8;ms-body=SGksIGRvIHlvdSBoYXZlIGEgbWludXRlPw==\nContent-Type: application/sdp",
+            "v=0\r\no=- 0 0 IN IP4 192.168.1.51\r\ns=session\r\nc=IN IP4 192.168.1.51\r\nt=0 0\r\nm=message 5060 sip null\r\na=accept-types:text/plain text/html text/rtf\r\n",
+        );
+        let s = decode_body(&m);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].kind, "sdp");
+        assert_eq!(s[0].title, "Session description: an IM session");
+        assert_eq!(s[0].lines[1], "message on port 5060 (sip): instant messaging; accepts text/plain, text/html, text/rtf.");
+        assert_eq!(s[1].kind, "im-text");
+        assert_eq!(s[1].part, 1);
+        assert_eq!(s[1].header_index, Some(1));
+        assert_eq!(s[1].lines, vec!["Hi, do you have a minute?"]);
+    }
+
+    #[test]
+    fn sdp_audio_with_ice() {
+        let body = "v=0\r\no=- 0 1 IN IP4 10.0.0.5\r\ns=session\r\nc=IN IP4 10.0.0.5\r\nb=CT:99980\r\nt=0 0\r\na=x-devicecaps:audio:send,recv;video:send,recv\r\nm=audio 50012 RTP/SAVP 117 9 0 101\r\na=candidate:1 1 UDP 2130706431 10.0.0.5 50012 typ host \r\na=candidate:2 1 UDP 16648703 52.1.1.1 51000 typ relay raddr 10.0.0.5 rport 50012\r\na=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:abc\r\na=rtpmap:117 SILK/16000\r\na=rtpmap:9 G722/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=x-ssrc-range:1-1\r\nm=video 0 RTP/AVP 34\r\n";
+        let s = summarize_part(0, "application/sdp", body);
+        assert_eq!(s.title, "Session description: audio, video");
+        assert_eq!(s.lines[1], "audio on port 50012 (RTP/SAVP); codecs SILK/16000, G722/8000, PCMU/8000, telephone-event/8000; 2 ICE candidates (host, relay); SRTP keys offered (a=crypto); Microsoft extensions x-ssrc-range.");
+        assert!(s.lines[2].starts_with("video on port 0 (RTP/AVP), declined"));
+        assert_eq!(
+            s.lines[3],
+            "Session-level Microsoft extensions: x-devicecaps."
+        );
+    }
+
+    #[test]
+    fn malformed_and_odd_bodies() {
+        let s = summarize_part(0, "application/msrtc-event-categories+xml", "<categories uri=\"sip:x@y\"><category name=\"state\"><state><availability>6500</availability>");
+        assert_eq!(s.kind, "categories");
+        assert!(s.malformed.is_some());
+        assert!(s.lines[0].starts_with("The XML is not well-formed"));
+        assert!(s.title.contains("6500 Busy"));
+        let s = summarize_part(
+            0,
+            "application/msrtc-event-categories+xml",
+            "not xml at all",
+        );
+        assert_eq!(s.kind, "malformed");
+        let s = summarize_part(0, "application/octet-stream", "\u{0}\u{1}");
+        assert_eq!(s.kind, "binary");
+        let s = summarize_part(0, "application/xml", "<?xml version=\"1.0\"?><?xml-stylesheet href=\"javascript:alert(1)\"?><categories uri=\"sip:on2@limcm.com\" onload=\"alert(1)\"><category name=\"contactCard\"><contactCard><identity><name><displayName>&lt;img src=x onerror=alert('PWNED')&gt;</displayName></name></identity></contactCard></category></categories>");
+        assert_eq!(s.kind, "categories");
+        assert!(s.entries[0]
+            .value
+            .starts_with("<img src=x onerror=alert('PWNED')>"));
+        assert_eq!(
+            summarize_part(0, "text/rtf", "{\\rtf1\\ansi Hello\\par World}").lines,
+            vec!["Hello", "World"]
+        );
+        assert_eq!(
+            decode_entities("a &unknown; &#65; &#x42; & b"),
+            "a &unknown; A B & b"
+        );
+        let huge = summarize_part(0, "application/msrtc-event-categories+xml", "<categories uri=\"sip:a@b\"><category name=\"calendarData\"><calendarData><freeBusy startTime=\"x\" granularity=\"PT99999999999999999M\">AAAA</freeBusy><WorkingHours><TimeZone><Bias>-9223372036854775808</Bias></TimeZone><WorkingPeriod><StartTimeInMinutes>4294967295</StartTimeInMinutes><EndTimeInMinutes>0</EndTimeInMinutes></WorkingPeriod></WorkingHours></calendarData></category></categories>");
+        assert_eq!(huge.kind, "categories");
+        assert_eq!(availability_name(3500), "Available");
+        assert_eq!(availability_name(4500), "Available-Idle (Inactive)");
+        assert_eq!(availability_name(7500), "Busy-Idle");
+        assert_eq!(availability_name(9500), "Do Not Disturb");
+        assert_eq!(availability_name(12500), "Be Right Back");
+        assert_eq!(availability_name(15500), "Away");
+        assert_eq!(availability_name(18000), "Offline");
+    }
+}

@@ -1,0 +1,709 @@
+//! Findings: what in a log deserves an admin's look, each linked to the message that shows it.
+//!
+//! Kinds and rules:
+//! - `failed-transaction` (warning): a final response ≥ 400 other than a 401/407 challenge and 487 (request
+//!   cancelled, `cancelled`, info); the detail quotes its ms-diagnostics. `server-error` (error): the same for
+//!   5xx. `subscription-failed` (warning, error for 5xx): a SUBSCRIBE that failed. `redirect` (info): 3xx
+//!   (a Director sending the client to its home pool).
+//! - `no-response` (warning): a request that expects a response got no final one in the log.
+//! - `slow-response` (warning): a non-INVITE request answered after more than [`SLOW_MS`]; an INVITE whose
+//!   first response (even 100 Trying) came after more than [`SLOW_MS`] (its final response waits for a person,
+//!   so only the first one measures the servers). 2 s is four times SIP's T1 (RFC 3261) and far above what a
+//!   healthy Front End needs; Skype for Business clients resend over TLS after about 4 s (the sample's
+//!   MESSAGE), so a slower answer usually comes with a retransmission.
+//! - `retransmission` (info): the request was sent again.
+//! - `auth-loop`: on one Call-ID, a fresh challenge (no gssapi-data, so not a handshake step) answering a
+//!   request that already carried credentials means the credentials or the security association were rejected
+//!   (warning when it later succeeded, error when it never did); [`MAX_CHALLENGES`] or more challenges in a
+//!   row without success is an error too.
+//! - `subscription-expired` (warning), `subscription-terminated` (info): from the subscription lifecycles of
+//!   [`super::presence`]; `benotify-storm` (info): a run of BENOTIFYs with at least [`STORM_COUNT`] of them
+//!   inside [`STORM_WINDOW_MS`] (the lifecycle collapses every run for display; only a dense one is a finding).
+//! - `re-registration`: a successful REGISTER after an earlier successful one — on the same Call-ID it is the
+//!   normal refresh (info), on a new Call-ID the client signed in again (warning: it lost its registration or
+//!   connection); `sign-out` (info): REGISTER with Expires 0.
+
+use super::diagnostics;
+use super::presence;
+use super::util::{auth_params, duration, find, one_line};
+use crate::analysis::{format_ms, Analysis};
+use crate::sip::{self, Message};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Responses slower than this are reported (see the module comment).
+pub const SLOW_MS: i64 = 2000;
+/// A BENOTIFY burst worth reporting: at least this many within [`STORM_WINDOW_MS`].
+pub const STORM_COUNT: usize = 10;
+pub const STORM_WINDOW_MS: i64 = 10_000;
+/// This many challenges in a row on one Call-ID without a success is an authentication loop.
+pub const MAX_CHALLENGES: usize = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// `error`, `warning` or `info`.
+    pub severity: String,
+    /// See the module comment for the list.
+    pub kind: String,
+    pub title: String,
+    pub detail: String,
+    /// The message that shows it.
+    pub msg: u32,
+    /// Other messages involved (the request, retransmissions, …), in order.
+    pub related: Vec<u32>,
+}
+
+fn finding(
+    severity: &str,
+    kind: &str,
+    title: String,
+    detail: String,
+    msg: u32,
+    mut related: Vec<u32>,
+) -> Finding {
+    related.retain(|&r| r != msg);
+    related.sort_unstable();
+    related.dedup();
+    Finding {
+        severity: severity.into(),
+        kind: kind.into(),
+        title,
+        detail,
+        msg,
+        related,
+    }
+}
+
+fn request_label(m: &Message) -> String {
+    match &m.start {
+        sip::StartLine::Request { method, uri, .. } => format!("{method} {}", one_line(uri)),
+        sip::StartLine::Response { .. } => m.cseq_method().unwrap_or_default(),
+    }
+}
+
+fn response_label(m: &Message) -> String {
+    match &m.start {
+        sip::StartLine::Response { status, reason, .. } if reason.is_empty() => status.to_string(),
+        sip::StartLine::Response { status, reason, .. } => format!("{status} {}", one_line(reason)),
+        _ => String::new(),
+    }
+}
+
+/// Diagnostics of a response, as one sentence per header.
+fn diagnostics_detail(m: &Message) -> Vec<String> {
+    let mut out = Vec::new();
+    for name in [
+        "ms-diagnostics",
+        "ms-diagnostics-public",
+        "ms-client-diagnostics",
+    ] {
+        for v in m.headers_named(name) {
+            if let Some(s) = diagnostics::summary(&v) {
+                out.push(format!("{name} {s}."));
+            }
+        }
+    }
+    for w in m.headers_named("Warning") {
+        out.push(format!("Warning: {}.", one_line(&w)));
+    }
+    if let Some(r) = m.header("Retry-After").and_then(|r| {
+        r.split(';')
+            .next()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+    }) {
+        out.push(format!("Retry after {}.", duration(r)));
+    }
+    out
+}
+
+fn is_fresh_challenge(m: &Message) -> bool {
+    let mut any = false;
+    for name in ["WWW-Authenticate", "Proxy-Authenticate"] {
+        for v in m.headers_named(name) {
+            any = true;
+            let (_, p) = auth_params(&v);
+            if find(&p, "gssapi-data").is_some() {
+                return false;
+            }
+        }
+    }
+    any
+}
+
+fn has_credentials(m: &Message) -> bool {
+    m.header("Authorization").is_some() || m.header("Proxy-Authorization").is_some()
+}
+
+/// All findings of an analysis, in message order.
+pub fn findings(analysis: &Analysis) -> Vec<Finding> {
+    let msgs = &analysis.messages;
+    let get = |i: u32| msgs.get(i as usize);
+    let log_end = msgs.iter().filter_map(|m| m.time).max();
+    let mut out = Vec::new();
+
+    for t in &analysis.flow.transactions {
+        let Some(req_i) = t.request else {
+            continue;
+        };
+        let Some(req) = get(req_i) else {
+            continue;
+        };
+        let label = request_label(&req.sip);
+        let mut related = vec![req_i];
+        related.extend(t.retransmissions.iter().copied());
+        let final_i = t
+            .responses
+            .iter()
+            .copied()
+            .find(|&r| get(r).is_some_and(|m| m.sip.status().is_some_and(|s| s >= 200)));
+
+        // Failures.
+        if let (Some(status), Some(fi)) = (t.final_status, final_i) {
+            let resp = &msgs[fi as usize].sip;
+            let rl = response_label(resp);
+            let diag = diagnostics_detail(resp);
+            let detail = if diag.is_empty() {
+                "No ms-diagnostics header explains it.".to_string()
+            } else {
+                diag.join(" ")
+            };
+            let subscribe = t.method.eq_ignore_ascii_case("SUBSCRIBE");
+            match status {
+                300..=399 => {
+                    let to: Vec<String> = resp
+                        .headers_named("Contact")
+                        .map(|c| super::util::uri_of(&c))
+                        .collect();
+                    out.push(finding(
+                        "info",
+                        "redirect",
+                        format!("{label} redirected: {rl}"),
+                        if to.is_empty() {
+                            "The server sent the client elsewhere.".into()
+                        } else {
+                            format!("The server sent the client to {} (a Director sends clients to their home pool this way).", to.join(", "))
+                        },
+                        fi,
+                        related.clone(),
+                    ));
+                }
+                401 | 407 => {}
+                487 => out.push(finding(
+                    "info",
+                    "cancelled",
+                    format!("{label} cancelled: {rl}"),
+                    "The request was cancelled before it was answered (CANCEL).".into(),
+                    fi,
+                    related.clone(),
+                )),
+                400.. if subscribe => out.push(finding(
+                    if status >= 500 { "error" } else { "warning" },
+                    "subscription-failed",
+                    format!("Subscription failed: {label} → {rl}"),
+                    detail,
+                    fi,
+                    related.clone(),
+                )),
+                500..=599 => out.push(finding(
+                    "error",
+                    "server-error",
+                    format!("Server error: {label} → {rl}"),
+                    detail,
+                    fi,
+                    related.clone(),
+                )),
+                400.. => out.push(finding(
+                    "warning",
+                    "failed-transaction",
+                    format!("{label} failed: {rl}"),
+                    detail,
+                    fi,
+                    related.clone(),
+                )),
+                _ => {}
+            }
+        }
+
+        // No response.
+        if t.unanswered {
+            let provisional: Vec<u32> = t.responses.clone();
+            let after = match (req.time, log_end) {
+                (Some(a), Some(b)) if b.0 > a.0 => {
+                    format!(" The log goes on for {} after it.", format_ms(b.0 - a.0))
+                }
+                (Some(_), Some(_)) => " It is the last message in the log.".into(),
+                _ => String::new(),
+            };
+            let prov = if provisional.is_empty() {
+                String::new()
+            } else {
+                " Only provisional responses came.".into()
+            };
+            let mut rel = related.clone();
+            rel.extend(provisional);
+            out.push(finding(
+                "warning",
+                "no-response",
+                format!("{label} got no response"),
+                format!("No final response in the log.{prov}{after}"),
+                req_i,
+                rel,
+            ));
+        }
+
+        // Slow responses.
+        let is_invite = t.method.eq_ignore_ascii_case("INVITE");
+        let measured = if is_invite {
+            t.responses.first().and_then(|&r| {
+                let (a, b) = (req.time?, get(r)?.time?);
+                Some((r, b.0 - a.0, "first response"))
+            })
+        } else {
+            final_i.and_then(|r| Some((r, t.response_ms?, "final response")))
+        };
+        if let Some((r, ms, what)) = measured {
+            if ms > SLOW_MS {
+                let retrans = if t.retransmissions.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " The request was sent {} time{} more while waiting.",
+                        t.retransmissions.len(),
+                        if t.retransmissions.len() == 1 {
+                            ""
+                        } else {
+                            "s"
+                        }
+                    )
+                };
+                out.push(finding(
+                    "warning",
+                    "slow-response",
+                    format!("Slow {what} to {label}: {}", format_ms(ms)),
+                    format!(
+                        "The {what} came {} after the request (threshold {}).{retrans}",
+                        format_ms(ms),
+                        format_ms(SLOW_MS)
+                    ),
+                    r,
+                    related.clone(),
+                ));
+            }
+        }
+
+        // Retransmissions.
+        if !t.retransmissions.is_empty() {
+            let n = t.retransmissions.len();
+            out.push(finding(
+                "info",
+                "retransmission",
+                format!("{label} sent {} time{}", n + 1, if n == 0 { "" } else { "s" }),
+                "The sender repeated the request because no response came in time; the response, if any, answers all copies.".into(),
+                t.retransmissions[0],
+                related.clone(),
+            ));
+        }
+    }
+
+    auth_loops(analysis, &mut out);
+    registrations(analysis, &mut out);
+
+    // Subscriptions.
+    let p = presence::presence(analysis);
+    for (life, sub) in p.subscriptions.iter().zip(&analysis.flow.subscriptions) {
+        let what = format!(
+            "{} subscription to {}",
+            life.event,
+            one_line(&life.resource)
+        );
+        for e in &life.events {
+            match e.kind.as_str() {
+                "expired" => out.push(finding(
+                    "warning",
+                    "subscription-expired",
+                    format!("The {what} expired"),
+                    e.text.clone(),
+                    e.msg,
+                    sub.subscribes.clone(),
+                )),
+                "terminated" => out.push(finding(
+                    "info",
+                    "subscription-terminated",
+                    format!("The server ended the {what}"),
+                    e.text.clone(),
+                    e.msg,
+                    sub.subscribes.clone(),
+                )),
+                "benotify-storm" => {
+                    let Some(storm) = e.storm else { continue };
+                    // Times of the BENOTIFYs of this run.
+                    let mut times: Vec<(i64, u32)> = sub
+                        .notifies
+                        .iter()
+                        .filter(|&&n| n >= storm.first && n <= storm.last)
+                        .filter_map(|&n| {
+                            msgs.get(n as usize).and_then(|m| m.time).map(|t| (t.0, n))
+                        })
+                        .collect();
+                    times.sort_unstable();
+                    let (peak, at) = densest_window(&times, STORM_WINDOW_MS);
+                    if peak >= STORM_COUNT {
+                        let mut rel = sub.subscribes.clone();
+                        rel.push(storm.last);
+                        let when = at
+                            .map(|(t, _)| format!(" (from {})", crate::time::Timestamp(t).clock()))
+                            .unwrap_or_default();
+                        let first = at.map(|(_, n)| n).unwrap_or(e.msg);
+                        rel.push(e.msg);
+                        out.push(finding(
+                            "info",
+                            "benotify-storm",
+                            format!("Burst of BENOTIFYs on the {what}"),
+                            format!(
+                                "{peak} BENOTIFYs within {}{when}; {} in this run in all. Many contacts changing at once, or a server re-sending state.",
+                                format_ms(STORM_WINDOW_MS),
+                                storm.count
+                            ),
+                            first,
+                            rel,
+                        ))
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let rank = |s: &str| match s {
+        "error" => 0,
+        "warning" => 1,
+        _ => 2,
+    };
+    out.sort_by(|a, b| {
+        a.msg
+            .cmp(&b.msg)
+            .then(rank(&a.severity).cmp(&rank(&b.severity)))
+    });
+    out
+}
+
+/// The largest number of `times` (sorted by time) inside any window of `window` ms, and the first entry of
+/// that window.
+fn densest_window(times: &[(i64, u32)], window: i64) -> (usize, Option<(i64, u32)>) {
+    let mut best = (0usize, None);
+    let mut lo = 0usize;
+    for hi in 0..times.len() {
+        while times[hi].0 - times[lo].0 > window {
+            lo += 1;
+        }
+        if hi + 1 - lo > best.0 {
+            best = (hi + 1 - lo, Some(times[lo]));
+        }
+    }
+    best
+}
+
+fn auth_loops(analysis: &Analysis, out: &mut Vec<Finding>) {
+    let msgs = &analysis.messages;
+    // Transactions per Call-ID, in order of their request.
+    let mut by_call: HashMap<&str, Vec<&crate::flow::Transaction>> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for t in &analysis.flow.transactions {
+        if t.request.is_none() {
+            continue;
+        }
+        let e = by_call.entry(t.call_id.as_str()).or_default();
+        if e.is_empty() {
+            order.push(t.call_id.as_str());
+        }
+        e.push(t);
+    }
+    for call in order {
+        let mut txs = by_call.remove(call).unwrap_or_default();
+        txs.sort_by_key(|t| t.request);
+        let mut streak: Vec<u32> = Vec::new();
+        let mut rejected: Vec<u32> = Vec::new();
+        let mut method = String::new();
+        for t in txs {
+            let (Some(req_i), Some(status)) = (t.request, t.final_status) else {
+                continue;
+            };
+            let Some(req) = msgs.get(req_i as usize) else {
+                continue;
+            };
+            let fi = t.responses.iter().copied().find(|&r| {
+                msgs.get(r as usize)
+                    .is_some_and(|m| m.sip.status().is_some_and(|s| s >= 200))
+            });
+            match status {
+                401 | 407 => {
+                    let Some(fi) = fi else { continue };
+                    streak.push(req_i);
+                    streak.push(fi);
+                    method = t.method.clone();
+                    if has_credentials(&req.sip) && is_fresh_challenge(&msgs[fi as usize].sip) {
+                        rejected.push(fi);
+                    }
+                }
+                200..=299 => {
+                    if !rejected.is_empty() {
+                        out.push(finding(
+                            "warning",
+                            "auth-loop",
+                            format!("{method} credentials rejected {} time{} before success", rejected.len(), if rejected.len() == 1 { "" } else { "s" }),
+                            "The server answered a request that carried credentials with a new challenge: the credentials or the security association were not accepted, and the client started over.".into(),
+                            rejected[0],
+                            streak.clone(),
+                        ));
+                    }
+                    streak.clear();
+                    rejected.clear();
+                }
+                _ => {}
+            }
+        }
+        let challenges = streak.len() / 2;
+        if !rejected.is_empty() || challenges >= MAX_CHALLENGES {
+            let first = rejected
+                .first()
+                .copied()
+                .or(streak.get(1).copied())
+                .unwrap_or(0);
+            out.push(finding(
+                "error",
+                "auth-loop",
+                format!("{method} authentication never succeeded ({challenges} challenge{})", if challenges == 1 { "" } else { "s" }),
+                if rejected.is_empty() {
+                    format!("{challenges} challenges in a row with no success in the log.")
+                } else {
+                    format!("{} challenge{} answered requests that already carried credentials, and no request succeeded afterwards: check the user's credentials, certificate (TLS-DSK) or clock.", rejected.len(), if rejected.len() == 1 { "" } else { "s" })
+                },
+                first,
+                streak.clone(),
+            ));
+        }
+    }
+}
+
+fn registrations(analysis: &Analysis, out: &mut Vec<Finding>) {
+    let msgs = &analysis.messages;
+    let mut last_ok: Option<(String, u32, Option<crate::time::Timestamp>)> = None;
+    let mut regs: Vec<&crate::flow::Transaction> = analysis
+        .flow
+        .transactions
+        .iter()
+        .filter(|t| t.method.eq_ignore_ascii_case("REGISTER") && t.request.is_some())
+        .collect();
+    regs.sort_by_key(|t| t.request);
+    for t in regs {
+        let Some(req_i) = t.request else { continue };
+        let Some(req) = msgs.get(req_i as usize) else {
+            continue;
+        };
+        let expires0 = req.sip.header("Expires").is_some_and(|e| e.trim() == "0")
+            || req
+                .sip
+                .headers_named("Contact")
+                .any(|c| crate::sip::param(&c, "expires").is_some_and(|e| e.trim() == "0"));
+        if expires0 {
+            out.push(finding(
+                "info",
+                "sign-out",
+                "The client signs out (REGISTER with Expires 0)".into(),
+                "The client removes its registration.".into(),
+                req_i,
+                Vec::new(),
+            ));
+            last_ok = None;
+            continue;
+        }
+        if !t.final_status.is_some_and(|s| (200..300).contains(&s)) {
+            continue;
+        }
+        let ok_i = t
+            .responses
+            .iter()
+            .copied()
+            .find(|&r| {
+                msgs.get(r as usize)
+                    .is_some_and(|m| m.sip.status().is_some_and(|s| (200..300).contains(&s)))
+            })
+            .unwrap_or(req_i);
+        if let Some((call, prev_i, prev_t)) = &last_ok {
+            let since = match (prev_t, msgs.get(ok_i as usize).and_then(|m| m.time)) {
+                (Some(a), Some(b)) => format!(" {} after the previous one", format_ms(b.0 - a.0)),
+                _ => String::new(),
+            };
+            if *call == t.call_id {
+                out.push(finding(
+                    "info",
+                    "re-registration",
+                    "Registration refreshed".into(),
+                    format!("A REGISTER on the same dialog renewed the registration{since}: the normal refresh before it expires."),
+                    ok_i,
+                    vec![*prev_i, req_i],
+                ));
+            } else {
+                out.push(finding(
+                    "warning",
+                    "re-registration",
+                    "The client signed in again".into(),
+                    format!("A new registration (new Call-ID) succeeded{since}: the client had lost its registration or its connection and signed in from scratch."),
+                    ok_i,
+                    vec![*prev_i, req_i],
+                ));
+            }
+        }
+        last_ok = Some((
+            t.call_id.clone(),
+            ok_i,
+            msgs.get(ok_i as usize).and_then(|m| m.time),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client log from (direction, time, SIP text with `\n` line ends).
+    fn log(messages: &[(&str, &str, String)]) -> Vec<u8> {
+        let mut out = String::new();
+        for (dir, time, sip) in messages {
+            let sip = sip.replace('\n', "\r\n");
+            let n = sip.len();
+            let (open, close) = if *dir == "send" {
+                (
+                    format!("Sending Packet - 10.0.0.1:5061 (From Local Address: 10.0.0.2:50000) {n} bytes:"),
+                    format!("End of Sending Packet - 10.0.0.1:5061 (From Local Address: 10.0.0.2:50000) {n} bytes"),
+                )
+            } else {
+                (
+                    format!("Data Received -10.0.0.1:5061 (To Local Address: 10.0.0.2:50000) {n} bytes:"),
+                    format!("End of Data Received -10.0.0.1:5061 (To Local Address: 10.0.0.2:50000) {n} bytes"),
+                )
+            };
+            out.push_str(&format!("03/30/2018|{time} 2738:14E0 INFO  :: {open}\r\n"));
+            let mut lines = sip.split("\r\n");
+            out.push_str(&format!(
+                "03/30/2018|{time} 2738:14E0 INFO  :: {}\r\n",
+                lines.next().unwrap_or("")
+            ));
+            out.push_str(&lines.collect::<Vec<_>>().join("\r\n"));
+            if !sip.ends_with("\r\n") {
+                out.push_str("\r\n");
+            }
+            out.push_str(&format!("03/30/2018|{time} 2738:14E0 INFO  :: {close}\r\n"));
+        }
+        out.into_bytes()
+    }
+
+    fn register(call: &str, cseq: u32, auth: &str) -> String {
+        format!("REGISTER sip:limcm.com SIP/2.0\nVia: SIP/2.0/TLS 10.0.0.2:50000;branch=z9hG4bK{call}{cseq}\nFrom: <sip:on1@limcm.com>;tag=t{call};epid=e\nTo: <sip:on1@limcm.com>\nCall-ID: {call}\nCSeq: {cseq} REGISTER\n{auth}Content-Length: 0\n\n")
+    }
+
+    fn answer(call: &str, cseq: u32, status: &str, extra: &str) -> String {
+        format!("SIP/2.0 {status}\nVia: SIP/2.0/TLS 10.0.0.2:50000;branch=z9hG4bK{call}{cseq}\nFrom: <sip:on1@limcm.com>;tag=t{call};epid=e\nTo: <sip:on1@limcm.com>;tag=srv\nCall-ID: {call}\nCSeq: {cseq} REGISTER\n{extra}Content-Length: 0\n\n")
+    }
+
+    const NTLM: &str = "WWW-Authenticate: NTLM realm=\"SIP Communications Service\", targetname=\"fe.limcm.com\", version=4\n";
+    const CREDS: &str = "Proxy-Authorization: NTLM qop=\"auth\", realm=\"SIP Communications Service\", targetname=\"fe.limcm.com\", gssapi-data=\"TlRMTVNTUAADAAAA\", version=4\n";
+
+    #[test]
+    fn rejected_credentials_never_succeeding_is_an_auth_loop() {
+        let bytes = log(&[
+            ("send", "10:00:00.000", register("a", 1, "")),
+            (
+                "recv",
+                "10:00:00.050",
+                answer("a", 1, "401 Unauthorized", NTLM),
+            ),
+            ("send", "10:00:00.100", register("a", 2, CREDS)),
+            (
+                "recv",
+                "10:00:00.150",
+                answer("a", 2, "401 Unauthorized", NTLM),
+            ),
+            ("send", "10:00:00.200", register("a", 3, CREDS)),
+            (
+                "recv",
+                "10:00:00.250",
+                answer("a", 3, "401 Unauthorized", NTLM),
+            ),
+        ]);
+        let a = Analysis::of_files([("t.uccapilog", bytes.as_slice())]);
+        let f = findings(&a);
+        let loops: Vec<&Finding> = f.iter().filter(|x| x.kind == "auth-loop").collect();
+        assert_eq!(loops.len(), 1, "{f:#?}");
+        assert_eq!(loops[0].severity, "error");
+        assert_eq!(loops[0].msg, 3);
+        assert!(loops[0].title.contains("never succeeded (3 challenges)"));
+    }
+
+    #[test]
+    fn handshake_steps_are_not_a_loop_and_refresh_versus_new_sign_in() {
+        let cont = "WWW-Authenticate: NTLM opaque=\"1\", gssapi-data=\"TlRMTVNTUAACAAAA\", targetname=\"fe.limcm.com\"\n";
+        let bytes = log(&[
+            ("send", "10:00:00.000", register("a", 1, "")),
+            (
+                "recv",
+                "10:00:00.050",
+                answer("a", 1, "401 Unauthorized", NTLM),
+            ),
+            ("send", "10:00:00.100", register("a", 2, CREDS)),
+            (
+                "recv",
+                "10:00:00.150",
+                answer("a", 2, "401 Unauthorized", cont),
+            ),
+            ("send", "10:00:00.200", register("a", 3, CREDS)),
+            (
+                "recv",
+                "10:00:00.250",
+                answer("a", 3, "200 OK", "Expires: 7200\n"),
+            ),
+            ("send", "11:00:00.000", register("a", 4, CREDS)),
+            ("recv", "11:00:00.050", answer("a", 4, "200 OK", "")),
+            ("send", "11:30:00.000", register("b", 1, CREDS)),
+            ("recv", "11:30:03.000", answer("b", 1, "200 OK", "")),
+        ]);
+        let a = Analysis::of_files([("t.uccapilog", bytes.as_slice())]);
+        let f = findings(&a);
+        assert!(f.iter().all(|x| x.kind != "auth-loop"), "{f:#?}");
+        let re: Vec<(&str, u32)> = f
+            .iter()
+            .filter(|x| x.kind == "re-registration")
+            .map(|x| (x.severity.as_str(), x.msg))
+            .collect();
+        assert_eq!(re, vec![("info", 7), ("warning", 9)]);
+        let slow: Vec<&Finding> = f.iter().filter(|x| x.kind == "slow-response").collect();
+        assert_eq!(slow.len(), 1);
+        assert_eq!(slow[0].msg, 9);
+        assert_eq!(slow[0].related, vec![8]);
+    }
+
+    #[test]
+    fn densest_window_counts_a_burst() {
+        assert_eq!(densest_window(&[], 10), (0, None));
+        let t = |v: &[i64]| {
+            v.iter()
+                .enumerate()
+                .map(|(i, &x)| (x, i as u32))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            densest_window(&t(&[0, 5, 10, 11, 100]), 10),
+            (3, Some((0, 0)))
+        );
+        assert_eq!(
+            densest_window(&t(&[0, 50, 100, 101, 102, 103]), 10),
+            (4, Some((100, 2)))
+        );
+    }
+
+    #[test]
+    fn empty_analysis_has_no_findings() {
+        let a = Analysis::of_files([("empty.txt", &b""[..])]);
+        assert!(findings(&a).is_empty());
+    }
+}

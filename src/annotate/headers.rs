@@ -1,0 +1,1210 @@
+//! Header annotations: one or more plain-English lines per header that means something to a Lync / Skype for
+//! Business admin (product versions, NAT, Front End / Edge hops, authentication steps, option tags,
+//! diagnostics, keep-alives, IM text carried in headers, …).
+//!
+//! Meanings come from [MS-SIP] (authentication parameters §3.1.5.1, proxy=replace §3.1.5.3, BENOTIFY §3.5,
+//! piggyback §3.4, auto-extension §3.6), [MS-PRES], RFC 3261 / 3265 and the tables in [`super::vocab`],
+//! [`super::diagnostics`] and [`super::versions`], which name their sources.
+
+use super::util::{
+    auth_params, base64_decode, clip, comma_list, display_name, duration, find, is_ip,
+    is_private_ipv4, one_line, parse_uri, semi_params, split_host_port, uri_of, utf16le, Uri,
+};
+use super::{diagnostics, versions, vocab, Annotation};
+use crate::sip::{canonical_name, split_top_level, Message};
+
+/// What the annotators need to know about the message as a whole.
+struct Ctx {
+    is_request: bool,
+    /// The request method, or the CSeq method of a response (upper case).
+    method: String,
+    status: Option<u16>,
+    /// Number of Via entries in the message, and how many were seen so far.
+    via_total: usize,
+    via_seen: usize,
+    route_seen: usize,
+    record_route_seen: usize,
+}
+
+/// Annotate every header of `msg` that has something to say.
+pub fn annotate_headers(msg: &Message) -> Vec<Annotation> {
+    let via_total = msg.headers_named("Via").map(|v| comma_list(&v).len()).sum();
+    let mut ctx = Ctx {
+        is_request: msg.is_request(),
+        method: msg.cseq_method().unwrap_or_default().to_ascii_uppercase(),
+        status: msg.status(),
+        via_total,
+        via_seen: 0,
+        route_seen: 0,
+        record_route_seen: 0,
+    };
+    let mut out = Vec::new();
+    for (i, h) in msg.headers.iter().enumerate() {
+        let name = msg.name(h);
+        let value = msg.value(h);
+        let canon = canonical_name(name).to_ascii_lowercase();
+        for text in annotate_one(&mut ctx, &canon, name, &value) {
+            out.push(Annotation {
+                header_index: i,
+                header: name.to_string(),
+                text,
+            });
+        }
+    }
+    out
+}
+
+fn annotate_one(ctx: &mut Ctx, canon: &str, name: &str, value: &str) -> Vec<String> {
+    let v = value.trim();
+    match canon {
+        "user-agent" => vec![format!("Sent by {}.", versions::describe_product(v))],
+        "server" => vec![format!("Answered by {}.", versions::describe_product(v))],
+        "via" => via(ctx, v),
+        "record-route" => record_route(ctx, v),
+        "route" => route(ctx, v),
+        "path" => comma_list(v)
+            .iter()
+            .map(|e| format!("Path (proxy on the registration path): {}.", hop(e).0))
+            .collect(),
+        "contact" => contact(ctx, v),
+        "from" | "to" => from_to(ctx, canon, v),
+        "www-authenticate" | "proxy-authenticate" => challenge(v),
+        "authorization" | "proxy-authorization" => credentials(v),
+        "authentication-info" | "proxy-authentication-info" => server_signature(ctx, v),
+        "expires" => expires(ctx, v),
+        "subscription-state" => subscription_state(v),
+        "event" => event(v),
+        "allow-events" => allow_events(v),
+        "supported" | "require" | "proxy-require" => option_tags(canon, v),
+        "ms-diagnostics" | "ms-diagnostics-public" | "ms-client-diagnostics" => {
+            diagnostics::describe(name, v)
+        }
+        "ms-user-logon-data" => user_logon_data(v),
+        "ms-subnet" => vec![format!(
+            "The client's IP subnet is {}; the server uses it to place the client in a network site (bandwidth policy, location-based routing).",
+            one_line(v)
+        )],
+        "ms-endpoint-location-data" => endpoint_location(v),
+        "ms-conversation-id" => vec![
+            "Conversation id: every message of this conversation (IM, added people, escalation to audio or video) carries the same value.".into(),
+        ],
+        "ms-keep-alive" => keep_alive(v),
+        "presence-state" => presence_state(v),
+        "ms-text-format" | "ms-im-format" => im_format(v),
+        "ms-piggyback-cseq" => vec![format!(
+            "This 200 OK carries the first notification itself (piggy-backed, [MS-SIP] 3.4) as notification number {}.",
+            one_line(v)
+        )],
+        "max-forwards" => max_forwards(v),
+        "content-type" => content_type(v),
+        "accept" => accept(v),
+        "retry-after" => vec![match v.split(';').next().and_then(|s| s.trim().parse::<u64>().ok()) {
+            Some(s) => format!("The server asks to try again in {}.", duration(s)),
+            None => "The server asks to try again later.".into(),
+        }],
+        "date" if !ctx.is_request && matches!(ctx.status, Some(401 | 407)) => vec![
+            "Server time: the client compares it with its own clock; NTLM fails when the clocks differ by more than 15 minutes, Kerberos by more than 5 ([MS-SIP] 3.1.5.1).".into(),
+        ],
+        "roster-manager" => vec![format!(
+            "Multiparty IM: {} manages the list of participants.",
+            uri_of(v)
+        )],
+        "endpoints" => {
+            let who: Vec<String> = comma_list(v).iter().map(|e| uri_of(e)).collect();
+            vec![format!("Participants of this IM conversation: {}.", who.join(", "))]
+        }
+        "ms-telemetry-id" => vec![
+            "Telemetry id: the server's own logs and monitoring use this value for the same call.".into(),
+        ],
+        "ms-split-domain-info" => vec![
+            "Split-domain (hybrid) information: whether the user is homed on premises or online in a shared SIP address space.".into(),
+        ],
+        "ms-edge-proxy-message-trust" => edge_trust(v),
+        "p-asserted-identity" => vec![format!("The server asserts the sender's identity: {}.", uri_of(v))],
+        "referred-by" => vec![format!("Transfer requested by {}.", uri_of(v))],
+        "refer-to" => vec![format!("Transfer target: {}.", uri_of(v))],
+        "history-info" => vec![format!("Call history entry (RFC 4244): {}.", uri_of(v))],
+        "warning" => vec![format!("Warning: {}.", clip(&one_line(v), 300))],
+        "allow" => vec![format!("Methods the sender accepts: {}.", one_line(v))],
+        "ms-sender" => vec![format!("Really sent by {} (on behalf of the From user).", uri_of(v))],
+        _ => Vec::new(),
+    }
+}
+
+/// "TLS" from `SIP/2.0/TLS`.
+fn via_transport(first: &str) -> String {
+    first
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.rsplit('/').next())
+        .unwrap_or("")
+        .to_ascii_uppercase()
+}
+
+fn address_kind(host: &str) -> &'static str {
+    match is_private_ipv4(host) {
+        Some(true) => "private address",
+        Some(false) => "public address",
+        None if is_ip(host) => "address",
+        None => "host",
+    }
+}
+
+/// Who sent a Via entry, from its port: servers listen on 5060–5090 (SIP), 443/444; clients use ephemeral ports.
+fn via_role(port: Option<u16>) -> &'static str {
+    match port {
+        Some(5060..=5090) | Some(443) | Some(444) => "The server",
+        Some(p) if p >= 1024 => "The client",
+        _ => "The sender",
+    }
+}
+
+fn via(ctx: &mut Ctx, value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in comma_list(value) {
+        ctx.via_seen += 1;
+        let is_top = ctx.via_seen == 1;
+        let is_bottom = ctx.via_seen == ctx.via_total;
+        let (first, params) = semi_params(&entry);
+        let transport = via_transport(&first);
+        let sent_by = first.split_whitespace().nth(1).unwrap_or("").to_string();
+        let (host, port) = split_host_port(&sent_by);
+        let role = via_role(port);
+        let over = if transport.is_empty() {
+            String::new()
+        } else {
+            format!(" over {transport}")
+        };
+        let received = find(&params, "received").filter(|r| !r.is_empty());
+        let rport = find(&params, "ms-received-port")
+            .or_else(|| find(&params, "rport"))
+            .filter(|p| !p.is_empty())
+            .and_then(|p| p.parse::<u16>().ok());
+        let cid = find(&params, "ms-received-cid")
+            .filter(|c| !c.is_empty())
+            .map(|c| format!(" on connection {c}"))
+            .unwrap_or_default();
+        let hop = if ctx.via_total > 1 {
+            if is_bottom {
+                " (the originator)"
+            } else if is_top {
+                " (the last hop)"
+            } else {
+                ""
+            }
+        } else {
+            ""
+        };
+        let text = if received.is_some() || rport.is_some() {
+            let seen_host = received.unwrap_or(&host).to_string();
+            let seen_port = rport.or(port);
+            let seen = match seen_port {
+                Some(p) => format!("{seen_host}:{p}"),
+                None => seen_host.clone(),
+            };
+            if !seen_host.eq_ignore_ascii_case(&host) {
+                format!(
+                    "{role}{hop} sent from {} {sent_by}{over}; the server saw it arrive from {} {seen} (NAT){cid}.",
+                    address_kind(&host),
+                    address_kind(&seen_host)
+                )
+            } else if seen_port != port {
+                format!(
+                    "{role}{hop} sent from {} {sent_by}{over}; the server saw it arrive from the same address but port {} (port translated){cid}.",
+                    address_kind(&host),
+                    seen_port.map(|p| p.to_string()).unwrap_or_default()
+                )
+            } else {
+                format!(
+                    "{role}{hop} sent from {} {sent_by}{over}; the server saw it arrive from that same address (no NAT){cid}.",
+                    address_kind(&host)
+                )
+            }
+        } else {
+            format!(
+                "{role}{hop} sent from {} {sent_by}{over}.",
+                address_kind(&host)
+            )
+        };
+        out.push(text);
+        if find(&params, "ms-internal-info").is_some() {
+            out.push(
+                "ms-internal-info: routing data the Front End adds for its own use; it comes back in the response."
+                    .into(),
+            );
+        }
+        if is_top && ctx.is_request && find(&params, "branch").is_none() && is_bottom {
+            out.push(
+                "No branch parameter (usual for Skype for Business clients over TLS): the transaction is matched by Call-ID and CSeq."
+                    .into(),
+            );
+        }
+    }
+    out
+}
+
+/// Describe one route / contact entry: (text, parsed URI).
+fn hop(entry: &str) -> (String, Uri) {
+    let u = parse_uri(&uri_of(entry));
+    let transport = u.transport();
+    let port = u.port.map(|p| p.to_string());
+    let via = match (transport, port) {
+        (Some(t), Some(p)) => format!(" ({t} {p})"),
+        (Some(t), None) => format!(" ({t})"),
+        (None, Some(p)) => format!(" (port {p})"),
+        (None, None) => String::new(),
+    };
+    let opaque = u.param("opaque").unwrap_or("");
+    let mut text = if let Some(fe) = u.param("ms-fe") {
+        if fe.eq_ignore_ascii_case(&u.host) {
+            format!("Front End {fe}{via}")
+        } else {
+            format!("Front End {fe} in pool {}{via}", u.host)
+        }
+    } else if opaque.to_ascii_lowercase().starts_with("state:") || u.has("ms-edge-route") {
+        format!("Access Edge {}{via}", u.host)
+    } else if opaque.to_ascii_lowercase().starts_with("user:epid:") && u.has("gruu") {
+        let epid = &opaque["user:epid:".len()..];
+        format!(
+            "GRUU of {}: exactly one signed-in endpoint (epid {epid})",
+            u.address()
+        )
+    } else {
+        match u.transport() {
+            Some(t) => format!("{} ({t})", u.address_with_port()),
+            None => u.address_with_port(),
+        }
+    };
+    let mut extras = Vec::new();
+    if opaque.to_ascii_lowercase().starts_with("state:") {
+        // `state:Ci.R17700`: the Edge's state for the connection whose id (ms-received-cid) is 17700.
+        let cid = opaque
+            .split_once(".R")
+            .map(|(_, c)| c)
+            .filter(|c| !c.is_empty() && c.chars().all(|x| x.is_ascii_hexdigit()));
+        extras.push(match cid {
+            Some(c) => {
+                format!(
+                    "the Edge keeps this connection's state in opaque={opaque} (connection {c})"
+                )
+            }
+            None => format!("the Edge keeps this connection's state in opaque={opaque}"),
+        });
+    }
+    if u.has("ms-edge-route") {
+        extras.push("ms-edge-route: route through the Edge".to_string());
+    }
+    if u.has("ms-route-sig") {
+        extras.push("route signed by that server (ms-route-sig)".to_string());
+    }
+    if let Some(r) = u.param("received").filter(|r| !r.is_empty()) {
+        extras.push(format!("reached at {r}"));
+    }
+    if let Some(c) = u.param("ms-received-cid").filter(|c| !c.is_empty()) {
+        extras.push(format!("connection {c}"));
+    }
+    if let Some(m) = u.param("maddr").filter(|m| !m.is_empty()) {
+        extras.push(format!("maddr {m}"));
+    }
+    if let Some(o) = u.param("ms-opaque").filter(|o| !o.is_empty()) {
+        extras.push(format!("client instance {o} (ms-opaque)"));
+    }
+    if u.has("grid") {
+        extras.push("grid: reached over the client's own connection".to_string());
+    }
+    if !extras.is_empty() {
+        text.push_str("; ");
+        text.push_str(&extras.join("; "));
+    }
+    (text, u)
+}
+
+impl Uri {
+    fn address_with_port(&self) -> String {
+        match (&self.user, self.port) {
+            (Some(u), Some(p)) => format!("{u}@{}:{p}", self.host),
+            (Some(u), None) => format!("{u}@{}", self.host),
+            (None, _) => self.host_port(),
+        }
+    }
+}
+
+fn record_route(ctx: &mut Ctx, value: &str) -> Vec<String> {
+    comma_list(value)
+        .iter()
+        .map(|e| {
+            ctx.record_route_seen += 1;
+            format!(
+                "Hop {} of the route recorded for this dialog: {}.",
+                ctx.record_route_seen,
+                hop(e).0
+            )
+        })
+        .collect()
+}
+
+fn route(ctx: &mut Ctx, value: &str) -> Vec<String> {
+    comma_list(value)
+        .iter()
+        .map(|e| {
+            ctx.route_seen += 1;
+            let which = if ctx.route_seen == 1 {
+                "Next hop".to_string()
+            } else {
+                format!("Hop {}", ctx.route_seen)
+            };
+            format!("{which}: {}.", hop(e).0)
+        })
+        .collect()
+}
+
+fn contact(ctx: &Ctx, value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in comma_list(value) {
+        if entry.trim() == "*" {
+            out.push("Contact * : remove all registrations of this user.".into());
+            continue;
+        }
+        let (text, u) = hop(&entry);
+        let params = super::util::header_params(&entry);
+        let registering = ctx.method == "REGISTER";
+        let mut line = if u.param("ms-fe").is_some() {
+            format!("Answered by {text}.")
+        } else if registering && ctx.is_request {
+            format!("The client's own address for incoming requests: {text}.")
+        } else if registering && ctx.status.is_some_and(|s| (200..300).contains(&s)) {
+            format!("Registered contact: {text}.")
+        } else if ctx.is_request {
+            format!("Reach the sender at: {text}.")
+        } else {
+            format!("Reach the answering side at: {text}.")
+        };
+        if let Some(e) = find(&params, "expires").and_then(|e| e.parse::<u64>().ok()) {
+            line.push_str(&format!(
+                " The registration expires in {} unless refreshed.",
+                duration(e)
+            ));
+        }
+        if let Some(g) = find(&params, "gruu").filter(|g| !g.is_empty()) {
+            line.push_str(&format!(" GRUU assigned to this endpoint: {g}."));
+        }
+        if let Some(inst) = find(&params, "+sip.instance") {
+            line.push_str(&format!(
+                " Device instance {}.",
+                inst.trim_matches(|c| c == '<' || c == '>')
+            ));
+        }
+        if find(&params, "proxy").is_some_and(|p| p.eq_ignore_ascii_case("replace")) {
+            line.push_str(
+                " proxy=replace: the outbound proxy may put its own address here for firewall traversal ([MS-SIP] 3.1.5.3).",
+            );
+        }
+        out.push(line);
+    }
+    out
+}
+
+fn from_to(ctx: &Ctx, canon: &str, value: &str) -> Vec<String> {
+    let uri = uri_of(value);
+    let who = match display_name(value) {
+        Some(n) => format!("{n} ({uri})"),
+        None => uri.clone(),
+    };
+    let role = if canon == "from" {
+        if ctx.is_request {
+            "Sender"
+        } else {
+            "The request's sender"
+        }
+    } else if ctx.is_request {
+        "Target"
+    } else {
+        "The request's target"
+    };
+    let mut line = format!("{role}: {who}.");
+    if let Some(epid) = crate::sip::param(value, "epid").filter(|e| !e.is_empty()) {
+        line.push_str(&format!(
+            " Endpoint id (epid) {epid}: identifies this one client instance (device) of the user; the server uses it to pick the security association ([MS-SIP] 3.1.5.1)."
+        ));
+    }
+    if canon == "to" && crate::sip::param(value, "tag").is_none() && ctx.is_request {
+        line.push_str(" No To tag: this request starts a new dialog.");
+    }
+    vec![line]
+}
+
+fn scheme_name(scheme: &str) -> String {
+    match scheme.to_ascii_uppercase().as_str() {
+        "TLS-DSK" => "TLS-DSK (client certificate issued by the server)".into(),
+        "NTLM" => "NTLM".into(),
+        "KERBEROS" => "Kerberos".into(),
+        "DIGEST" => "Digest".into(),
+        "NEGOTIATE" => "Negotiate".into(),
+        "BEARER" => "OAuth bearer token".into(),
+        _ => scheme.to_string(),
+    }
+}
+
+/// What a gssapi-data blob is: NTLM message type, Kerberos token, or TLS handshake records.
+pub fn gssapi_summary(data: &str) -> String {
+    let Some(bytes) = base64_decode(data) else {
+        return "data that is not base64".into();
+    };
+    let n = bytes.len();
+    if bytes.starts_with(b"NTLMSSP\0") {
+        let kind = bytes
+            .get(8..12)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .unwrap_or(0);
+        let name = match kind {
+            1 => "Negotiate",
+            2 => "Challenge",
+            3 => "Authenticate",
+            _ => "unknown",
+        };
+        return format!("NTLM {name} message ({n} bytes)");
+    }
+    match bytes.first() {
+        Some(0x60) => return format!("Kerberos / SPNEGO initial token ({n} bytes)"),
+        Some(0xa1) => return format!("SPNEGO response token ({n} bytes)"),
+        Some(0x14..=0x17) => {}
+        _ => return format!("{n} bytes"),
+    }
+    // TLS records: type(1) version(2) length(2) payload.
+    let mut names: Vec<String> = Vec::new();
+    let mut i = 0usize;
+    let mut encrypted = false;
+    while i + 5 <= n && names.len() < 12 {
+        let typ = bytes[i];
+        let len = usize::from(bytes[i + 3]) << 8 | usize::from(bytes[i + 4]);
+        let body = &bytes[i + 5..(i + 5 + len).min(n)];
+        match typ {
+            0x14 => {
+                names.push("ChangeCipherSpec".into());
+                encrypted = true;
+            }
+            0x15 => names.push("Alert".into()),
+            0x16 if encrypted => names.push("Finished (encrypted)".into()),
+            0x16 => {
+                let mut j = 0usize;
+                while j + 4 <= body.len() && names.len() < 12 {
+                    let hs = body[j];
+                    let hlen = usize::from(body[j + 1]) << 16
+                        | usize::from(body[j + 2]) << 8
+                        | usize::from(body[j + 3]);
+                    let name = match hs {
+                        1 => "ClientHello",
+                        2 => "ServerHello",
+                        11 => "Certificate",
+                        12 => "ServerKeyExchange",
+                        13 => "CertificateRequest",
+                        14 => "ServerHelloDone",
+                        15 => "CertificateVerify",
+                        16 => "ClientKeyExchange",
+                        20 => "Finished",
+                        _ => break,
+                    };
+                    names.push(name.into());
+                    j += 4 + hlen;
+                }
+            }
+            0x17 => names.push("application data".into()),
+            _ => break,
+        }
+        i += 5 + len;
+    }
+    if names.is_empty() {
+        format!("{n} bytes")
+    } else {
+        format!("TLS handshake records: {} ({n} bytes)", names.join(", "))
+    }
+}
+
+fn target(params: &[(String, String)]) -> String {
+    match find(params, "targetname").filter(|t| !t.is_empty()) {
+        Some(t) => match t.strip_prefix("sip/") {
+            Some(fqdn) => format!(" for server {fqdn} (Kerberos service name {t})"),
+            None => format!(" for server {t}"),
+        },
+        None => String::new(),
+    }
+}
+
+fn challenge(value: &str) -> Vec<String> {
+    let (scheme, p) = auth_params(value);
+    let name = scheme_name(&scheme);
+    let mut out = Vec::new();
+    if let Some(g) = find(&p, "gssapi-data") {
+        let sa = find(&p, "opaque")
+            .map(|o| format!(" Security association {o}."))
+            .unwrap_or_default();
+        out.push(format!(
+            "The server continues the {name} handshake{}: {}.{sa}",
+            target(&p),
+            gssapi_summary(g)
+        ));
+    } else {
+        let mut line = format!(
+            "The server challenges the client to authenticate with {name}{}",
+            target(&p)
+        );
+        if let Some(r) = find(&p, "realm") {
+            line.push_str(&format!(", realm \"{r}\""));
+        }
+        if let Some(sts) = find(&p, "sts-uri") {
+            line.push_str(&format!("; certificate from {sts}"));
+        }
+        if let Some(v) = find(&p, "version") {
+            line.push_str(&format!("; protocol version {v}"));
+        }
+        line.push('.');
+        out.push(line);
+    }
+    out
+}
+
+fn credentials(value: &str) -> Vec<String> {
+    let (scheme, p) = auth_params(value);
+    let name = scheme_name(&scheme);
+    let sa = find(&p, "opaque")
+        .map(|o| format!(" over security association {o}"))
+        .unwrap_or_default();
+    if find(&p, "response").is_some() {
+        let cnum = find(&p, "cnum").unwrap_or("?");
+        let crand = find(&p, "crand")
+            .map(|c| format!(", salt crand={c}"))
+            .unwrap_or_default();
+        vec![format!(
+            "The client signs this message with {name} (sequence number cnum={cnum}{crand}){sa}{}.",
+            target(&p)
+        )]
+    } else if let Some(g) = find(&p, "gssapi-data") {
+        vec![format!(
+            "The client sends {name} credentials{}{sa}: {}.",
+            target(&p),
+            gssapi_summary(g)
+        )]
+    } else if scheme.eq_ignore_ascii_case("Digest") {
+        let user = find(&p, "username").unwrap_or("?");
+        vec![format!(
+            "The client answers a Digest challenge as user {user}."
+        )]
+    } else {
+        vec![format!("The client chooses {name}{}{sa}.", target(&p))]
+    }
+}
+
+fn server_signature(ctx: &Ctx, value: &str) -> Vec<String> {
+    let (scheme, p) = auth_params(value);
+    let what = if ctx.is_request {
+        "this request"
+    } else {
+        "its response"
+    };
+    let snum = find(&p, "snum")
+        .map(|s| format!(" (snum={s})"))
+        .unwrap_or_default();
+    let sa = find(&p, "opaque")
+        .map(|o| format!(" over security association {o}"))
+        .unwrap_or_default();
+    vec![format!(
+        "The server signed {what} with {}{snum}{sa}{}.",
+        scheme_name(&scheme),
+        target(&p)
+    )]
+}
+
+fn expires(ctx: &Ctx, value: &str) -> Vec<String> {
+    let Ok(secs) = value.trim().parse::<u64>() else {
+        return vec![format!("Expires: {}.", one_line(value))];
+    };
+    let what = match ctx.method.as_str() {
+        "REGISTER" => "registration",
+        "SUBSCRIBE" => "subscription",
+        "PUBLISH" => "publication",
+        _ => "request",
+    };
+    if secs == 0 {
+        return vec![match what {
+            "registration" => "Expires 0: the client signs out (removes its registration).".into(),
+            "subscription" => "Expires 0: the client ends the subscription (unsubscribe).".into(),
+            _ => "Expires 0: remove.".into(),
+        }];
+    }
+    let who = if ctx.is_request {
+        "asked for"
+    } else {
+        "granted"
+    };
+    vec![format!(
+        "The {what} lasts {} ({secs} s, {who}) unless refreshed.",
+        duration(secs)
+    )]
+}
+
+fn subscription_state(value: &str) -> Vec<String> {
+    let (state, p) = semi_params(value);
+    let mut line = match state.to_ascii_lowercase().as_str() {
+        "active" => "The subscription is active".to_string(),
+        "pending" => "The subscription is pending (waiting for authorization)".to_string(),
+        "terminated" => "The subscription is terminated".to_string(),
+        other => format!("Subscription state {other}"),
+    };
+    if let Some(e) = find(&p, "expires").and_then(|e| e.parse::<u64>().ok()) {
+        line.push_str(&format!("; it expires in {} unless refreshed", duration(e)));
+    }
+    if let Some(r) = find(&p, "reason") {
+        match vocab::termination_reason(r) {
+            Some(m) => line.push_str(&format!("; reason {r}: {m}")),
+            None => line.push_str(&format!("; reason {r}")),
+        }
+    }
+    if let Some(r) = find(&p, "retry-after") {
+        line.push_str(&format!("; retry after {r} s"));
+    }
+    line.push('.');
+    vec![line]
+}
+
+fn event(value: &str) -> Vec<String> {
+    let (pkg, _) = semi_params(value);
+    vec![match vocab::event_package(&pkg) {
+        Some(m) => format!("Event package {pkg}: {m}."),
+        None => format!("Event package {pkg}."),
+    }]
+}
+
+fn allow_events(value: &str) -> Vec<String> {
+    comma_list(value)
+        .iter()
+        .map(|e| match vocab::event_package(e) {
+            Some(m) => format!("The server offers subscriptions to {e}: {m}."),
+            None => format!("The server offers subscriptions to {e}."),
+        })
+        .collect()
+}
+
+fn option_tags(canon: &str, value: &str) -> Vec<String> {
+    let lead = match canon {
+        "require" => "Required of the other side",
+        "proxy-require" => "Required of every proxy on the way",
+        _ => "Supports",
+    };
+    comma_list(value)
+        .iter()
+        .map(|t| match vocab::option_tag(t) {
+            Some(m) if lead == "Supports" => format!("{lead} {t}: {m}."),
+            None if lead == "Supports" => format!("{lead} {t}."),
+            Some(m) => format!("{lead}: {t} — {m}."),
+            None => format!("{lead}: {t}."),
+        })
+        .collect()
+}
+
+fn user_logon_data(value: &str) -> Vec<String> {
+    let v = value.trim();
+    if v.eq_ignore_ascii_case("RemoteUser") {
+        vec![
+            "RemoteUser: the user signed in through the Edge from outside the corporate network."
+                .into(),
+        ]
+    } else {
+        vec![format!("Logon data: {}.", one_line(v))]
+    }
+}
+
+fn endpoint_location(value: &str) -> Vec<String> {
+    let (scope, p) = semi_params(value);
+    let mut line = format!("Network scope as the client sees it: {scope}");
+    match find(&p, "ms-media-location-type") {
+        Some(t) if t.eq_ignore_ascii_case("Internet") => line.push_str(
+            "; media location Internet: the client believes it is outside the corporate network, so audio and video go through the A/V Edge",
+        ),
+        Some(t) if t.eq_ignore_ascii_case("Intranet") => line.push_str(
+            "; media location Intranet: the client believes it is inside the corporate network",
+        ),
+        Some(t) => line.push_str(&format!("; media location {t}")),
+        None => {}
+    }
+    line.push('.');
+    vec![line]
+}
+
+fn keep_alive(value: &str) -> Vec<String> {
+    let (role, p) = semi_params(value);
+    let yes = |k: &str| find(&p, k).map(|v| v.eq_ignore_ascii_case("yes"));
+    let mut parts = Vec::new();
+    match yes("hop-hop") {
+        Some(true) => parts.push("keep-alives on each hop".to_string()),
+        Some(false) => parts.push("no hop-by-hop keep-alives".to_string()),
+        None => {}
+    }
+    if yes("end-end") == Some(true) {
+        parts.push("end-to-end keep-alives".into());
+    }
+    match yes("tcp") {
+        Some(true) => parts.push("TCP-level keep-alives".into()),
+        Some(false) => parts.push("not at TCP level (SIP CRLF keep-alives)".into()),
+        None => {}
+    }
+    if let Some(t) = find(&p, "timeout").and_then(|t| t.parse::<u64>().ok()) {
+        parts.push(format!(
+            "the connection is considered dead after {} without traffic",
+            duration(t)
+        ));
+    }
+    let who = if role.eq_ignore_ascii_case("UAC") {
+        "The client offers keep-alives"
+    } else if role.eq_ignore_ascii_case("UAS") {
+        "The server sets the keep-alive rules"
+    } else {
+        "Keep-alive settings"
+    };
+    if parts.is_empty() {
+        vec![format!("{who} ({}).", one_line(value))]
+    } else {
+        vec![format!("{who}: {}.", parts.join(", "))]
+    }
+}
+
+fn presence_state(value: &str) -> Vec<String> {
+    let (_, p) = semi_params(&format!("x;{value}"));
+    match find(&p, "register-action") {
+        Some(a) => vec![format!(
+            "Registration action {a}: the registrar {} this endpoint.",
+            match a.to_ascii_lowercase().as_str() {
+                "added" => "added",
+                "removed" => "removed",
+                "refreshed" => "refreshed",
+                _ => "changed",
+            }
+        )],
+        None => vec![format!("Presence state: {}.", one_line(value))],
+    }
+}
+
+/// Decode `msgr=` (base64 UTF-16LE, the Messenger format header) and `ms-body=` (base64 UTF-8 text).
+pub fn decode_im_format(value: &str) -> (Option<String>, Option<String>) {
+    let (_, p) = semi_params(value);
+    let body = find(&p, "ms-body")
+        .and_then(base64_decode)
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    let msgr = find(&p, "msgr")
+        .and_then(base64_decode)
+        .map(|b| utf16le(&b))
+        .map(|s| one_line(&s));
+    (body, msgr)
+}
+
+/// `X-MMS-IM-Format: FN=Segoe%20UI; EF=; CO=0; CS=0; PF=0` → `font Segoe UI, colour 0`.
+pub fn font_of(msgr: &str) -> Option<String> {
+    let rest = msgr.split_once(':').map(|(_, r)| r)?;
+    let mut font = None;
+    for item in split_top_level(rest, ';') {
+        if let Some((k, v)) = item.split_once('=') {
+            if k.trim().eq_ignore_ascii_case("FN") {
+                font = Some(v.trim().replace("%20", " "));
+            }
+        }
+    }
+    font.filter(|f| !f.is_empty())
+}
+
+fn im_format(value: &str) -> Vec<String> {
+    let (media, _) = semi_params(value);
+    let (body, msgr) = decode_im_format(value);
+    let mut out = Vec::new();
+    match body {
+        Some(t) if media.to_ascii_lowercase().contains("html") => out.push(format!(
+            "First IM text, carried in this header (HTML shown as text): \"{}\".",
+            clip(&super::body::html_lines(&t).join(" "), 500)
+        )),
+        Some(t) => out.push(format!(
+            "First IM text, carried in this header: \"{}\".",
+            clip(&one_line(&t), 500)
+        )),
+        None => out.push(format!("IM format {media}; no ms-body text.")),
+    }
+    if let Some(f) = msgr.as_deref().and_then(font_of) {
+        out.push(format!(
+            "Message font: {f} (msgr, Messenger format, UTF-16)."
+        ));
+    }
+    out
+}
+
+fn max_forwards(value: &str) -> Vec<String> {
+    match value.trim().parse::<u32>() {
+        Ok(70) => vec!["Max-Forwards 70: straight from its sender (70 is the usual start).".into()],
+        Ok(n) if n < 70 => vec![format!(
+            "Max-Forwards {n}: {} proxies forwarded it so far (if it started at 70).",
+            70 - n
+        )],
+        Ok(n) => vec![format!("Max-Forwards {n}: at most {n} more hops.")],
+        Err(_) => Vec::new(),
+    }
+}
+
+fn content_type(value: &str) -> Vec<String> {
+    let media = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let mut out = Vec::new();
+    match vocab::content_type(&media) {
+        Some(m) => out.push(format!("Body: {m}.")),
+        None => out.push(format!("Body of type {media}.")),
+    }
+    if value.to_ascii_lowercase().contains("msgr=") {
+        let (_, msgr) = decode_im_format(value);
+        if let Some(f) = msgr.as_deref().and_then(font_of) {
+            out.push(format!(
+                "Message font: {f} (msgr, Messenger format, UTF-16)."
+            ));
+        }
+    }
+    out
+}
+
+fn accept(value: &str) -> Vec<String> {
+    let items: Vec<String> = comma_list(value)
+        .iter()
+        .map(|t| {
+            let media = t
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            match media.as_str() {
+                "application/msrtc-event-categories+xml" => "category documents".to_string(),
+                "application/rlmi+xml" => "RLMI lists".to_string(),
+                "multipart/related" => "multipart bodies".to_string(),
+                "application/pidf+xml" => "PIDF".to_string(),
+                "application/xpidf+xml" => "XPIDF".to_string(),
+                "text/xml+msrtc.pidf" => "msrtc.pidf".to_string(),
+                "application/vnd-microsoft-roaming-self+xml" => "roaming self data".to_string(),
+                other => other.to_string(),
+            }
+        })
+        .collect();
+    vec![format!("The sender accepts: {}.", items.join(", "))]
+}
+
+fn edge_trust(value: &str) -> Vec<String> {
+    let (_, p) = semi_params(&format!("x;{value}"));
+    let mut parts = Vec::new();
+    if let Some(s) = find(&p, "ms-source-type") {
+        parts.push(format!("source type {s}"));
+    }
+    if let Some(s) = find(&p, "ms-ep-fqdn") {
+        parts.push(format!("Edge {s}"));
+    }
+    if let Some(s) = find(&p, "ms-source-network") {
+        parts.push(format!("network {s}"));
+    }
+    if parts.is_empty() {
+        vec![format!(
+            "The Edge marks where this message came from: {}.",
+            one_line(value)
+        )]
+    } else {
+        vec![format!(
+            "The Edge marks where this message came from: {}.",
+            parts.join(", ")
+        )]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sip::parse_message;
+
+    fn msg(text: &str) -> Message {
+        parse_message(text.replace('\n', "\r\n").into_bytes()).expect("parses")
+    }
+
+    fn texts(m: &Message, header: &str) -> Vec<String> {
+        annotate_headers(m)
+            .into_iter()
+            .filter(|a| a.header.eq_ignore_ascii_case(header))
+            .map(|a| a.text)
+            .collect()
+    }
+
+    const SEED_200: &str = "SIP/2.0 200 OK
+ms-user-logon-data: RemoteUser
+Authentication-Info: TLS-DSK qop=\"auth\", opaque=\"F901448D\", srand=\"4B93DB5E\", snum=\"4\", rspauth=\"fcdb\", targetname=\"FE01.limcm.com\", realm=\"SIP Communications Service\", version=4
+Contact: <sip:pool.limcm.com:5061;transport=tls;ms-fe=FE00.limcm.com>
+Content-Length: 0
+From: \"On 1\"<sip:on1@limcm.com>;tag=0bc7b0fc1e;epid=08b5b444f3
+To: <sip:on1@limcm.com>;tag=6C3D0080
+Call-ID: 3e027202ab3c4ccabed634c1edd89f72
+CSeq: 1 SUBSCRIBE
+Via: SIP/2.0/TLS 192.168.1.51:51882;received=211.208.253.61;ms-received-port=51882;ms-received-cid=17700
+Expires: 31535
+Require: eventlist
+Event: presence
+subscription-state: active;expires=31535
+ms-piggyback-cseq: 1
+Supported: ms-piggyback-first-notify
+Record-Route: <sip:pool.limcm.com:5061;transport=tls;ms-fe=FE01.limcm.com;lr;received=192.168.1.7;ms-received-cid=17F00>
+Record-Route: <sip:acc.limcm.com:5061;transport=tls;opaque=state:Ci.R17700;lr;ms-route-sig=hjYJE0zur8BuSeMjnBg_QVX9vF0p1Tow4iq4agMpLoPhkRTkyoIyDg7wAA>
+
+";
+
+    #[test]
+    fn via_shows_nat() {
+        let m = msg(SEED_200);
+        assert_eq!(
+            texts(&m, "Via"),
+            vec!["The client sent from private address 192.168.1.51:51882 over TLS; the server saw it arrive from public address 211.208.253.61:51882 (NAT) on connection 17700."]
+        );
+    }
+
+    #[test]
+    fn routes_name_front_end_pool_and_edge() {
+        let m = msg(SEED_200);
+        let rr = texts(&m, "Record-Route");
+        assert!(
+            rr[0].starts_with(
+                "Hop 1 of the route recorded for this dialog: Front End FE01.limcm.com in pool pool.limcm.com (TLS 5061)"
+            ),
+            "{}",
+            rr[0]
+        );
+        assert!(rr[0].contains("reached at 192.168.1.7"));
+        assert!(
+            rr[1].starts_with(
+                "Hop 2 of the route recorded for this dialog: Access Edge acc.limcm.com (TLS 5061)"
+            ),
+            "{}",
+            rr[1]
+        );
+        assert!(rr[1].contains("opaque=state:Ci.R17700"));
+        assert!(rr[1].contains("route signed by that server (ms-route-sig)"));
+        assert_eq!(
+            texts(&m, "Contact"),
+            vec!["Answered by Front End FE00.limcm.com in pool pool.limcm.com (TLS 5061)."]
+        );
+    }
+
+    #[test]
+    fn subscription_headers() {
+        let m = msg(SEED_200);
+        assert_eq!(
+            texts(&m, "subscription-state"),
+            vec!["The subscription is active; it expires in 8 h 45 min 35 s unless refreshed."]
+        );
+        assert!(texts(&m, "Expires")[0]
+            .starts_with("The subscription lasts 8 h 45 min 35 s (31535 s, granted)"));
+        assert!(texts(&m, "Event")[0].starts_with("Event package presence:"));
+        assert!(texts(&m, "Require")[0]
+            .starts_with("Required of the other side: eventlist — resource-list"));
+        assert!(texts(&m, "ms-piggyback-cseq")[0].contains("piggy-backed"));
+        assert!(texts(&m, "ms-user-logon-data")[0].contains("through the Edge from outside"));
+        assert!(texts(&m, "Authentication-Info")[0]
+            .starts_with("The server signed its response with TLS-DSK (client certificate issued by the server) (snum=4) over security association F901448D"));
+        assert!(texts(&m, "From")[0].contains("Endpoint id (epid) 08b5b444f3"));
+    }
+
+    #[test]
+    fn user_agent_and_client_signature() {
+        let m = msg("SUBSCRIBE sip:on1@limcm.com SIP/2.0
+Via: SIP/2.0/TLS 192.168.1.51:51882
+Max-Forwards: 70
+From: <sip:on1@limcm.com>;tag=0bc7b0fc1e;epid=08b5b444f3
+To: <sip:on1@limcm.com>
+Call-ID: 3e027202ab3c4ccabed634c1edd89f72
+CSeq: 1 SUBSCRIBE
+Contact: <sip:on1@limcm.com;opaque=user:epid:rD_-D8k_BF-h0APnlXF6WwAA;gruu>
+User-Agent: UCCAPI/16.0.9126.2072 OC/16.0.9126.2098 (Skype for Business)
+Supported: com.microsoft.autoextend, ms-benotify
+Proxy-Require: ms-benotify
+Require: adhoclist, categoryList
+Proxy-Authorization: TLS-DSK qop=\"auth\", realm=\"SIP Communications Service\", opaque=\"F901448D\", targetname=\"FE01.limcm.com\", crand=\"bcc1abbd\", cnum=\"3\", response=\"805b\"
+Accept: application/msrtc-event-categories+xml, application/rlmi+xml, multipart/related
+Content-Type: application/msrtc-adrl-categorylist+xml
+Content-Length: 0
+
+");
+        assert_eq!(
+            texts(&m, "User-Agent"),
+            vec!["Sent by Skype for Business 2016/2019 client (Office 16.0, build 9126.2098)."]
+        );
+        assert!(texts(&m, "Proxy-Authorization")[0]
+            .starts_with("The client signs this message with TLS-DSK (client certificate issued by the server) (sequence number cnum=3, salt crand=bcc1abbd) over security association F901448D for server FE01.limcm.com"));
+        let sup = texts(&m, "Supported");
+        assert_eq!(sup.len(), 2);
+        assert!(sup[1].contains("BENOTIFY"));
+        assert_eq!(texts(&m, "Require").len(), 2);
+        assert!(texts(&m, "Proxy-Require")[0]
+            .starts_with("Required of every proxy on the way: ms-benotify"));
+        assert!(texts(&m, "Contact")[0].contains(
+            "GRUU of on1@limcm.com: exactly one signed-in endpoint (epid rD_-D8k_BF-h0APnlXF6WwAA)"
+        ));
+        assert!(texts(&m, "Via")[1].contains("No branch parameter"));
+        assert!(texts(&m, "Max-Forwards")[0].contains("straight from its sender"));
+        assert!(texts(&m, "To")[0].contains("No To tag"));
+        assert!(texts(&m, "Content-Type")[0].contains("batched subscription"));
+        assert_eq!(
+            texts(&m, "Accept"),
+            vec!["The sender accepts: category documents, RLMI lists, multipart bodies."]
+        );
+    }
+
+    #[test]
+    fn challenges_and_handshakes() {
+        let m = msg("SIP/2.0 401 Unauthorized
+Date: Fri, 30 Mar 2018 01:57:41 GMT
+WWW-Authenticate: NTLM realm=\"SIP Communications Service\", targetname=\"FE01.limcm.com\", version=4
+WWW-Authenticate: Kerberos realm=\"SIP Communications Service\", targetname=\"sip/FE01.limcm.com\", version=4
+WWW-Authenticate: TLS-DSK realm=\"SIP Communications Service\", targetname=\"FE01.limcm.com\", version=4, sts-uri=\"https://FE01.limcm.com:443/CertProv/CertProvisioningService.svc\"
+WWW-Authenticate: TLS-DSK opaque=\"7A3C0E95\", gssapi-data=\"FgMDAFUCAABRAwPtJT9y0WsdhLYVvTwp4u12j5GwlG7DZPjyiL8rz2ZLR4bJ1dUmLIKZOL44218i\", targetname=\"FE01.limcm.com\"
+CSeq: 1 REGISTER
+Content-Length: 0
+
+");
+        let t = texts(&m, "WWW-Authenticate");
+        assert_eq!(t[0], "The server challenges the client to authenticate with NTLM for server FE01.limcm.com, realm \"SIP Communications Service\"; protocol version 4.");
+        assert!(t[1].contains(
+            "Kerberos for server FE01.limcm.com (Kerberos service name sip/FE01.limcm.com)"
+        ));
+        assert!(t[2].ends_with("; certificate from https://FE01.limcm.com:443/CertProv/CertProvisioningService.svc; protocol version 4."));
+        assert!(t[3].starts_with("The server continues the TLS-DSK"));
+        assert!(
+            t[3].contains("TLS handshake records: ServerHello"),
+            "{}",
+            t[3]
+        );
+        assert!(t[3].contains("Security association 7A3C0E95"));
+        assert!(texts(&m, "Date")[0].contains("15 minutes"));
+    }
+
+    #[test]
+    fn gssapi_kinds() {
+        assert!(gssapi_summary("FgMBAHkBAAB1AwO/ywp9rJhMOPtr1dN+")
+            .starts_with("TLS handshake records: ClientHello"));
+        assert!(gssapi_summary("TlRMTVNTUAABAAAAB4IIog==").starts_with("NTLM Negotiate message"));
+        assert!(gssapi_summary("YIIEXwYJKoZIhvcSAQICAQBugg").starts_with("Kerberos"));
+        assert_eq!(gssapi_summary("***"), "data that is not base64");
+        assert_eq!(gssapi_summary(""), "0 bytes");
+        assert!(gssapi_summary("FAMDAAEBFgMDACgyne3Zp2nqVZMUdH3w")
+            .contains("ChangeCipherSpec, Finished (encrypted)"));
+    }
+
+    #[test]
+    fn register_ok_headers() {
+        let m = msg("SIP/2.0 200 OK
+ms-keep-alive: UAS; tcp=no; hop-hop=yes; end-end=no; timeout=300
+Via: SIP/2.0/TLS 192.168.10.54:50112;ms-received-port=50112;ms-received-cid=1A2B00
+CSeq: 2 REGISTER
+Contact: <sip:192.168.1.51:51882;transport=tls;ms-opaque=d4a91c27e3;ms-received-cid=17700;grid>;expires=7200;+sip.instance=\"<urn:uuid:4d7e2a91-6c3b-5e08-a1f4-9b2c7d0e5a36>\";gruu=\"sip:on1@limcm.com;opaque=user:epid:Wq3Lx0Zr1VaF6pHc8N2yBgAA;gruu\"
+Expires: 7200
+presence-state: register-action=\"added\"
+Allow-Events: vnd-microsoft-provisioning,presence
+Server: RTC/6.0
+Content-Length: 0
+
+");
+        assert_eq!(
+            texts(&m, "ms-keep-alive"),
+            vec!["The server sets the keep-alive rules: keep-alives on each hop, not at TCP level (SIP CRLF keep-alives), the connection is considered dead after 5 min without traffic."]
+        );
+        assert_eq!(
+            texts(&m, "Via"),
+            vec!["The client sent from private address 192.168.10.54:50112 over TLS; the server saw it arrive from that same address (no NAT) on connection 1A2B00."]
+        );
+        let c = &texts(&m, "Contact")[0];
+        assert!(
+            c.starts_with("Registered contact: 192.168.1.51:51882 (TLS); connection 17700; client instance d4a91c27e3 (ms-opaque); grid"),
+            "{c}"
+        );
+        assert!(c.contains("expires in 2 h"));
+        assert!(c.contains("GRUU assigned to this endpoint: sip:on1@limcm.com;opaque=user:epid:Wq3Lx0Zr1VaF6pHc8N2yBgAA;gruu"));
+        assert!(c.contains("Device instance urn:uuid:4d7e2a91"));
+        assert_eq!(
+            texts(&m, "Server"),
+            vec!["Answered by Skype for Business Server 2015 (RTC/6.0)."]
+        );
+        assert!(texts(&m, "presence-state")[0].contains("added this endpoint"));
+        assert_eq!(texts(&m, "Allow-Events").len(), 2);
+        assert!(texts(&m, "Expires")[0].starts_with("The registration lasts 2 h"));
+    }
+
+    #[test]
+    fn im_text_in_headers() {
+        let m = msg("INVITE sip:on3@limcm.com SIP/2.0
+CSeq: 1 INVITE
+ms-text-format: text/plain; charset=UTF-8;msgr=WAAtAE0ATQBTAC0ASQBNAC0ARgBvAHIAbQBhAHQAOgAgAEYATgA9AFMAZQBnAG8AZQAlADIAMABVAEkAOwAgAEUARgA9ADsAIABDAE8APQAwADsAIABDAFMAPQAwADsAIABQAEYAPQAwAA0ACgANAAoA;ms-body=7Ye06re8IOyghOyXkCDsnqDquZAg67O8IOyImCDsnojsnYTquYzsmpQ/
+Ms-Conversation-ID: AdPH5nBq1sT0R3l2c2FXaEZiN0tLbA==
+ms-endpoint-location-data: NetworkScope;ms-media-location-type=Internet
+ms-subnet: 192.168.1.0
+Content-Length: 0
+
+");
+        let t = texts(&m, "ms-text-format");
+        assert_eq!(
+            t[0],
+            "First IM text, carried in this header: \"퇴근 전에 잠깐 볼 수 있을까요?\"."
+        );
+        assert_eq!(
+            t[1],
+            "Message font: Segoe UI (msgr, Messenger format, UTF-16)."
+        );
+        assert!(texts(&m, "Ms-Conversation-ID")[0].starts_with("Conversation id"));
+        assert!(texts(&m, "ms-endpoint-location-data")[0].contains("outside the corporate network"));
+        assert!(texts(&m, "ms-subnet")[0].contains("192.168.1.0"));
+    }
+
+    #[test]
+    fn server_vias_and_routes() {
+        let m = msg("BENOTIFY sip:192.168.1.51:51882;transport=tls SIP/2.0
+Via: SIP/2.0/TLS 211.208.253.66:5061;branch=z9hG4bK4CFBC352.25D949F7C3809F36;branched=FALSE;ms-received-port=5061;ms-received-cid=17F00
+Via: SIP/2.0/TLS 192.168.1.7:5061;branch=z9hG4bKC55A8E92.EEFC3C3DBCE81C02;branched=FALSE;ms-internal-info=\"3129\"
+Route: <sip:acc.limcm.com:5061;transport=tls;opaque=state:Ci.R17700;lr;ms-route-sig=dk3Q>
+Route: <sip:pool.limcm.com:5061;transport=tls;ms-fe=FE01.limcm.com;lr>
+Max-Forwards: 68
+CSeq: 2 BENOTIFY
+Content-Length: 0
+
+");
+        let v = texts(&m, "Via");
+        assert!(v[0].starts_with("The server (the last hop) sent from public address 211.208.253.66:5061 over TLS; the server saw it arrive from that same address (no NAT) on connection 17F00."), "{}", v[0]);
+        assert!(v[1]
+            .starts_with("The server (the originator) sent from private address 192.168.1.7:5061"));
+        assert!(v[2].starts_with("ms-internal-info"));
+        let r = texts(&m, "Route");
+        assert!(r[0].starts_with("Next hop: Access Edge acc.limcm.com (TLS 5061)"));
+        assert!(r[1].starts_with("Hop 2: Front End FE01.limcm.com in pool pool.limcm.com"));
+        assert!(texts(&m, "Max-Forwards")[0].contains("2 proxies"));
+    }
+
+    #[test]
+    fn hostile_values_stay_text_and_never_panic() {
+        let m = msg("SIP/2.0 488 <i>Bad</i>
+Via: SIP/2.0/TLS <script>:99999;received=\"<img>\"
+Record-Route: <javascript:alert('PWNED')>
+Contact: *
+From: \"<img src=x onerror=alert(1)>\" <sip:%3Cscript%3E@limcm.com>
+ms-diagnostics: 1;reason=\"<b>x</b>\";source=\"<svg>\"
+WWW-Authenticate: ,,,=
+Proxy-Authorization: TLS-DSK gssapi-data=\"@@@\"
+Expires: soon
+ms-keep-alive:
+Max-Forwards: x
+Subscription-State: terminated;reason=timeout
+CSeq: 1 INFO
+Content-Length: 0
+
+");
+        let all = annotate_headers(&m);
+        assert!(!all.is_empty());
+        assert!(texts(&m, "Subscription-State")[0].contains("it expired without a refresh"));
+        assert!(texts(&m, "Contact")[0].contains("remove all registrations"));
+        assert!(texts(&m, "Proxy-Authorization")[0].contains("not base64"));
+    }
+}

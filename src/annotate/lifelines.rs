@@ -1,0 +1,458 @@
+//! Lifeline names: the role and name of each ladder column, when the messages reveal them.
+//!
+//! - The local address of a client log (UccApiLog: the sender of `Sending Packet`, the receiver of
+//!   `Data Received`) is the client; it is named after the user in the From of the requests it sends
+//!   (REGISTER first): `on1 client`.
+//! - The remote of a client log is the server the client talks to. It is an Access Edge when the messages
+//!   exchanged with it show an Edge: a Record-Route or Route with `opaque=state:` / `ms-edge-route`, or
+//!   `ms-user-logon-data: RemoteUser`; it is named after that Record-Route's host (`Access Edge
+//!   acc.limcm.com`). A server that answers REGISTER with a redirect (3xx) is a Director. Otherwise it is a
+//!   Front End, named from `ms-fe=` (Contact / Record-Route) or the authentication `targetname`, with its
+//!   pool when the host differs (`Front End FE01.limcm.com (pool pool.limcm.com)`).
+//! - The local endpoint of a server trace is that server: an Access Edge or Front End when the top
+//!   Record-Route of the requests it forwards is its own (`opaque=state:` / `ms-fe=`), or when an `ms-fe=`
+//!   value names the machine; else `Server <machine>`.
+//! - Any other endpoint (a peer in a server trace, SIP text, captures): a client when the requests it sends
+//!   come straight from a user agent (one Via) with a Lync / Skype for Business User-Agent; a server when the
+//!   requests it forwards carry its own Record-Route on top (a proxy adds itself on top), or from the other
+//!   signs above, Front End signs first.
+//!
+//! Labels have two lines separated by `'\n'`: role and name, then the address.
+
+use super::util::{auth_params, find, parse_uri, uri_of, user_of};
+use crate::analysis::{Analysis, Msg};
+use crate::import::{Direction, Format};
+use crate::sip::Message;
+use std::collections::{HashMap, HashSet};
+
+/// `(endpoint key, label)` for every endpoint whose role the messages reveal, in order of first appearance.
+pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut from: HashMap<&str, Vec<&Msg>> = HashMap::new();
+    let mut to: HashMap<&str, Vec<&Msg>> = HashMap::new();
+    let mut client_local: HashSet<&str> = HashSet::new();
+    let mut client_remote: HashSet<&str> = HashSet::new();
+    let mut server_local: HashSet<&str> = HashSet::new();
+    let mut server_remote: HashSet<&str> = HashSet::new();
+    for m in &analysis.messages {
+        for e in [m.src.as_str(), m.dst.as_str()] {
+            if !e.is_empty() && !from.contains_key(e) && !to.contains_key(e) {
+                order.push(e);
+            }
+        }
+        // Enough messages per endpoint to see its role; bounds the work on very large server logs.
+        let f = from.entry(m.src.as_str()).or_default();
+        if f.len() < PER_ENDPOINT {
+            f.push(m);
+        }
+        let t = to.entry(m.dst.as_str()).or_default();
+        if t.len() < PER_ENDPOINT {
+            t.push(m);
+        }
+        let format = analysis.files.get(m.file as usize).map(|f| f.format);
+        let (local, remote) = match m.direction {
+            Direction::Sent => (m.src.as_str(), m.dst.as_str()),
+            Direction::Received => (m.dst.as_str(), m.src.as_str()),
+            Direction::Unknown => continue,
+        };
+        match format {
+            Some(Format::UccApiLog) => {
+                client_local.insert(local);
+                client_remote.insert(remote);
+            }
+            Some(Format::ServerTrace) => {
+                server_local.insert(local);
+                server_remote.insert(remote);
+            }
+            _ => {}
+        }
+    }
+    let none: Vec<&Msg> = Vec::new();
+    let mut out = Vec::new();
+    for key in order {
+        if key == "?" {
+            continue;
+        }
+        let f = from.get(key).unwrap_or(&none);
+        let t = to.get(key).unwrap_or(&none);
+        let name = if client_local.contains(key) {
+            client_name(f, t, true)
+        } else if server_local.contains(key) {
+            own_route(f)
+                .or_else(|| fe_named_like(key, f, t))
+                .or_else(|| bridges_networks(f, t).then(|| format!("Edge server {key}")))
+                .or_else(|| Some(format!("Server {key}")))
+        } else if client_remote.contains(key) {
+            server_name(f, t, false)
+        } else {
+            client_name(f, t, false)
+                .or_else(|| own_route(f))
+                .or_else(|| server_name(f, t, server_remote.contains(key)))
+        };
+        if let Some(n) = name {
+            out.push((key.to_string(), format!("{n}\n{key}")));
+        }
+    }
+    out
+}
+
+/// The role of a proxy from the top Record-Route of the requests it sends: a proxy that record-routes puts
+/// itself on top (RFC 3261 §16.6), so that entry is its own.
+fn own_route(from_it: &[&Msg]) -> Option<String> {
+    for m in from_it {
+        if !m.sip.is_request() {
+            continue;
+        }
+        let Some(rr) = m.sip.header("Record-Route") else {
+            continue;
+        };
+        let Some(top) = super::util::comma_list(&rr).into_iter().next() else {
+            continue;
+        };
+        let u = parse_uri(&uri_of(&top));
+        let opaque = u.param("opaque").unwrap_or("").to_ascii_lowercase();
+        if opaque.starts_with("state:") || u.has("ms-edge-route") {
+            return Some(format!("Access Edge {}", u.host));
+        }
+        if let Some(fe) = u.param("ms-fe") {
+            return Some(front_end(fe, &u.host));
+        }
+    }
+    None
+}
+
+/// `Front End FE01.limcm.com` for a server trace of machine `FE01` when some `ms-fe=` names it.
+fn fe_named_like(key: &str, from_it: &[&Msg], to_it: &[&Msg]) -> Option<String> {
+    let machine = key.split(['.', ':']).next().unwrap_or(key);
+    // The authentication target of the messages it signs (Authentication-Info, challenges).
+    for m in from_it {
+        for name in [
+            "Authentication-Info",
+            "WWW-Authenticate",
+            "Proxy-Authenticate",
+        ] {
+            for v in m.sip.headers_named(name) {
+                let (_, p) = auth_params(&v);
+                if let Some(t) = find(&p, "targetname") {
+                    let fqdn = t.trim_start_matches("sip/");
+                    if fqdn
+                        .split('.')
+                        .next()
+                        .unwrap_or("")
+                        .eq_ignore_ascii_case(machine)
+                    {
+                        return Some(format!("Front End {fqdn}"));
+                    }
+                }
+            }
+        }
+    }
+    for m in from_it.iter().chain(to_it.iter()) {
+        for name in ["Record-Route", "Route", "Contact"] {
+            for v in m.sip.headers_named(name) {
+                for entry in super::util::comma_list(&v) {
+                    let u = parse_uri(&uri_of(&entry));
+                    if let Some(fe) = u.param("ms-fe") {
+                        let first = fe.split('.').next().unwrap_or(fe);
+                        if first.eq_ignore_ascii_case(machine) {
+                            return Some(front_end(fe, &u.host));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A server that talks both to public and to private IPv4 peers sits at the network edge.
+fn bridges_networks(from_it: &[&Msg], to_it: &[&Msg]) -> bool {
+    let (mut public, mut private) = (false, false);
+    for m in from_it {
+        note_peer(&m.dst, &mut public, &mut private);
+    }
+    for m in to_it {
+        note_peer(&m.src, &mut public, &mut private);
+    }
+    public && private
+}
+
+fn note_peer(peer: &str, public: &mut bool, private: &mut bool) {
+    let (host, _) = super::util::split_host_port(peer);
+    match super::util::is_private_ipv4(&host) {
+        Some(true) => *private = true,
+        Some(false) => *public = true,
+        None => {}
+    }
+}
+
+fn front_end(fe: &str, host: &str) -> String {
+    if fe.eq_ignore_ascii_case(host) || super::util::is_ip(host) || host.is_empty() {
+        format!("Front End {fe}")
+    } else {
+        format!("Front End {fe} (pool {host})")
+    }
+}
+
+/// Messages looked at per endpoint and direction.
+const PER_ENDPOINT: usize = 5000;
+
+fn is_client_product(ua: &str) -> bool {
+    let l = ua.to_ascii_lowercase();
+    l.split_whitespace()
+        .any(|w| w.starts_with("uccapi/") || w.starts_with("oc/"))
+        || l.contains("communicator")
+        || l.contains("lync")
+        || l.contains("skype for business")
+}
+
+/// The user of the client at `key`: From of the requests it sends (REGISTER first). When `known` is false the
+/// endpoint must also show a client User-Agent.
+fn client_name(from_it: &[&Msg], to_it: &[&Msg], known: bool) -> Option<String> {
+    let sent: Vec<&Msg> = from_it
+        .iter()
+        .copied()
+        .filter(|m| m.sip.is_request())
+        .collect();
+    // Outside a client log, only requests that come straight from a user agent (one Via) count: a proxy
+    // forwards other clients' requests with their User-Agent.
+    let sent: Vec<&Msg> = if known {
+        sent
+    } else {
+        sent.into_iter()
+            .filter(|m| {
+                m.sip
+                    .headers_named("Via")
+                    .map(|v| super::util::comma_list(&v).len())
+                    .sum::<usize>()
+                    == 1
+                    && m.sip
+                        .header("User-Agent")
+                        .is_some_and(|u| is_client_product(&u))
+            })
+            .collect()
+    };
+    if !known && sent.is_empty() {
+        return None;
+    }
+    let from_user = |m: &Message| m.header("From").and_then(|f| user_of(&uri_of(&f)));
+    let user = sent
+        .iter()
+        .find(|m| {
+            m.sip
+                .method()
+                .is_some_and(|x| x.eq_ignore_ascii_case("REGISTER"))
+        })
+        .and_then(|m| from_user(&m.sip))
+        .or_else(|| {
+            // Most frequent From user of the requests it sends (NOTIFY answers aside).
+            let mut counts: Vec<(String, usize)> = Vec::new();
+            for m in &sent {
+                if let Some(u) = from_user(&m.sip) {
+                    match counts.iter_mut().find(|(x, _)| *x == u) {
+                        Some((_, n)) => *n += 1,
+                        None => counts.push((u, 1)),
+                    }
+                }
+            }
+            counts.into_iter().max_by_key(|(_, n)| *n).map(|(u, _)| u)
+        })
+        .or_else(|| {
+            // A client that only answers: the To of the requests it receives.
+            to_it
+                .iter()
+                .filter(|m| m.sip.is_request())
+                .find_map(|m| m.sip.header("To").and_then(|t| user_of(&uri_of(&t))))
+        });
+    match user {
+        Some(u) => Some(format!("{u} client")),
+        None if known => Some("client".into()),
+        None => None,
+    }
+}
+
+/// Name a server endpoint from what the messages it sends (and the messages to it) show. `fe_first`: look for
+/// Front End signs before Edge signs (a peer seen from a server trace, where every dialog's route shows the
+/// Edge too).
+fn server_name(from_it: &[&Msg], to_it: &[&Msg], fe_first: bool) -> Option<String> {
+    // Access Edge: a route entry with opaque=state: / ms-edge-route names it.
+    let mut edge_host: Option<String> = None;
+    let mut remote_user = false;
+    let mut fe: Option<(String, String)> = None; // (ms-fe, host)
+    let mut target: Option<String> = None;
+    let mut redirects = false;
+    let mut rtc_server = false;
+    for m in from_it.iter().chain(to_it.iter()) {
+        let sip = &m.sip;
+        for name in ["Record-Route", "Route"] {
+            for v in sip.headers_named(name) {
+                for entry in super::util::comma_list(&v) {
+                    let u = parse_uri(&uri_of(&entry));
+                    let opaque = u.param("opaque").unwrap_or("").to_ascii_lowercase();
+                    if (opaque.starts_with("state:") || u.has("ms-edge-route"))
+                        && edge_host.is_none()
+                    {
+                        edge_host = Some(u.host.clone());
+                    }
+                    if let Some(f) = u.param("ms-fe") {
+                        if fe.is_none() {
+                            fe = Some((f.to_string(), u.host.clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for m in from_it {
+        let sip = &m.sip;
+        if sip
+            .header("ms-user-logon-data")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("RemoteUser"))
+        {
+            remote_user = true;
+        }
+        if sip
+            .header("Server")
+            .is_some_and(|s| s.trim_start().to_ascii_uppercase().starts_with("RTC/"))
+        {
+            rtc_server = true;
+        }
+        if sip.status().is_some_and(|s| (300..400).contains(&s))
+            && sip
+                .cseq_method()
+                .is_some_and(|x| x.eq_ignore_ascii_case("REGISTER"))
+        {
+            redirects = true;
+        }
+        if let Some(c) = sip.header("Contact") {
+            let u = parse_uri(&uri_of(&c));
+            if let Some(f) = u.param("ms-fe") {
+                if fe.is_none() {
+                    fe = Some((f.to_string(), u.host.clone()));
+                }
+            }
+        }
+        for name in [
+            "WWW-Authenticate",
+            "Proxy-Authenticate",
+            "Authentication-Info",
+        ] {
+            for v in sip.headers_named(name) {
+                let (_, p) = auth_params(&v);
+                if let Some(t) = find(&p, "targetname").filter(|t| !t.is_empty()) {
+                    if target.is_none() {
+                        target = Some(t.trim_start_matches("sip/").to_string());
+                    }
+                }
+            }
+        }
+    }
+    if redirects {
+        return Some(match target.or(fe.map(|(f, _)| f)) {
+            Some(t) => format!("Director {t}"),
+            None => "Director".into(),
+        });
+    }
+    if fe_first {
+        if let Some((f, host)) = &fe {
+            return Some(front_end(f, host));
+        }
+        if let Some(t) = &target {
+            return Some(format!("Front End {t}"));
+        }
+    }
+    if let Some(e) = edge_host {
+        return Some(format!("Access Edge {e}"));
+    }
+    if remote_user {
+        return Some("Access Edge".into());
+    }
+    if let Some((f, host)) = fe {
+        return Some(front_end(&f, &host));
+    }
+    if let Some(t) = target {
+        return Some(format!("Front End {t}"));
+    }
+    if rtc_server {
+        return Some("Skype for Business / Lync server".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uccapilog(messages: &[(&str, &str)]) -> Vec<u8> {
+        let mut out = String::new();
+        for (dir, sip) in messages {
+            let sip = sip.replace('\n', "\r\n");
+            let n = sip.len();
+            let (open, close) = if *dir == "send" {
+                (
+                    format!("Sending Packet - 192.168.1.7:5061 (From Local Address: 192.168.10.54:50112) {n} bytes:"),
+                    format!("End of Sending Packet - 192.168.1.7:5061 (From Local Address: 192.168.10.54:50112) {n} bytes"),
+                )
+            } else {
+                (
+                    format!("Data Received -192.168.1.7:5061 (To Local Address: 192.168.10.54:50112) {n} bytes:"),
+                    format!("End of Data Received -192.168.1.7:5061 (To Local Address: 192.168.10.54:50112) {n} bytes"),
+                )
+            };
+            out.push_str(&format!(
+                "04/03/2018|09:02:10.402 1EC:1F0 INFO  :: {open}\r\n"
+            ));
+            let mut lines = sip.split("\r\n");
+            out.push_str(&format!(
+                "04/03/2018|09:02:10.402 1EC:1F0 INFO  :: {}\r\n",
+                lines.next().unwrap_or("")
+            ));
+            out.push_str(&lines.collect::<Vec<_>>().join("\r\n"));
+            out.push_str(&format!(
+                "04/03/2018|09:02:10.402 1EC:1F0 INFO  :: {close}\r\n"
+            ));
+        }
+        out.into_bytes()
+    }
+
+    #[test]
+    fn internal_sign_in_names_client_and_front_end() {
+        let bytes = uccapilog(&[
+            ("send", "REGISTER sip:limcm.com SIP/2.0\nVia: SIP/2.0/TLS 192.168.10.54:50112\nFrom: <sip:on2@limcm.com>;tag=1;epid=2\nTo: <sip:on2@limcm.com>\nCall-ID: c\nCSeq: 1 REGISTER\nContent-Length: 0\n\n"),
+            ("recv", "SIP/2.0 401 Unauthorized\nWWW-Authenticate: Kerberos realm=\"SIP Communications Service\", targetname=\"sip/FE01.limcm.com\", version=4\nVia: SIP/2.0/TLS 192.168.10.54:50112\nFrom: <sip:on2@limcm.com>;tag=1;epid=2\nTo: <sip:on2@limcm.com>;tag=3\nCall-ID: c\nCSeq: 1 REGISTER\nServer: RTC/6.0\nContent-Length: 0\n\n"),
+        ]);
+        let a = Analysis::of_files([("u.uccapilog", bytes.as_slice())]);
+        assert_eq!(a.messages.len(), 2, "{:?}", a.diagnostics);
+        let names = lifeline_names(&a);
+        assert_eq!(
+            names,
+            vec![
+                (
+                    "192.168.10.54:50112".to_string(),
+                    "on2 client\n192.168.10.54:50112".to_string()
+                ),
+                (
+                    "192.168.1.7:5061".to_string(),
+                    "Front End FE01.limcm.com\n192.168.1.7:5061".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn director_redirect() {
+        let bytes = uccapilog(&[
+            ("send", "REGISTER sip:limcm.com SIP/2.0\nVia: SIP/2.0/TLS 192.168.10.54:50112\nFrom: <sip:on2@limcm.com>;tag=1;epid=2\nTo: <sip:on2@limcm.com>\nCall-ID: c\nCSeq: 1 REGISTER\nContent-Length: 0\n\n"),
+            ("recv", "SIP/2.0 301 Redirect request to Home Server\nVia: SIP/2.0/TLS 192.168.10.54:50112\nFrom: <sip:on2@limcm.com>;tag=1;epid=2\nTo: <sip:on2@limcm.com>;tag=3\nCall-ID: c\nCSeq: 1 REGISTER\nContact: <sip:pool2.limcm.com:5061;transport=tls>\nAuthentication-Info: NTLM targetname=\"dir01.limcm.com\", snum=\"1\"\nContent-Length: 0\n\n"),
+        ]);
+        let a = Analysis::of_files([("u.uccapilog", bytes.as_slice())]);
+        let names = lifeline_names(&a);
+        assert_eq!(names[1].1, "Director dir01.limcm.com\n192.168.1.7:5061");
+    }
+
+    #[test]
+    fn nothing_known_nothing_named() {
+        let a = Analysis::of_files([("empty.txt", &b""[..])]);
+        assert!(lifeline_names(&a).is_empty());
+    }
+}

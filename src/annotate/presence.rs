@@ -1,0 +1,633 @@
+//! Presence timeline: per contact, the availability changes the log shows; per subscription, its lifecycle.
+//!
+//! Availability comes from category documents (`categories` with a `state` category, [MS-PRES]) in NOTIFY and
+//! BENOTIFY requests, in 200 OKs to SUBSCRIBE (piggy-backed first notification, [MS-SIP] 3.4) and to SERVICE
+//! (roaming self data), and from the user's own publications (`publish`). For a notification the aggregate
+//! state is the one shown to watchers; for a publication, the user state (manual) or else the machine state.
+//! Names follow [`super::body::availability_name`].
+//!
+//! A subscription's lifecycle lists: created, challenged, accepted (with its expiry), failed, refreshed,
+//! unsubscribed, notify / benotify received, terminated (with the RFC 3265 reason), and expired (the granted
+//! expiry passed before the log ended with no refresh). With `com.microsoft.autoextend` every NOTIFY renews the
+//! subscription ([MS-SIP] 3.6), so a NOTIFY's `subscription-state: …;expires=` resets the expiry too. Runs of
+//! at least [`STORM_MIN`] BENOTIFYs with nothing else in between are collapsed into one `benotify-storm`
+//! event (`{first, last, count}`) for the UI.
+
+use super::body::{availability_name, presence_docs};
+use super::util::{duration, find, one_line, semi_params};
+use super::{body, diagnostics};
+use crate::analysis::Analysis;
+use crate::sip::{self, Message};
+use crate::time::Timestamp;
+use serde::Serialize;
+
+/// BENOTIFY runs at least this long are collapsed into one storm event.
+pub const STORM_MIN: u32 = 3;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Presence {
+    /// Contacts in order of first appearance.
+    pub contacts: Vec<ContactPresence>,
+    /// One entry per flow subscription, same order and ids.
+    pub subscriptions: Vec<SubscriptionLife>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactPresence {
+    /// The contact's URI as the documents write it (`sip:on2@limcm.com`).
+    pub uri: String,
+    pub changes: Vec<AvailabilityChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AvailabilityChange {
+    /// Message index.
+    pub msg: u32,
+    pub time: Option<Timestamp>,
+    pub availability: u32,
+    /// `Available`, `Busy`, `Away`, …
+    pub name: String,
+    pub note: Option<String>,
+    pub activity: Option<String>,
+    /// Where it was seen: `notify`, `benotify`, `subscribe-response`, `service-response`, `publication`.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubscriptionLife {
+    /// The flow's subscription id.
+    pub subscription: u32,
+    pub event: String,
+    pub resource: String,
+    /// `requested`, `pending`, `active`, `terminated`, `failed`, `expired`.
+    pub state: String,
+    pub events: Vec<LifeEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LifeEvent {
+    /// `created`, `challenged`, `accepted`, `failed`, `refreshed`, `unsubscribed`, `notify`, `benotify`,
+    /// `benotify-storm`, `terminated`, `expired`.
+    pub kind: String,
+    /// The message it is about (the first of a storm; for `expired`, the message that granted the expiry).
+    pub msg: u32,
+    pub time: Option<Timestamp>,
+    pub text: String,
+    /// For `benotify-storm`.
+    pub storm: Option<Storm>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Storm {
+    pub first: u32,
+    pub last: u32,
+    pub count: u32,
+}
+
+/// The presence timeline and subscription lifecycles of an analysis.
+pub fn presence(analysis: &Analysis) -> Presence {
+    Presence {
+        contacts: contacts(analysis),
+        subscriptions: subscriptions(analysis),
+    }
+}
+
+fn source_of(m: &Message) -> Option<&'static str> {
+    match (m.method(), m.status()) {
+        (Some(x), _) if x.eq_ignore_ascii_case("NOTIFY") => Some("notify"),
+        (Some(x), _) if x.eq_ignore_ascii_case("BENOTIFY") => Some("benotify"),
+        (Some(x), _) if x.eq_ignore_ascii_case("SERVICE") => Some("publication"),
+        (Some(x), _) if x.eq_ignore_ascii_case("PUBLISH") => Some("publication"),
+        (None, Some(200..=299)) => match m.cseq_method()?.to_ascii_uppercase().as_str() {
+            "SUBSCRIBE" => Some("subscribe-response"),
+            "SERVICE" => Some("service-response"),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn contacts(analysis: &Analysis) -> Vec<ContactPresence> {
+    let mut out: Vec<ContactPresence> = Vec::new();
+    for (i, m) in analysis.messages.iter().enumerate() {
+        let Some(source) = source_of(&m.sip) else {
+            continue;
+        };
+        if analysis.flow.links.get(i).is_some_and(|l| l.retransmission) {
+            continue;
+        }
+        for part in sip::body::parts(&m.sip) {
+            if !part
+                .text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('<')
+            {
+                continue;
+            }
+            for doc in presence_docs(&part.text) {
+                if doc.uri.is_empty() {
+                    continue;
+                }
+                let key = doc.uri.to_ascii_lowercase();
+                let idx = match out.iter().position(|c| c.uri.to_ascii_lowercase() == key) {
+                    Some(p) => p,
+                    None => {
+                        out.push(ContactPresence {
+                            uri: doc.uri.clone(),
+                            changes: Vec::new(),
+                        });
+                        out.len() - 1
+                    }
+                };
+                let contact = &mut out[idx];
+                let prev = contact.changes.last();
+                let availability = doc
+                    .state
+                    .as_ref()
+                    .and_then(|s| s.availability)
+                    .or_else(|| prev.map(|p| p.availability));
+                let Some(availability) = availability else {
+                    continue;
+                };
+                let note = if doc.has_note {
+                    doc.note.clone()
+                } else {
+                    prev.and_then(|p| p.note.clone())
+                };
+                let activity = match &doc.state {
+                    Some(s) => s.activity.clone(),
+                    None => prev.and_then(|p| p.activity.clone()),
+                };
+                let changed = match prev {
+                    None => true,
+                    Some(p) => {
+                        p.availability != availability || p.note != note || p.activity != activity
+                    }
+                };
+                if changed {
+                    contact.changes.push(AvailabilityChange {
+                        msg: i as u32,
+                        time: m.time,
+                        availability,
+                        name: availability_name(availability).to_string(),
+                        note,
+                        activity,
+                        source: source.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    out.retain(|c| !c.changes.is_empty());
+    out
+}
+
+/// `t` plus `secs` seconds, in milliseconds (saturating: a huge Expires never overflows).
+fn expiry(t: Timestamp, secs: u64) -> i64 {
+    t.0.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX).saturating_mul(1000))
+}
+
+/// The expiry a message grants, in seconds: `subscription-state: active;expires=N`, else `Expires: N`.
+fn granted_expiry(m: &Message) -> Option<u64> {
+    m.header("Subscription-State")
+        .and_then(|v| {
+            let (_, p) = semi_params(&v);
+            find(&p, "expires").and_then(|e| e.parse().ok())
+        })
+        .or_else(|| m.header("Expires").and_then(|e| e.trim().parse().ok()))
+}
+
+fn status_text(m: &Message) -> String {
+    match &m.start {
+        sip::StartLine::Response { status, reason, .. } if reason.is_empty() => status.to_string(),
+        sip::StartLine::Response { status, reason, .. } => format!("{status} {}", one_line(reason)),
+        _ => String::new(),
+    }
+}
+
+/// What a notification body says, in a few words.
+fn notification_text(m: &Message) -> String {
+    let mut said = Vec::new();
+    for part in sip::body::parts(m) {
+        for doc in presence_docs(&part.text) {
+            if let Some(a) = doc.state.as_ref().and_then(|s| s.availability) {
+                said.push(format!(
+                    "{} is {a} {}",
+                    body::bare(&doc.uri),
+                    availability_name(a)
+                ));
+            } else if doc.has_note {
+                said.push(format!("{} changed their note", body::bare(&doc.uri)));
+            }
+        }
+    }
+    if said.is_empty() {
+        if let Some(s) = body::decode_body(m).into_iter().next() {
+            said.push(one_line(&s.title));
+        }
+    }
+    said.join("; ")
+}
+
+fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
+    let log_end = analysis.messages.iter().filter_map(|m| m.time).max();
+    let mut out = Vec::new();
+    for sub in &analysis.flow.subscriptions {
+        let mut events: Vec<LifeEvent> = Vec::new();
+        // Messages of this subscription with their role, in log order.
+        let mut msgs: Vec<u32> = sub.subscribes.clone();
+        for &s in &sub.subscribes {
+            if let Some(t) = analysis
+                .flow
+                .links
+                .get(s as usize)
+                .and_then(|l| l.transaction)
+                .and_then(|t| analysis.flow.transactions.get(t as usize))
+            {
+                msgs.extend(t.responses.iter().copied());
+            }
+        }
+        msgs.extend(sub.notifies.iter().copied());
+        msgs.sort_unstable();
+        msgs.dedup();
+
+        let mut expires_at: Option<(i64, u32)> = None;
+        let mut ended = false;
+        let mut failed = false;
+        let mut first_subscribe = true;
+        for &i in &msgs {
+            let Some(m) = analysis.messages.get(i as usize) else {
+                continue;
+            };
+            if analysis
+                .flow
+                .links
+                .get(i as usize)
+                .is_some_and(|l| l.retransmission)
+            {
+                continue;
+            }
+            let sipm = &m.sip;
+            let time = m.time;
+            let mut push = |kind: &str, text: String| {
+                events.push(LifeEvent {
+                    kind: kind.to_string(),
+                    msg: i,
+                    time,
+                    text,
+                    storm: None,
+                });
+            };
+            match (sipm.method(), sipm.status()) {
+                (Some(method), _) if method.eq_ignore_ascii_case("SUBSCRIBE") => {
+                    let exp = sipm
+                        .header("Expires")
+                        .and_then(|e| e.trim().parse::<u64>().ok());
+                    if exp == Some(0) {
+                        push(
+                            "unsubscribed",
+                            "SUBSCRIBE with Expires 0: the client ends the subscription.".into(),
+                        );
+                        ended = true;
+                    } else if first_subscribe {
+                        let asked = exp
+                            .map(|e| format!(", asking for {}", duration(e)))
+                            .unwrap_or_default();
+                        push(
+                            "created",
+                            format!("SUBSCRIBE to {} of {}{asked}.", sub.event, sub.resource),
+                        );
+                    } else {
+                        push("refreshed", "SUBSCRIBE refresh on the same dialog.".into());
+                    }
+                    first_subscribe = false;
+                }
+                (Some(method), _) => {
+                    let kind = if method.eq_ignore_ascii_case("BENOTIFY") {
+                        "benotify"
+                    } else {
+                        "notify"
+                    };
+                    let what = notification_text(sipm);
+                    let state = sipm.header("Subscription-State").map(|v| v.into_owned());
+                    let text = if what.is_empty() {
+                        format!("{method} received.")
+                    } else {
+                        format!("{method}: {what}.")
+                    };
+                    push(kind, text);
+                    if let Some(st) = state {
+                        let (s, p) = semi_params(&st);
+                        if s.eq_ignore_ascii_case("terminated") {
+                            let reason = find(&p, "reason").unwrap_or("");
+                            let meaning = super::vocab::termination_reason(reason)
+                                .map(|m| format!(": {m}"))
+                                .unwrap_or_default();
+                            let diag = sipm
+                                .header("ms-diagnostics-public")
+                                .or_else(|| sipm.header("ms-diagnostics"))
+                                .and_then(|d| diagnostics::summary(&d))
+                                .map(|d| format!(" ms-diagnostics {d}."))
+                                .unwrap_or_default();
+                            push(
+                                "terminated",
+                                format!(
+                                    "The server terminated the subscription{}{meaning}.{diag}",
+                                    if reason.is_empty() {
+                                        String::new()
+                                    } else {
+                                        format!(" (reason {reason})")
+                                    }
+                                ),
+                            );
+                            ended = true;
+                        } else if let (Some(e), Some(t)) = (granted_expiry(sipm), time) {
+                            expires_at = Some((expiry(t, e), i));
+                        }
+                    }
+                }
+                (None, Some(status)) => {
+                    let st = status_text(sipm);
+                    if status == 401 || status == 407 {
+                        push(
+                            "challenged",
+                            format!("{st}: the server asks the client to authenticate."),
+                        );
+                    } else if (200..300).contains(&status) {
+                        let exp = granted_expiry(sipm);
+                        let piggy = sipm.header("ms-piggyback-cseq").is_some()
+                            || !sipm.body().iter().all(u8::is_ascii_whitespace);
+                        let mut text = format!("{st}: the subscription is active");
+                        if let Some(e) = exp {
+                            text.push_str(&format!(" for {}", duration(e)));
+                            if let Some(t) = time {
+                                expires_at = Some((expiry(t, e), i));
+                            }
+                        }
+                        if piggy {
+                            text.push_str(
+                                "; the first notification is piggy-backed in this response",
+                            );
+                        }
+                        text.push('.');
+                        push("accepted", text);
+                    } else if status >= 300 {
+                        let diag = sipm
+                            .header("ms-diagnostics")
+                            .or_else(|| sipm.header("ms-diagnostics-public"))
+                            .and_then(|d| diagnostics::summary(&d))
+                            .map(|d| format!(" ms-diagnostics {d}."))
+                            .unwrap_or_default();
+                        let retry = sipm
+                            .header("Retry-After")
+                            .and_then(|r| {
+                                r.split(';')
+                                    .next()
+                                    .and_then(|s| s.trim().parse::<u64>().ok())
+                            })
+                            .map(|r| format!(" Retry after {}.", duration(r)))
+                            .unwrap_or_default();
+                        push(
+                            "failed",
+                            format!("{st}: the subscription failed.{diag}{retry}"),
+                        );
+                        failed = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut state = match &sub.state {
+            crate::flow::SubscriptionState::Requested => "requested",
+            crate::flow::SubscriptionState::Pending => "pending",
+            crate::flow::SubscriptionState::Active { .. } => "active",
+            crate::flow::SubscriptionState::Terminated { .. } => "terminated",
+            crate::flow::SubscriptionState::Failed { .. } => "failed",
+        }
+        .to_string();
+        if !ended && !failed {
+            if let (Some((at, granted_by)), Some(end)) = (expires_at, log_end) {
+                if at < end.0 {
+                    let when = Timestamp(at);
+                    events.push(LifeEvent {
+                        kind: "expired".into(),
+                        msg: granted_by,
+                        time: Some(when),
+                        text: format!(
+                            "Expired at {} with no refresh in the log (granted by message {}; the log goes on until {}).",
+                            when, granted_by, end
+                        ),
+                        storm: None,
+                    });
+                    state = "expired".into();
+                }
+            }
+        }
+        out.push(SubscriptionLife {
+            subscription: sub.id,
+            event: sub.event.clone(),
+            resource: sub.resource.clone(),
+            state,
+            events: collapse_storms(events),
+        });
+    }
+    out
+}
+
+/// Replace runs of at least [`STORM_MIN`] consecutive `benotify` events by one `benotify-storm` event.
+pub fn collapse_storms(events: Vec<LifeEvent>) -> Vec<LifeEvent> {
+    let mut out: Vec<LifeEvent> = Vec::with_capacity(events.len());
+    let mut run: Vec<LifeEvent> = Vec::new();
+    let flush = |run: &mut Vec<LifeEvent>, out: &mut Vec<LifeEvent>| {
+        if run.len() as u32 >= STORM_MIN {
+            let first = &run[0];
+            let last = &run[run.len() - 1];
+            let span = match (first.time, last.time) {
+                (Some(a), Some(b)) => format!(" in {}", crate::analysis::format_ms(b.0 - a.0)),
+                _ => String::new(),
+            };
+            out.push(LifeEvent {
+                kind: "benotify-storm".into(),
+                msg: first.msg,
+                time: first.time,
+                text: format!(
+                    "{} BENOTIFYs (messages {} to {}){span}.",
+                    run.len(),
+                    first.msg,
+                    last.msg
+                ),
+                storm: Some(Storm {
+                    first: first.msg,
+                    last: last.msg,
+                    count: run.len() as u32,
+                }),
+            });
+            run.clear();
+        } else {
+            out.append(run);
+        }
+    };
+    for e in events {
+        if e.kind == "benotify" {
+            run.push(e);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(e);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(kind: &str, msg: u32) -> LifeEvent {
+        LifeEvent {
+            kind: kind.into(),
+            msg,
+            time: Some(Timestamp(i64::from(msg) * 1000)),
+            text: String::new(),
+            storm: None,
+        }
+    }
+
+    #[test]
+    fn huge_expiry_saturates() {
+        assert_eq!(expiry(Timestamp(1000), u64::MAX), i64::MAX);
+        assert_eq!(expiry(Timestamp(1000), 2), 3000);
+    }
+
+    #[test]
+    fn storms_collapse_only_long_runs() {
+        let events = vec![
+            ev("created", 0),
+            ev("benotify", 2),
+            ev("benotify", 3),
+            ev("notify", 4),
+            ev("benotify", 5),
+            ev("benotify", 6),
+            ev("benotify", 9),
+        ];
+        let out = collapse_storms(events);
+        let kinds: Vec<&str> = out.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                "created",
+                "benotify",
+                "benotify",
+                "notify",
+                "benotify-storm"
+            ]
+        );
+        assert_eq!(
+            out[4].storm,
+            Some(Storm {
+                first: 5,
+                last: 9,
+                count: 3
+            })
+        );
+        assert_eq!(out[4].text, "3 BENOTIFYs (messages 5 to 9) in 4.0 s.");
+        assert!(collapse_storms(Vec::new()).is_empty());
+    }
+
+    fn log(messages: &[(&str, &str, &str)]) -> Vec<u8> {
+        // (direction "send"/"recv", time "10:57:41.000", SIP text with \n line ends)
+        let mut out = String::new();
+        for (dir, time, sip) in messages {
+            let sip = sip.replace('\n', "\r\n");
+            let n = sip.len();
+            let (open, close) = if *dir == "send" {
+                (
+                    format!("Sending Packet - 10.0.0.1:5061 (From Local Address: 10.0.0.2:50000) {n} bytes:"),
+                    format!("End of Sending Packet - 10.0.0.1:5061 (From Local Address: 10.0.0.2:50000) {n} bytes"),
+                )
+            } else {
+                (
+                    format!("Data Received -10.0.0.1:5061 (To Local Address: 10.0.0.2:50000) {n} bytes:"),
+                    format!("End of Data Received -10.0.0.1:5061 (To Local Address: 10.0.0.2:50000) {n} bytes"),
+                )
+            };
+            out.push_str(&format!("03/30/2018|{time} 2738:14E0 INFO  :: {open}\r\n"));
+            let mut lines = sip.split("\r\n");
+            let first = lines.next().unwrap_or("");
+            out.push_str(&format!("03/30/2018|{time} 2738:14E0 INFO  :: {first}\r\n"));
+            let rest: Vec<&str> = lines.collect();
+            out.push_str(&rest.join("\r\n"));
+            if !sip.ends_with("\r\n") {
+                out.push_str("\r\n");
+            }
+            out.push_str(&format!("03/30/2018|{time} 2738:14E0 INFO  :: {close}\r\n"));
+        }
+        out.into_bytes()
+    }
+
+    fn cats(uri: &str, avail: u32) -> String {
+        format!("<categories uri=\"{uri}\"><category name=\"state\" instance=\"1\"><state type=\"aggregateState\"><availability>{avail}</availability></state></category></categories>")
+    }
+
+    fn benotify(cseq: u32, avail: u32) -> String {
+        let b = cats("sip:on9@limcm.com", avail);
+        format!("BENOTIFY sip:10.0.0.2:50000 SIP/2.0\nVia: SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK{cseq}\nFrom: <sip:on1@limcm.com>;tag=A\nTo: <sip:on1@limcm.com>;tag=B;epid=1\nCall-ID: sub1\nCSeq: {cseq} BENOTIFY\nEvent: presence\nsubscription-state: active;expires=600\nContent-Type: application/msrtc-event-categories+xml\nContent-Length: {}\n\n{b}", b.len())
+    }
+
+    #[test]
+    fn lifecycle_with_expiry_and_storm() {
+        let sub = "SUBSCRIBE sip:on1@limcm.com SIP/2.0\nVia: SIP/2.0/TLS 10.0.0.2:50000\nFrom: <sip:on1@limcm.com>;tag=B;epid=1\nTo: <sip:on1@limcm.com>\nCall-ID: sub1\nCSeq: 1 SUBSCRIBE\nEvent: presence\nExpires: 600\nContent-Length: 0\n\n".to_string();
+        let b0 = cats("sip:on9@limcm.com", 3500);
+        let ok = format!("SIP/2.0 200 OK\nVia: SIP/2.0/TLS 10.0.0.2:50000\nFrom: <sip:on1@limcm.com>;tag=B;epid=1\nTo: <sip:on1@limcm.com>;tag=A\nCall-ID: sub1\nCSeq: 1 SUBSCRIBE\nExpires: 600\nsubscription-state: active;expires=600\nms-piggyback-cseq: 1\nContent-Type: application/msrtc-event-categories+xml\nContent-Length: {}\n\n{b0}", b0.len());
+        let bytes = log(&[
+            ("send", "10:00:00.000", &sub),
+            ("recv", "10:00:00.100", &ok),
+            ("recv", "10:00:10.000", &benotify(2, 6500)),
+            ("recv", "10:00:11.000", &benotify(3, 6500)),
+            ("recv", "10:00:12.000", &benotify(4, 15500)),
+            ("send", "10:30:00.000", "OPTIONS sip:x SIP/2.0\nVia: SIP/2.0/TLS 10.0.0.2:50000\nFrom: <sip:on1@limcm.com>;tag=C\nTo: <sip:x>\nCall-ID: other\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n"),
+        ]);
+        let a = Analysis::of_files([("t.uccapilog", bytes.as_slice())]);
+        assert_eq!(a.messages.len(), 6, "{:?}", a.diagnostics);
+        let p = presence(&a);
+        let c = &p.contacts[0];
+        assert_eq!(c.uri, "sip:on9@limcm.com");
+        let seen: Vec<(u32, u32, &str)> = c
+            .changes
+            .iter()
+            .map(|x| (x.msg, x.availability, x.source.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (1, 3500, "subscribe-response"),
+                (2, 6500, "benotify"),
+                (4, 15500, "benotify")
+            ]
+        );
+        assert_eq!(c.changes[2].name, "Away");
+        let s = &p.subscriptions[0];
+        let kinds: Vec<&str> = s.events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            vec!["created", "accepted", "benotify-storm", "expired"]
+        );
+        assert!(s.events[1].text.contains("piggy-backed"));
+        assert_eq!(
+            s.events[2].storm,
+            Some(Storm {
+                first: 2,
+                last: 4,
+                count: 3
+            })
+        );
+        assert_eq!(s.state, "expired");
+        assert_eq!(s.events[3].msg, 4);
+        assert_eq!(s.events[3].time.unwrap().clock(), "10:10:12.000");
+        assert_eq!(
+            s.events[3].text,
+            "Expired at 2018-03-30T10:10:12.000 with no refresh in the log (granted by message 4; the log goes on until 2018-03-30T10:30:00.000)."
+        );
+    }
+}

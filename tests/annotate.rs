@@ -1,0 +1,535 @@
+//! Annotation tests over the built-in sample and the fixtures: header annotations, body summaries, the presence
+//! timeline, lifeline names and findings, plus a no-panic sweep over cut and mangled messages.
+#![cfg(not(target_arch = "wasm32"))]
+
+use sipscope::annotate::{self, Annotation, BodySummary};
+use sipscope::Analysis;
+use std::path::Path;
+
+fn load(rel: &str) -> Analysis {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let bytes = std::fs::read(&path).expect("fixture exists");
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    Analysis::of_files([(name.as_str(), bytes.as_slice())])
+}
+
+fn sample() -> Analysis {
+    load("www/sample/sample.uccapilog")
+}
+
+/// Header annotations of message `i` (0-based) for `header`.
+fn notes(a: &Analysis, i: usize, header: &str) -> Vec<String> {
+    annotate::annotate_headers(&a.messages[i].sip)
+        .into_iter()
+        .filter(|n: &Annotation| n.header.eq_ignore_ascii_case(header))
+        .map(|n| n.text)
+        .collect()
+}
+
+fn bodies(a: &Analysis, i: usize) -> Vec<BodySummary> {
+    annotate::decode_body(&a.messages[i].sip)
+}
+
+// Message numbers below are 0-based; tests/fixtures/README.md numbers the sample's messages from 1.
+
+#[test]
+fn sample_user_agent_names_the_client() {
+    let a = sample();
+    assert_eq!(
+        notes(&a, 0, "User-Agent"),
+        vec!["Sent by Skype for Business 2016/2019 client (Office 16.0, build 4849.1000)."]
+    );
+    // on2's client answers the INVITE (README message 20).
+    assert_eq!(
+        notes(&a, 19, "User-Agent"),
+        vec!["Sent by Skype for Business 2016/2019 client (Office 16.0, build 9029.2253)."]
+    );
+    assert_eq!(
+        notes(&a, 1, "Server"),
+        vec!["Answered by Skype for Business Server 2015 (RTC/6.0)."]
+    );
+    assert!(notes(&a, 31, "Server")[0].contains("InboundRouting"));
+}
+
+#[test]
+fn sample_via_shows_the_nat_address() {
+    let a = sample();
+    assert_eq!(
+        notes(&a, 1, "Via"),
+        vec!["The client sent from private address 192.168.1.51:51882 over TLS; the server saw it arrive from public address 211.208.253.61:51882 (NAT) on connection 17700."]
+    );
+}
+
+#[test]
+fn sample_routes_name_front_end_pool_and_edge() {
+    let a = sample();
+    let rr = notes(&a, 13, "Record-Route");
+    assert!(
+        rr[0].contains("Front End FE01.limcm.com in pool pool.limcm.com (TLS 5061)"),
+        "{rr:?}"
+    );
+    assert!(
+        rr[1].contains("Access Edge acc.limcm.com (TLS 5061)"),
+        "{rr:?}"
+    );
+    assert!(rr[1].contains("(connection 17700)"));
+    assert!(notes(&a, 13, "Contact")[0].contains("Front End FE01.limcm.com in pool pool.limcm.com"));
+    let route = notes(&a, 20, "Route");
+    assert_eq!(route.len(), 3);
+    assert!(route[0].starts_with("Next hop: Access Edge acc.limcm.com"));
+}
+
+#[test]
+fn sample_authentication_steps() {
+    let a = sample();
+    let challenge = notes(&a, 1, "WWW-Authenticate");
+    assert!(challenge[0].contains("NTLM"));
+    assert!(challenge[1].contains(
+        "certificate from https://FE01.limcm.com:443/CertProv/CertProvisioningService.svc"
+    ));
+    assert!(notes(&a, 2, "Proxy-Authorization")[0].contains("ClientHello"));
+    assert!(notes(&a, 6, "Proxy-Authorization")[0].contains("sequence number cnum=1"));
+    assert!(notes(&a, 13, "Authentication-Info")[0].contains("signed its response"));
+    assert!(notes(&a, 13, "Authentication-Info")[0].contains("(snum=4)"));
+    assert!(notes(&a, 1, "ms-user-logon-data")[0].contains("through the Edge from outside"));
+    assert!(notes(&a, 7, "ms-keep-alive")[0].contains("5 min"));
+}
+
+#[test]
+fn sample_diagnostics_get_their_reason() {
+    let a = sample();
+    // The 503 (README 16).
+    assert_eq!(
+        notes(&a, 15, "ms-diagnostics"),
+        vec!["Server diagnostic 1007 — SIP stack (server routing, DNS, federation, connections): Temporarily cannot route. Reported by FE01.limcm.com."]
+    );
+    // The 480 (README 32).
+    let d = notes(&a, 31, "ms-diagnostics");
+    assert!(d[0].starts_with("Server diagnostic 13004 — VoIP inbound call routing: Request was proxied to one or more registered endpoints"));
+    assert_eq!(
+        d[1],
+        "Details: endpoints tried 1; server application InboundRouting."
+    );
+}
+
+#[test]
+fn sample_options_events_and_im_headers() {
+    let a = sample();
+    let req = notes(&a, 12, "Require");
+    assert!(req.iter().any(|r| r.contains("adhoclist")));
+    assert!(req.iter().any(|r| r.contains("categoryList")));
+    assert!(notes(&a, 12, "Proxy-Require")[0].contains("BENOTIFY"));
+    assert!(notes(&a, 13, "ms-piggyback-cseq")[0].contains("piggy-backed"));
+    assert!(notes(&a, 13, "subscription-state")[0].contains("8 h 45 min 35 s"));
+    assert_eq!(
+        notes(&a, 17, "ms-text-format")[0],
+        "First IM text, carried in this header: \"Hi, do you have a minute?\"."
+    );
+    assert_eq!(
+        notes(&a, 29, "ms-text-format")[0],
+        "First IM text, carried in this header: \"퇴근 전에 잠깐 볼 수 있을까요?\"."
+    );
+}
+
+#[test]
+fn sample_bodies() {
+    let a = sample();
+    let b = bodies(&a, 12);
+    assert_eq!(b[0].kind, "batch-subscribe");
+    assert!(b[0].lines[0].contains("sip:on2@limcm.com, sip:on3@limcm.com"));
+    let b = bodies(&a, 13);
+    assert_eq!(
+        b.iter().map(|x| x.kind.as_str()).collect::<Vec<_>>(),
+        vec!["resource-list", "categories", "categories"]
+    );
+    assert_eq!(
+        b[1].title,
+        "Presence of sip:on2@limcm.com: 3500 Available, note \"회의 중\""
+    );
+    assert!(b[1]
+        .entries
+        .iter()
+        .any(|e| e.field == "contactCard" && e.value.contains("Systems Engineer at LIMCM")));
+    let b = bodies(&a, 16);
+    assert_eq!(b[0].title, "Presence of sip:on2@limcm.com: 6500 Busy");
+    let b = bodies(&a, 10);
+    assert_eq!(b[0].kind, "publication");
+    assert!(b[0]
+        .lines
+        .iter()
+        .any(|l| l.contains("회의 중 - 11시 이후 연락 주세요")));
+    let b = bodies(&a, 21);
+    assert_eq!(b[0].kind, "im-text");
+    assert_eq!(b[0].lines, vec!["회의 끝나면 잠깐 통화 가능할까요?"]);
+    let b = bodies(&a, 17);
+    assert_eq!(b[0].kind, "sdp");
+    assert_eq!(b[1].lines, vec!["Hi, do you have a minute?"]);
+    let b = bodies(&a, 25);
+    assert_eq!(b[0].kind, "roaming-data");
+    assert!(b[0]
+        .lines
+        .iter()
+        .any(|l| l.contains("on3@limcm.com (On 3) follows your presence")));
+}
+
+#[test]
+fn sample_presence_timeline() {
+    let a = sample();
+    let p = annotate::presence(&a);
+    let on2 = p
+        .contacts
+        .iter()
+        .find(|c| c.uri == "sip:on2@limcm.com")
+        .expect("on2 has a timeline");
+    let seen: Vec<(u32, u32, &str)> = on2
+        .changes
+        .iter()
+        .map(|c| (c.msg, c.availability, c.name.as_str()))
+        .collect();
+    assert_eq!(seen, vec![(13, 3500, "Available"), (16, 6500, "Busy")]);
+    let on3 = p
+        .contacts
+        .iter()
+        .find(|c| c.uri == "sip:on3@limcm.com")
+        .unwrap();
+    assert_eq!(on3.changes.last().unwrap().availability, 15500);
+    assert_eq!(
+        on3.changes.last().unwrap().note.as_deref(),
+        Some("외근 중 - 오후 3시 복귀")
+    );
+    let on1 = p
+        .contacts
+        .iter()
+        .find(|c| c.uri == "sip:on1@limcm.com")
+        .unwrap();
+    let published: Vec<(u32, u32)> = on1
+        .changes
+        .iter()
+        .filter(|c| c.source == "publication")
+        .map(|c| (c.msg, c.availability))
+        .collect();
+    assert_eq!(published, vec![(10, 3500), (33, 6500)]);
+
+    // The batched presence subscription and the failed one to on4.
+    let batched = &p.subscriptions[1];
+    let kinds: Vec<&str> = batched.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["created", "accepted", "benotify", "benotify"]);
+    let on4 = p
+        .subscriptions
+        .iter()
+        .find(|s| s.resource == "sip:on4@limcm.com")
+        .unwrap();
+    assert_eq!(on4.state, "failed");
+    assert!(on4.events[1].text.contains("1007"));
+}
+
+#[test]
+fn sample_lifelines() {
+    let a = sample();
+    let names = annotate::lifeline_names(&a);
+    assert_eq!(
+        names,
+        vec![
+            (
+                "192.168.1.51:51882".to_string(),
+                "on1 client\n192.168.1.51:51882".to_string()
+            ),
+            (
+                "211.208.253.66:5061".to_string(),
+                "Access Edge acc.limcm.com\n211.208.253.66:5061".to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn sample_findings() {
+    let a = sample();
+    let f = annotate::findings(&a);
+    let failed = f
+        .iter()
+        .find(|x| x.kind == "failed-transaction" && x.msg == 31)
+        .expect("the 480 is a finding");
+    assert!(failed.title.contains("480 Temporarily Unavailable"));
+    assert!(failed
+        .detail
+        .contains("Request was proxied to one or more registered endpoints"));
+    assert_eq!(failed.related[0], 29);
+    let unanswered = f
+        .iter()
+        .find(|x| x.kind == "no-response")
+        .expect("the SERVICE");
+    assert_eq!(unanswered.msg, 33);
+    assert!(unanswered.title.starts_with("SERVICE sip:on1@limcm.com"));
+    let sub = f.iter().find(|x| x.kind == "subscription-failed").unwrap();
+    assert_eq!((sub.msg, sub.severity.as_str()), (15, "error"));
+    assert!(sub.detail.contains("Temporarily cannot route"));
+    let slow = f.iter().find(|x| x.kind == "slow-response").unwrap();
+    assert_eq!(slow.msg, 23);
+    assert_eq!(slow.related, vec![21, 22]);
+    assert!(f.iter().any(|x| x.kind == "retransmission" && x.msg == 22));
+    // The TLS-DSK handshake (three 401s carrying gssapi-data) is not an authentication loop.
+    assert!(f.iter().all(|x| x.kind != "auth-loop"), "{f:#?}");
+    // Only real problems: no 2xx is reported as a failure.
+    assert!(f.iter().all(|x| !x.title.contains("200 OK")), "{f:#?}");
+    // In message order.
+    assert!(f.windows(2).all(|w| w[0].msg <= w[1].msg));
+}
+
+#[test]
+fn seed_blog_annotations() {
+    // The four messages the blog's author annotated by hand.
+    let a = load("tests/fixtures/seed-presence.uccapilog");
+    // "<- Client 버전 기록" (client version)
+    assert_eq!(
+        notes(&a, 0, "User-Agent"),
+        vec!["Sent by Skype for Business 2016/2019 client (Office 16.0, build 9126.2098)."]
+    );
+    // "<- Front end pool"
+    assert_eq!(
+        notes(&a, 1, "Contact"),
+        vec!["Answered by Front End FE00.limcm.com in pool pool.limcm.com (TLS 5061)."]
+    );
+    // "<- Client PC 의 Public, Private IP, Protocol, Port 정보"
+    assert!(notes(&a, 1, "Via")[0].contains("private address 192.168.1.51:51882 over TLS; the server saw it arrive from public address 211.208.253.61:51882 (NAT)"));
+    // "-> Front end pool Routing 기록", "-> Access Edge Routing 기록"
+    let rr = notes(&a, 1, "Record-Route");
+    assert!(rr[0].contains("Front End FE01.limcm.com in pool pool.limcm.com"));
+    assert!(rr[1].contains("Access Edge acc.limcm.com"));
+    // "->on2 계정에 대한 정보 전달"
+    assert!(bodies(&a, 1)
+        .iter()
+        .any(|b| b.title.starts_with("Presence of sip:on2@limcm.com")));
+    assert_eq!(bodies(&a, 2)[0].kind, "publication");
+    assert_eq!(bodies(&a, 3)[0].kind, "roaming-data");
+    let names = annotate::lifeline_names(&a);
+    assert!(names.iter().any(|(_, l)| l.starts_with("on1 client\n")));
+    assert!(names.iter().any(|(_, l)| l.starts_with("on2 client\n")));
+    assert!(names
+        .iter()
+        .any(|(_, l)| l.starts_with("Access Edge acc.limcm.com\n")));
+}
+
+#[test]
+fn kerberos_sign_in_fixture() {
+    let a = load("tests/fixtures/utf16.uccapilog");
+    let c = notes(&a, 1, "WWW-Authenticate");
+    assert_eq!(c.len(), 3);
+    assert!(c[1]
+        .contains("Kerberos for server FE01.limcm.com (Kerberos service name sip/FE01.limcm.com)"));
+    assert!(notes(&a, 2, "Proxy-Authorization")[0].contains("Kerberos / SPNEGO initial token"));
+    assert!(notes(&a, 3, "From")[0].contains("임온이"));
+    assert!(notes(&a, 0, "ms-endpoint-location-data")[0].contains("inside the corporate network"));
+    let names = annotate::lifeline_names(&a);
+    assert_eq!(names[0].1, "on2 client\n192.168.10.54:50112");
+    assert_eq!(names[1].1, "Front End FE01.limcm.com\n192.168.1.7:5061");
+    assert!(annotate::findings(&a).is_empty());
+}
+
+#[test]
+fn other_fixtures() {
+    let a = load("tests/fixtures/two-in-one-block.uccapilog");
+    let p = annotate::presence(&a);
+    let on5: Vec<(u32, &str)> = p.contacts[0]
+        .changes
+        .iter()
+        .map(|c| (c.msg, c.name.as_str()))
+        .collect();
+    assert_eq!(on5, vec![(1, "Available"), (2, "Do Not Disturb")]);
+
+    let a = load("tests/fixtures/lf-bom.uccapilog");
+    let im = (0..a.messages.len())
+        .flat_map(|i| bodies(&a, i))
+        .find(|b| b.kind == "im-text")
+        .expect("an IM");
+    assert_eq!(
+        im.lines,
+        vec![
+            "Good morning!",
+            "오늘 회의는 3층 대회의실입니다.",
+            "See you at 10."
+        ]
+    );
+
+    let a = load("tests/fixtures/rotated-mid-packet.uccapilog");
+    let published = annotate::presence(&a);
+    assert_eq!(published.contacts[0].changes[0].name, "Be Right Back");
+}
+
+#[test]
+fn server_traces_name_the_server_not_a_client() {
+    // Server-side traces (Peer addresses): the local endpoint is the server itself.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (file, machine, role) in [
+        (
+            "tests/fixtures/server-edge.log",
+            "EDGE01",
+            "Edge server EDGE01",
+        ),
+        (
+            "tests/fixtures/server-frontend.log",
+            "FE01",
+            "Front End FE01.limcm.com",
+        ),
+    ] {
+        if !root.join(file).exists() {
+            continue;
+        }
+        let a = load(file);
+        let names = annotate::lifeline_names(&a);
+        if let Some((_, label)) = names.iter().find(|(k, _)| k == machine) {
+            assert_eq!(label, &format!("{role}\n{machine}"), "{file}");
+        }
+        if file.ends_with("server-edge.log") {
+            assert!(
+                names
+                    .iter()
+                    .any(|(_, l)| l.starts_with("Front End FE01.limcm.com\n")),
+                "{names:?}"
+            );
+            assert!(
+                names.iter().any(|(_, l)| l.starts_with("on1 client\n")),
+                "{names:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn hostile_fixture_stays_text() {
+    let a = load("tests/fixtures/hostile.uccapilog");
+    for (i, m) in a.messages.iter().enumerate() {
+        let ann = annotate::annotate_message(&m.sip);
+        assert!(!ann.headers.is_empty(), "message {i}");
+    }
+    let html = bodies(&a, 2);
+    assert_eq!(html[0].kind, "im-html");
+    assert!(html[0].lines.iter().any(|l| l.contains("<script> element")));
+    assert!(html[1].lines.iter().any(|l| l.contains("<script> element")));
+    let cats = bodies(&a, 4);
+    assert_eq!(cats[0].kind, "categories");
+    assert!(annotate::findings(&a).iter().any(|f| f.msg == 1));
+}
+
+/// Deterministic pseudo-random bytes (xorshift), so the sweep is the same on every run.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[test]
+fn never_panics_on_cut_or_mangled_messages() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("www/sample/sample.uccapilog")];
+    for e in std::fs::read_dir(root.join("tests/fixtures"))
+        .unwrap()
+        .flatten()
+    {
+        if e.path().extension().is_some_and(|x| x == "uccapilog") {
+            files.push(e.path());
+        }
+    }
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        let a = Analysis::of_files([("x", bytes.as_slice())]);
+        let _ = annotate::presence(&a);
+        let _ = annotate::findings(&a);
+        let _ = annotate::lifeline_names(&a);
+        for m in &a.messages {
+            // Every body part, cut anywhere, read as every kind of body.
+            for part in sipscope::sip::body::parts(&m.sip) {
+                let text = &part.text;
+                for _ in 0..6 {
+                    let mut cut = (rng.next() as usize) % (text.len() + 1);
+                    while !text.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    for ct in [
+                        part.content_type.as_str(),
+                        "application/sdp",
+                        "text/html",
+                        "text/rtf",
+                        "application/msrtc-event-categories+xml",
+                        "",
+                    ] {
+                        let _ = annotate::body::summarize_part(0, ct, &text[..cut]);
+                        let _ = annotate::body::summarize_part(0, ct, &text[cut..]);
+                    }
+                }
+            }
+            let raw = &m.sip.raw;
+            for cut in [raw.len() / 3, raw.len() / 2, raw.len().saturating_sub(7)] {
+                let mut v = raw[..cut].to_vec();
+                v.extend_from_slice(b"\r\n\r\n");
+                if let Ok(msg) = sipscope::sip::parse_message(v) {
+                    let _ = annotate::annotate_message(&msg);
+                }
+            }
+            for _ in 0..4 {
+                let mut v = raw.clone();
+                for _ in 0..8 {
+                    if v.is_empty() {
+                        break;
+                    }
+                    let at = (rng.next() as usize) % v.len();
+                    v[at] = match rng.next() % 6 {
+                        0 => b'<',
+                        1 => b';',
+                        2 => b'"',
+                        3 => b'=',
+                        4 => 0xff,
+                        _ => rng.next() as u8,
+                    };
+                }
+                if let Ok(msg) = sipscope::sip::parse_message(v) {
+                    let _ = annotate::annotate_message(&msg);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn json_shapes() {
+    let a = sample();
+    let f = serde_json::to_value(annotate::findings(&a)).unwrap();
+    let first = &f[0];
+    for key in ["severity", "kind", "title", "detail", "msg", "related"] {
+        assert!(first.get(key).is_some(), "{key}");
+    }
+    let p = serde_json::to_value(annotate::presence(&a)).unwrap();
+    let change = &p["contacts"][0]["changes"][0];
+    for key in [
+        "msg",
+        "time",
+        "availability",
+        "name",
+        "note",
+        "activity",
+        "source",
+    ] {
+        assert!(change.get(key).is_some(), "{key}");
+    }
+    let m = serde_json::to_value(annotate::annotate_message(&a.messages[13].sip)).unwrap();
+    for key in ["header_index", "header", "text"] {
+        assert!(m["headers"][0].get(key).is_some(), "{key}");
+    }
+    for key in [
+        "part",
+        "header_index",
+        "content_type",
+        "kind",
+        "title",
+        "lines",
+        "entries",
+        "malformed",
+    ] {
+        assert!(m["bodies"][0].get(key).is_some(), "{key}");
+    }
+}
