@@ -599,6 +599,10 @@ pub struct MessageDetail {
     pub file_time: Option<Timestamp>,
     /// The same message as other files logged it.
     pub also: Vec<SightingView>,
+    /// What the headers mean, in plain English (`header_index` points into `headers`).
+    pub annotations: Vec<crate::annotate::Annotation>,
+    /// Readable summaries of the body parts (presence, subscriptions, IM text, SDP, …).
+    pub body_summaries: Vec<crate::annotate::BodySummary>,
     pub src: String,
     pub dst: String,
     pub direction: Direction,
@@ -642,6 +646,15 @@ pub struct MessageRow {
     /// The same message in other files.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<SightingView>,
+    /// What the headers mean, in plain English.
+    pub annotations: Vec<AnnotationRow>,
+}
+
+/// One header explanation in the `--json` report.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnotationRow {
+    pub header: String,
+    pub text: String,
 }
 
 /// Where else a message was seen.
@@ -683,6 +696,12 @@ pub struct Report<'a> {
     pub clocks: &'a [FileClock],
     /// Hosts known by several names: lifeline key → all its names.
     pub aliases: &'a [(String, Vec<String>)],
+    /// Availability and notes per contact over time, and each subscription's lifecycle.
+    pub presence: crate::annotate::Presence,
+    /// Problems worth a look, each linked to its message.
+    pub findings: Vec<crate::annotate::Finding>,
+    /// Lifelines with their role and name when the messages reveal them: key → label.
+    pub lifelines: Vec<(String, String)>,
 }
 
 impl Analysis {
@@ -753,8 +772,46 @@ impl Analysis {
             }
         };
         let mut ladder = Ladder::build(indices.iter().filter_map(|&i| self.arrow(i)));
-        for (key, names) in &self.aliases {
-            ladder.set_label(key, alias_label(names));
+        // Role and name from what the messages reveal ("on1 client", "Access Edge acc.limcm.com"), then every
+        // address the host is known by.
+        let roles: HashMap<String, String> =
+            crate::annotate::lifeline_names(self).into_iter().collect();
+        let keys: Vec<String> = ladder.columns.iter().map(|c| c.key.clone()).collect();
+        for key in keys {
+            let group = self
+                .aliases
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, names)| names.as_slice());
+            let addresses = match group {
+                Some(names) => alias_label(names),
+                None => key.clone(),
+            };
+            let names = group.map_or_else(|| vec![key.clone()], <[String]>::to_vec);
+            let role = names
+                .iter()
+                .find_map(|n| roles.get(n))
+                .and_then(|l| l.split('\n').next())
+                .map(str::to_string);
+            let label = match role {
+                Some(role) => {
+                    let addrs: Vec<&str> = names
+                        .iter()
+                        .filter(|n| is_address(n))
+                        .map(String::as_str)
+                        .collect();
+                    let line = if addrs.is_empty() {
+                        key.clone()
+                    } else {
+                        addrs.join(" = ")
+                    };
+                    format!("{role}\n{line}")
+                }
+                None => addresses,
+            };
+            if label != key {
+                ladder.set_label(&key, label);
+            }
         }
         ladder
     }
@@ -842,6 +899,8 @@ impl Analysis {
             file: m.file,
             file_time: m.file_time,
             also: m.also.iter().map(SightingView::of).collect(),
+            annotations: crate::annotate::annotate_headers(&m.sip),
+            body_summaries: crate::annotate::decode_body(&m.sip),
             file_name: self
                 .files
                 .get(m.file as usize)
@@ -911,6 +970,13 @@ impl Analysis {
                     conversation: links.conversation,
                     line: m.line,
                     also: m.also.iter().map(SightingView::of).collect(),
+                    annotations: crate::annotate::annotate_headers(&m.sip)
+                        .into_iter()
+                        .map(|a| AnnotationRow {
+                            header: a.header,
+                            text: a.text,
+                        })
+                        .collect(),
                 }
             })
             .collect();
@@ -923,6 +989,14 @@ impl Analysis {
             subscriptions: &self.flow.subscriptions,
             clocks: &self.clocks,
             aliases: &self.aliases,
+            presence: crate::annotate::presence(self),
+            findings: crate::annotate::findings(self),
+            lifelines: self
+                .ladder(None)
+                .columns
+                .iter()
+                .map(|c| (c.key.clone(), c.label.clone()))
+                .collect(),
         }
     }
 
@@ -969,6 +1043,41 @@ impl Analysis {
         if !out.ends_with('\n') {
             out.push('\n');
         }
+        let findings = crate::annotate::findings(self);
+        if !findings.is_empty() {
+            out.push_str("\nfindings:\n");
+            for f in &findings {
+                out.push_str(&format!("  {:7} #{} {}\n", f.severity, f.msg + 1, f.title));
+                if !f.detail.is_empty() {
+                    out.push_str(&format!("          {}\n", f.detail));
+                }
+            }
+        }
+        let presence = crate::annotate::presence(self);
+        if !presence.contacts.is_empty() {
+            out.push_str("\npresence:\n");
+            for c in &presence.contacts {
+                let changes: Vec<String> = c
+                    .changes
+                    .iter()
+                    .map(|ch| {
+                        let when = ch.time.map(|t| t.clock()).unwrap_or_default();
+                        let note = ch
+                            .note
+                            .as_deref()
+                            .map(|n| format!(" \"{n}\""))
+                            .unwrap_or_default();
+                        format!(
+                            "{when} {} ({}){note} #{}",
+                            ch.name,
+                            ch.availability,
+                            ch.msg + 1
+                        )
+                    })
+                    .collect();
+                out.push_str(&format!("  {}: {}\n", c.uri, changes.join(" → ")));
+            }
+        }
         if !self.diagnostics.is_empty() {
             out.push_str("\ndiagnostics:\n");
             for d in &self.diagnostics {
@@ -989,10 +1098,14 @@ impl Analysis {
     }
 }
 
+/// `192.168.1.7:5061`, `[2001:db8::1]:5061`, `10.0.0.1` — not a host name like `FE01`.
+fn is_address(name: &str) -> bool {
+    name.contains(':') || (!name.is_empty() && name.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
 /// Two lines for a host known by several names: its names (`EDGE01`), then its addresses joined by `=`.
 fn alias_label(names: &[String]) -> String {
-    let is_addr =
-        |n: &&String| n.contains(':') || n.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let is_addr = |n: &&String| is_address(n);
     let addrs: Vec<&str> = names.iter().filter(is_addr).map(String::as_str).collect();
     let hosts: Vec<&str> = names
         .iter()

@@ -10,7 +10,9 @@
 //!   `count * row_height`; place it at `header_height + first * row_height` in a spacer `height` tall; the
 //!   root carries `data-y`). No `<style>`: the page's CSS styles `.arrow.<kind>` etc.
 //! - `ladder_export()`: the whole current ladder as one standalone SVG with embedded styles (save as picture).
-//! - `message(index)`: everything the message panel shows.
+//! - `message(index)`: everything the message panel shows, with `annotations` (what each header means,
+//!   `header_index` into `headers`) and `body_summaries` (readable summaries of the body parts).
+//! - `findings()`, `presence()`: problems linked to messages; availability per contact over time.
 //! - `set_clock_offset(file, ms | null)`: a file's clock offset by hand (summary's `clocks` shows the estimate).
 //! - `message_count()`, `bytes_pushed()`: progress while importing; `preview_svg(max)`: a standalone SVG of the
 //!   first `max` messages read so far, shown before the whole file is read.
@@ -178,6 +180,19 @@ impl Session {
 
     pub fn summary(&mut self) -> JsValue {
         to_js(&self.done().analysis.summary())
+    }
+
+    /// Problems worth a look (failed transactions with their ms-diagnostics reason, authentication loops,
+    /// requests without a response, failed or expired subscriptions, slow responses, re-registrations), each
+    /// linked to its message.
+    pub fn findings(&mut self) -> JsValue {
+        to_js(&crate::annotate::findings(&self.done().analysis))
+    }
+
+    /// Per contact, availability and notes over time (each change linked to its message); per subscription,
+    /// its lifecycle with BENOTIFY storms collapsed.
+    pub fn presence(&mut self) -> JsValue {
+        to_js(&crate::annotate::presence(&self.done().analysis))
     }
 
     pub fn conversations(&mut self) -> JsValue {

@@ -46,9 +46,18 @@ fn client_and_server_logs_merge_on_one_clock() {
     // its internal address), the Front End.
     let ladder = a.ladder(None);
     assert_eq!(ladder.columns.len(), 3, "{:?}", ladder.columns);
-    assert!(ladder.columns[0].label.contains("211.208.253.61:51882"));
-    assert!(ladder.columns[1].label.contains("EDGE01"));
-    assert!(ladder.columns[2].label.contains("FE01"));
+    assert_eq!(
+        ladder.columns[0].label,
+        "on1 client\n192.168.1.51:51882 = 211.208.253.61:51882"
+    );
+    assert_eq!(
+        ladder.columns[1].label,
+        "Access Edge acc.limcm.com\n211.208.253.66:5061 = 192.168.1.6:50001"
+    );
+    assert_eq!(
+        ladder.columns[2].label,
+        "Front End FE01.limcm.com\n192.168.1.7:5061"
+    );
     // Time order holds across files, and the server's 503 comes after the client's SUBSCRIBE that caused it.
     let times: Vec<_> = a.messages.iter().map(|m| m.time.unwrap()).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]));

@@ -115,3 +115,27 @@ fn a_clock_offset_set_by_hand_re_merges_the_files() {
     s.set_clock_offset(1, None);
     assert_eq!(s.message_count(), 34);
 }
+
+#[wasm_bindgen_test]
+fn annotations_findings_and_presence_reach_js() {
+    let bytes = sample_log().to_vec();
+    let mut s = analyze(&bytes, 1 << 16);
+    let m = s.message(0);
+    let notes = js_sys::Array::from(&get(&m, "annotations"));
+    assert!(notes.length() > 3);
+    let ua = notes
+        .iter()
+        .find(|a| get(a, "header").as_string().unwrap() == "User-Agent")
+        .unwrap();
+    assert!(get(&ua, "text")
+        .as_string()
+        .unwrap()
+        .contains("Skype for Business"));
+    let findings = js_sys::Array::from(&s.findings());
+    assert!(findings
+        .iter()
+        .any(|f| get(&f, "title").as_string().unwrap().contains("503")));
+    let presence = s.presence();
+    let contacts = js_sys::Array::from(&get(&presence, "contacts"));
+    assert!(contacts.length() >= 2);
+}
