@@ -271,12 +271,17 @@ fn merge_files(
     base_diagnostics: Vec<Diagnostic>,
     manual: &[Option<i64>],
 ) -> Analysis {
-    let mut all: Vec<Msg> = Vec::with_capacity(messages.len());
-    for mut m in messages {
-        all.extend(std::mem::take(&mut m.also));
-        all.push(m);
+    // A first merge (no earlier sightings) takes the messages as they are: no copying a big single file around.
+    let mut all = messages;
+    if all.iter().any(|m| !m.also.is_empty()) {
+        let mut flat = Vec::with_capacity(all.len());
+        for mut m in all {
+            flat.extend(std::mem::take(&mut m.also));
+            flat.push(m);
+        }
+        flat.sort_by_key(|m| m.seq);
+        all = flat;
     }
-    all.sort_by_key(|m| m.seq);
     let mut with_messages: Vec<u32> = all.iter().map(|m| m.file).collect();
     with_messages.dedup();
     with_messages.sort_unstable();
@@ -352,11 +357,18 @@ fn merge_files(
         .iter()
         .flat_map(|(k, names)| names.iter().map(move |n| (n.clone(), k.clone())))
         .collect();
-    let mut index_of_seq: HashMap<u32, u32> = HashMap::new();
+    // Message seqs are 0..n over all sightings: a vector maps them to indices.
+    let all_seqs = || {
+        kept.iter()
+            .flat_map(|m| std::iter::once(m.seq).chain(m.also.iter().map(|a| a.seq)))
+    };
+    let mut index_of_seq: Vec<Option<u32>> =
+        vec![None; all_seqs().max().map_or(0, |s| s as usize + 1)];
     for (i, m) in kept.iter().enumerate() {
-        index_of_seq.insert(m.seq, i as u32);
-        for a in &m.also {
-            index_of_seq.insert(a.seq, i as u32);
+        for seq in std::iter::once(m.seq).chain(m.also.iter().map(|a| a.seq)) {
+            if let Some(slot) = index_of_seq.get_mut(seq as usize) {
+                *slot = Some(i as u32);
+            }
         }
     }
     let flow = flow::correlate(kept.iter().map(|m| (m.time, &m.sip)));
@@ -365,7 +377,9 @@ fn merge_files(
         .iter()
         .cloned()
         .map(|mut d| {
-            d.msg = d.msg.and_then(|s| index_of_seq.get(&s).copied());
+            d.msg = d
+                .msg
+                .and_then(|s| index_of_seq.get(s as usize).copied().flatten());
             d
         })
         .collect();

@@ -336,7 +336,8 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
         subscription_step(&mut flow, &mut sub_index, msg, i, conv, &call_id);
 
         flow.links.push(links);
-        statuses.push((msg.status(), msg.to_tag()));
+        // Only responses are compared by To tag.
+        statuses.push((msg.status(), msg.status().and_then(|_| msg.to_tag())));
     }
 
     for tx in &mut flow.transactions {

@@ -142,7 +142,8 @@ pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
             .filter(|&&b| b == 0 || (b < 0x20 && b != b'\t' && b != 0x0C))
             .count();
     };
-    reader.push(head, &mut probe);
+    // Lines in the first SNIFF_BYTES decide; a 4 MiB first chunk is not probed whole.
+    reader.push(&head[..head.len().min(SNIFF_BYTES)], &mut probe);
     if complete {
         reader.finish(&mut probe);
     }

@@ -1306,7 +1306,7 @@ fn inline_prefixes(line: &[u8]) -> Vec<(usize, usize, Option<Timestamp>)> {
         }
         if let Some(prefix) = uccapi::parse_prefix(&line[at..]) {
             let text_at = line.len() - prefix.text.len();
-            out.push((at, text_at, prefix.time));
+            out.push((at, text_at, prefix.time()));
         }
     }
     out

@@ -17,13 +17,32 @@ use crate::time::Timestamp;
 /// The parsed prefix of a trace line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Prefix<'a> {
-    pub time: Option<Timestamp>,
+    /// `MM/DD/YYYY|HH:MM:SS.mmm`, checked for shape; [`Prefix::time`] turns it into a timestamp (only packet
+    /// headers need it, so noise lines never pay for it).
+    pub clock: &'a [u8],
     /// Thread ids as written (`2738:14E0`).
     pub thread: &'a [u8],
     /// `INFO`, `TRACE`, `ERROR`, `WARN`, …
     pub level: &'a [u8],
     /// Everything after `:: `.
     pub text: &'a [u8],
+}
+
+impl Prefix<'_> {
+    /// The line's time; `None` when a field is out of range (month 13, …).
+    pub fn time(&self) -> Option<Timestamp> {
+        let c = self.clock;
+        let f = |r: std::ops::Range<usize>| c.get(r).and_then(digits);
+        Timestamp::from_parts(
+            f(6..10)? as i32,
+            f(0..2)?,
+            f(3..5)?,
+            f(11..13)?,
+            f(14..16)?,
+            f(17..19)?,
+            f(20..23)?,
+        )
+    }
 }
 
 fn digits(b: &[u8]) -> Option<u32> {
@@ -47,20 +66,23 @@ pub fn parse_prefix(line: &[u8]) -> Option<Prefix<'_>> {
     {
         return None;
     }
-    let (mo, d, y) = (
-        digits(&line[0..2])?,
-        digits(&line[3..5])?,
-        digits(&line[6..10])?,
-    );
-    let (h, mi, s, ms) = (
-        digits(&line[11..13])?,
-        digits(&line[14..16])?,
-        digits(&line[17..19])?,
-        digits(&line[20..23])?,
-    );
-    let time = Timestamp::from_parts(y as i32, mo, d, h, mi, s, ms);
+    let clock = &line[..23];
+    if ![0..2, 3..5, 6..10, 11..13, 14..16, 17..19, 20..23]
+        .into_iter()
+        .all(|r| clock[r].iter().all(u8::is_ascii_digit))
+    {
+        return None;
+    }
     let rest = &line[23..];
-    let sep = memchr::memmem::find(rest, b"::")?;
+    // The first "::" (thread ids hold single colons).
+    let mut from = 0;
+    let sep = loop {
+        let k = from + memchr::memchr(b':', rest.get(from..)?)?;
+        if rest.get(k + 1) == Some(&b':') {
+            break k;
+        }
+        from = k + 1;
+    };
     let head = &rest[..sep];
     let mut words = head.split(|&b| b == b' ').filter(|w| !w.is_empty());
     let thread = words.next()?;
@@ -76,7 +98,7 @@ pub fn parse_prefix(line: &[u8]) -> Option<Prefix<'_>> {
         text = &text[1..];
     }
     Some(Prefix {
-        time,
+        clock,
         thread,
         level,
         text,
@@ -210,7 +232,7 @@ impl UccApiImporter {
             self.seen_packet = true;
             self.packet = Some(Packet {
                 header,
-                time: prefix.time,
+                time: prefix.time(),
                 thread: prefix.thread.to_vec(),
                 start: l.start,
                 line: l.number,
@@ -369,7 +391,7 @@ mod tests {
             b"03/30/2018|10:57:58.371 2738:14E0 INFO  :: Sending Packet - 211.208.253.66:5061",
         )
         .unwrap();
-        assert_eq!(p.time.unwrap().to_string(), "2018-03-30T10:57:58.371");
+        assert_eq!(p.time().unwrap().to_string(), "2018-03-30T10:57:58.371");
         assert_eq!(p.thread, b"2738:14E0");
         assert_eq!(p.level, b"INFO");
         assert_eq!(p.text, b"Sending Packet - 211.208.253.66:5061");

@@ -321,14 +321,51 @@ pub fn param<'a>(value: &'a str, name: &str) -> Option<&'a str> {
         Some(i) if value.contains('<') => &value[i + 1..],
         _ => value,
     };
-    for p in split_top_level(tail, ';').into_iter().skip(1) {
-        let (k, v) = match p.split_once('=') {
-            Some((k, v)) => (k.trim(), v.trim()),
-            None => (p.trim(), ""),
-        };
-        if k.eq_ignore_ascii_case(name) {
-            return Some(v.trim_matches('"'));
+    // Most values have neither quotes nor angle brackets after the URI: plain ';' splitting is enough.
+    if !tail.contains(['"', '<']) {
+        for p in tail.split(';').skip(1) {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            if k.trim().eq_ignore_ascii_case(name) {
+                return Some(v.trim());
+            }
         }
+        return None;
+    }
+    // The segments after each top-level ';' (outside quotes and <…>), without collecting them.
+    let bytes = tail.as_bytes();
+    let (mut quoted, mut escaped, mut angle) = (false, false, 0i32);
+    let mut seg: Option<usize> = None;
+    for i in 0..=bytes.len() {
+        let end = i == bytes.len();
+        if !end {
+            let c = bytes[i];
+            if escaped {
+                escaped = false;
+                continue;
+            }
+            match c {
+                b'\\' if quoted => escaped = true,
+                b'"' => quoted = !quoted,
+                b'<' if !quoted => angle += 1,
+                b'>' if !quoted => angle -= 1,
+                _ => {}
+            }
+            if c != b';' || quoted || angle > 0 {
+                continue;
+            }
+        }
+        if let Some(start) = seg {
+            // ';' is ASCII, so both ends are char boundaries.
+            let p = &tail[start..i];
+            let (k, v) = match p.split_once('=') {
+                Some((k, v)) => (k.trim(), v.trim()),
+                None => (p.trim(), ""),
+            };
+            if k.eq_ignore_ascii_case(name) {
+                return Some(v.trim_matches('"'));
+            }
+        }
+        seg = Some(i + 1);
     }
     None
 }
