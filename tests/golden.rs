@@ -11,7 +11,7 @@ fn inputs() -> Vec<PathBuf> {
     let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root.join("tests/fixtures"))
         .expect("tests/fixtures exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e != "md"))
+        .filter(|p| p.extension().is_some_and(|e| e != "md" && e != "py"))
         .collect();
     fixtures.sort();
     v.extend(fixtures);
