@@ -35,6 +35,22 @@ impl Timestamp {
         ))
     }
 
+    /// Calendar fields: (year, month, day, hour, minute, second, millisecond).
+    pub fn fields(self) -> (i64, u32, u32, u32, u32, u32, u32) {
+        let (y, mo, d) = civil_from_days(self.0.div_euclid(86_400_000));
+        let ms = self.0.rem_euclid(86_400_000);
+        let f = |v: i64| v as u32;
+        (
+            y,
+            mo,
+            d,
+            f(ms / 3_600_000),
+            f(ms / 60_000 % 60),
+            f(ms / 1000 % 60),
+            f(ms % 1000),
+        )
+    }
+
     /// `HH:MM:SS.mmm`, the short form used in ladders.
     pub fn clock(self) -> String {
         let ms_of_day = self.0.rem_euclid(86_400_000);

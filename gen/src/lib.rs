@@ -7,6 +7,7 @@
 //! from other threads between packets. Every packet's byte count and every Content-Length is exact. The same
 //! seed and size give the same bytes.
 
+use sipscope::time::Timestamp;
 use std::io::{self, Write};
 
 /// What to generate.
@@ -145,30 +146,10 @@ struct Gen<'w, W: Write> {
     notify_seq: u32,
 }
 
-/// Civil date from days since 1970 (Howard Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 impl<W: Write> Gen<'_, W> {
     fn prefix(&self) -> String {
-        let (y, mo, d) = civil(self.now.div_euclid(86_400_000));
-        let ms = self.now.rem_euclid(86_400_000);
-        format!(
-            "{mo:02}/{d:02}/{y:04}|{:02}:{:02}:{:02}.{:03} ",
-            ms / 3_600_000,
-            ms / 60_000 % 60,
-            ms / 1000 % 60,
-            ms % 1000
-        )
+        let (y, mo, d, h, mi, s, ms) = Timestamp(self.now).fields();
+        format!("{mo:02}/{d:02}/{y:04}|{h:02}:{mi:02}:{s:02}.{ms:03} ")
     }
 
     fn tick(&mut self, min_ms: i64, max_ms: i64) {
@@ -339,17 +320,9 @@ impl<W: Write> Gen<'_, W> {
         )
     }
 
+    /// Category publish times are UTC; the log's clock is Korean local time (UTC+9).
     fn publish_time(&self) -> String {
-        let (y, mo, d) = civil(self.now.div_euclid(86_400_000));
-        let ms = self.now.rem_euclid(86_400_000) - 9 * 3_600_000;
-        let ms = ms.rem_euclid(86_400_000);
-        format!(
-            "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:03}",
-            ms / 3_600_000,
-            ms / 60_000 % 60,
-            ms / 1000 % 60,
-            ms % 1000
-        )
+        Timestamp(self.now - 9 * 3_600_000).to_string()
     }
 
     fn dialog(&mut self, branch: bool) -> Dialog {

@@ -128,15 +128,6 @@ pub fn decode_body(msg: &Message) -> Vec<BodySummary> {
     out
 }
 
-fn media_of(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
-
 /// Lines of an IM: trimmed, empty lines dropped, at most 50 lines of 500 characters.
 fn text_lines(text: &str) -> Vec<String> {
     text.lines()
@@ -149,7 +140,7 @@ fn text_lines(text: &str) -> Vec<String> {
 
 /// Summary of one part (content type as written, text of the part).
 pub fn summarize_part(part: usize, content_type: &str, text: &str) -> BodySummary {
-    let media = media_of(content_type);
+    let media = crate::sip::body::media_type(content_type);
     let trimmed = text.trim_start_matches('\u{feff}').trim();
     if media == "application/sdp" || (media.is_empty() && trimmed.starts_with("v=0")) {
         return sdp(part, content_type, text);

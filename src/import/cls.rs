@@ -36,7 +36,7 @@
 //! The importer is streaming: it holds one record at a time (at most [`MAX_RECORD_BYTES`]).
 
 use super::lines::{Line, LineReader};
-use super::{Direction, Record, Sink};
+use super::{Direction, LineImporter, Record, Sink};
 use crate::diag::Diagnostic;
 use crate::time::Timestamp;
 use serde::Serialize;
@@ -302,15 +302,11 @@ impl ClsImporter {
     }
 
     pub fn push(&mut self, chunk: &[u8], sink: &mut Sink) {
-        let mut lines = std::mem::take(&mut self.lines);
-        lines.push(chunk, &mut |l| self.line(l, sink));
-        self.lines = lines;
+        self.feed(chunk, sink);
     }
 
     pub fn finish(&mut self, sink: &mut Sink) {
-        let mut lines = std::mem::take(&mut self.lines);
-        lines.finish(&mut |l| self.line(l, sink));
-        self.lines = lines;
+        self.feed_end(sink);
         if let Some(p) = self.pending.take() {
             self.close(p, false, sink);
         }
@@ -743,6 +739,15 @@ impl Fields {
 fn is_dash(value: &[u8]) -> bool {
     let v = value.trim_ascii();
     v.is_empty() || v == b"-" || v == "–".as_bytes() || v == "—".as_bytes()
+}
+
+impl super::LineImporter for ClsImporter {
+    fn reader(&mut self) -> &mut super::lines::LineReader {
+        &mut self.lines
+    }
+    fn on_line(&mut self, line: super::lines::Line<'_>, sink: &mut Sink) {
+        self.line(line, sink);
+    }
 }
 
 #[cfg(test)]

@@ -100,6 +100,27 @@ pub struct Sink {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// An importer that reads its input line by line through a [`lines::LineReader`] it owns: the chunk-feeding
+/// plumbing is here once.
+pub trait LineImporter {
+    fn reader(&mut self) -> &mut lines::LineReader;
+    fn on_line(&mut self, line: lines::Line<'_>, sink: &mut Sink);
+
+    /// Feed a chunk: every complete line goes to [`LineImporter::on_line`].
+    fn feed(&mut self, chunk: &[u8], sink: &mut Sink) {
+        let mut reader = std::mem::take(self.reader());
+        reader.push(chunk, &mut |l| self.on_line(l, sink));
+        *self.reader() = reader;
+    }
+
+    /// End of input: a last line without a line break goes to [`LineImporter::on_line`] too.
+    fn feed_end(&mut self, sink: &mut Sink) {
+        let mut reader = std::mem::take(self.reader());
+        reader.finish(&mut |l| self.on_line(l, sink));
+        *self.reader() = reader;
+    }
+}
+
 /// How many bytes detection looks at before deciding.
 pub const SNIFF_BYTES: usize = 64 * 1024;
 

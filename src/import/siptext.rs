@@ -41,7 +41,7 @@
 
 use super::lines::{Line, LineReader};
 use super::uccapi;
-use super::{Direction, Record, Sink};
+use super::{Direction, LineImporter, Record, Sink};
 use crate::diag::Diagnostic;
 use crate::sip::{framing, parser};
 use crate::time::Timestamp;
@@ -787,15 +787,11 @@ impl SipTextImporter {
     }
 
     pub fn push(&mut self, chunk: &[u8], sink: &mut Sink) {
-        let mut lines = std::mem::take(&mut self.lines);
-        lines.push(chunk, &mut |l| self.line(l, sink));
-        self.lines = lines;
+        self.feed(chunk, sink);
     }
 
     pub fn finish(&mut self, sink: &mut Sink) {
-        let mut lines = std::mem::take(&mut self.lines);
-        lines.finish(&mut |l| self.line(l, sink));
-        self.lines = lines;
+        self.feed_end(sink);
         self.end_block(sink);
         if self.messages == 0 {
             sink.diagnostics
@@ -1673,6 +1669,15 @@ fn xml_lines(text: &[u8]) -> Vec<Vec<u8>> {
     }
     flush(&mut cur, &mut lines);
     lines
+}
+
+impl super::LineImporter for SipTextImporter {
+    fn reader(&mut self) -> &mut super::lines::LineReader {
+        &mut self.lines
+    }
+    fn on_line(&mut self, line: super::lines::Line<'_>, sink: &mut Sink) {
+        self.line(line, sink);
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! yields a warning for the fragment and no message.
 
 use super::lines::{Line, LineReader};
-use super::{Direction, Record, Sink};
+use super::{Direction, LineImporter, Record, Sink};
 use crate::diag::Diagnostic;
 use crate::sip::{framing, parser};
 use crate::time::Timestamp;
@@ -187,15 +187,11 @@ impl UccApiImporter {
     }
 
     pub fn push(&mut self, chunk: &[u8], sink: &mut Sink) {
-        let mut lines = std::mem::take(&mut self.lines);
-        lines.push(chunk, &mut |l| self.line(l, sink));
-        self.lines = lines;
+        self.feed(chunk, sink);
     }
 
     pub fn finish(&mut self, sink: &mut Sink) {
-        let mut lines = std::mem::take(&mut self.lines);
-        lines.finish(&mut |l| self.line(l, sink));
-        self.lines = lines;
+        self.feed_end(sink);
         if let Some(p) = self.packet.take() {
             let announced = p
                 .header
@@ -378,6 +374,15 @@ fn direction_phrase(d: Direction) -> &'static str {
     match d {
         Direction::Sent => "sent to",
         _ => "received from",
+    }
+}
+
+impl super::LineImporter for UccApiImporter {
+    fn reader(&mut self) -> &mut super::lines::LineReader {
+        &mut self.lines
+    }
+    fn on_line(&mut self, line: super::lines::Line<'_>, sink: &mut Sink) {
+        self.line(line, sink);
     }
 }
 

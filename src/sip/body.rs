@@ -84,7 +84,7 @@ fn push_parts(
 }
 
 /// `multipart/related; type=…` → `multipart/related` (lower case).
-fn media_type(content_type: &str) -> String {
+pub fn media_type(content_type: &str) -> String {
     content_type
         .split(';')
         .next()

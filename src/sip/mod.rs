@@ -276,14 +276,7 @@ impl Message {
 
     /// The Content-Type without parameters, lower-cased (`multipart/related`).
     pub fn content_type(&self) -> Option<String> {
-        let v = self.header("Content-Type")?;
-        Some(
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase(),
-        )
+        Some(body::media_type(&self.header("Content-Type")?))
     }
 }
 
