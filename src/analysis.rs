@@ -292,7 +292,8 @@ fn merge_files(
             .iter()
             .map(|m| Sighting::of(m.file, m.file_time, &m.sip))
             .collect();
-        merge::align(files.len(), &sightings, manual)
+        let client_log = files.iter().position(|f| f.format == Format::UccApiLog);
+        merge::align(files.len(), &sightings, manual, client_log)
     } else {
         (0..files.len() as u32)
             .map(|f| FileClock {

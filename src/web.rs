@@ -58,6 +58,9 @@ struct Done {
     layout: svg::Layout,
     /// Clock offsets set by hand, per file.
     manual_offsets: Vec<Option<i64>>,
+    /// Computed on first request (they read every message), then kept.
+    findings: Option<JsValue>,
+    presence: Option<JsValue>,
 }
 
 impl Done {
@@ -71,6 +74,8 @@ impl Done {
             ladder,
             layout,
             manual_offsets,
+            findings: None,
+            presence: None,
         }
     }
 }
@@ -186,13 +191,19 @@ impl Session {
     /// requests without a response, failed or expired subscriptions, slow responses, re-registrations), each
     /// linked to its message.
     pub fn findings(&mut self) -> JsValue {
-        to_js(&crate::annotate::findings(&self.done().analysis))
+        let d = self.done();
+        d.findings
+            .get_or_insert_with(|| to_js(&crate::annotate::findings(&d.analysis)))
+            .clone()
     }
 
     /// Per contact, availability and notes over time (each change linked to its message); per subscription,
     /// its lifecycle with BENOTIFY storms collapsed.
     pub fn presence(&mut self) -> JsValue {
-        to_js(&crate::annotate::presence(&self.done().analysis))
+        let d = self.done();
+        d.presence
+            .get_or_insert_with(|| to_js(&crate::annotate::presence(&d.analysis)))
+            .clone()
     }
 
     pub fn conversations(&mut self) -> JsValue {

@@ -335,7 +335,7 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
                     sub.subscribes.clone(),
                 )),
                 "benotify-storm" => {
-                    let Some(storm) = e.storm else { continue };
+                    let Some(storm) = &e.storm else { continue };
                     // Times of the BENOTIFYs of this run.
                     let mut times: Vec<(i64, u32)> = sub
                         .notifies
@@ -383,6 +383,15 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
         a.msg
             .cmp(&b.msg)
             .then(rank(&a.severity).cmp(&rank(&b.severity)))
+    });
+    // In merged files the same request and its answer appear on every hop (client → Edge → Front End): one
+    // finding per kind per request, the first hop's.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|f| {
+        let key = msgs
+            .get(f.msg as usize)
+            .map(|m| (m.sip.call_id().map(|c| c.into_owned()), m.sip.cseq()));
+        seen.insert((f.kind.clone(), key))
     });
     out
 }
@@ -495,7 +504,12 @@ fn registrations(analysis: &Analysis, out: &mut Vec<Finding>) {
         .filter(|t| t.method.eq_ignore_ascii_case("REGISTER") && t.request.is_some())
         .collect();
     regs.sort_by_key(|t| t.request);
+    // In merged files one REGISTER crosses several hops (client → Edge → Front End): count it once.
+    let mut seen = std::collections::HashSet::new();
     for t in regs {
+        if !seen.insert((t.call_id.as_str(), t.cseq)) {
+            continue;
+        }
         let Some(req_i) = t.request else { continue };
         let Some(req) = msgs.get(req_i as usize) else {
             continue;

@@ -77,11 +77,13 @@ pub struct LifeEvent {
     pub storm: Option<Storm>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Storm {
     pub first: u32,
     pub last: u32,
     pub count: u32,
+    /// Every BENOTIFY of the storm (message indices), in order.
+    pub msgs: Vec<u32>,
 }
 
 /// The presence timeline and subscription lifecycles of an analysis.
@@ -415,8 +417,10 @@ fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
                         msg: granted_by,
                         time: Some(when),
                         text: format!(
-                            "Expired at {} with no refresh in the log (granted by message {}; the log goes on until {}).",
-                            when, granted_by, end
+                            "Expired at {} with no refresh in the log (granted by message #{}; the log goes on until {}).",
+                            when,
+                            granted_by + 1,
+                            end
                         ),
                         storm: None,
                     });
@@ -452,15 +456,16 @@ pub fn collapse_storms(events: Vec<LifeEvent>) -> Vec<LifeEvent> {
                 msg: first.msg,
                 time: first.time,
                 text: format!(
-                    "{} BENOTIFYs (messages {} to {}){span}.",
+                    "{} BENOTIFYs (messages #{} to #{}){span}.",
                     run.len(),
-                    first.msg,
-                    last.msg
+                    first.msg + 1,
+                    last.msg + 1
                 ),
                 storm: Some(Storm {
                     first: first.msg,
                     last: last.msg,
                     count: run.len() as u32,
+                    msgs: run.iter().map(|e| e.msg).collect(),
                 }),
             });
             run.clear();
@@ -528,10 +533,11 @@ mod tests {
             Some(Storm {
                 first: 5,
                 last: 9,
-                count: 3
+                count: 3,
+                msgs: vec![5, 6, 9],
             })
         );
-        assert_eq!(out[4].text, "3 BENOTIFYs (messages 5 to 9) in 4.0 s.");
+        assert_eq!(out[4].text, "3 BENOTIFYs (messages #6 to #10) in 4.0 s.");
         assert!(collapse_storms(Vec::new()).is_empty());
     }
 
@@ -619,7 +625,8 @@ mod tests {
             Some(Storm {
                 first: 2,
                 last: 4,
-                count: 3
+                count: 3,
+                msgs: vec![2, 3, 4],
             })
         );
         assert_eq!(s.state, "expired");
@@ -627,7 +634,7 @@ mod tests {
         assert_eq!(s.events[3].time.unwrap().clock(), "10:10:12.000");
         assert_eq!(
             s.events[3].text,
-            "Expired at 2018-03-30T10:10:12.000 with no refresh in the log (granted by message 4; the log goes on until 2018-03-30T10:30:00.000)."
+            "Expired at 2018-03-30T10:10:12.000 with no refresh in the log (granted by message #5; the log goes on until 2018-03-30T10:30:00.000)."
         );
     }
 }

@@ -105,8 +105,15 @@ fn median(v: &mut [i64]) -> Option<i64> {
     Some(v[v.len() / 2])
 }
 
-/// Align every file's clock. `manual[f]`, when set, is used as it is.
-pub fn align(files: usize, sightings: &[Sighting], manual: &[Option<i64>]) -> Vec<FileClock> {
+/// Align every file's clock. `manual[f]`, when set, is used as it is. The reference is `preferred` when it has
+/// times (the analysis prefers a client log: its local time is what the admin remembers), else the first file
+/// with times.
+pub fn align(
+    files: usize,
+    sightings: &[Sighting],
+    manual: &[Option<i64>],
+    preferred: Option<usize>,
+) -> Vec<FileClock> {
     let mut clocks: Vec<Option<FileClock>> = vec![None; files];
     for (f, m) in manual.iter().enumerate().take(files) {
         if let Some(ms) = m {
@@ -124,7 +131,10 @@ pub fn align(files: usize, sightings: &[Sighting], manual: &[Option<i64>]) -> Ve
             .any(|s| s.file as usize == f && s.time.is_some())
     };
     // The first file with times is the reference, unless its own offset was set by hand.
-    if let Some(r) = (0..files).find(|&f| has_time(f)) {
+    if let Some(r) = preferred
+        .filter(|&f| f < files && has_time(f))
+        .or_else(|| (0..files).find(|&f| has_time(f)))
+    {
         if clocks[r].is_none() {
             clocks[r] = Some(FileClock {
                 file: r as u32,
@@ -301,13 +311,13 @@ mod tests {
             s(1, 3000 - h9 + 5, 3),
             s(1, 9000 - h9 + 700, 4),
         ];
-        let clocks = align(2, &sightings, &[None, None]);
+        let clocks = align(2, &sightings, &[None, None], None);
         assert_eq!(clocks[0].source, ClockSource::Reference);
         assert_eq!(clocks[1].source, ClockSource::Estimated);
         assert_eq!(clocks[1].shared, 4);
         assert_eq!(clocks[1].offset_ms, h9 - 3);
         // A hand-set offset wins; the reference stays the reference.
-        let clocks = align(2, &sightings, &[None, Some(h9)]);
+        let clocks = align(2, &sightings, &[None, Some(h9)], None);
         assert_eq!(
             (clocks[1].offset_ms, clocks[1].source),
             (h9, ClockSource::Manual)
@@ -317,7 +327,7 @@ mod tests {
             (0, ClockSource::Reference)
         );
         // With the reference's own clock set by hand, the other file is aligned to it.
-        let clocks = align(2, &sightings, &[Some(10), None]);
+        let clocks = align(2, &sightings, &[Some(10), None], None);
         assert_eq!(clocks[0].source, ClockSource::Manual);
         assert_eq!(
             (clocks[1].offset_ms, clocks[1].source),
@@ -334,10 +344,14 @@ mod tests {
             s(2, 700, 2),
             s(3, 5, 99),
         ];
-        let clocks = align(4, &sightings, &[None; 4]);
+        let clocks = align(4, &sightings, &[None; 4], None);
         assert_eq!(clocks[1].offset_ms, 50);
         assert_eq!(clocks[2].offset_ms, -150, "aligned through file 1");
         assert_eq!(clocks[3].source, ClockSource::Unknown);
+        // A preferred reference (a client log) wins over the first file.
+        let clocks = align(4, &sightings, &[None; 4], Some(2));
+        assert_eq!(clocks[2].source, ClockSource::Reference);
+        assert_eq!((clocks[1].offset_ms, clocks[0].offset_ms), (200, 150));
     }
 
     #[test]
