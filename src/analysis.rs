@@ -450,39 +450,46 @@ fn attach_server_diagnostics(
     }
 }
 
-fn to_msg(file: u32, r: Record) -> Result<Msg, Diagnostic> {
-    match sip::parse_message(r.sip) {
-        Ok(sip) => {
-            // Framing already explained a Content-Length that disagrees with the block; the parser's own
-            // "body has N bytes, Content-Length says M" about the same frame would say it twice.
-            let framed_length = r.problems.iter().any(|p| p.starts_with("Content-Length "));
-            let mut problems = r.problems;
-            problems.extend(
-                sip.problems
-                    .iter()
-                    .filter(|p| !(framed_length && p.starts_with("body has ")))
-                    .cloned(),
-            );
-            Ok(Msg {
-                file,
-                time: r.time,
-                file_time: r.time,
-                seq: 0,
-                also: Vec::new(),
-                inferred: r.src.is_none() || r.dst.is_none(),
-                src: r.src.unwrap_or_default(),
-                dst: r.dst.unwrap_or_default(),
-                direction: r.direction,
-                sip,
-                span: r.span,
-                line: r.line,
-                problems,
-            })
-        }
-        Err(e) => {
-            Err(Diagnostic::warning(format!("Not a SIP message: {}", e.reason)).at(file, r.line))
-        }
-    }
+fn to_msg(file: u32, mut r: Record) -> Result<Msg, Diagnostic> {
+    let framing_problems = std::mem::take(&mut r.problems);
+    let (time, src, dst, direction, span, line) = (
+        r.time,
+        r.src.take(),
+        r.dst.take(),
+        r.direction,
+        r.span,
+        r.line,
+    );
+    let sip = r.into_message().map_err(|e| {
+        Diagnostic::warning(format!("Not a SIP message: {}", e.reason)).at(file, line)
+    })?;
+    // Framing already explained a Content-Length that disagrees with the block; the parser's own
+    // "body has N bytes, Content-Length says M" about the same frame would say it twice.
+    let framed_length = framing_problems
+        .iter()
+        .any(|p| p.starts_with("Content-Length "));
+    let mut problems = framing_problems;
+    problems.extend(
+        sip.problems
+            .iter()
+            .filter(|p| !(framed_length && p.starts_with("body has ")))
+            .cloned(),
+    );
+    Ok(Msg {
+        file,
+        time,
+        file_time: time,
+        seq: 0,
+        also: Vec::new(),
+        inferred: src.is_none() || dst.is_none(),
+        src: src.unwrap_or_default(),
+        dst: dst.unwrap_or_default(),
+        direction,
+        sip,
+        span,
+        line,
+        problems,
+    })
 }
 
 /// Host (and port) of a SIP URI: `sip:on1@limcm.com;transport=tls` → `limcm.com`.

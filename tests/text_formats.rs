@@ -441,7 +441,7 @@ fn client_messages() -> Vec<(String, u32, String, String, i64)> {
     sink.records
         .iter()
         .map(|r| {
-            let m = parse_message(r.sip.clone()).unwrap();
+            let m = r.clone().into_message().unwrap();
             let (n, method) = m.cseq().unwrap();
             (
                 m.call_id().unwrap().into_owned(),

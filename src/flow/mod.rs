@@ -201,20 +201,26 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
         let call_id = msg.call_id().map(|c| c.into_owned()).unwrap_or_default();
 
         // Conversation by Call-ID.
-        let conv = *conv_index.entry(call_id.clone()).or_insert_with(|| {
-            let (kind, label) = describe(msg);
-            flow.conversations.push(Conversation {
-                id: flow.conversations.len() as u32,
-                call_id: call_id.clone(),
-                kind,
-                label,
-                messages: Vec::new(),
-                transactions: Vec::new(),
-                first_time: time,
-                failed: false,
-            });
-            flow.conversations.len() as u32 - 1
-        });
+        // Look up before inserting: the key is cloned only for a new conversation, not for every message.
+        let conv = match conv_index.get(&call_id) {
+            Some(&c) => c,
+            None => {
+                let (kind, label) = describe(msg);
+                let c = flow.conversations.len() as u32;
+                flow.conversations.push(Conversation {
+                    id: c,
+                    call_id: call_id.clone(),
+                    kind,
+                    label,
+                    messages: Vec::new(),
+                    transactions: Vec::new(),
+                    first_time: time,
+                    failed: false,
+                });
+                conv_index.insert(call_id.clone(), c);
+                c
+            }
+        };
         {
             let c = &mut flow.conversations[conv as usize];
             c.messages.push(i);

@@ -556,6 +556,7 @@ impl ClsImporter {
         };
         self.messages += 1;
         sink.records.push(Record {
+            parsed: None,
             sip,
             time: p.time,
             src,

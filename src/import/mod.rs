@@ -91,6 +91,19 @@ pub struct Record {
     pub line: u32,
     /// Framing problems found by the importer (attached to the message as diagnostics).
     pub problems: Vec<String>,
+    /// The message already parsed (an importer that had to parse it to frame it hands it on: `sip` is then
+    /// empty and the text is in the message).
+    pub parsed: Option<crate::sip::Message>,
+}
+
+impl Record {
+    /// The parsed message: the one the importer already parsed, or the text parsed now.
+    pub fn into_message(self) -> Result<crate::sip::Message, crate::sip::parser::NotSip> {
+        match self.parsed {
+            Some(m) => Ok(m),
+            None => crate::sip::parse_message(self.sip),
+        }
+    }
 }
 
 /// What an importer produces as it goes.

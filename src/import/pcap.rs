@@ -226,6 +226,7 @@ fn emit_block(
         problems.extend(extra.iter().map(|p| p.to_string()));
         problems.extend(f.problems);
         sink.records.push(Record {
+            parsed: None,
             sip: block.get(f.range).unwrap_or(&[]).to_vec(),
             time: meta.time,
             src: Some(src.clone()),

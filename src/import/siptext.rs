@@ -969,6 +969,7 @@ impl SipTextImporter {
             problems.extend(f.problems);
             self.messages += 1;
             sink.records.push(Record {
+                parsed: None,
                 sip,
                 time,
                 src,
@@ -993,6 +994,7 @@ impl SipTextImporter {
                 let sip = r.sip.get(f.range.clone()).unwrap_or(&[]).to_vec();
                 self.messages += 1;
                 sink.records.push(Record {
+                    parsed: None,
                     sip,
                     time: r.time,
                     src: r.src.clone(),

@@ -315,6 +315,33 @@ impl UccApiImporter {
             Direction::Sent => (p.header.local.clone(), p.header.remote.clone()),
             _ => (p.header.remote.clone(), p.header.local.clone()),
         };
+        // The common case: a complete packet holding exactly one well-formed message whose Content-Length and
+        // announced size match what the log holds. Parse it once, here, instead of framing and then parsing.
+        if ended && p.header.bytes.is_none_or(|n| n == p.sip.len()) {
+            match crate::sip::parse_message(std::mem::take(&mut p.sip)) {
+                Ok(mut m)
+                    if m.problems.is_empty()
+                        && !m.truncated
+                        && m.content_length() == Some(m.body().len()) =>
+                {
+                    m.raw.shrink_to_fit();
+                    sink.records.push(Record {
+                        sip: Vec::new(),
+                        time: p.time,
+                        src: Some(src),
+                        dst: Some(dst),
+                        direction: p.header.direction,
+                        span: (p.start, end),
+                        line: p.line,
+                        problems: Vec::new(),
+                        parsed: Some(m),
+                    });
+                    return;
+                }
+                Ok(m) => p.sip = m.raw,
+                Err(e) => p.sip = e.raw,
+            }
+        }
         let frames = framing::frame_block(&p.sip);
         let complete = ended || frames.iter().all(|f| f.problems.is_empty());
         if frames.is_empty() || !complete {
@@ -365,6 +392,7 @@ impl UccApiImporter {
                 span: (p.start, end),
                 line: p.line,
                 problems,
+                parsed: None,
             });
         }
     }

@@ -26,6 +26,8 @@ use nom::Parser;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotSip {
     pub reason: String,
+    /// The bytes, handed back so the caller can try them another way.
+    pub raw: Vec<u8>,
 }
 
 /// nom result with the unit error: failures carry no data, so a failed alternative costs nothing.
@@ -426,6 +428,7 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
     if u32::try_from(raw.len()).is_err() {
         return Err(NotSip {
             reason: format!("{} bytes is too large for one SIP message", raw.len()),
+            raw,
         });
     }
     let mut problems = Vec::new();
@@ -441,6 +444,7 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
     if pos >= raw.len() {
         return Err(NotSip {
             reason: "no text".into(),
+            raw,
         });
     }
     let (end, next, terminated) = line_at(&raw, pos);
@@ -465,12 +469,11 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
                     parts
                 }
                 None => {
-                    return Err(NotSip {
-                        reason: format!(
-                            "the first line is not a SIP request or status line: `{}`",
-                            excerpt(line)
-                        ),
-                    })
+                    let reason = format!(
+                        "the first line is not a SIP request or status line: `{}`",
+                        excerpt(line)
+                    );
+                    return Err(NotSip { reason, raw });
                 }
             },
         };
@@ -571,6 +574,8 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
         }
     }
 
+    // Room for 24 headers was made up front; keep only what is used (every message stays in memory).
+    headers.shrink_to_fit();
     let mut msg = Message {
         raw,
         start,
