@@ -139,3 +139,22 @@ fn annotations_findings_and_presence_reach_js() {
     let contacts = js_sys::Array::from(&get(&presence, "contacts"));
     assert!(contacts.length() >= 2);
 }
+
+#[wasm_bindgen_test]
+fn message_places_are_the_spans_of_every_message() {
+    let bytes = sample_log().to_vec();
+    let mut s = analyze(&bytes, 1 << 20);
+    let places = s.message_places().to_vec();
+    assert_eq!(places.len(), 3 * s.message_count());
+    let m = s.message(5);
+    let span = js_sys::Array::from(&get(&m, "span"));
+    assert_eq!(places[15], 0.0);
+    assert_eq!(places[16], span.get(0).as_f64().unwrap());
+    assert_eq!(places[17], span.get(1).as_f64().unwrap());
+    let text =
+        String::from_utf8_lossy(&bytes[places[16] as usize..places[17] as usize]).into_owned();
+    assert!(
+        text.contains(&get(&m, "start_line").as_string().unwrap()),
+        "{text}"
+    );
+}
