@@ -13,7 +13,7 @@ const HOSTILE_FILE = firstExisting(join(FIXTURES, 'hostile.uccapilog'));
 
 // Files the page itself is made of: nothing else may ever be requested.
 const OWN_FILES = new Set(['/', '/index.html', '/app.js', '/worker.js', '/sipscope.js', '/sipscope_bg.wasm',
-  '/style.css', '/favicon.svg', '/favicon.ico']);
+  '/style.css', '/favicon.svg', '/favicon.ico', '/insights.js', '/insights.css']);
 
 // A hostile SIP message, used when tests/fixtures/hostile.uccapilog is not there.
 const HOSTILE_TEXT = [
@@ -141,7 +141,7 @@ describe('sipscope page', () => {
         window.__states = [];
         new MutationObserver(() => {
           window.__states.push(document.body.dataset.state);
-          if (document.body.dataset.state === 'analyzing') window.__progressVisible = !document.getElementById('progress').hidden;
+          if (document.body.dataset.state === 'analyzing') window.__progressVisible = !document.getElementById('reading').hidden;
         }).observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
       });
       await page.setInputFiles('#file-input', PRESENCE_FILE);

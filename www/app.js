@@ -2,7 +2,15 @@
 //
 // Security rule for this file: text that comes from a log is only ever put in the page with
 // textContent / createTextNode / setAttribute on a fixed attribute name, never innerHTML.
-// The ladder SVG is parsed with DOMParser as XML, sanitized, and imported with importNode.
+// The ladder SVG is parsed with DOMParser as XML, sanitized, and moved into the page with adoptNode.
+
+import {
+  initInsights, onAnalysis, onSelect, headersTable, summariesFor, bodySummary, headerSummaries, timeRows, alsoRows,
+  renderFiles as renderFileChips,
+} from './insights.js';
+
+// The page started: the note for a page that cannot start (opened from disk) goes.
+document.getElementById('engine-missing')?.remove();
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,14 +29,25 @@ const ui = {
   emptyOpenSample: $('empty-open-sample'),
   pasteForm: $('paste-form'),
   pasteText: $('paste-text'),
+  reading: $('reading'),
   progress: $('progress'),
   progressLabel: $('progress-label'),
+  progressPercent: $('progress-percent'),
   progressBar: $('progress-bar'),
   progressDetail: $('progress-detail'),
+  cancel: $('cancel'),
+  preview: $('preview'),
+  previewWait: $('preview-wait'),
+  previewCaption: $('preview-caption'),
   error: $('error'),
+  errorTitle: $('error-title'),
   errorMessage: $('error-message'),
+  errorHints: $('error-hints'),
+  errorNote: $('error-note'),
   errorBack: $('error-back'),
+  toast: $('toast'),
   workspace: $('workspace'),
+  convScroll: $('conv-scroll'),
   convList: $('conv-list'),
   convCount: $('conv-count'),
   ladderCaption: $('ladder-caption'),
@@ -49,6 +68,20 @@ const ui = {
 };
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+
+// The largest input (all dropped files together) the page reads. The engine keeps every message's text in wasm
+// memory today (about 1.3x the file size at peak, plus the page's own ~100 MB), and a tab that runs out of memory
+// just dies, so bigger inputs are refused up front with a hint (split the log, or use the command line tool).
+// The lead may raise this when the engine keeps a compact index instead of the text.
+// For tests and for machines known to have the memory: `index.html?max-bytes=N` sets another limit.
+const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+const MAX_BYTES = (() => {
+  const v = new URLSearchParams(location.search).get('max-bytes');
+  return v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : DEFAULT_MAX_BYTES;
+})();
+// Messages drawn in the preview while a log is read: what fills the pane, at most 200. (Each row costs main-thread
+// time to parse, check and lay out: 200 rows took about 100 ms on a 2-core machine, a screenful 20 ms.)
+const PREVIEW_ROWS = Math.max(30, Math.min(200, Math.ceil(window.innerHeight / 28) + 10));
 
 // ---------------------------------------------------------------------------------------------
 // Small DOM helpers (text only).
@@ -93,6 +126,10 @@ const FORMAT_NAMES = {
   pcap: 'pcap',
   pcapng: 'pcapng',
   snooper: 'Snooper text',
+  server_trace: 'server trace',
+  gzip: 'gzip archive',
+  zip: 'zip archive',
+  unsupported: 'not readable yet',
   unknown: 'unrecognized',
 };
 
@@ -135,6 +172,21 @@ function timeMs(iso) {
 // ---------------------------------------------------------------------------------------------
 // State.
 
+// Row <-> message maps of the current ladder, as typed arrays (a log can hold a million messages).
+class RowIndex {
+  constructor(rowToMsg, messageCount) {
+    this.rows = rowToMsg;
+    let size = messageCount;
+    for (let r = 0; r < rowToMsg.length; r++) if (rowToMsg[r] >= size) size = rowToMsg[r] + 1;
+    this.msgRow = new Int32Array(size).fill(-1);
+    for (let r = 0; r < rowToMsg.length; r++) this.msgRow[rowToMsg[r]] = r;
+  }
+
+  has(msg) { return msg >= 0 && msg < this.msgRow.length && this.msgRow[msg] >= 0; }
+
+  get(msg) { return this.has(msg) ? this.msgRow[msg] : undefined; }
+}
+
 const state = {
   phase: 'idle',
   job: 0,
@@ -142,19 +194,22 @@ const state = {
   conversations: [],
   meta: null,
   filter: -1,
-  rowToMsg: [],
-  msgToRow: new Map(),
+  rowToMsg: new Int32Array(0),
+  msgToRow: new RowIndex(new Int32Array(0), 0),
   arrows: new Map(),
   selected: -1,
   message: null,
   raw: false,
-  searchHits: null,
+  searchHits: null, // Uint8Array mask by message index, or null
+  searchCount: 0,
+  searchConvs: null, // Set of conversation ids with a hit, or null
   searchQuery: '',
   fileLabel: '',
   windows: new Map(),
-  windowRows: 150,
+  windowRows: 60,
   ladderGen: 0,
   focusPending: -1,
+  diagShown: 0,
 };
 
 function setPhase(phase) {
@@ -165,10 +220,10 @@ function setPhase(phase) {
     delete ui.body.dataset.messageCount;
     delete ui.app.dataset.messageCount;
   }
-  ui.progress.hidden = phase !== 'analyzing';
+  ui.reading.hidden = phase !== 'analyzing';
   ui.error.hidden = phase !== 'error';
   ui.empty.hidden = phase !== 'idle';
-  // While analyzing, keep the previous workspace (if any) under the progress overlay.
+  // While analyzing, the previous workspace (if any) stays as it is under the reading view: Cancel shows it again.
   if (phase === 'idle' || phase === 'error') ui.workspace.hidden = true;
   if (phase === 'done') ui.workspace.hidden = false;
   const busy = phase === 'analyzing';
@@ -176,103 +231,215 @@ function setPhase(phase) {
   ui.search.disabled = phase !== 'done';
 }
 
+// A short notice ("Cancelled") that goes away by itself.
+let toastTimer = 0;
+function toast(text) {
+  clearTimeout(toastTimer);
+  ui.toast.textContent = text;
+  ui.toast.hidden = false;
+  toastTimer = setTimeout(() => { ui.toast.hidden = true; }, 4000);
+}
+
 // ---------------------------------------------------------------------------------------------
-// Worker and RPC.
+// Engines: one Web Worker (wasm Session) per analysis. The engine of the analysis on screen answers the UI's
+// requests; a new analysis runs in a fresh engine and replaces it when done, so Cancel (terminate the new
+// engine) returns to what was on screen, and the memory of an analysis goes away with its worker.
 
-let worker = null;
-let nextCallId = 1;
-const pending = new Map();
-let workerFatal = null;
-
-function startWorker() {
-  try {
-    worker = new Worker('worker.js', { type: 'module', name: 'sipscope-analysis' });
-  } catch (err) {
-    workerFatal = 'This browser could not start the analysis worker: ' + err.message;
-    return;
-  }
-  worker.onmessage = (event) => onWorkerMessage(event.data);
-  worker.onerror = (event) => {
-    event.preventDefault();
-    const message = 'The analysis engine stopped: ' + (event.message || 'the worker failed to load');
-    failAll(message);
-  };
-  worker.onmessageerror = () => failAll('A message from the analysis engine could not be read.');
-}
-
-function failAll(message) {
-  workerFatal = message;
-  for (const { reject } of pending.values()) reject(new Error(message));
-  pending.clear();
-  if (state.phase === 'analyzing') showError(message);
-}
-
-function call(method, ...args) {
-  if (workerFatal) return Promise.reject(new Error(workerFatal));
-  const id = nextCallId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    worker.postMessage({ type: 'call', id, method, args });
-  });
-}
-
-function onWorkerMessage(msg) {
-  switch (msg.type) {
-    case 'ready':
-      if (msg.version) ui.body.dataset.engine = msg.version;
-      break;
-    case 'fatal':
-      failAll(msg.message);
-      break;
-    case 'result': {
-      const p = pending.get(msg.id);
-      if (!p) return;
-      pending.delete(msg.id);
-      if ('error' in msg && msg.error !== undefined) p.reject(new Error(msg.error));
-      else p.resolve(msg.value);
-      break;
+class Engine {
+  constructor() {
+    this.pending = new Map();
+    this.nextId = 1;
+    this.fatal = null;
+    this.handlers = null; // {progress, preview, done, error} while it runs an analysis
+    this.searchProgress = null;
+    this.bytes = 0; // size of what it analyzed
+    try {
+      this.worker = new Worker('worker.js', { type: 'module', name: 'sipscope-analysis' });
+    } catch (err) {
+      this.worker = null;
+      this.fatal = 'This browser could not start the analysis worker: ' + err.message;
+      return;
     }
-    case 'progress':
-      if (msg.job === state.job) showProgress(msg.file, msg.bytes, msg.total);
-      break;
-    case 'done':
-      if (msg.job === state.job) onDone(msg).catch((err) => showError(err.message));
-      break;
-    case 'error':
-      if (msg.job === state.job) showError(msg.message);
-      break;
-    default:
-      break;
+    this.worker.onmessage = (event) => this.onMessage(event.data);
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.fail('The analysis engine stopped: ' + (event.message || 'the worker failed to load'), 'engine');
+    };
+    this.worker.onmessageerror = () => this.fail('A message from the analysis engine could not be read.', 'engine');
   }
+
+  fail(message, kind) {
+    if (!this.fatal) this.fatal = message;
+    for (const { reject } of this.pending.values()) {
+      const err = new Error(message);
+      err.closed = kind === 'closed'; // a request to an analysis that was closed on purpose: nothing to report
+      reject(err);
+    }
+    this.pending.clear();
+    const h = this.handlers;
+    this.handlers = null;
+    if (h) h.error({ message, kind });
+  }
+
+  onMessage(msg) {
+    switch (msg.type) {
+      case 'ready':
+        if (msg.version) ui.body.dataset.engine = msg.version;
+        break;
+      case 'fatal':
+        this.fail(msg.message, 'engine');
+        break;
+      case 'result': {
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        if ('error' in msg && msg.error !== undefined) p.reject(new Error(msg.error));
+        else p.resolve(msg.value);
+        break;
+      }
+      case 'searchProgress':
+        if (this.searchProgress) this.searchProgress(msg.done, msg.total);
+        break;
+      case 'progress':
+      case 'preview':
+      case 'done':
+      case 'error': {
+        const h = this.handlers;
+        if (!h) return;
+        if (msg.type === 'done' || msg.type === 'error') this.handlers = null;
+        h[msg.type](msg);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  analyze(sources, bytes, handlers) {
+    this.bytes = bytes;
+    if (this.fatal) {
+      handlers.error({ message: this.fatal, kind: 'engine' });
+      return;
+    }
+    this.handlers = handlers;
+    this.worker.postMessage({ type: 'analyze', job: state.job, sources, previewRows: PREVIEW_ROWS });
+  }
+
+  call(method, ...args) {
+    if (this.fatal) return Promise.reject(new Error(this.fatal));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ type: 'call', id, method, args });
+    });
+  }
+
+  terminate() {
+    this.handlers = null;
+    if (this.worker) this.worker.terminate();
+    this.worker = null;
+    this.fail('This analysis was closed.', 'closed');
+  }
+}
+
+const engines = {
+  shown: null, // the analysis on screen
+  job: null, // the analysis being read
+  spare: null, // a started, unused engine: the next analysis starts without waiting for the wasm to load
+};
+
+function takeEngine() {
+  const e = engines.spare && !engines.spare.fatal ? engines.spare : new Engine();
+  if (engines.spare && engines.spare !== e) engines.spare.terminate();
+  engines.spare = null;
+  return e;
+}
+
+function warmSpare() {
+  if (!engines.spare) engines.spare = new Engine();
+}
+
+// Requests from the UI go to the engine of the analysis on screen.
+function call(method, ...args) {
+  if (!engines.shown) return Promise.reject(new Error('nothing analyzed yet'));
+  return engines.shown.call(method, ...args);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Analysis.
 
-function analyze(sources, label) {
+const reading = {
+  label: '',
+  total: 0,
+  startedAt: 0,
+  previewShown: false,
+};
+
+function analyze(sources, label, totalBytes) {
   if (!sources.length) return;
-  if (workerFatal) {
-    showError(workerFatal);
+  if (totalBytes > MAX_BYTES) {
+    refuseTooBig(sources, totalBytes);
     return;
   }
+  if (engines.job) cancelAnalysis({ quiet: true });
   state.job += 1;
+  const job = state.job;
+  // Keep the analysis on screen (for Cancel) only while both fit in memory together.
+  if (engines.shown && engines.shown.bytes + totalBytes > MAX_BYTES) dropShown();
+  const engine = takeEngine();
+  engines.job = engine;
   state.fileLabel = label;
-  setPhase('analyzing');
-  ui.progressLabel.textContent = `Analyzing ${label}…`;
+  reading.label = label;
+  reading.total = totalBytes;
+  reading.startedAt = performance.now();
+  reading.previewShown = false;
+  performance.clearMarks('sipscope:start');
+  performance.mark('sipscope:start');
+
+  ui.progressLabel.textContent = `Reading ${label}`;
   ui.progressBar.removeAttribute('value');
-  ui.progressDetail.textContent = 'Reading on this device';
-  worker.postMessage({ type: 'analyze', job: state.job, sources });
+  ui.progressPercent.textContent = '';
+  ui.progressDetail.textContent = totalBytes ? `${formatBytes(totalBytes)} · on this device` : 'On this device';
+  ui.preview.querySelector('svg')?.remove();
+  ui.previewWait.hidden = false;
+  ui.previewCaption.textContent = '';
+  ui.cancel.disabled = false;
+  renderReadingFiles(sources);
+  setPhase('analyzing');
+
+  const mine = (fn) => (msg) => { if (engines.job === engine && state.job === job) fn(msg); };
+  engine.analyze(sources, totalBytes, {
+    progress: mine(showProgress),
+    preview: mine(showPreview),
+    done: mine((msg) => {
+      engines.job = null;
+      if (engines.shown) engines.shown.terminate();
+      engines.shown = engine;
+      onDone(msg).catch((err) => analysisFailed({ message: err.message, kind: 'engine' }));
+      setTimeout(warmSpare, 500);
+    }),
+    error: mine((msg) => {
+      engines.job = null;
+      engine.terminate();
+      analysisFailed(msg);
+      warmSpare();
+    }),
+  });
+}
+
+function sourceLabel(files) {
+  return files.length === 1 ? files[0].name : `${files.length} files`;
 }
 
 function analyzeFiles(fileList) {
   const files = Array.from(fileList || []);
   if (!files.length) return;
-  const label = files.length === 1 ? files[0].name : `${files.length} files`;
-  analyze(files.map((file) => ({ kind: 'file', file })), label);
+  const total = files.reduce((n, f) => n + f.size, 0);
+  analyze(files.map((file) => ({ kind: 'file', file })), sourceLabel(files), total);
 }
 
 function analyzeSample() {
-  analyze([{ kind: 'sample' }], 'the sample log');
+  analyze([{ kind: 'sample' }], 'the sample log', 0);
 }
 
 function analyzePaste() {
@@ -284,24 +451,185 @@ function analyzePaste() {
   }
   ui.pasteText.removeAttribute('aria-invalid');
   const bytes = new TextEncoder().encode(text);
-  analyze([{ kind: 'bytes', name: 'pasted text', bytes }], 'pasted text');
+  analyze([{ kind: 'bytes', name: 'pasted text', bytes }], 'pasted text', bytes.length);
 }
 
-function showProgress(file, bytes, total) {
-  if (total > 0) {
-    ui.progressBar.max = total;
-    ui.progressBar.value = bytes;
-    ui.progressDetail.textContent = bytes >= total
-      ? `${formatBytes(total)} read · correlating messages…`
-      : `${file}: ${formatBytes(bytes)} of ${formatBytes(total)} read`;
+// The top bar names what is being read (the previous files come back on Cancel).
+function renderReadingFiles(sources) {
+  ui.files.replaceChildren(...sources.map((s) => {
+    const name = s.kind === 'file' ? s.file.name : s.kind === 'sample' ? 'sample.uccapilog' : s.name;
+    const size = s.kind === 'file' ? s.file.size : s.kind === 'bytes' ? s.bytes.length : 0;
+    return el('li', { class: 'file-chip', title: name },
+      el('span', { class: 'file-name', text: name }),
+      el('span', { class: 'file-meta', text: `${size ? `${formatBytes(size)} · ` : ''}reading…` }));
+  }));
+}
+
+function showProgress(msg) {
+  const total = Number(msg.total) || 0;
+  const bytes = Number(msg.bytes) || 0;
+  const messages = Number(msg.messages) || 0;
+  const parts = [];
+  if (msg.phase === 'correlating') {
+    ui.progressLabel.textContent = `Correlating ${plural(messages, 'message')}`;
+    ui.progressBar.removeAttribute('value'); // one step without progress of its own
+    ui.progressPercent.textContent = '';
+    parts.push(`${formatBytes(bytes)} read`, 'transactions, conversations, subscriptions…');
   } else {
-    ui.progressDetail.textContent = `${file}`;
+    ui.progressLabel.textContent = `Reading ${reading.label}`;
+    if (total > 0) {
+      ui.progressBar.max = total;
+      ui.progressBar.value = bytes;
+      ui.progressPercent.textContent = `${Math.floor((100 * bytes) / total)}%`;
+      parts.push(`${formatBytes(bytes)} of ${formatBytes(total)}`);
+    } else {
+      parts.push(formatBytes(bytes));
+    }
+    parts.push(plural(messages, 'message'));
+    const elapsed = performance.now() - reading.startedAt;
+    if (total > bytes && bytes > 0 && elapsed > 1500) {
+      const left = ((total - bytes) * elapsed) / bytes;
+      if (left > 1500) parts.push(`about ${durationText(Math.round(left / 1000) * 1000)} left`);
+    }
+  }
+  ui.progressDetail.textContent = parts.join(' · ');
+  ui.progress.dataset.bytes = String(bytes);
+  ui.progress.dataset.messages = String(messages);
+}
+
+// The engine's preview: a standalone SVG of the first messages. It is only a picture: its <style> (which the
+// page's CSP would refuse) is dropped by sanitizeSvg, the page's CSS styles the classes, and the arrows lose
+// their message index, tab stop and role.
+function showPreview(msg) {
+  let svg;
+  try {
+    // Drop the <style> before parsing: even in a DOMParser document, the page's CSP refuses it (and says so in
+    // the console). The engine escapes all log text, so "<style" only ever starts its own stylesheet.
+    svg = parseSvg(String(msg.svg).replace(/<style[^>]*>[^<]*<\/style>/g, ''));
+  } catch {
+    return; // the full ladder comes soon anyway
+  }
+  for (const a of svg.querySelectorAll('[data-msg]')) {
+    a.removeAttribute('data-msg');
+    a.removeAttribute('tabindex');
+    a.removeAttribute('role');
+    a.removeAttribute('aria-label');
+    a.classList.add('preview-row');
+  }
+  svg.classList.add('preview-svg');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  ui.preview.querySelector('svg')?.remove();
+  ui.previewWait.hidden = true;
+  ui.preview.append(svg);
+  ui.previewCaption.textContent = `first ${plural(Number(msg.messages) || 0, 'message')} (not interactive yet)`;
+  if (!reading.previewShown) {
+    reading.previewShown = true;
+    performance.mark('sipscope:preview');
   }
 }
 
-function showError(message) {
-  ui.errorMessage.textContent = message || 'Unknown error.';
+function cancelAnalysis({ quiet = false } = {}) {
+  const engine = engines.job;
+  if (!engine) return;
+  engines.job = null;
+  engine.terminate();
+  state.job += 1; // anything still arriving for the cancelled job is ignored
+  warmSpare();
+  if (quiet) return;
+  if (engines.shown && state.summary) {
+    renderFiles();
+    setPhase('done');
+    ui.body.dataset.messageCount = String(Number(state.summary.message_count) || 0);
+    ui.app.dataset.messageCount = ui.body.dataset.messageCount;
+  } else {
+    ui.files.replaceChildren();
+    setPhase('idle');
+  }
+  toast(`Cancelled: ${reading.label} was not analyzed.`);
+}
+
+// Forget the analysis on screen (its worker and memory).
+function dropShown() {
+  if (engines.shown) engines.shown.terminate();
+  engines.shown = null;
+  state.summary = null;
+  ui.workspace.hidden = true;
+}
+
+// Hints are lists of parts: text, or {code} for a command.
+const CLI_HINT = ['Or use the command line tool, which reads the file in chunks with no browser memory limit: ',
+  { code: 'sipscope --summary FILE' }, ' for the counts, or ', { code: 'sipscope --json FILE' },
+  ' for everything (see the README).'];
+const SPLIT_HINT = ['Split the log: open the client\'s rotated files (', { code: 'Lync-UccApi-0.UccApilog' }, ', ',
+  { code: 'Lync-UccApi-1.UccApilog' }, ', …) one at a time, or cut out the time window of the problem with a text '
+  + 'editor and open that.'];
+
+function refuseTooBig(sources, totalBytes) {
+  const what = sources.length === 1 && sources[0].kind === 'file' ? sources[0].file.name : `These ${sources.length} files`;
+  showError({
+    title: 'This log is too big to analyze in the browser',
+    message: `${what} ${sources.length === 1 ? 'is' : 'are'} ${formatBytes(totalBytes)}; this page analyzes up to `
+      + `${formatBytes(MAX_BYTES)} at a time, because it keeps every message in the tab's memory and a tab that runs `
+      + 'out of memory crashes. Nothing was read.',
+    hints: [SPLIT_HINT, CLI_HINT],
+    note: 'Nothing was uploaded.',
+    back: true,
+  });
+}
+
+function analysisFailed(msg) {
+  const where = msg.file ? ` while reading ${msg.file}${msg.bytes ? ` at ${formatBytes(Number(msg.bytes))}` : ''}` : '';
+  if (msg.kind === 'memory') {
+    showError({
+      title: 'The browser ran out of memory',
+      message: `The analysis stopped${where}: the tab could not get more memory (${msg.message}). Nothing was uploaded.`,
+      hints: [['Close other tabs and try again.'], SPLIT_HINT, CLI_HINT],
+      note: '',
+      back: true,
+    });
+  } else if (msg.kind === 'read') {
+    showError({ title: 'The file could not be read', message: msg.message, note: 'Nothing was uploaded.', back: true });
+  } else {
+    showError({ message: msg.message || 'Unknown error.', back: true });
+  }
+}
+
+// The error card: a title, what happened, optional hints, and a button back to what was on screen before
+// (or to the start).
+function showError(opts) {
+  const o = typeof opts === 'string' ? { message: opts } : opts || {};
+  ui.errorTitle.textContent = o.title || 'Could not analyze this input';
+  ui.errorMessage.textContent = o.message || 'Unknown error.';
+  ui.errorHints.replaceChildren(...(o.hints || []).map((h) => el('li', null,
+    ...[].concat(h).map((part) => (typeof part === 'string' ? part : el('code', { text: part.code }))))));
+  ui.errorMessage.classList.toggle('plain', !!o.title); // engine errors stay in monospace
+  ui.errorHints.hidden = !(o.hints && o.hints.length);
+  if (o.note !== undefined) {
+    ui.errorNote.textContent = o.note;
+    ui.errorNote.hidden = !o.note;
+  } else {
+    ui.errorNote.hidden = false;
+    ui.errorNote.replaceChildren('Try a Skype for Business client log (', el('code', { text: '.UccApilog' }), ') or plain SIP text. Nothing was uploaded.');
+  }
+  const canGoBack = !!(o.back && engines.shown && state.summary);
+  ui.errorBack.textContent = canGoBack ? 'Back' : 'Start over';
+  ui.errorBack.dataset.back = canGoBack ? 'true' : 'false';
+  if (!canGoBack) ui.files.replaceChildren();
   setPhase('error');
+  ui.errorBack.focus({ preventScroll: true });
+}
+
+function leaveError() {
+  if (ui.errorBack.dataset.back === 'true' && engines.shown && state.summary) {
+    renderFiles();
+    setPhase('done');
+    ui.body.dataset.messageCount = String(Number(state.summary.message_count) || 0);
+    ui.app.dataset.messageCount = ui.body.dataset.messageCount;
+  } else {
+    dropShown();
+    setPhase('idle');
+  }
 }
 
 async function onDone(msg) {
@@ -313,15 +641,23 @@ async function onDone(msg) {
   state.message = null;
   state.raw = false;
   state.searchHits = null;
+  state.searchConvs = null;
   state.searchQuery = '';
   ui.search.value = '';
   ui.searchCount.textContent = '';
+  if (!msg.reload) performance.mark('sipscope:read');
 
   renderFiles();
   renderSummary();
   renderDiagnostics();
   renderConversations();
   renderDetail();
+  // Show the workspace first (the ladder needs its size to know which rows are in view).
+  ui.reading.hidden = true;
+  ui.workspace.hidden = false;
+  ui.ladderScroll.scrollTop = 0;
+  ui.ladderScroll.scrollLeft = 0;
+  ui.convScroll.scrollTop = 0;
   await renderLadder(state.meta);
 
   const count = Number(state.summary.message_count) || 0;
@@ -332,25 +668,28 @@ async function onDone(msg) {
     ui.diagnostics.hidden = false;
     ui.diagToggle.setAttribute('aria-expanded', 'true');
   }
-  ui.ladderScroll.scrollTop = 0;
-  ui.ladderScroll.scrollLeft = 0;
+  onAnalysis(); // findings, presence, clocks (insights.js)
+  if (msg.reload) return;
+  // Search needs an index of the messages (built in the worker, seconds for 100,000 messages): for ordinary logs,
+  // build it now while the user looks around; for very big ones, when the search box gets focus.
+  if (count > 0 && count <= 20_000) {
+    const engine = engines.shown;
+    setTimeout(() => { if (engines.shown === engine) engine.call('prepareSearch').catch(() => {}); }, 1000);
+  }
+  // For the benchmark (bench/): how long each part took, and the engine's memory.
+  performance.measure('sipscope:analysis', { start: 'sipscope:start', detail: { ...msg.timings, wasmBytes: msg.wasmBytes } });
 }
-
 // ---------------------------------------------------------------------------------------------
 // Top bar, summary, diagnostics.
 
+// The top bar's files (insights.js: archive members under their archive, a panel with clock offsets).
 function renderFiles() {
-  ui.files.replaceChildren();
-  for (const f of state.summary.files || []) {
-    const name = String(f.name ?? '');
-    const li = el('li', { class: 'file-chip', title: name },
-      el('span', { class: 'file-name', text: name }),
-      el('span', { class: 'file-meta', text: `${formatName(f.format)} · ${formatBytes(Number(f.bytes))} · ${plural(Number(f.messages) || 0, 'msg', 'msgs')}` }));
-    ui.files.append(li);
-  }
+  renderFileChips(ui.files, state.summary);
 }
 
 function diagCounts() {
+  const c = state.summary.diagnostic_counts;
+  if (c && typeof c === 'object') return { error: Number(c.error) || 0, warning: Number(c.warning) || 0, info: Number(c.info) || 0 };
   const counts = { error: 0, warning: 0, info: 0 };
   for (const d of state.summary.diagnostics || []) {
     const sev = String(d.severity || 'info').toLowerCase();
@@ -366,21 +705,23 @@ function renderSummary() {
   const fileText = files.length === 1 ? String(files[0].name) : `${files.length} files`;
   parts.push(el('span', { class: 'sum-item sum-file', title: files.map((f) => f.name).join('\n'), text: fileText }));
   parts.push(el('span', { class: 'sum-item' }, el('strong', { text: (Number(s.message_count) || 0).toLocaleString('en-US') }), ` ${Number(s.message_count) === 1 ? 'message' : 'messages'}`));
+  // Problems first, so that they stay in view when the bar is narrow; the time range and counts may be cut.
+  if (Number(s.failures) > 0) parts.push(el('span', { class: 'sum-item sum-fail', text: `✕ ${plural(Number(s.failures), 'failure')}` }));
+  if (Number(s.unanswered) > 0) parts.push(el('span', { class: 'sum-item sum-warn', text: `${plural(Number(s.unanswered), 'unanswered request')}` }));
   if (s.first_time) {
     const a = splitTime(s.first_time);
     const b = splitTime(s.last_time || s.first_time);
     const span = durationText(timeMs(s.last_time) - timeMs(s.first_time));
     const range = a.date === b.date ? `${a.date} ${a.clock} – ${b.clock}` : `${a.date} ${a.clock} – ${b.date} ${b.clock}`;
-    parts.push(el('span', { class: 'sum-item', text: span ? `${range} (${span})` : range }));
+    const text = span ? `${range} (${span})` : range;
+    parts.push(el('span', { class: 'sum-item sum-cut', title: text, text }));
   }
   const counters = [
     ['conversations', 'conversation'], ['dialogs', 'dialog'], ['transactions', 'transaction'], ['subscriptions', 'subscription'],
   ];
-  for (const [key, word] of counters) {
-    if (s[key] !== undefined && s[key] !== null) parts.push(el('span', { class: 'sum-item', text: plural(Number(s[key]) || 0, word) }));
-  }
-  if (Number(s.unanswered) > 0) parts.push(el('span', { class: 'sum-item sum-warn', text: `${plural(Number(s.unanswered), 'unanswered request')}` }));
-  if (Number(s.failures) > 0) parts.push(el('span', { class: 'sum-item sum-fail', text: `✕ ${plural(Number(s.failures), 'failure')}` }));
+  const counts = counters.filter(([key]) => s[key] !== undefined && s[key] !== null)
+    .map(([key, word]) => plural(Number(s[key]) || 0, word)).join(' · ');
+  if (counts) parts.push(el('span', { class: 'sum-item sum-cut', title: counts, text: counts }));
   ui.summaryText.replaceChildren(...parts);
 
   const c = diagCounts();
@@ -399,27 +740,51 @@ function renderSummary() {
 
 const SEVERITY_ICON = { error: '✕', warning: '!', info: 'i' };
 
+// The diagnostics list: the worker sends the first page (sorted by severity); "Show more" asks for the next
+// ones, so a log with a hundred thousand problems never builds a hundred thousand elements at once.
+const DIAG_PAGE = 200;
+
 function renderDiagnostics() {
   const list = state.summary.diagnostics || [];
   ui.diagList.replaceChildren();
-  const order = { error: 0, warning: 1, info: 2 };
-  const sorted = list.slice().sort((a, b) => (order[a.severity] ?? 3) - (order[b.severity] ?? 3));
-  for (const d of sorted) {
-    const sev = ['error', 'warning', 'info'].includes(d.severity) ? d.severity : 'info';
-    const where = [];
-    if (d.file !== undefined && d.file !== null) {
-      const f = (state.summary.files || [])[d.file];
-      where.push(f ? f.name : `file ${d.file}`);
-    }
-    if (d.line) where.push(`line ${d.line}`);
-    const hasMsg = Number.isInteger(d.msg) && d.msg >= 0;
-    const li = el('li', { class: `diag diag-${sev}` },
-      el('span', { class: 'diag-sev', 'aria-hidden': 'true', text: SEVERITY_ICON[sev] }),
-      el('span', { class: 'diag-word', text: sev }),
-      el('span', { class: 'diag-msg', text: String(d.message ?? '') }),
-      where.length ? el('span', { class: 'diag-where', text: where.join(', ') }) : null,
-      hasMsg ? el('button', { type: 'button', class: 'link', text: `message #${d.msg + 1}`, onclick: () => selectMessage(d.msg, { scroll: true }) }) : null);
-    ui.diagList.append(li);
+  state.diagShown = 0;
+  appendDiagnostics(list);
+}
+
+function diagItem(d) {
+  const sev = ['error', 'warning', 'info'].includes(d.severity) ? d.severity : 'info';
+  const where = [];
+  if (d.file !== undefined && d.file !== null) {
+    const f = (state.summary.files || [])[d.file];
+    where.push(f ? f.name : `file ${d.file}`);
+  }
+  if (d.line) where.push(`line ${d.line}`);
+  const hasMsg = Number.isInteger(d.msg) && d.msg >= 0;
+  return el('li', { class: `diag diag-${sev}` },
+    el('span', { class: 'diag-sev', 'aria-hidden': 'true', text: SEVERITY_ICON[sev] }),
+    el('span', { class: 'diag-word', text: sev }),
+    el('span', { class: 'diag-msg', text: String(d.message ?? '') }),
+    where.length ? el('span', { class: 'diag-where', text: where.join(', ') }) : null,
+    hasMsg ? el('button', { type: 'button', class: 'link', text: `message #${d.msg + 1}`, onclick: () => selectMessage(d.msg, { scroll: true }) }) : null);
+}
+
+function appendDiagnostics(list) {
+  ui.diagList.querySelector('.diag-more')?.remove();
+  ui.diagList.append(...list.map(diagItem));
+  state.diagShown += list.length;
+  const total = Number(state.summary.diagnostics_total ?? (state.summary.diagnostics || []).length);
+  if (state.diagShown < total) {
+    const left = total - state.diagShown;
+    const more = el('button', {
+      type: 'button',
+      class: 'btn btn-small',
+      text: `Show ${Math.min(DIAG_PAGE, left).toLocaleString('en-US')} more (${left.toLocaleString('en-US')} not shown)`,
+      onclick: () => {
+        more.disabled = true;
+        call('diagnostics', state.diagShown, DIAG_PAGE).then(appendDiagnostics, reportError);
+      },
+    });
+    ui.diagList.append(el('li', { class: 'diag-more' }, more));
   }
 }
 
@@ -432,21 +797,116 @@ const KIND_LABEL = {
   conference: 'CONF', publish: 'PUB', other: '…',
 };
 
+// The list is virtualized: entries have a fixed height and only those in view (plus a few) exist in the DOM,
+// so a log with thousands of conversations costs the same as one with ten. `conv.view` is what the list shows,
+// in order: "All messages" (-1) then every conversation, or those with a search hit.
+const CONV_ROW = 48; // px, = .conv height in style.css
+const CONV_OVERSCAN = 8;
+
+const conv = {
+  view: [-1],
+  items: new Map(), // conversation id -> its <li>, for the entries in the DOM
+};
+
 function renderConversations() {
-  const convs = state.conversations;
+  conv.view = [-1, ...state.conversations.keys()];
+  resetConvList();
+}
+
+function resetConvList() {
+  conv.items.clear();
   ui.convList.replaceChildren();
-  const total = Number(state.summary.message_count) || 0;
-  const all = convOption(-1, 'All messages', '', total, null, false, 'ALL');
-  ui.convList.append(all);
-  convs.forEach((c, index) => {
-    const kind = String(c.kind || 'other').toLowerCase();
-    const badge = KIND_LABEL[kind] || kind.slice(0, 4).toUpperCase();
-    const count = Array.isArray(c.messages) ? c.messages.length : Number(c.messages) || 0;
-    // set_filter() takes the conversation's position in conversations() (its id, when ids are positions).
-    ui.convList.append(convOption(index, String(c.label || c.call_id || `conversation ${index + 1}`), String(c.call_id || ''), count, c.first_time, !!c.failed, badge, kind));
-  });
-  ui.convCount.textContent = convs.length ? String(convs.length) : '';
+  ui.convList.style.height = `${conv.view.length * CONV_ROW}px`;
+  const all = state.conversations.length;
+  const shown = conv.view.length - 1;
+  ui.convCount.textContent = !all ? '' : shown === all ? all.toLocaleString('en-US') : `${shown.toLocaleString('en-US')} of ${all.toLocaleString('en-US')}`;
+  renderConvWindow();
+}
+
+function convItem(id, pos) {
+  if (id === -1) return convOption(-1, 'All messages', '', Number(state.summary.message_count) || 0, null, false, 'ALL');
+  const c = state.conversations[id] || {};
+  const kind = String(c.kind || 'other').toLowerCase();
+  const badge = KIND_LABEL[kind] || kind.slice(0, 4).toUpperCase();
+  const count = Number(c.message_count ?? (Array.isArray(c.messages) ? c.messages.length : c.messages)) || 0;
+  // set_filter() takes the conversation's position in conversations() (its id, when ids are positions).
+  return convOption(id, String(c.label || c.call_id || `conversation ${pos}`), String(c.call_id || ''), count, c.first_time, !!c.failed, badge, kind);
+}
+
+function renderConvWindow() {
+  const sc = ui.convScroll;
+  const n = conv.view.length;
+  const first = Math.max(0, Math.floor(sc.scrollTop / CONV_ROW) - CONV_OVERSCAN);
+  const last = Math.min(n - 1, Math.ceil((sc.scrollTop + Math.max(sc.clientHeight, 600)) / CONV_ROW) + CONV_OVERSCAN);
+  const want = new Set();
+  for (let pos = first; pos <= last; pos++) want.add(conv.view[pos]);
+  for (const [id, li] of conv.items) {
+    // The focused entry stays (keyboard focus must not fall off the list).
+    if (!want.has(id) && li !== document.activeElement) {
+      li.remove();
+      conv.items.delete(id);
+    }
+  }
+  for (let pos = first; pos <= last; pos++) {
+    const id = conv.view[pos];
+    let li = conv.items.get(id);
+    if (!li) {
+      li = convItem(id, pos);
+      li.style.top = `${pos * CONV_ROW}px`;
+      li.setAttribute('aria-setsize', String(n));
+      li.setAttribute('aria-posinset', String(pos + 1));
+      conv.items.set(id, li);
+      ui.convList.append(li);
+    }
+  }
   markConversation();
+}
+
+let convScrollQueued = false;
+function onConvScroll() {
+  if (convScrollQueued) return;
+  convScrollQueued = true;
+  requestAnimationFrame(() => {
+    convScrollQueued = false;
+    renderConvWindow();
+  });
+}
+
+// Scroll the list so that view position `pos` is in view, draw it, and return its <li>.
+function revealConv(pos) {
+  const sc = ui.convScroll;
+  const top = pos * CONV_ROW;
+  if (top < sc.scrollTop) sc.scrollTop = top;
+  else if (top + CONV_ROW > sc.scrollTop + sc.clientHeight) sc.scrollTop = top + CONV_ROW - sc.clientHeight;
+  renderConvWindow();
+  return conv.items.get(conv.view[pos]);
+}
+
+function convKey(e) {
+  const n = conv.view.length;
+  if (!n) return;
+  const focusedId = document.activeElement && document.activeElement.dataset ? Number(document.activeElement.dataset.conv) : NaN;
+  let cur = conv.view.indexOf(Number.isNaN(focusedId) ? state.filter : focusedId);
+  const page = Math.max(1, Math.floor(ui.convScroll.clientHeight / CONV_ROW) - 1);
+  let next = -1;
+  if (e.key === 'ArrowDown') next = (cur < 0 ? 0 : cur + 1);
+  else if (e.key === 'ArrowUp') next = (cur < 0 ? 0 : cur - 1);
+  else if (e.key === 'PageDown') next = (cur < 0 ? 0 : cur + page);
+  else if (e.key === 'PageUp') next = (cur < 0 ? 0 : cur - page);
+  else if (e.key === 'Home') next = 0;
+  else if (e.key === 'End') next = n - 1;
+  else if ((e.key === 'Enter' || e.key === ' ') && cur >= 0) {
+    e.preventDefault();
+    selectConversation(conv.view[cur]).catch(reportError);
+    return;
+  } else return;
+  e.preventDefault();
+  e.stopPropagation();
+  next = Math.max(0, Math.min(n - 1, next));
+  if (cur < 0) cur = next;
+  const li = revealConv(next);
+  if (li) li.focus({ preventScroll: true });
+  selectConversation(conv.view[next]).catch(reportError);
 }
 
 function convOption(id, label, callId, count, firstTime, failed, badge, kind) {
@@ -460,20 +920,20 @@ function convOption(id, label, callId, count, firstTime, failed, badge, kind) {
   el('span', { class: `conv-kind kind-${kind || 'all'}`, text: badge }),
   el('span', { class: 'conv-main' },
     el('span', { class: 'conv-label', text: label }),
+    // One line (the list has a fixed row height): the failure first, the time last (it may be cut).
     el('span', { class: 'conv-sub' },
-      el('span', { text: plural(count, 'msg', 'msgs') }),
-      firstTime ? el('span', { text: clock(firstTime) }) : null,
-      failed ? el('span', { class: 'conv-fail', title: 'Something in this conversation failed', text: '✕ failed' }) : null)));
+      failed ? el('span', { class: 'conv-fail', title: 'Something in this conversation failed', text: '✕ failed' }) : null,
+      el('span', { class: 'conv-count', text: plural(count, 'msg', 'msgs') }),
+      firstTime ? el('span', { class: 'conv-time', text: clock(firstTime) }) : null)));
   return li;
 }
 
 function markConversation() {
-  for (const li of ui.convList.children) {
-    const on = Number(li.dataset.conv) === state.filter;
+  for (const [id, li] of conv.items) {
+    const on = id === state.filter;
     li.setAttribute('aria-selected', on ? 'true' : 'false');
     li.tabIndex = on ? 0 : -1;
   }
-  applySearchToConversations();
 }
 
 async function selectConversation(id) {
@@ -496,25 +956,29 @@ const SVG_ALLOWED = new Set([
   'text', 'tspan', 'title', 'desc', 'use', 'symbol', 'clipPath', 'linearGradient', 'stop',
 ]);
 
+// Only allowed SVG elements; no event handler, style or outside link attributes. One pass over the elements in
+// document order (a window of rows has a few thousand; this runs on the main thread for each one drawn).
 function sanitizeSvg(root) {
-  const walker = [root];
-  while (walker.length) {
-    const node = walker.pop();
-    for (const child of Array.from(node.children)) {
-      if (child.namespaceURI !== SVG_NS || !SVG_ALLOWED.has(child.localName)) {
-        child.remove();
-        continue;
-      }
-      walker.push(child);
-    }
-    for (const attr of Array.from(node.attributes)) {
-      const name = attr.name.toLowerCase();
-      const local = attr.localName.toLowerCase();
-      if (name.startsWith('on') || name === 'style') node.removeAttributeNode(attr);
-      else if ((local === 'href') && !attr.value.trim().startsWith('#')) node.removeAttributeNode(attr);
-    }
+  const all = root.getElementsByTagName('*');
+  const bad = [];
+  for (let i = 0; i < all.length; i++) {
+    const e = all[i];
+    if (e.namespaceURI !== SVG_NS || !SVG_ALLOWED.has(e.localName)) bad.push(e);
   }
+  for (const e of bad) e.remove();
+  cleanAttributes(root);
+  for (let i = 0; i < all.length; i++) cleanAttributes(all[i]);
   return root;
+}
+
+function cleanAttributes(node) {
+  const attrs = node.attributes;
+  for (let i = attrs.length - 1; i >= 0; i--) {
+    const attr = attrs[i];
+    const name = attr.name.toLowerCase();
+    if (name.startsWith('on') || name === 'style') node.removeAttributeNode(attr);
+    else if (attr.localName.toLowerCase() === 'href' && !attr.value.trim().startsWith('#')) node.removeAttributeNode(attr);
+  }
 }
 
 function parseSvg(text) {
@@ -525,7 +989,9 @@ function parseSvg(text) {
     throw new Error('The flow diagram could not be drawn (the engine returned SVG the browser could not read).');
   }
   sanitizeSvg(root);
-  return document.importNode(root, true);
+  // Moved, not copied: a copy would leave a second tree behind for the garbage collector at every window drawn
+  // while scrolling (hundreds of MB of garbage on a long scroll through a big ladder).
+  return document.adoptNode(root);
 }
 
 let laddersDrawing = 0;
@@ -542,8 +1008,8 @@ async function renderLadder(meta) {
 
 async function drawLadder(meta) {
   state.meta = meta;
-  state.rowToMsg = [];
-  state.msgToRow = new Map();
+  state.rowToMsg = new Int32Array(0);
+  state.msgToRow = new RowIndex(state.rowToMsg, 0);
   state.arrows = new Map();
   state.windows = new Map();
   ui.ladderCanvas.replaceChildren();
@@ -582,7 +1048,8 @@ async function drawLadder(meta) {
   ui.ladderHeader.style.height = `${headerHeight}px`;
   ui.ladderHeader.style.width = `${width}px`;
 
-  state.rowToMsg = Array.isArray(meta.messages) && meta.messages.length === rows ? meta.messages.map(Number) : [];
+  const order = meta.messages;
+  state.rowToMsg = order && order.length === rows ? Int32Array.from(order) : new Int32Array(0);
   // Without the row order from ladder_meta() the page cannot window: draw every row at once.
   state.windowRows = state.rowToMsg.length ? WINDOW_ROWS : rows;
   const gen = ++state.ladderGen;
@@ -599,9 +1066,9 @@ async function drawLadder(meta) {
     return;
   }
   if (!state.rowToMsg.length) {
-    state.rowToMsg = Array.from(ui.ladderCanvas.querySelectorAll('[data-msg]'), (a) => Number(a.getAttribute('data-msg')));
+    state.rowToMsg = Int32Array.from(ui.ladderCanvas.querySelectorAll('[data-msg]'), (a) => Number(a.getAttribute('data-msg')));
   }
-  state.rowToMsg.forEach((msg, row) => state.msgToRow.set(msg, row));
+  state.msgToRow = new RowIndex(state.rowToMsg, Number(state.summary.message_count) || 0);
   applySearchToLadder();
   if (state.selected >= 0 && state.arrows.has(state.selected)) markSelected();
   else if (state.rowToMsg.length) state.arrows.get(state.rowToMsg[0])?.setAttribute('tabindex', '0');
@@ -609,7 +1076,9 @@ async function drawLadder(meta) {
 
 // Virtualization: the ladder is drawn in windows of WINDOW_ROWS rows, each one SVG from ladder_svg() placed
 // at its own y; only the windows near the visible part of the pane exist in the DOM.
-const WINDOW_ROWS = 150;
+// 60 rows (28 px each) is about two screens: a few hundred arrows in the DOM at most, and little to parse per
+// window while scrolling.
+const WINDOW_ROWS = 60;
 
 function visibleWindows() {
   const meta = state.meta;
@@ -704,8 +1173,9 @@ function onLadderScroll() {
 }
 
 async function exportSvg() {
-  const text = await call('export');
-  const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+  // The worker makes the file (a Blob): the main thread never holds the whole picture as a string.
+  const blob = await call('export');
+  const url = URL.createObjectURL(blob instanceof Blob ? blob : new Blob([String(blob)], { type: 'image/svg+xml' }));
   const a = document.createElement('a');
   const base = ((state.summary.files || [])[0] || {}).name || 'sipscope';
   a.href = url;
@@ -767,6 +1237,7 @@ let detailSeq = 0;
 async function selectMessage(msg, opts = {}) {
   if (!Number.isInteger(msg) || msg < 0) return;
   state.selected = msg;
+  onSelect(msg);
   const a = markSelected();
   if (opts.scroll !== false) scrollToMessage(msg);
   if (opts.focus && a) a.focus({ preventScroll: true });
@@ -776,8 +1247,10 @@ async function selectMessage(msg, opts = {}) {
   try {
     const m = await call('message', msg);
     if (seq !== detailSeq) return;
+    const other = !state.message || state.message.index !== m?.index;
     state.message = m;
     renderDetail();
+    if (other) ui.detailBody.scrollTop = 0; // another message starts at its start line, like DevTools
   } catch (err) {
     if (seq !== detailSeq) return;
     state.message = null;
@@ -797,50 +1270,6 @@ function moveSelection(delta) {
 
 // ---------------------------------------------------------------------------------------------
 // Message detail.
-
-const HEADER_HELP = {
-  'via': 'Path the request took so far; responses travel back along it',
-  'from': 'Who sent the request (with the dialog tag)',
-  'to': 'Who the request is for (the tag is added by the answering side)',
-  'call-id': 'Identifies the dialog or registration; the same for every message in it',
-  'cseq': 'Sequence number and method; pairs responses with their request',
-  'contact': 'Where the sender can be reached directly',
-  'max-forwards': 'Hops left before the request is dropped',
-  'content-type': 'Type of the body',
-  'content-length': 'Size of the body in bytes',
-  'user-agent': 'Client software and version',
-  'server': 'Server software and version',
-  'event': 'Event package of a SUBSCRIBE / NOTIFY (presence, registration, …)',
-  'expires': 'Seconds the registration or subscription stays valid',
-  'subscription-state': 'State of the subscription (active, pending, terminated)',
-  'supported': 'Extensions the sender supports',
-  'require': 'Extensions the receiver must support',
-  'proxy-require': 'Extensions proxies must support',
-  'accept': 'Body types the sender accepts',
-  'allow': 'Methods the sender accepts',
-  'route': 'Proxies the request must pass through',
-  'record-route': 'Proxies that stay on the path for the rest of the dialog',
-  'authorization': 'Credentials for the server',
-  'proxy-authorization': 'Credentials for the proxy (NTLM / Kerberos / TLS-DSK in Skype for Business)',
-  'www-authenticate': 'Authentication challenge from the server',
-  'proxy-authenticate': 'Authentication challenge from the proxy',
-  'authentication-info': 'Proof that the server authenticated the message',
-  'ms-user-logon-data': 'Skype for Business: how the user signed in (e.g. RemoteUser = through the Edge)',
-  'ms-piggyback-cseq': 'Skype for Business: NOTIFY data piggybacked on this response',
-  'ms-diagnostics': 'Skype for Business: server diagnostic code and reason',
-  'ms-diagnostics-public': 'Skype for Business: diagnostic code and reason for clients',
-  'ms-client-diagnostics': 'Skype for Business: client diagnostic code and reason',
-  'ms-endpoint-location-data': 'Skype for Business: network location of the endpoint',
-  'ms-subnet': 'Skype for Business: client subnet',
-  'ms-edge-proxy-message-trust': 'Skype for Business: how the Edge trusted the message',
-  'p-asserted-identity': 'Identity asserted by a trusted proxy',
-  'referred-by': 'Who asked for this call transfer',
-  'refer-to': 'Target of a transfer',
-  'session-expires': 'Session refresh interval',
-  'reason': 'Why the request was sent (e.g. why a call ended)',
-  'warning': 'Extra information about the response',
-  'retry-after': 'When to try again',
-};
 
 function renderDetail(errorText) {
   const m = state.message;
@@ -873,10 +1302,11 @@ function renderDetail(errorText) {
   const fileName = m.file_name ?? ((state.summary.files || [])[m.file] || {}).name;
   const dir = m.direction ? ` (${m.direction})` : '';
   const metaItems = [
-    m.time ? ['Time', `${splitTime(m.time).date} ${clock(m.time)}`] : null,
+    ...timeRows(m), // merged time, and the file's own clock when it differs
     ['From', `${m.src ?? ''}`],
     ['To', `${m.dst ?? ''}${dir}`],
     fileName !== undefined || m.line ? ['Source', `${fileName ?? ''}${m.line ? `, line ${m.line}` : ''}`] : null,
+    ...alsoRows(m), // the same message in other files
   ].filter(Boolean);
   const dl = el('dl', { class: 'msg-meta' });
   for (const [k, v] of metaItems) dl.append(el('dt', { text: k }), el('dd', { text: v, title: v }));
@@ -918,27 +1348,18 @@ function renderDetail(errorText) {
     return;
   }
 
-  const table = el('table', { class: 'headers' },
-    el('thead', null, el('tr', null, el('th', { scope: 'col', text: 'Name' }), el('th', { scope: 'col', text: 'Value' }), el('th', { scope: 'col', class: 'col-help', text: 'Meaning' }))));
-  const tbody = el('tbody');
-  for (const h of headers) {
-    const name = String(h.name ?? '');
-    // The engine's explanation when it gives one (annotations), else the page's short list.
-    const help = String(h.explanation ?? h.meaning ?? h.help ?? HEADER_HELP[name.toLowerCase()] ?? '');
-    tbody.append(el('tr', null,
-      el('th', { scope: 'row', class: 'h-name', title: help || null, text: name }),
-      el('td', { class: 'h-value', text: String(h.value ?? '') }),
-      el('td', { class: 'h-help col-help', text: help })));
-  }
-  table.append(tbody);
+  // Name, value, and what it means (the engine's annotations; insights.js lays them out).
+  const table = headersTable(headers, m.annotations);
   ui.detailBody.append(el('section', { class: 'msg-section', id: 'sec-headers' }, el('h3', { text: `Headers (${headers.length})` }), table));
 
+  const fromHeaders = headerSummaries(m); // text carried in a header (the first IM, in ms-text-format)
   if (parts.length) {
     const sec = el('section', { class: 'msg-section', id: 'sec-body' }, el('h3', { text: parts.length === 1 ? 'Body' : `Body (${parts.length} parts)` }));
-    parts.forEach((p, i) => sec.append(renderBodyPart(p, i, parts.length)));
+    if (fromHeaders) sec.append(fromHeaders);
+    parts.forEach((p, i) => sec.append(renderBodyPart(p, i, parts.length, summariesFor(m, i))));
     ui.detailBody.append(sec);
   } else {
-    ui.detailBody.append(el('section', { class: 'msg-section', id: 'sec-body' }, el('h3', { text: 'Body' }), el('p', { class: 'muted', text: 'No body.' })));
+    ui.detailBody.append(el('section', { class: 'msg-section', id: 'sec-body' }, el('h3', { text: 'Body' }), fromHeaders || el('p', { class: 'muted', text: 'No body.' })));
   }
 }
 
@@ -976,7 +1397,7 @@ function renderTransaction(m, tx) {
   return box;
 }
 
-function renderBodyPart(p, i, n) {
+function renderBodyPart(p, i, n, summaries) {
   const ct = String(p.content_type || 'no content type');
   const part = el('div', { class: 'body-part' });
   part.append(el('h4', null, n > 1 ? el('span', { class: 'muted', text: `Part ${i + 1} · ` }) : null, el('span', { text: ct })));
@@ -994,18 +1415,8 @@ function renderBodyPart(p, i, n) {
   }
   const text = p.text === undefined || p.text === null ? '' : String(p.text);
   const pretty = p.pretty === undefined || p.pretty === null ? '' : String(p.pretty);
-  // Readable first: what the part says, in words; then the pretty-printed (or plain) text.
-  const fromEngine = Array.isArray(p.summary) ? p.summary : typeof p.summary === 'string' && p.summary ? [p.summary] : null;
-  const facts = fromEngine
-    ? fromEngine.map((f) => (Array.isArray(f) ? f
-      : f && typeof f === 'object' ? [f.label ?? f.name ?? '', f.value ?? f.text ?? '']
-        : ['', String(f)]))
-    : summarizeBody(ct, text);
-  if (facts.length) {
-    const dl = el('dl', { class: 'readable', 'aria-label': 'Summary of this part' });
-    for (const [k, v] of facts) dl.append(el('dt', { text: String(k) }), el('dd', { text: String(v) }));
-    part.append(dl);
-  }
+  // Readable first: what the part says, in words (the engine's body summaries); then the pretty-printed text.
+  for (const sum of summaries || []) part.append(bodySummary(sum));
   if (pretty || text) {
     part.append(el('details', { class: 'pretty', open: true },
       el('summary', { text: pretty ? 'Pretty-printed' : 'Text' }),
@@ -1016,80 +1427,26 @@ function renderBodyPart(p, i, n) {
   return part;
 }
 
-// Microsoft presence availability codes ([MS-PRES]) in words.
-function availabilityText(code) {
-  const n = Number(code);
-  if (!Number.isFinite(n)) return String(code);
-  const ranges = [[3000, 'Available'], [4500, 'Available (idle)'], [6000, 'Busy'], [7500, 'Busy (idle)'],
-    [9000, 'Do not disturb'], [12000, 'Be right back'], [15000, 'Away'], [18000, 'Offline']];
-  let word = 'None';
-  for (const [from, w] of ranges) if (n >= from) word = w;
-  return `${word} (${n})`;
-}
-
-// A few facts from well-known bodies (presence XML, SDP), read without running anything: the XML is
-// parsed into an inert document and only text and attributes are read back.
-function summarizeBody(contentType, text) {
-  const facts = [];
-  const ct = contentType.toLowerCase();
-  if (!text) return facts;
-  if (ct.includes('sdp')) {
-    for (const line of text.split(/\r?\n/)) {
-      if (line.startsWith('m=')) facts.push(['media', line.slice(2)]);
-      else if (line.startsWith('c=')) facts.push(['connection', line.slice(2)]);
-    }
-    return facts.slice(0, 12);
-  }
-  if (!ct.includes('xml') || text.length > 2_000_000) return facts;
-  const doc = new DOMParser().parseFromString(text, 'application/xml');
-  if (doc.getElementsByTagName('parsererror').length) return facts;
-  const root = doc.documentElement;
-  const uri = root.getAttribute('uri');
-  facts.push(['document', `<${root.localName}>${uri ? ` for ${uri}` : ''}`]);
-  const byName = (name) => Array.from(doc.getElementsByTagNameNS('*', name));
-  for (const c of byName('category').slice(0, 40)) {
-    const name = c.getAttribute('name') || '?';
-    const bits = [];
-    const inst = c.getAttribute('instance');
-    if (inst !== null) bits.push(`instance ${inst}`);
-    const avail = c.getElementsByTagNameNS('*', 'availability')[0];
-    if (avail) bits.push(availabilityText(avail.textContent.trim()));
-    const activity = c.getElementsByTagNameNS('*', 'activity')[0];
-    if (activity && activity.getAttribute('token')) bits.push(activity.getAttribute('token'));
-    const note = c.getElementsByTagNameNS('*', 'body')[0];
-    if (name === 'note' && note) bits.push(`"${note.textContent.trim().slice(0, 200)}"`);
-    const display = c.getElementsByTagNameNS('*', 'displayName')[0] || c.getElementsByTagNameNS('*', 'name')[0];
-    if (name === 'contactCard' && display && display.textContent.trim()) bits.push(display.textContent.trim().slice(0, 120));
-    if (!c.children.length && !bits.length) bits.push('empty');
-    facts.push([`category ${name}`, bits.join(', ')]);
-  }
-  for (const pub of byName('publication').slice(0, 40)) {
-    facts.push([`publish ${pub.getAttribute('categoryName') || '?'}`, [
-      pub.getAttribute('instance') !== null ? `instance ${pub.getAttribute('instance')}` : '',
-      pub.getAttribute('container') !== null ? `container ${pub.getAttribute('container')}` : '',
-      pub.getAttribute('expires') !== null ? `expires ${pub.getAttribute('expires')}` : '',
-    ].filter(Boolean).join(', ')]);
-  }
-  for (const r of byName('resource').slice(0, 40)) {
-    const inst = r.getElementsByTagNameNS('*', 'instance')[0];
-    facts.push(['resource', `${r.getAttribute('uri') || '?'}${inst && inst.getAttribute('state') ? ` (${inst.getAttribute('state')})` : ''}`]);
-  }
-  const cats = byName('category').length;
-  if (root.localName === 'batchSub') {
-    for (const a of byName('action').slice(0, 10)) facts.push(['action', `${a.getAttribute('name') || '?'}`]);
-    const targets = byName('contact').map((c) => c.getAttribute('uri')).filter(Boolean);
-    if (targets.length) facts.push(['contacts', targets.slice(0, 20).join(', ') + (targets.length > 20 ? ` … (${targets.length})` : '')]);
-  }
-  if (facts.length === 1 && !cats) {
-    // Unknown XML: name the top-level children.
-    const kids = Array.from(root.children).slice(0, 12).map((k) => k.localName);
-    if (kids.length) facts.push(['contains', kids.join(', ')]);
-  }
-  return facts;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Search.
+
+// The search runs in the worker (over every message, in the file's own bytes); the page gets back the matching
+// message indices and conversation ids, and only marks the arrows and entries in view.
+
+// The messages that match, as a list and a mask (has() is O(1) for any number of messages).
+class Hits {
+  constructor(list, messageCount) {
+    this.list = list;
+    let size = messageCount;
+    for (const m of list) if (m >= size) size = m + 1;
+    this.mask = new Uint8Array(size);
+    for (const m of list) this.mask[m] = 1;
+  }
+
+  has(msg) { return msg >= 0 && msg < this.mask.length && this.mask[msg] === 1; }
+
+  get size() { return this.list.length; }
+}
 
 let searchTimer = 0;
 let searchSeq = 0;
@@ -1105,13 +1462,26 @@ async function runSearch() {
   const seq = ++searchSeq;
   if (!q) {
     state.searchHits = null;
+    state.searchConvs = null;
   } else {
+    const engine = engines.shown;
+    if (!engine) return;
+    ui.searchCount.textContent = 'searching…';
+    // The first search builds the worker's index: say how far it is.
+    engine.searchProgress = (done, total) => {
+      if (seq === searchSeq && total) ui.searchCount.textContent = `indexing ${Math.floor((100 * done) / total)}%`;
+    };
     try {
-      const hits = await call('search', q);
+      const r = await engine.call('search', q);
+      if (seq !== searchSeq || engines.shown !== engine) return;
+      if (r && r.superseded) return;
+      state.searchHits = r ? new Hits(r.hits, Number(state.summary.message_count) || 0) : null;
+      state.searchConvs = r ? new Set(r.convs) : null;
+    } catch (err) {
       if (seq !== searchSeq) return;
-      state.searchHits = hits ? new Set(hits) : null;
-    } catch {
-      state.searchHits = new Set();
+      state.searchHits = new Hits(new Int32Array(0), 0);
+      state.searchConvs = new Set();
+      console.warn('search failed:', err.message);
     }
   }
   applySearchToLadder();
@@ -1120,6 +1490,7 @@ async function runSearch() {
 
 function applySearchToLadder() {
   const hits = state.searchHits;
+  ui.searchCount.dataset.query = hits ? state.searchQuery : ''; // what the count is about
   ui.ladderCanvas.classList.toggle('searching', !!hits);
   for (const [msg, a] of state.arrows) a.classList.toggle('is-hit', !!hits && hits.has(msg));
   if (!hits) {
@@ -1127,25 +1498,25 @@ function applySearchToLadder() {
     return;
   }
   let shown = 0;
-  for (const msg of hits) if (state.msgToRow.has(msg)) shown += 1;
+  if (state.filter === -1) shown = hits.size;
+  else for (const msg of hits.list) if (state.msgToRow.has(msg)) shown += 1;
   const elsewhere = hits.size - shown;
   ui.searchCount.textContent = shown
-    ? `${shown} match${shown === 1 ? '' : 'es'}`
-    : elsewhere ? `${elsewhere} in other conversations` : 'no match';
+    ? `${shown.toLocaleString('en-US')} match${shown === 1 ? '' : 'es'}`
+    : elsewhere ? `${elsewhere.toLocaleString('en-US')} in other conversations` : 'no match';
 }
 
+// The conversations list shows only the conversations with a match (and "All messages").
 function applySearchToConversations() {
-  const hits = state.searchHits;
-  for (const li of ui.convList.children) {
-    const id = Number(li.dataset.conv);
-    if (id === -1 || !hits) {
-      li.hidden = false;
-      continue;
-    }
-    const conv = state.conversations[id];
-    const msgs = conv && Array.isArray(conv.messages) ? conv.messages : [];
-    li.hidden = !msgs.some((m) => hits.has(Number(m)));
+  const convs = state.searchConvs;
+  const view = [-1];
+  if (convs) {
+    for (const id of state.conversations.keys()) if (convs.has(id) || id === state.filter) view.push(id);
+  } else {
+    for (const id of state.conversations.keys()) view.push(id);
   }
+  conv.view = view;
+  resetConvList();
 }
 
 function nextSearchHit(delta) {
@@ -1180,7 +1551,11 @@ function wire() {
   ui.emptyOpenSample.addEventListener('click', (e) => { e.stopPropagation(); analyzeSample(); });
   ui.openFile.addEventListener('click', openFileDialog);
   ui.emptyOpenFile.addEventListener('click', (e) => { e.stopPropagation(); openFileDialog(); });
-  ui.fileInput.addEventListener('change', () => analyzeFiles(ui.fileInput.files));
+  ui.fileInput.addEventListener('change', () => {
+    const files = Array.from(ui.fileInput.files || []);
+    ui.fileInput.value = ''; // choosing the same file again (after Cancel, say) is a change too
+    analyzeFiles(files);
+  });
   ui.dropzone.addEventListener('click', (e) => { if (e.target === ui.dropzone || !e.target.closest('button')) openFileDialog(); });
   ui.dropzone.addEventListener('keydown', (e) => {
     if ((e.key === 'Enter' || e.key === ' ') && e.target === ui.dropzone) { e.preventDefault(); openFileDialog(); }
@@ -1189,7 +1564,8 @@ function wire() {
   ui.pasteText.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); analyzePaste(); }
   });
-  ui.errorBack.addEventListener('click', () => setPhase('idle'));
+  ui.errorBack.addEventListener('click', leaveError);
+  ui.cancel.addEventListener('click', () => cancelAnalysis());
 
   ui.ladderCanvas.addEventListener('click', onLadderClick);
   ui.ladderScroll.addEventListener('scroll', onLadderScroll, { passive: true });
@@ -1210,25 +1586,15 @@ function wire() {
     const li = e.target.closest('[data-conv]');
     if (li) selectConversation(Number(li.dataset.conv)).catch(reportError);
   });
-  ui.convList.addEventListener('keydown', (e) => {
-    const items = Array.from(ui.convList.children).filter((li) => !li.hidden);
-    const cur = items.indexOf(document.activeElement);
-    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-      e.preventDefault();
-      e.stopPropagation();
-      const next = items[Math.max(0, Math.min(items.length - 1, (cur < 0 ? 0 : cur) + (e.key === 'ArrowDown' ? 1 : -1)))];
-      if (next) { next.focus(); selectConversation(Number(next.dataset.conv)).catch(reportError); }
-    } else if ((e.key === 'Enter' || e.key === ' ') && cur >= 0) {
-      e.preventDefault();
-      selectConversation(Number(items[cur].dataset.conv)).catch(reportError);
-    }
-  });
+  ui.convList.addEventListener('keydown', convKey);
   ui.convList.addEventListener('focus', (e) => {
     if (e.target === ui.convList) {
-      const cur = ui.convList.querySelector('[aria-selected="true"]');
-      if (cur) cur.focus();
+      const pos = conv.view.indexOf(state.filter);
+      const li = pos >= 0 ? revealConv(pos) : null;
+      if (li) li.focus({ preventScroll: true });
     }
   });
+  ui.convScroll.addEventListener('scroll', onConvScroll, { passive: true });
 
   ui.exportSvg.addEventListener('click', () => exportSvg().catch(reportError));
   ui.rawToggle.addEventListener('click', () => {
@@ -1242,6 +1608,8 @@ function wire() {
   });
 
   ui.search.addEventListener('input', onSearchInput);
+  // A search is coming: let the worker start its index now (seconds for a very large log).
+  ui.search.addEventListener('focus', () => { if (engines.shown) engines.shown.call('prepareSearch').catch(() => {}); });
   ui.search.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') {
       e.preventDefault();
@@ -1259,7 +1627,10 @@ function wire() {
   document.addEventListener('keydown', (e) => {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
     if (isTyping(e.target)) return;
-    if (e.key === '/' && !ui.search.disabled) {
+    if (e.key === 'Escape' && state.phase === 'analyzing') {
+      e.preventDefault();
+      cancelAnalysis();
+    } else if (e.key === '/' && !ui.search.disabled) {
       e.preventDefault();
       ui.search.focus();
       ui.search.select();
@@ -1305,10 +1676,27 @@ function wire() {
 }
 
 function reportError(err) {
+  if (err && err.closed) return;
   console.error(err);
   if (state.phase === 'analyzing') showError(err.message);
 }
 
+// Select a message from elsewhere (findings, presence): show all messages first when the conversation on
+// screen does not hold it.
+async function jumpToMessage(msg) {
+  if (!Number.isInteger(msg) || msg < 0 || state.phase !== 'done') return;
+  if (!state.msgToRow.has(msg) && state.filter !== -1) await selectConversation(-1);
+  await selectMessage(msg, { scroll: true });
+}
+
 setPhase('idle');
 wire();
-startWorker();
+initInsights({
+  el, formatBytes, plural, formatName, splitTime, clock,
+  call,
+  jumpTo: (msg) => { jumpToMessage(msg).catch(reportError); },
+  // The same files merged again (a clock offset set by hand): message indices changed, so all is redrawn.
+  reload: (result) => onDone({ ...result, reload: true }),
+  summary: () => state.summary || {},
+});
+warmSpare();
