@@ -720,6 +720,9 @@ pub struct Report<'a> {
     pub aliases: &'a [(String, Vec<String>)],
     /// Availability and notes per contact over time, and each subscription's lifecycle.
     pub presence: crate::annotate::Presence,
+    /// The same availability timeline keyed by contact URI: `{"sip:on2@limcm.com": [{availability, name, …}]}`.
+    pub presence_by_contact:
+        std::collections::BTreeMap<String, Vec<crate::annotate::presence::AvailabilityChange>>,
     /// Problems worth a look, each linked to its message.
     pub findings: Vec<crate::annotate::Finding>,
     /// Lifelines with their role and name when the messages reveal them: key → label.
@@ -968,6 +971,7 @@ impl Analysis {
 
     /// The CLI's `--json` document.
     pub fn report(&self) -> Report<'_> {
+        let presence = crate::annotate::presence(self);
         let messages = self
             .messages
             .iter()
@@ -1011,7 +1015,12 @@ impl Analysis {
             subscriptions: &self.flow.subscriptions,
             clocks: &self.clocks,
             aliases: &self.aliases,
-            presence: crate::annotate::presence(self),
+            presence_by_contact: presence
+                .contacts
+                .iter()
+                .map(|c| (c.uri.clone(), c.changes.clone()))
+                .collect(),
+            presence,
             findings: crate::annotate::findings(self),
             lifelines: self
                 .ladder(None)

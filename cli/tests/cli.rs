@@ -136,3 +136,37 @@ fn clock_offsets_by_hand() {
     assert_eq!(code, 2);
     assert!(err.contains("takes N=MS"), "{err}");
 }
+
+#[test]
+fn json_carries_annotations_presence_by_contact_and_findings() {
+    let (out, _, code) = sipscope(&["--json", "www/sample/sample.uccapilog"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ua = v["messages"][0]["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["header"] == "User-Agent")
+        .unwrap();
+    assert!(
+        ua["text"].as_str().unwrap().contains("Skype for Business"),
+        "{ua}"
+    );
+    let on2: Vec<&str> = v["presence_by_contact"]["sip:on2@limcm.com"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(on2, ["Available", "Busy"]);
+    let kinds: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"subscription-failed") && kinds.contains(&"no-response"),
+        "{kinds:?}"
+    );
+}
