@@ -581,36 +581,7 @@ mod tests {
     use super::*;
 
     /// A client log from (direction, time, SIP text with `\n` line ends).
-    fn log(messages: &[(&str, &str, String)]) -> Vec<u8> {
-        let mut out = String::new();
-        for (dir, time, sip) in messages {
-            let sip = sip.replace('\n', "\r\n");
-            let n = sip.len();
-            let (open, close) = if *dir == "send" {
-                (
-                    format!("Sending Packet - 10.0.0.1:5061 (From Local Address: 10.0.0.2:50000) {n} bytes:"),
-                    format!("End of Sending Packet - 10.0.0.1:5061 (From Local Address: 10.0.0.2:50000) {n} bytes"),
-                )
-            } else {
-                (
-                    format!("Data Received -10.0.0.1:5061 (To Local Address: 10.0.0.2:50000) {n} bytes:"),
-                    format!("End of Data Received -10.0.0.1:5061 (To Local Address: 10.0.0.2:50000) {n} bytes"),
-                )
-            };
-            out.push_str(&format!("03/30/2018|{time} 2738:14E0 INFO  :: {open}\r\n"));
-            let mut lines = sip.split("\r\n");
-            out.push_str(&format!(
-                "03/30/2018|{time} 2738:14E0 INFO  :: {}\r\n",
-                lines.next().unwrap_or("")
-            ));
-            out.push_str(&lines.collect::<Vec<_>>().join("\r\n"));
-            if !sip.ends_with("\r\n") {
-                out.push_str("\r\n");
-            }
-            out.push_str(&format!("03/30/2018|{time} 2738:14E0 INFO  :: {close}\r\n"));
-        }
-        out.into_bytes()
-    }
+    use crate::annotate::test_log as log;
 
     fn register(call: &str, cseq: u32, auth: &str) -> String {
         format!("REGISTER sip:limcm.com SIP/2.0\nVia: SIP/2.0/TLS 10.0.0.2:50000;branch=z9hG4bK{call}{cseq}\nFrom: <sip:on1@limcm.com>;tag=t{call};epid=e\nTo: <sip:on1@limcm.com>\nCall-ID: {call}\nCSeq: {cseq} REGISTER\n{auth}Content-Length: 0\n\n")

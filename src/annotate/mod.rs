@@ -58,3 +58,36 @@ pub fn annotate_message(msg: &Message) -> MessageAnnotations {
         bodies: decode_body(msg),
     }
 }
+
+/// A client log made of `(direction "send"/"recv", time "10:57:41.000", SIP text with \n line ends)`, for tests.
+#[cfg(test)]
+pub(crate) fn test_log<S: AsRef<str>>(messages: &[(&str, &str, S)]) -> Vec<u8> {
+    let mut out = String::new();
+    for (dir, time, sip) in messages {
+        let sip = sip.as_ref().replace('\n', "\r\n");
+        let n = sip.len();
+        let (open, close) = if *dir == "send" {
+            (
+                format!("Sending Packet - 10.0.0.1:5061 (From Local Address: 10.0.0.2:50000) {n} bytes:"),
+                format!("End of Sending Packet - 10.0.0.1:5061 (From Local Address: 10.0.0.2:50000) {n} bytes"),
+            )
+        } else {
+            (
+                format!("Data Received -10.0.0.1:5061 (To Local Address: 10.0.0.2:50000) {n} bytes:"),
+                format!("End of Data Received -10.0.0.1:5061 (To Local Address: 10.0.0.2:50000) {n} bytes"),
+            )
+        };
+        out.push_str(&format!("03/30/2018|{time} 2738:14E0 INFO  :: {open}\r\n"));
+        let mut lines = sip.split("\r\n");
+        out.push_str(&format!(
+            "03/30/2018|{time} 2738:14E0 INFO  :: {}\r\n",
+            lines.next().unwrap_or("")
+        ));
+        out.push_str(&lines.collect::<Vec<_>>().join("\r\n"));
+        if !sip.ends_with("\r\n") {
+            out.push_str("\r\n");
+        }
+        out.push_str(&format!("03/30/2018|{time} 2738:14E0 INFO  :: {close}\r\n"));
+    }
+    out.into_bytes()
+}

@@ -541,35 +541,9 @@ mod tests {
         assert!(collapse_storms(Vec::new()).is_empty());
     }
 
+    // Typed, so the literals below coerce `&String` to `&str`.
     fn log(messages: &[(&str, &str, &str)]) -> Vec<u8> {
-        // (direction "send"/"recv", time "10:57:41.000", SIP text with \n line ends)
-        let mut out = String::new();
-        for (dir, time, sip) in messages {
-            let sip = sip.replace('\n', "\r\n");
-            let n = sip.len();
-            let (open, close) = if *dir == "send" {
-                (
-                    format!("Sending Packet - 10.0.0.1:5061 (From Local Address: 10.0.0.2:50000) {n} bytes:"),
-                    format!("End of Sending Packet - 10.0.0.1:5061 (From Local Address: 10.0.0.2:50000) {n} bytes"),
-                )
-            } else {
-                (
-                    format!("Data Received -10.0.0.1:5061 (To Local Address: 10.0.0.2:50000) {n} bytes:"),
-                    format!("End of Data Received -10.0.0.1:5061 (To Local Address: 10.0.0.2:50000) {n} bytes"),
-                )
-            };
-            out.push_str(&format!("03/30/2018|{time} 2738:14E0 INFO  :: {open}\r\n"));
-            let mut lines = sip.split("\r\n");
-            let first = lines.next().unwrap_or("");
-            out.push_str(&format!("03/30/2018|{time} 2738:14E0 INFO  :: {first}\r\n"));
-            let rest: Vec<&str> = lines.collect();
-            out.push_str(&rest.join("\r\n"));
-            if !sip.ends_with("\r\n") {
-                out.push_str("\r\n");
-            }
-            out.push_str(&format!("03/30/2018|{time} 2738:14E0 INFO  :: {close}\r\n"));
-        }
-        out.into_bytes()
+        crate::annotate::test_log(messages)
     }
 
     fn cats(uri: &str, avail: u32) -> String {
