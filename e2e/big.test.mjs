@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, OUT, DIST, setup, openPage, waitDone, waitSettled } from './helpers.mjs';
+import { ROOT, OUT, DIST, waitDone, waitSettled, useBrowser } from './helpers.mjs';
 
 const SAMPLE_FILE = join(ROOT, 'www', 'sample', 'sample.uccapilog');
 const UTF16_FILE = join(ROOT, 'tests', 'fixtures', 'utf16.uccapilog');
 
-let env;
+const suite = useBrowser();
+const { withPage } = suite;
 let dir;
 let bigLog; // ~20 MB client log: the sample 300 times (5 chunks of 4 MiB)
 let sipText; // 100,000 short SIP messages in 5,000 conversations (~23 MB of SIP text)
@@ -39,23 +40,12 @@ before(async () => {
   writeFileSync(bigLog, Buffer.concat(Array.from({ length: 300 }, () => one)));
   sipText = join(dir, 'sip-100k.txt');
   writeFileSync(sipText, sipTextLog());
-  env = await setup();
 });
 
 after(async () => {
-  if (env) await env.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function withPage(opts, fn) {
-  const p = await openPage(env, opts);
-  try {
-    await fn(p);
-    assert.deepEqual(p.problems, [], 'no page errors, console errors, dialogs or foreign requests');
-  } finally {
-    await p.context.close();
-  }
-}
 
 // Record, in the page, every progress update (bytes and messages as the progress element shows them), whether
 // the preview had rows while the page was still analyzing, and every state.
@@ -172,7 +162,7 @@ describe('big inputs', () => {
 
   it('a file over the size limit is refused up front with a hint (limit set small with ?max-bytes=)', async () => {
     await withPage({}, async ({ page }) => {
-      await page.goto(`${env.origin}/?max-bytes=100000`);
+      await page.goto(`${suite.env.origin}/?max-bytes=100000`);
       await page.click('#open-sample'); // something on screen first (the sample is built in, not limited)
       const sampleCount = await waitDone(page);
       await recordProgress(page);

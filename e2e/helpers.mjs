@@ -1,6 +1,8 @@
 // Shared setup for the e2e tests: Debian's Chromium through playwright-core, and dist/ on a loopback port.
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './server.mjs';
@@ -89,4 +91,30 @@ export async function waitDone(page, timeout = 60_000) {
 /** The first existing path among `candidates`. */
 export function firstExisting(...candidates) {
   return candidates.find((p) => existsSync(p));
+}
+
+/**
+ * The browser and server a test file shares: registers the hooks that start and stop them, and returns
+ * `{ env, withPage }`. `suite.env` is set once the hook has run; `withPage(opts, fn)` gives `fn` a fresh page and
+ * fails the test on any page error, console error, dialog or foreign request.
+ */
+export function useBrowser() {
+  const suite = { env: null };
+  before(async () => {
+    mkdirSync(OUT, { recursive: true });
+    suite.env = await setup();
+  });
+  after(async () => {
+    if (suite.env) await suite.env.close();
+  });
+  suite.withPage = async (opts, fn) => {
+    const p = await openPage(suite.env, opts);
+    try {
+      await fn(p);
+      assert.deepEqual(p.problems, [], 'no page errors, console errors, dialogs or foreign requests');
+    } finally {
+      await p.context.close();
+    }
+  };
+  return suite;
 }

@@ -2,12 +2,12 @@
 // message panel, the findings and presence drawer, several files merged on one timeline with their clock
 // offsets (estimated, and set by hand), archives and captures. Screenshots in e2e/out/insights-*.png.
 // Run: scripts/test.sh (builds first), or `node --test --test-reporter=spec e2e/` after a trunk build.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, deflateRawSync } from 'node:zlib';
-import { ROOT, OUT, setup, openPage, waitDone } from './helpers.mjs';
+import { ROOT, OUT, waitDone, useBrowser } from './helpers.mjs';
 
 const FIXTURES = join(ROOT, 'tests', 'fixtures');
 const SAMPLE = join(ROOT, 'www', 'sample', 'sample.uccapilog');
@@ -16,26 +16,9 @@ const FRONTEND = join(FIXTURES, 'server-frontend.log');
 const HOSTILE = join(FIXTURES, 'hostile.uccapilog');
 const PCAP = join(ROOT, '..', 'shared', 'fixtures', 'pcap', 'sip_ipv4_tcp.pcap');
 
-let env;
+const suite = useBrowser();
+const { withPage } = suite;
 
-before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  env = await setup();
-});
-
-after(async () => {
-  if (env) await env.close();
-});
-
-async function withPage(opts, fn) {
-  const p = await openPage(env, opts);
-  try {
-    await fn(p);
-    assert.deepEqual(p.problems, [], 'no page errors, console errors, dialogs or foreign requests');
-  } finally {
-    await p.context.close();
-  }
-}
 
 async function openSample(page) {
   await page.click('#open-sample');

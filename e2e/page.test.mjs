@@ -1,10 +1,10 @@
 // End-to-end tests of the built page (dist/) in Debian's Chromium: the real wasm, a real worker, real clicks.
 // Run: scripts/test.sh (builds first), or `node --test --test-reporter=spec e2e/` after a trunk build.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, OUT, setup, openPage, waitDone, waitSettled, firstExisting } from './helpers.mjs';
+import { ROOT, OUT, waitDone, waitSettled, firstExisting, useBrowser } from './helpers.mjs';
 
 const FIXTURES = join(ROOT, 'tests', 'fixtures');
 const SAMPLE_FILE = join(ROOT, 'www', 'sample', 'sample.uccapilog');
@@ -55,26 +55,9 @@ const DANGEROUS_ELEMENTS = () => {
   return bad;
 };
 
-let env;
+const suite = useBrowser();
+const { withPage } = suite;
 
-before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  env = await setup();
-});
-
-after(async () => {
-  if (env) await env.close();
-});
-
-async function withPage(opts, fn) {
-  const p = await openPage(env, opts);
-  try {
-    await fn(p);
-    assert.deepEqual(p.problems, [], 'no page errors, console errors, dialogs or foreign requests');
-  } finally {
-    await p.context.close();
-  }
-}
 
 async function arrowTexts(page) {
   return page.$$eval('#ladder-canvas [data-msg]', (els) => els.map((e) => e.textContent.replace(/\s+/g, ' ').trim()));
@@ -213,14 +196,14 @@ describe('sipscope page', () => {
       await waitDone(page);
       await page.locator('#ladder-canvas [data-msg]').first().click();
       await page.waitForTimeout(300);
-      const origin = env.origin;
+      const origin = suite.env.origin;
       const foreign = requests.filter((u) => !u.startsWith(origin + '/'));
       assert.deepEqual(foreign, [], 'every request is to the page\'s own origin');
       const paths = [...new Set(requests.map((u) => new URL(u).pathname))];
       const unexpected = paths.filter((p) => !OWN_FILES.has(p));
       assert.deepEqual(unexpected, [], `only the page's own files (got ${paths.join(', ')})`);
       assert.ok(paths.includes('/sipscope_bg.wasm') && paths.includes('/worker.js'), 'the worker loaded the wasm');
-      const served = [...new Set(env.requests)].filter((p) => !OWN_FILES.has(p));
+      const served = [...new Set(suite.env.requests)].filter((p) => !OWN_FILES.has(p));
       assert.deepEqual(served, [], 'the server saw only the page\'s own files');
     });
   });
