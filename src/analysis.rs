@@ -9,6 +9,7 @@ use crate::ladder::{ArrowInput, ArrowKind, Ladder};
 use crate::sip::{self, body, Message};
 use crate::time::Timestamp;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// One input file.
@@ -841,7 +842,7 @@ impl Analysis {
         ladder
     }
 
-    fn arrow(&self, i: u32) -> Option<ArrowInput> {
+    fn arrow(&self, i: u32) -> Option<ArrowInput<'_>> {
         let m = self.messages.get(i as usize)?;
         let links = self.flow.links.get(i as usize)?;
         let tx = links
@@ -891,8 +892,8 @@ impl Analysis {
         };
         Some(ArrowInput {
             msg: i,
-            src: self.lifeline(&m.src).to_string(),
-            dst: self.lifeline(&m.dst).to_string(),
+            src: Cow::Borrowed(self.lifeline(&m.src)),
+            dst: Cow::Borrowed(self.lifeline(&m.dst)),
             label,
             time: m.time,
             kind,

@@ -7,11 +7,15 @@ pub mod analysis;
 pub mod annotate;
 pub mod diag;
 pub mod flow;
+pub mod fxhash;
 pub mod import;
 pub mod ladder;
+pub mod search;
 pub mod sip;
 pub mod time;
 
+#[cfg(target_arch = "wasm32")]
+mod wasm_alloc;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

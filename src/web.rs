@@ -10,7 +10,7 @@
 //!   `count * row_height`; place it at `header_height + first * row_height` in a spacer `height` tall; the
 //!   root carries `data-y`). No `<style>`: the page's CSS styles `.arrow.<kind>` etc.
 //! - `ladder_export()`: the whole current ladder as one standalone SVG with embedded styles (save as picture).
-//! - `message_places()`: `Float64Array` of `[file, start, end]` per message (byte spans in the files).
+//! - `search(query)`: `Uint32Array` of the indices of the messages that contain `query`.
 //! - `message(index)`: everything the message panel shows, with `annotations` (what each header means,
 //!   `header_index` into `headers`) and `body_summaries` (readable summaries of the body parts).
 //! - `findings()`, `presence()`: problems linked to messages; availability per contact over time.
@@ -275,15 +275,10 @@ impl Session {
         svg::render_with(&d.ladder, &d.layout, 0..d.ladder.rows.len())
     }
 
-    /// Where every message is in its file, in one call: `[file, start, end, …]` (3 numbers per message, byte
-    /// offsets), for reading a message's bytes back from the `File` (search, raw view) without a call per message.
-    pub fn message_places(&mut self) -> js_sys::Float64Array {
-        let d = self.done();
-        let mut v = Vec::with_capacity(d.analysis.messages.len() * 3);
-        for m in &d.analysis.messages {
-            v.extend([f64::from(m.file), m.span.0 as f64, m.span.1 as f64]);
-        }
-        js_sys::Float64Array::from(v.as_slice())
+    /// Indices of the messages that contain `query` (ASCII letters without case; text and endpoints), in ladder
+    /// order: searched in the text the engine already holds, so no file is read again.
+    pub fn search(&mut self, query: &str) -> js_sys::Uint32Array {
+        js_sys::Uint32Array::from(self.done().analysis.search(query).as_slice())
     }
 
     /// Everything the message panel shows; `null` for an index out of range.

@@ -141,20 +141,25 @@ fn annotations_findings_and_presence_reach_js() {
 }
 
 #[wasm_bindgen_test]
-fn message_places_are_the_spans_of_every_message() {
+fn search_returns_the_matching_message_indices() {
     let bytes = sample_log().to_vec();
     let mut s = analyze(&bytes, 1 << 20);
-    let places = s.message_places().to_vec();
-    assert_eq!(places.len(), 3 * s.message_count());
-    let m = s.message(5);
-    let span = js_sys::Array::from(&get(&m, "span"));
-    assert_eq!(places[15], 0.0);
-    assert_eq!(places[16], span.get(0).as_f64().unwrap());
-    assert_eq!(places[17], span.get(1).as_f64().unwrap());
-    let text =
-        String::from_utf8_lossy(&bytes[places[16] as usize..places[17] as usize]).into_owned();
-    assert!(
-        text.contains(&get(&m, "start_line").as_string().unwrap()),
-        "{text}"
+    let hits = s.search("BeNotify").to_vec();
+    assert!(!hits.is_empty());
+    for i in hits {
+        let m = s.message(i);
+        let raw = get(&m, "raw").as_string().unwrap_or_default();
+        let start = get(&m, "start_line").as_string().unwrap_or_default();
+        assert!(
+            format!("{start}\n{raw}")
+                .to_lowercase()
+                .contains("benotify"),
+            "message {i}"
+        );
+    }
+    assert_eq!(
+        s.search("211.208.253.66").length() as usize,
+        s.message_count()
     );
+    assert_eq!(s.search("no-such-text-anywhere-42").length(), 0);
 }

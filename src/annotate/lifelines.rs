@@ -21,19 +21,19 @@
 
 use super::util::{auth_params, find, parse_uri, uri_of, user_of};
 use crate::analysis::{Analysis, Msg};
+use crate::fxhash::{FxMap, FxSet};
 use crate::import::{Direction, Format};
 use crate::sip::Message;
-use std::collections::{HashMap, HashSet};
 
 /// `(endpoint key, label)` for every endpoint whose role the messages reveal, in order of first appearance.
 pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
     let mut order: Vec<&str> = Vec::new();
-    let mut from: HashMap<&str, Vec<&Msg>> = HashMap::new();
-    let mut to: HashMap<&str, Vec<&Msg>> = HashMap::new();
-    let mut client_local: HashSet<&str> = HashSet::new();
-    let mut client_remote: HashSet<&str> = HashSet::new();
-    let mut server_local: HashSet<&str> = HashSet::new();
-    let mut server_remote: HashSet<&str> = HashSet::new();
+    let mut from: FxMap<&str, Vec<&Msg>> = FxMap::default();
+    let mut to: FxMap<&str, Vec<&Msg>> = FxMap::default();
+    let mut client_local: FxSet<&str> = FxSet::default();
+    let mut client_remote: FxSet<&str> = FxSet::default();
+    let mut server_local: FxSet<&str> = FxSet::default();
+    let mut server_remote: FxSet<&str> = FxSet::default();
     for m in &analysis.messages {
         for e in [m.src.as_str(), m.dst.as_str()] {
             if !e.is_empty() && !from.contains_key(e) && !to.contains_key(e) {

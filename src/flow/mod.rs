@@ -12,45 +12,10 @@
 
 pub mod merge;
 
+use crate::fxhash::FxMap;
 use crate::sip::{param, Message};
 use crate::time::Timestamp;
 use serde::Serialize;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// FxHash (rustc's hasher): the keys are Call-IDs and tags from logs, not hash-flooding input that SipHash
-/// would be needed against, and it is several times faster on short keys.
-#[derive(Default)]
-struct FxHasher(u64);
-
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(b));
-        }
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(FX_SEED);
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.write_u64(u64::from(i));
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.write_u64(u64::from(i));
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.write_u64(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Requests that by design get no response: ACK (RFC 3261) and BENOTIFY ([MS-SIP] best-effort NOTIFY).
 pub fn expects_response(method: &str) -> bool {
@@ -172,12 +137,23 @@ pub struct Flow {
     pub links: Vec<Links>,
 }
 
-#[derive(Hash, PartialEq, Eq)]
-struct TxKey {
-    call_id: String,
-    cseq: u32,
-    method: String,
-    branch: Option<String>,
+/// `1 SUBSCRIBE` → `(1, "SUBSCRIBE")`.
+fn cseq_parts(value: &str) -> Option<(u32, &str)> {
+    let mut it = value.split_whitespace();
+    Some((it.next()?.parse().ok()?, it.next()?))
+}
+
+/// The first entry of a header value that may list several, comma-separated (outside quotes and `<…>`).
+fn first_entry(value: &str) -> &str {
+    if value.contains(',') {
+        crate::sip::split_top_level(value, ',')
+            .into_iter()
+            .next()
+            .unwrap_or(value)
+            .trim()
+    } else {
+        value.trim()
+    }
 }
 
 fn is_challenge(status: u16) -> bool {
@@ -186,30 +162,33 @@ fn is_challenge(status: u16) -> bool {
 
 /// Correlate messages given in display order.
 pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a Message)>) -> Flow {
-    let mut flow = Flow::default();
-    let mut tx_index: FxMap<TxKey, u32> = FxMap::default();
+    let messages: Vec<(Option<Timestamp>, &Message)> = messages.into_iter().collect();
+    let mut flow = Flow {
+        links: Vec::with_capacity(messages.len()),
+        ..Flow::default()
+    };
     let mut conv_index: FxMap<String, u32> = FxMap::default();
+    // (conversation, CSeq number) → its transactions (one, or a few: INVITE, CANCEL, ACK share a number).
+    // Method and branch are compared on the transactions themselves: a lookup allocates nothing.
+    let mut tx_index: FxMap<(u32, u32), Vec<u32>> = FxMap::default();
     let mut sub_index: FxMap<String, u32> = FxMap::default();
-    let mut times: Vec<Option<Timestamp>> = Vec::new();
-    // Status and To tag of every message so far, for response retransmission checks.
-    let mut statuses: Vec<(Option<u16>, Option<String>)> = Vec::new();
 
-    for (i, (time, msg)) in messages.into_iter().enumerate() {
+    for (i, &(time, msg)) in messages.iter().enumerate() {
         let i = i as u32;
-        times.push(time);
         let mut links = Links::default();
-        let call_id = msg.call_id().map(|c| c.into_owned()).unwrap_or_default();
+        let call_id_value = msg.call_id();
+        let call_id = call_id_value.as_deref().unwrap_or("");
 
         // Conversation by Call-ID.
         // Look up before inserting: the key is cloned only for a new conversation, not for every message.
-        let conv = match conv_index.get(&call_id) {
+        let conv = match conv_index.get(call_id) {
             Some(&c) => c,
             None => {
                 let (kind, label) = describe(msg);
                 let c = flow.conversations.len() as u32;
                 flow.conversations.push(Conversation {
                     id: c,
-                    call_id: call_id.clone(),
+                    call_id: call_id.to_string(),
                     kind,
                     label,
                     messages: Vec::new(),
@@ -217,7 +196,7 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
                     first_time: time,
                     failed: false,
                 });
-                conv_index.insert(call_id.clone(), c);
+                conv_index.insert(call_id.to_string(), c);
                 c
             }
         };
@@ -241,49 +220,44 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
         links.conversation = Some(conv);
 
         // Transaction.
-        if let Some((cseq, cseq_method)) = msg.cseq() {
-            let method = match msg.method() {
+        let cseq_value = msg.header("CSeq");
+        if let Some((cseq, cseq_method)) = cseq_value.as_deref().and_then(cseq_parts) {
+            let via = msg.header("Via");
+            let branch = via.as_deref().and_then(|v| param(first_entry(v), "branch"));
+            let find = |method: &str, flow: &Flow| {
+                tx_index.get(&(conv, cseq)).and_then(|list| {
+                    list.iter().copied().find(|&t| {
+                        let tx = &flow.transactions[t as usize];
+                        tx.method.eq_ignore_ascii_case(method) && tx.branch.as_deref() == branch
+                    })
+                })
+            };
+            let method: &str = match msg.method() {
                 // A non-2xx ACK carries the INVITE's branch; it belongs to the INVITE transaction.
-                Some(m) if m.eq_ignore_ascii_case("ACK") => {
-                    let branch = msg.via_branch();
-                    let invite = TxKey {
-                        call_id: call_id.clone(),
-                        cseq,
-                        method: "INVITE".into(),
-                        branch: branch.clone(),
-                    };
-                    match tx_index.get(&invite) {
-                        Some(&t)
-                            if branch.is_some()
-                                && flow.transactions[t as usize]
-                                    .final_status
-                                    .is_some_and(|s| s >= 300) =>
-                        {
-                            "INVITE".to_string()
-                        }
-                        _ => "ACK".to_string(),
+                Some(m) if m.eq_ignore_ascii_case("ACK") => match find("INVITE", &flow) {
+                    Some(t)
+                        if branch.is_some()
+                            && flow.transactions[t as usize]
+                                .final_status
+                                .is_some_and(|s| s >= 300) =>
+                    {
+                        "INVITE"
                     }
-                }
-                Some(m) => m.to_string(),
-                None => cseq_method.to_ascii_uppercase(),
+                    _ => "ACK",
+                },
+                Some(m) => m,
+                None => cseq_method,
             };
-            let key = TxKey {
-                call_id: call_id.clone(),
-                cseq,
-                method: method.to_ascii_uppercase(),
-                branch: msg.via_branch(),
-            };
-            let existing = tx_index.get(&key).copied();
-            let t = match existing {
+            let t = match find(method, &flow) {
                 Some(t) => t,
                 None => {
                     let t = flow.transactions.len() as u32;
                     flow.transactions.push(Transaction {
                         id: t,
-                        method: method.clone(),
+                        method: method.to_ascii_uppercase(),
                         cseq,
-                        call_id: call_id.clone(),
-                        branch: key.branch.clone(),
+                        call_id: call_id.to_string(),
+                        branch: branch.map(str::to_string),
                         request: None,
                         responses: Vec::new(),
                         final_status: None,
@@ -291,7 +265,7 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
                         unanswered: false,
                         retransmissions: Vec::new(),
                     });
-                    tx_index.insert(key, t);
+                    tx_index.entry((conv, cseq)).or_default().push(t);
                     flow.conversations[conv as usize].transactions.push(t);
                     t
                 }
@@ -313,11 +287,17 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
                     }
                 },
                 Some(status) => {
-                    let to_tag = msg.to_tag();
+                    // The same status with the same To tag as an earlier response: a retransmission.
+                    let to = msg.header("To");
+                    let to_tag = to.as_deref().and_then(|v| param(v, "tag"));
                     let repeat = tx.responses.iter().any(|&r| {
-                        statuses
-                            .get(r as usize)
-                            .is_some_and(|(s, tag)| *s == Some(status) && *tag == to_tag)
+                        let earlier = messages[r as usize].1;
+                        earlier.status() == Some(status)
+                            && earlier
+                                .header("To")
+                                .as_deref()
+                                .and_then(|v| param(v, "tag"))
+                                == to_tag
                     });
                     if repeat {
                         links.retransmission = true;
@@ -326,7 +306,7 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
                     if status >= 200 && tx.final_status.is_none() {
                         tx.final_status = Some(status);
                         if let (Some(req), Some(t1)) = (tx.request, time) {
-                            if let Some(t0) = times[req as usize] {
+                            if let Some(t0) = messages[req as usize].0 {
                                 tx.response_ms = Some(t1.0 - t0.0);
                             }
                         }
@@ -339,11 +319,9 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
         }
 
         // Subscriptions.
-        subscription_step(&mut flow, &mut sub_index, msg, i, conv, &call_id);
+        subscription_step(&mut flow, &mut sub_index, msg, i, conv, call_id);
 
         flow.links.push(links);
-        // Only responses are compared by To tag.
-        statuses.push((msg.status(), msg.status().and_then(|_| msg.to_tag())));
     }
 
     for tx in &mut flow.transactions {
@@ -423,12 +401,20 @@ fn subscription_step(
     conv: u32,
     call_id: &str,
 ) {
-    let Some(method) = msg.cseq_method() else {
-        return;
+    let cseq_value;
+    let method = match msg.method() {
+        Some(m) => m,
+        None => {
+            cseq_value = msg.header("CSeq");
+            match cseq_value.as_deref().and_then(cseq_parts) {
+                Some((_, m)) => m,
+                None => return,
+            }
+        }
     };
-    let method = method.to_ascii_uppercase();
-    let is_sub = method == "SUBSCRIBE";
-    let is_notify = method == "NOTIFY" || method == "BENOTIFY";
+    let is_sub = method.eq_ignore_ascii_case("SUBSCRIBE");
+    let is_notify =
+        method.eq_ignore_ascii_case("NOTIFY") || method.eq_ignore_ascii_case("BENOTIFY");
     if !is_sub && !is_notify {
         return;
     }
@@ -496,21 +482,19 @@ fn subscription_step(
 
 /// `active;expires=31535` → Active, `terminated;reason=timeout` → Terminated, `pending` → Pending.
 pub fn parse_subscription_state(value: &str) -> SubscriptionState {
-    let state = value
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let with_params = format!("x{value}");
-    match state.as_str() {
-        "active" => SubscriptionState::Active {
-            expires: param(&with_params, "expires").and_then(|e| e.parse().ok()),
-        },
-        "pending" => SubscriptionState::Pending,
-        "terminated" => SubscriptionState::Terminated {
-            reason: param(&with_params, "reason").map(str::to_string),
-        },
-        _ => SubscriptionState::Active { expires: None },
+    let state = value.split(';').next().unwrap_or("").trim();
+    // `param` reads the parameters after the first `;`: exactly the state's.
+    if state.eq_ignore_ascii_case("active") {
+        SubscriptionState::Active {
+            expires: param(value, "expires").and_then(|e| e.parse().ok()),
+        }
+    } else if state.eq_ignore_ascii_case("pending") {
+        SubscriptionState::Pending
+    } else if state.eq_ignore_ascii_case("terminated") {
+        SubscriptionState::Terminated {
+            reason: param(value, "reason").map(str::to_string),
+        }
+    } else {
+        SubscriptionState::Active { expires: None }
     }
 }

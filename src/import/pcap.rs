@@ -37,10 +37,10 @@ mod tcp;
 mod ws;
 
 use super::{Direction, Record, Sink};
+use crate::fxhash::FxMap;
 use crate::sip::{framing, parser};
 use crate::time::Timestamp;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
 /// Which capture container a file is.
@@ -129,63 +129,6 @@ impl fmt::Display for Ep {
         }
     }
 }
-
-/// A small, fast, deterministic hasher for the connection and fragment tables (keys are addresses and ports).
-#[derive(Debug, Default, Clone, Copy)]
-struct FxHasher(u64);
-
-const FX_K: u64 = 0x517c_c1b7_2722_0a95;
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(FX_K);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u16(&mut self, i: u16) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 #[inline]
 fn is_ws(b: u8) -> bool {
@@ -307,7 +250,7 @@ mod tests {
     #[test]
     fn hasher_is_deterministic() {
         use std::hash::BuildHasher;
-        let b = BuildHasherDefault::<FxHasher>::default();
+        let b = crate::fxhash::FxBuild::default();
         let e = Ep {
             ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
             port: 5060,

@@ -149,7 +149,6 @@ fn is_packet_end(text: &[u8]) -> bool {
 struct Packet {
     header: PacketHeader,
     time: Option<Timestamp>,
-    thread: Vec<u8>,
     start: u64,
     line: u32,
     sip: Vec<u8>,
@@ -173,6 +172,8 @@ pub struct UccApiImporter {
     packet: Option<Packet>,
     orphans: Orphans,
     seen_packet: bool,
+    /// Thread id of the open packet's header line (kept here, not in the packet: one buffer for all packets).
+    thread: Vec<u8>,
 }
 
 impl UccApiImporter {
@@ -183,6 +184,7 @@ impl UccApiImporter {
             packet: None,
             orphans: Orphans::default(),
             seen_packet: false,
+            thread: Vec::new(),
         }
     }
 
@@ -226,13 +228,16 @@ impl UccApiImporter {
                 self.close(p, l.start, false, sink);
             }
             self.seen_packet = true;
+            // The announced size plus the line break the log adds: the text fits without growing.
+            let capacity = header.bytes.map_or(2048, |n| n + 2).min(1 << 20);
+            self.thread.clear();
+            self.thread.extend_from_slice(prefix.thread);
             self.packet = Some(Packet {
                 header,
                 time: prefix.time(),
-                thread: prefix.thread.to_vec(),
                 start: l.start,
                 line: l.number,
-                sip: Vec::with_capacity(2048),
+                sip: Vec::with_capacity(capacity),
                 have_start: false,
                 last_line: l.number,
             });
@@ -268,7 +273,7 @@ impl UccApiImporter {
         }
         if let Some(p) = self.packet.as_mut() {
             if !p.have_start
-                && (prefix.thread == p.thread.as_slice() || parser::is_start_line(prefix.text))
+                && (prefix.thread == self.thread.as_slice() || parser::is_start_line(prefix.text))
             {
                 p.sip.extend_from_slice(prefix.text);
                 p.sip.extend_from_slice(b"\r\n");
@@ -311,9 +316,10 @@ impl UccApiImporter {
         if p.header.bytes.is_some_and(|n| p.sip.len() == n + 2) && p.sip.ends_with(b"\r\n") {
             p.sip.truncate(p.sip.len() - 2);
         }
-        let (src, dst) = match p.header.direction {
-            Direction::Sent => (p.header.local.clone(), p.header.remote.clone()),
-            _ => (p.header.remote.clone(), p.header.local.clone()),
+        let direction = p.header.direction;
+        let (src, dst) = match direction {
+            Direction::Sent => (p.header.local, p.header.remote),
+            _ => (p.header.remote, p.header.local),
         };
         // The common case: a complete packet holding exactly one well-formed message whose Content-Length and
         // announced size match what the log holds. Parse it once, here, instead of framing and then parsing.
@@ -324,13 +330,16 @@ impl UccApiImporter {
                         && !m.truncated
                         && m.content_length() == Some(m.body().len()) =>
                 {
-                    m.raw.shrink_to_fit();
+                    // Only a buffer that grew far past its text is worth a copy to shrink.
+                    if m.raw.capacity() > m.raw.len() + 64 {
+                        m.raw.shrink_to_fit();
+                    }
                     sink.records.push(Record {
                         sip: Vec::new(),
                         time: p.time,
                         src: Some(src),
                         dst: Some(dst),
-                        direction: p.header.direction,
+                        direction,
                         span: (p.start, end),
                         line: p.line,
                         problems: Vec::new(),
@@ -348,8 +357,8 @@ impl UccApiImporter {
             sink.diagnostics.push(
                 Diagnostic::warning(format!(
                     "A packet ({} {}) has no End line and its SIP text is incomplete (lines {}–{}); the fragment is not shown as a message.",
-                    direction_phrase(p.header.direction),
-                    p.header.remote,
+                    direction_phrase(direction),
+                    if direction == Direction::Sent { &dst } else { &src },
                     p.line,
                     p.last_line
                 ))

@@ -3,10 +3,10 @@
 pub mod svg;
 pub mod text;
 
+use crate::fxhash::FxMap;
 use crate::time::Timestamp;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// How an arrow should look; decided by the analysis, drawn by the renderers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -30,12 +30,12 @@ pub enum ArrowKind {
 
 /// What the analysis hands the ladder for one message.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ArrowInput {
+pub struct ArrowInput<'a> {
     /// Message index in the analysis.
     pub msg: u32,
-    /// Endpoint keys, e.g. `192.168.1.51:51882`.
-    pub src: String,
-    pub dst: String,
+    /// Endpoint keys, e.g. `192.168.1.51:51882` (borrowed from the analysis: only a new column copies one).
+    pub src: Cow<'a, str>,
+    pub dst: Cow<'a, str>,
     /// `SUBSCRIBE`, `200 OK`, …
     pub label: String,
     pub time: Option<Timestamp>,
@@ -95,13 +95,13 @@ impl Row {
 
 impl Ladder {
     /// Build from arrows in display order. Columns appear in order of first use.
-    pub fn build(arrows: impl IntoIterator<Item = ArrowInput>) -> Ladder {
+    pub fn build<'a>(arrows: impl IntoIterator<Item = ArrowInput<'a>>) -> Ladder {
         let mut ladder = Ladder::default();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut index: FxMap<String, usize> = FxMap::default();
         let mut last_time: Option<Timestamp> = None;
         for a in arrows {
-            let from = column_for(&mut ladder.columns, &mut index, a.src);
-            let to = column_for(&mut ladder.columns, &mut index, a.dst);
+            let from = column_for(&mut ladder.columns, &mut index, &a.src);
+            let to = column_for(&mut ladder.columns, &mut index, &a.dst);
             let delta_ms = match (a.time, last_time) {
                 (Some(t), Some(prev)) => Some(t.0.saturating_sub(prev.0)),
                 _ => None,
@@ -145,16 +145,16 @@ impl Ladder {
     }
 }
 
-fn column_for(columns: &mut Vec<Column>, index: &mut HashMap<String, usize>, key: String) -> usize {
-    if let Some(&i) = index.get(&key) {
+fn column_for(columns: &mut Vec<Column>, index: &mut FxMap<String, usize>, key: &str) -> usize {
+    if let Some(&i) = index.get(key) {
         return i;
     }
     let i = columns.len();
     columns.push(Column {
-        key: key.clone(),
-        label: key.clone(),
+        key: key.to_string(),
+        label: key.to_string(),
     });
-    index.insert(key, i);
+    index.insert(key.to_string(), i);
     i
 }
 
@@ -313,11 +313,11 @@ pub(crate) mod tests {
         dst: &str,
         label: &str,
         kind: ArrowKind,
-    ) -> ArrowInput {
+    ) -> ArrowInput<'static> {
         ArrowInput {
             msg,
-            src: src.into(),
-            dst: dst.into(),
+            src: Cow::Owned(src.to_string()),
+            dst: Cow::Owned(dst.to_string()),
             label: label.into(),
             time: None,
             kind,

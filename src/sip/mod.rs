@@ -56,6 +56,36 @@ pub struct Message {
     pub truncated: bool,
     /// Problems found while parsing (malformed header lines, two Content-Length values, …), as plain sentences.
     pub problems: Vec<String>,
+    /// Where the first header of each [`KNOWN`] name is in `headers` ([`ABSENT`] when there is none): the
+    /// headers every message is asked for (correlation, the ladder, annotations) are found without a scan.
+    /// Filled by [`Message::index_headers`].
+    pub first: [u16; KNOWN.len()],
+}
+
+/// Headers looked up for nearly every message, with their compact forms: [`Message::first`] indexes them.
+pub const KNOWN: [(&str, &str); 11] = [
+    ("Call-ID", "i"),
+    ("CSeq", ""),
+    ("Via", "v"),
+    ("From", "f"),
+    ("To", "t"),
+    ("Content-Length", "l"),
+    ("Content-Type", "c"),
+    ("Event", "o"),
+    ("Subscription-State", ""),
+    ("Expires", ""),
+    ("Contact", "m"),
+];
+
+/// [`Message::first`] for a header the message does not have.
+pub const ABSENT: u16 = u16::MAX;
+
+/// The [`KNOWN`] slot of a header name as written (compact forms included).
+fn known_slot(name: &[u8]) -> Option<usize> {
+    KNOWN.iter().position(|(long, short)| {
+        name.eq_ignore_ascii_case(long.as_bytes())
+            || (!short.is_empty() && name.eq_ignore_ascii_case(short.as_bytes()))
+    })
 }
 
 /// Compact (single-letter) header forms, RFC 3261 §7.3.3 plus the registered extensions.
@@ -112,6 +142,30 @@ fn name_bytes_match(written: &[u8], wanted: &str) -> bool {
 }
 
 impl Message {
+    /// Fill [`Message::first`] from `headers` (the parser calls it once the headers are known).
+    pub fn index_headers(&mut self) {
+        self.first = [ABSENT; KNOWN.len()];
+        // A message with more headers than a u16 can count is left to the plain scan for the ones beyond.
+        for (i, h) in self.headers.iter().enumerate().take(usize::from(ABSENT)) {
+            let name = self.raw.get(h.name.start as usize..h.name.end as usize);
+            if let Some(k) = known_slot(name.unwrap_or(&[])) {
+                if self.first[k] == ABSENT {
+                    self.first[k] = i as u16;
+                }
+            }
+        }
+    }
+
+    /// Where to start looking for `wanted` in `headers`: its first occurrence when it is a [`KNOWN`] header
+    /// (`headers.len()` when absent), else 0.
+    fn scan_from(&self, wanted: &str) -> usize {
+        match known_slot(wanted.as_bytes()) {
+            Some(k) if self.first[k] != ABSENT => usize::from(self.first[k]),
+            Some(_) if self.headers.len() < usize::from(ABSENT) => self.headers.len(),
+            _ => 0,
+        }
+    }
+
     fn text(&self, span: &Span) -> &str {
         let bytes = self
             .raw
@@ -191,7 +245,7 @@ impl Message {
         &'a self,
         wanted: &'w str,
     ) -> impl Iterator<Item = Cow<'a, str>> + use<'a, 'w> {
-        self.headers
+        self.headers[self.scan_from(wanted)..]
             .iter()
             .filter(move |h| {
                 let name = self.raw.get(h.name.start as usize..h.name.end as usize);

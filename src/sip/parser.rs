@@ -583,7 +583,9 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
         body: span(body_start, body_start + body_len),
         truncated,
         problems,
+        first: [super::ABSENT; super::KNOWN.len()],
     };
+    msg.index_headers();
     check_headers(&mut msg);
     Ok(msg)
 }

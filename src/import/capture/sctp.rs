@@ -9,8 +9,7 @@ use super::net::{be16, be32, Cx};
 use super::report::{Kind, Report};
 use super::{emit_block, starts_with_sip, Ep, FxMap, Meta, CUT_PROBLEM};
 use crate::import::Sink;
-use std::collections::{BTreeMap, HashSet, VecDeque};
-use std::hash::BuildHasherDefault;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::IpAddr;
 
 const FLAG_E: u8 = 0x01;
@@ -43,7 +42,7 @@ struct IMessage {
 #[derive(Debug, Default)]
 struct Direction {
     recent: VecDeque<u32>,
-    recent_set: HashSet<u32, BuildHasherDefault<super::FxHasher>>,
+    recent_set: crate::fxhash::FxSet<u32>,
     /// DATA fragments by TSN.
     frags: FxMap<u32, Fragment>,
     /// I-DATA fragments by (stream, unordered, message id).
