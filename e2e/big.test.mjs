@@ -248,7 +248,7 @@ describe('big inputs', () => {
     });
   });
 
-  it('search runs in the worker over the file\'s bytes: a UTF-16 log, and several files together', async () => {
+  it('search runs in the worker over every message: a UTF-16 log, and several files together', async () => {
     await withPage({}, async ({ page }) => {
       await page.setInputFiles('#file-input', [UTF16_FILE, SAMPLE_FILE]);
       const count = await waitDone(page);

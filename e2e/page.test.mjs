@@ -12,7 +12,7 @@ const PRESENCE_FILE = firstExisting(join(FIXTURES, 'seed-presence.uccapilog'), S
 const HOSTILE_FILE = firstExisting(join(FIXTURES, 'hostile.uccapilog'));
 
 // Files the page itself is made of: nothing else may ever be requested.
-const OWN_FILES = new Set(['/', '/index.html', '/app.js', '/worker.js', '/sipscope.js', '/sipscope_bg.wasm',
+const OWN_FILES = new Set(['/', '/index.html', '/app.js', '/worker.js', '/reader.js', '/sipscope.js', '/sipscope_bg.wasm',
   '/style.css', '/favicon.svg', '/favicon.ico', '/insights.js', '/insights.css']);
 
 // A hostile SIP message, used when tests/fixtures/hostile.uccapilog is not there.

@@ -136,7 +136,7 @@ build_page() {
   use_wasm_opt
   (cd "$REPO_ROOT" && trunk build --release --config trunk.toml </dev/null) || die "trunk build failed"
   local f
-  for f in index.html app.js worker.js style.css sipscope.js sipscope_bg.wasm; do
+  for f in index.html app.js worker.js reader.js style.css sipscope.js sipscope_bg.wasm; do
     [ -s "$REPO_ROOT/dist/$f" ] || die "trunk build did not produce dist/$f"
   done
 }

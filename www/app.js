@@ -251,7 +251,6 @@ class Engine {
     this.nextId = 1;
     this.fatal = null;
     this.handlers = null; // {progress, preview, done, error} while it runs an analysis
-    this.searchProgress = null;
     this.bytes = 0; // size of what it analyzed
     try {
       this.worker = new Worker('worker.js', { type: 'module', name: 'sipscope-analysis' });
@@ -297,9 +296,6 @@ class Engine {
         else p.resolve(msg.value);
         break;
       }
-      case 'searchProgress':
-        if (this.searchProgress) this.searchProgress(msg.done, msg.total);
-        break;
       case 'progress':
       case 'preview':
       case 'done':
@@ -670,12 +666,6 @@ async function onDone(msg) {
   }
   onAnalysis(); // findings, presence, clocks (insights.js)
   if (msg.reload) return;
-  // Search needs an index of the messages (built in the worker, seconds for 100,000 messages): for ordinary logs,
-  // build it now while the user looks around; for very big ones, when the search box gets focus.
-  if (count > 0 && count <= 20_000) {
-    const engine = engines.shown;
-    setTimeout(() => { if (engines.shown === engine) engine.call('prepareSearch').catch(() => {}); }, 1000);
-  }
   // For the benchmark (bench/): how long each part took, and the engine's memory.
   performance.measure('sipscope:analysis', { start: 'sipscope:start', detail: { ...msg.timings, wasmBytes: msg.wasmBytes } });
 }
@@ -1430,8 +1420,8 @@ function renderBodyPart(p, i, n, summaries) {
 // ---------------------------------------------------------------------------------------------
 // Search.
 
-// The search runs in the worker (over every message, in the file's own bytes); the page gets back the matching
-// message indices and conversation ids, and only marks the arrows and entries in view.
+// The search runs in the worker (the engine looks in every message's text and endpoints); the page gets back the
+// matching message indices and conversation ids, and only marks the arrows and entries in view.
 
 // The messages that match, as a list and a mask (has() is O(1) for any number of messages).
 class Hits {
@@ -1467,14 +1457,9 @@ async function runSearch() {
     const engine = engines.shown;
     if (!engine) return;
     ui.searchCount.textContent = 'searching…';
-    // The first search builds the worker's index: say how far it is.
-    engine.searchProgress = (done, total) => {
-      if (seq === searchSeq && total) ui.searchCount.textContent = `indexing ${Math.floor((100 * done) / total)}%`;
-    };
     try {
       const r = await engine.call('search', q);
       if (seq !== searchSeq || engines.shown !== engine) return;
-      if (r && r.superseded) return;
       state.searchHits = r ? new Hits(r.hits, Number(state.summary.message_count) || 0) : null;
       state.searchConvs = r ? new Set(r.convs) : null;
     } catch (err) {
@@ -1609,7 +1594,6 @@ function wire() {
 
   ui.search.addEventListener('input', onSearchInput);
   // A search is coming: let the worker start its index now (seconds for a very large log).
-  ui.search.addEventListener('focus', () => { if (engines.shown) engines.shown.call('prepareSearch').catch(() => {}); });
   ui.search.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') {
       e.preventDefault();

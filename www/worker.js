@@ -18,7 +18,6 @@
 //                                              first chunk, then about every second while it still grows
 //   {type:'done', job, summary, conversations, meta, timings, wasmBytes}
 //   {type:'error', job, message, kind:'memory'|'read'|'engine'}
-//   {type:'searchProgress', id, done, total}   while the first search builds its index
 //   {type:'fatal', message}                    the wasm module could not be loaded
 //
 // Large values cross compactly: meta.messages is an Int32Array (transferred); conversations lose their message
@@ -28,6 +27,53 @@
 import init, { Session, sample_log, version } from './sipscope.js';
 
 const CHUNK = 4 * 1024 * 1024;
+const READ_AHEAD = 3; // slices read ahead of the engine
+
+// A Blob's slices in order: `await next()` gives the next one's ArrayBuffer; `close()` when done or abandoned.
+// Read by reader.js in a worker of its own, so reading overlaps the engine's work (see reader.js); where a worker
+// cannot start one (nested workers are missing in some browsers), read here, a few slices ahead.
+function readSlices(blob) {
+  let reader = null;
+  try {
+    reader = new Worker(new URL('./reader.js', import.meta.url), { type: 'module', name: 'sipscope-reader' });
+  } catch {
+    reader = null;
+  }
+  if (!reader) {
+    let offset = 0;
+    const ahead = [];
+    const fill = () => {
+      while (ahead.length < READ_AHEAD && offset < blob.size) {
+        const p = blob.slice(offset, offset + CHUNK).arrayBuffer();
+        p.catch(() => {}); // reported when awaited
+        ahead.push(p);
+        offset += CHUNK;
+      }
+    };
+    fill();
+    return {
+      next: () => { const p = ahead.shift(); fill(); return p; },
+      close: () => {},
+    };
+  }
+  const arrived = [];
+  let waiting = null;
+  const deliver = (item) => {
+    if (waiting) { const w = waiting; waiting = null; w(item); } else arrived.push(item);
+  };
+  reader.onmessage = (e) => deliver(e.data);
+  reader.onerror = (e) => { e.preventDefault(); deliver({ error: e.message || 'the file reader failed' }); };
+  reader.postMessage({ blob, chunk: CHUNK, ahead: READ_AHEAD });
+  return {
+    async next() {
+      const item = arrived.length ? arrived.shift() : await new Promise((resolve) => { waiting = resolve; });
+      if (item.error !== undefined) throw new Error(item.error);
+      reader.postMessage('more');
+      return item.buf;
+    },
+    close: () => reader.terminate(),
+  };
+}
 const PREVIEW_EVERY_MS = 1000;
 const DIAG_PAGE = 200;
 
@@ -35,11 +81,8 @@ let wasm = null; // the wasm exports (for the memory size)
 let session = null;
 let ready = null;
 let fatal = null; // set when the wasm module could not be loaded
-let blobs = []; // per file id: the bytes it was read from (File or Blob), for search
 let convMessages = []; // per conversation: its message indices (for search)
 let diagnostics = []; // every diagnostic, sorted by severity
-let searchIndex = null; // promise of the index (see buildSearchIndex)
-let searchSeq = 0;
 let reading = { file: '', bytes: 0 }; // where the reading is, for error messages
 
 // serde-wasm-bindgen may hand out Map objects and BigInts; the page wants plain JSON-like values.
@@ -100,6 +143,8 @@ async function analyze(job, sources, previewRows) {
   let lastPreview = -Infinity;
   let previewMessages = 0;
   let currentName = '';
+  let waited = 0; // ms spent waiting for the file's bytes
+  let pushed = 0; // ms spent in the engine's push (import and parse)
 
   const progress = (phase) => {
     reading = { file: currentName, bytes: doneBytes };
@@ -137,24 +182,28 @@ async function analyze(job, sources, previewRows) {
     }
     reading = { file: currentName, bytes: doneBytes };
     const id = session.add_file(currentName, blob.size);
-    blobs[id] = blob;
-    // Read the next slice while the engine works on this one.
-    const read = (offset) => blob.slice(offset, offset + CHUNK).arrayBuffer();
-    let next = blob.size > 0 ? read(0) : null;
-    for (let offset = 0; offset < blob.size; offset += CHUNK) {
-      let buf;
-      try {
-        buf = await next;
-      } catch (err) {
-        const e = new Error(`${currentName} could not be read at ${offset} bytes (${errorText(err)}). Was it changed or removed while it was read?`);
-        e.kind = 'read';
-        throw e;
+    const slices = readSlices(blob);
+    try {
+      for (let offset = 0; offset < blob.size; offset += CHUNK) {
+        let buf;
+        const tWait = performance.now();
+        try {
+          buf = await slices.next();
+        } catch (err) {
+          const e = new Error(`${currentName} could not be read at ${offset} bytes (${errorText(err)}). Was it changed or removed while it was read?`);
+          e.kind = 'read';
+          throw e;
+        }
+        const tPush = performance.now();
+        waited += tPush - tWait;
+        session.push(id, new Uint8Array(buf));
+        pushed += performance.now() - tPush;
+        doneBytes += buf.byteLength;
+        progress('reading');
+        preview(offset === 0);
       }
-      next = offset + CHUNK < blob.size ? read(offset + CHUNK) : null;
-      session.push(id, new Uint8Array(buf));
-      doneBytes += buf.byteLength;
-      progress('reading');
-      preview(offset === 0);
+    } finally {
+      slices.close();
     }
     session.finish_file(id);
   }
@@ -174,7 +223,7 @@ async function analyze(job, sources, previewRows) {
     conversations,
     meta,
     wasmBytes: wasmBytes(),
-    timings: { read: tRead - t0, correlate: tFinish - tRead, serialize: tEnd - tFinish, total: tEnd - t0 },
+    timings: { read: tRead - t0, wait: waited, push: pushed, correlate: tFinish - tRead, serialize: tEnd - tFinish, total: tEnd - t0 },
   }, [meta.messages.buffer]);
 }
 
@@ -210,7 +259,6 @@ function findingsPage(from, count) {
 // indices, conversations and the ladder change; the page redraws everything from what this returns.
 function setClockOffset(file, ms) {
   session.set_clock_offset(file, ms === null || ms === undefined ? undefined : Number(ms));
-  searchIndex = null;
   findingsCache = null;
   const summary = plain(session.summary());
   return { summary, ...results(summary) };
@@ -224,163 +272,20 @@ function metaOut(raw) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Search: which messages contain the query (case-insensitive for ASCII letters). The worker does not keep a
-// copy of every message's text: it reads the dropped file again and looks inside each message's block of the
-// log (its byte span: for a client log, the packet lines with addresses and time, and the SIP text), and also
-// matches the message's endpoints. The index (each message's span and endpoints) is built on the first search;
-// when a file's spans do not point at its text (a format read through a decoder), that file's messages are
-// searched in their text instead.
+// Search: the engine looks in the text it already holds (every message's SIP text and endpoints, ASCII letters
+// without case) and returns the matching message indices; the conversations with a hit are found here.
 
-const yieldNow = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-function sniffEncoding(head) {
-  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
-  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
-  if (head.length >= 4 && head[0] && head[0] < 0x80 && head[1] === 0 && head[2] && head[2] < 0x80 && head[3] === 0) return 'utf-16le';
-  if (head.length >= 4 && head[0] === 0 && head[1] && head[1] < 0x80 && head[2] === 0 && head[3] && head[3] < 0x80) return 'utf-16be';
-  // windows-1252: one character per byte, so string positions are byte positions.
-  return 'latin1';
-}
-
-const unitBytes = (enc) => (enc === 'latin1' ? 1 : 2);
-
-// The needle as it appears after decoding the file with `enc` and lower-casing.
-function needleFor(query, enc) {
-  if (enc !== 'latin1') return query;
-  return new TextDecoder('latin1').decode(new TextEncoder().encode(query)).toLowerCase();
-}
-
-async function buildSearchIndex(id) {
-  const count = session.message_count();
-  // Per file of the analysis (an archive's members are files of their own, with no blob here: searched in text).
-  const files = [];
-  const endpoints = new Map(); // endpoint string -> list of message indices (few distinct endpoints)
-  const addEndpoint = (name, i) => {
-    if (!name) return;
-    let list = endpoints.get(name);
-    if (!list) endpoints.set(name, (list = []));
-    list.push(i);
-  };
-  let t = performance.now();
-  for (let i = 0; i < count; i++) {
-    const m = session.message(i);
-    if (!m) continue;
-    const f = files[m.file] || (files[m.file] = { msgs: [], starts: [], ends: [], mode: null, text: null });
-    const [start, end] = (m.span || [0, 0]).map(Number);
-    if (f.mode === null) f.mode = await spanPointsAtText(m.file, start, end, String(m.start_line || ''));
-    if (f.mode === 'bytes') {
-      f.msgs.push(i);
-      f.starts.push(start);
-      f.ends.push(end);
-    } else {
-      if (!f.text) f.text = new Map();
-      f.text.set(i, [m.start_line, m.raw].join('\n').toLowerCase());
-    }
-    addEndpoint(String(m.src || '').toLowerCase(), i);
-    addEndpoint(String(m.dst || '').toLowerCase(), i);
-    if (performance.now() - t > 30) {
-      self.postMessage({ type: 'searchProgress', id, done: i + 1, total: count });
-      await yieldNow(); // let the page's other requests (ladder windows, message details) through
-      t = performance.now();
-    }
-  }
-  for (const f of files) {
-    if (!f) continue;
-    // Sort each file's messages by position (they are, unless merging reordered them).
-    const order = f.msgs.map((_, k) => k).sort((a, b) => f.starts[a] - f.starts[b]);
-    f.msgs = Int32Array.from(order, (k) => f.msgs[k]);
-    f.starts = Float64Array.from(order, (k) => f.starts[k]);
-    f.ends = Float64Array.from(order, (k) => f.ends[k]);
-  }
-  return { files, endpoints, count };
-}
-
-// Does the file's byte span of a message hold its start line? (No for a file read through a decoder.)
-async function spanPointsAtText(file, start, end, startLine) {
-  const blob = blobs[file];
-  if (!blob || !(end > start) || end > blob.size || !startLine) return 'text';
-  try {
-    const head = new Uint8Array(await blob.slice(0, 4).arrayBuffer());
-    const enc = sniffEncoding(head);
-    const bytes = await blob.slice(start, Math.min(end, start + 64 * 1024)).arrayBuffer();
-    const text = new TextDecoder(enc === 'latin1' ? 'utf-8' : enc).decode(bytes);
-    return text.includes(startLine.slice(0, 200)) ? 'bytes' : 'text';
-  } catch {
-    return 'text';
-  }
-}
-
-// The index is built once, on the first search, or earlier when the page says a search is coming (the search box
-// got focus): building it calls message() for every message (tens of µs each: seconds for 100,000 messages).
-function ensureSearchIndex(id) {
-  if (!searchIndex) {
-    searchIndex = buildSearchIndex(id);
-    searchIndex.catch(() => { searchIndex = null; });
-  }
-  return searchIndex;
-}
-
-async function search(query, id) {
-  const seq = ++searchSeq;
-  const needle = String(query).trim().toLowerCase();
+function search(query) {
+  const needle = String(query).trim();
   if (!needle) return null;
-  const index = await ensureSearchIndex(id);
-  if (seq !== searchSeq) return { superseded: true };
-  const mask = new Uint8Array(index.count);
-  for (const [name, list] of index.endpoints) if (name.includes(needle)) for (const i of list) mask[i] = 1;
-  for (let fid = 0; fid < index.files.length; fid++) {
-    const f = index.files[fid];
-    if (!f) continue;
-    if (f.text) for (const [i, text] of f.text) if (text.includes(needle)) mask[i] = 1;
-    if (f.msgs.length) {
-      const ok = await scanFile(fid, f, needle, mask, seq);
-      if (!ok) return { superseded: true };
-    }
-  }
-  const hits = [];
-  for (let i = 0; i < mask.length; i++) if (mask[i]) hits.push(i);
+  const hits = session.search(needle);
+  const mask = new Uint8Array(session.message_count());
+  for (const i of hits) mask[i] = 1;
   const convs = [];
   convMessages.forEach((list, c) => {
     for (const m of list) if (mask[m]) { convs.push(c); break; }
   });
   return { hits: Int32Array.from(hits), convs: Int32Array.from(convs) };
-}
-
-// Mark the messages of file `fid` whose span holds `needle`. Reads the file again in CHUNK slices (with an
-// overlap of the needle's length); false when a newer search started meanwhile.
-async function scanFile(fid, f, query, mask, seq) {
-  const blob = blobs[fid];
-  const enc = sniffEncoding(new Uint8Array(await blob.slice(0, 4).arrayBuffer()));
-  const unit = unitBytes(enc);
-  const needle = needleFor(query, enc);
-  const decoder = new TextDecoder(enc, { ignoreBOM: true }); // keep the BOM: string positions stay byte positions
-  const overlap = (needle.length - 1) * unit;
-  const first = f.starts[0];
-  const last = f.ends[f.ends.length - 1];
-  let k = 0; // the first message whose span may still hold a hit
-  for (let pos = first - (first % unit); pos < last && k < f.msgs.length; pos += CHUNK) {
-    const from = Math.max(0, pos - overlap);
-    const buf = await blob.slice(from, Math.min(blob.size, pos + CHUNK)).arrayBuffer();
-    if (seq !== searchSeq) return false;
-    const hay = decoder.decode(buf).toLowerCase();
-    let at = hay.indexOf(needle);
-    while (at >= 0 && k < f.msgs.length) {
-      const offset = from + at * unit;
-      while (k < f.msgs.length && f.ends[k] < offset + needle.length * unit) k++;
-      if (k >= f.msgs.length) break;
-      if (f.starts[k] <= offset) {
-        mask[f.msgs[k]] = 1;
-        // One hit is enough: go on after this message's block.
-        const next = Math.floor((f.ends[k] - from) / unit);
-        k++;
-        at = hay.indexOf(needle, Math.max(at + 1, next));
-      } else {
-        // Between messages: go on at the next message's block.
-        at = hay.indexOf(needle, Math.max(at + 1, Math.floor((f.starts[k] - from) / unit)));
-      }
-    }
-  }
-  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,8 +304,7 @@ const methods = {
   setFilter: (id) => { session.set_filter(id); return metaOut(session.ladder_meta()); },
   message: (index) => plain(session.message(index)),
   diagnostics: (from, count) => diagnostics.slice(from, from + count),
-  search: (query, id) => search(query, id),
-  prepareSearch: () => { ensureSearchIndex(null).catch(() => {}); return true; },
+  search: (query) => search(query),
   findings: (from, count) => findingsPage(from || 0, count || 300),
   presence: () => plain(session.presence()),
   setClockOffset: (file, ms) => setClockOffset(file, ms),
