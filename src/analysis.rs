@@ -4,6 +4,7 @@
 use crate::diag::{Diagnostic, Severity};
 use crate::flow::merge::{self, Aliases, FileClock, Sighting};
 use crate::flow::{self, Flow};
+use crate::fxhash::FxMap;
 use crate::import::{self, archive, Direction, Format, Importer, Record, Sink};
 use crate::ladder::{ArrowInput, ArrowKind, Ladder};
 use crate::sip::{self, body, Message};
@@ -433,20 +434,38 @@ fn attach_server_diagnostics(
             continue;
         };
         let records = imp.server_diagnostics();
+        if records.is_empty() {
+            continue;
+        }
+        // The file's messages by (Call-ID, CSeq number), in order: each record finds its message in one lookup
+        // (a scan of all messages per record was quadratic on big traces).
+        let mut by_key: FxMap<(&str, u32), Vec<(String, u32)>> = FxMap::default();
+        let keys: Vec<(String, u32, String, u32)> = messages
+            .iter()
+            .filter(|m| m.file == fi as u32)
+            .filter_map(|m| {
+                let call_id = m.sip.call_id()?.trim().to_string();
+                let (n, method) = m.sip.cseq().unwrap_or((0, String::new()));
+                Some((call_id, n, method, m.seq))
+            })
+            .collect();
+        for (call_id, n, method, seq) in &keys {
+            by_key
+                .entry((call_id.as_str(), *n))
+                .or_default()
+                .push((method.clone(), *seq));
+        }
         let sink = diagnostics
             .iter_mut()
             .filter(|d| d.file == Some(fi as u32) && d.message.starts_with("server: "));
         for (d, rec) in sink.zip(records) {
-            d.msg = messages
-                .iter()
-                .position(|m| {
-                    m.file == fi as u32
-                        && m.sip.call_id().is_some_and(|c| {
-                            let (n, method) = m.sip.cseq().unwrap_or((0, String::new()));
-                            rec.is_about(&c, n, &method)
-                        })
+            d.msg = rec.key().and_then(|(call_id, n, method)| {
+                by_key.get(&(call_id, n)).and_then(|list| {
+                    list.iter()
+                        .find(|(m, _)| method.is_empty() || m.eq_ignore_ascii_case(method))
+                        .map(|&(_, seq)| seq)
                 })
-                .map(|i| messages[i].seq);
+            });
         }
     }
 }

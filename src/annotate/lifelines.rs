@@ -34,7 +34,16 @@ pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
     let mut client_remote: FxSet<&str> = FxSet::default();
     let mut server_local: FxSet<&str> = FxSet::default();
     let mut server_remote: FxSet<&str> = FxSet::default();
+    // Consecutive messages mostly share their endpoints: once both have enough messages, the next message
+    // between the same two says nothing new.
+    let mut last: Option<(&str, &str, Direction, u32)> = None;
+    let mut last_full = false;
     for m in &analysis.messages {
+        let pair = (m.src.as_str(), m.dst.as_str(), m.direction, m.file);
+        if last_full && last == Some(pair) {
+            continue;
+        }
+        last = Some(pair);
         for e in [m.src.as_str(), m.dst.as_str()] {
             if !e.is_empty() && !from.contains_key(e) && !to.contains_key(e) {
                 order.push(e);
@@ -49,6 +58,11 @@ pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
         if t.len() < PER_ENDPOINT {
             t.push(m);
         }
+        let t_full = t.len() >= PER_ENDPOINT;
+        last_full = t_full
+            && from
+                .get(m.src.as_str())
+                .is_some_and(|f| f.len() >= PER_ENDPOINT);
         let format = analysis.files.get(m.file as usize).map(|f| f.format);
         let (local, remote) = match m.direction {
             Direction::Sent => (m.src.as_str(), m.dst.as_str()),

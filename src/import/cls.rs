@@ -204,12 +204,10 @@ impl ServerDiagnostic {
         Some((n, it.next().unwrap_or("")))
     }
 
-    /// Whether this diagnostic names the message with this Call-ID and CSeq (number and method).
-    pub fn is_about(&self, call_id: &str, cseq: u32, method: &str) -> bool {
-        self.call_id.as_deref().map(str::trim) == Some(call_id.trim())
-            && self
-                .cseq_parts()
-                .is_some_and(|(n, m)| n == cseq && (m.is_empty() || m.eq_ignore_ascii_case(method)))
+    /// The message this diagnostic names: (Call-ID trimmed, CSeq number, CSeq method or "" for any method).
+    pub fn key(&self) -> Option<(&str, u32, &str)> {
+        let (n, m) = self.cseq_parts()?;
+        Some((self.call_id.as_deref()?.trim(), n, m))
     }
 
     /// The sentence put in the sink: `server: <Text> (<Result-Code>) — <SIP-Start-Line>, Call-ID …, CSeq …`.
@@ -296,7 +294,7 @@ impl ClsImporter {
     }
 
     /// Diagnostic records found so far, in file order. The lead attaches them to messages by Call-ID + CSeq
-    /// ([`ServerDiagnostic::is_about`]).
+    /// ([`ServerDiagnostic::key`]).
     pub fn server_diagnostics(&self) -> &[ServerDiagnostic] {
         &self.server_diagnostics
     }
@@ -841,7 +839,10 @@ $$end_record\r
             d.result_code.as_deref(),
             Some("0xc3e93c5e SIPPROXY_E_ROUTING")
         );
-        assert!(d.is_about("017b06f397b14886bba5edf97ea206bd", 1, "OPTIONS"));
+        assert_eq!(
+            d.key(),
+            Some(("017b06f397b14886bba5edf97ea206bd", 1, "OPTIONS"))
+        );
         assert_eq!(d.line, 17);
         let sd: Vec<_> = sink
             .diagnostics

@@ -422,6 +422,11 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+thread_local! {
+    /// The header buffer [`parse_message`] reuses.
+    static HEADER_SCRATCH: std::cell::RefCell<Vec<Header>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Parse one message occupying all of `raw`. Only a missing/invalid start line is an error; every other problem
 /// is recorded in `Message::problems` (and `truncated`).
 pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
@@ -493,7 +498,10 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
         problems.push(format!("the protocol version is {version}, not SIP/2.0"));
     }
 
-    let mut headers = Vec::with_capacity(24);
+    // Headers are collected in a buffer kept between calls, then copied out at their exact count: one
+    // allocation per message that is kept (every message stays in memory), none that grows or shrinks.
+    let mut headers = HEADER_SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    headers.clear();
     let mut truncated = false;
     let head_end = if terminated {
         scan_head(&raw, next, 2, &mut headers, &mut problems)
@@ -574,12 +582,12 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
         }
     }
 
-    // Room for 24 headers was made up front; keep only what is used (every message stays in memory).
-    headers.shrink_to_fit();
+    let exact = headers.as_slice().to_vec();
+    HEADER_SCRATCH.with(|s| *s.borrow_mut() = headers);
     let mut msg = Message {
         raw,
         start,
-        headers,
+        headers: exact,
         body: span(body_start, body_start + body_len),
         truncated,
         problems,
