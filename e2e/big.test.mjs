@@ -99,6 +99,36 @@ describe('big inputs', () => {
     });
   });
 
+  it('reading: slices come from the reader worker, or from the analysis worker where nested workers are missing', async () => {
+    // Both paths read the same multi-chunk log to the same analysis.
+    const summary = async (page) => {
+      await page.setInputFiles('#file-input', bigLog);
+      const count = await waitDone(page, 60_000);
+      // Counts and time span (the findings and presence buttons after them fill in later).
+      const text = (await page.locator('#summary').textContent()).split('Findings')[0].trim();
+      return { count, text };
+    };
+    let withReader;
+    // What the server was asked for (a nested worker's requests are not reported to the page).
+    const served = (from) => suite.env.requests.slice(from);
+    await withPage({}, async ({ page }) => {
+      const from = suite.env.requests.length;
+      withReader = await summary(page);
+      assert.ok(served(from).includes('/reader.js'), 'the analysis worker started the reader worker');
+    });
+    await withPage({}, async ({ page, context }) => {
+      const real = readFileSync(join(DIST, 'worker.js'), 'utf8');
+      // A browser without nested workers: no Worker constructor inside a worker.
+      await context.route('**/worker.js', (route) => route.fulfill({ body: `self.Worker = undefined;\n${real}`, contentType: 'text/javascript' }));
+      await page.reload();
+      await page.waitForFunction(() => document.body.dataset.engine);
+      const from = suite.env.requests.length;
+      const without = await summary(page);
+      assert.ok(!served(from).includes('/reader.js'), 'no reader worker');
+      assert.deepEqual(without, withReader, 'the same analysis either way');
+    });
+  });
+
   it('cancel: stops the work, replaces the worker, returns to the previous state; a new file can then be analyzed', async () => {
     await withPage({}, async ({ page }) => {
       const closed = [];
