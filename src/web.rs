@@ -10,6 +10,8 @@
 //!   `count * row_height`; place it at `header_height + first * row_height` in a spacer `height` tall; the
 //!   root carries `data-y`). No `<style>`: the page's CSS styles `.arrow.<kind>` etc.
 //! - `ladder_export()`: the whole current ladder as one standalone SVG with embedded styles (save as picture).
+//! - `conversations()`: the conversations (id, Call-ID, kind, label, counts, first time, failed);
+//!   `message_conversations()`: `Uint32Array` of each message's conversation.
 //! - `search(query)`: `Uint32Array` of the indices of the messages that contain `query`.
 //! - `message(index)`: everything the message panel shows, with `annotations` (what each header means,
 //!   `header_index` into `headers`) and `body_summaries` (readable summaries of the body parts).
@@ -91,6 +93,19 @@ struct LadderMeta<'a> {
     height: u32,
     header_height: u32,
     row_height: u32,
+}
+
+/// A conversation without its message and transaction lists.
+#[derive(Serialize)]
+struct ConversationView<'a> {
+    id: u32,
+    call_id: &'a str,
+    kind: crate::flow::ConversationKind,
+    label: &'a str,
+    message_count: usize,
+    transaction_count: usize,
+    first_time: Option<crate::time::Timestamp>,
+    failed: bool,
 }
 
 #[wasm_bindgen]
@@ -207,8 +222,37 @@ impl Session {
             .clone()
     }
 
+    /// The conversations as the list shows them: their message and transaction lists stay here (a big log's
+    /// lists are as long as its messages); `message_conversations()` maps messages to conversations.
     pub fn conversations(&mut self) -> JsValue {
-        to_js(&self.done().analysis.flow.conversations)
+        let list: Vec<ConversationView<'_>> = self
+            .done()
+            .analysis
+            .flow
+            .conversations
+            .iter()
+            .map(|c| ConversationView {
+                id: c.id,
+                call_id: &c.call_id,
+                kind: c.kind,
+                label: &c.label,
+                message_count: c.messages.len(),
+                transaction_count: c.transactions.len(),
+                first_time: c.first_time,
+                failed: c.failed,
+            })
+            .collect();
+        to_js(&list)
+    }
+
+    /// The conversation of every message, by message index (`Uint32Array`; `u32::MAX` for none).
+    pub fn message_conversations(&mut self) -> js_sys::Uint32Array {
+        let links = &self.done().analysis.flow.links;
+        let v: Vec<u32> = links
+            .iter()
+            .map(|l| l.conversation.unwrap_or(u32::MAX))
+            .collect();
+        js_sys::Uint32Array::from(v.as_slice())
     }
 
     /// Set a file's clock offset by hand (milliseconds added to its times) and merge again; `null` goes back to

@@ -67,7 +67,14 @@ fn conversations_filter_the_ladder() {
     let convs = js_sys::Array::from(&s.conversations());
     assert!(convs.length() >= 3);
     let first = convs.get(0);
-    let n = js_sys::Array::from(&get(&first, "messages")).length();
+    let n = get(&first, "message_count").as_f64().unwrap() as u32;
+    assert!(
+        get(&first, "messages").is_undefined(),
+        "the lists stay in the engine"
+    );
+    let of = s.message_conversations().to_vec();
+    assert_eq!(of.len(), s.message_count());
+    assert_eq!(of.iter().filter(|&&c| c == 0).count() as u32, n);
     s.set_filter(0);
     assert_eq!(get(&s.ladder_meta(), "rows").as_f64().unwrap() as u32, n);
     s.set_filter(-1);

@@ -818,7 +818,7 @@ function convItem(id, pos) {
   const c = state.conversations[id] || {};
   const kind = String(c.kind || 'other').toLowerCase();
   const badge = KIND_LABEL[kind] || kind.slice(0, 4).toUpperCase();
-  const count = Number(c.message_count ?? (Array.isArray(c.messages) ? c.messages.length : c.messages)) || 0;
+  const count = Number(c.message_count) || 0;
   // set_filter() takes the conversation's position in conversations() (its id, when ids are positions).
   return convOption(id, String(c.label || c.call_id || `conversation ${pos}`), String(c.call_id || ''), count, c.first_time, !!c.failed, badge, kind);
 }

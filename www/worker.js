@@ -20,8 +20,8 @@
 //   {type:'error', job, message, kind:'memory'|'read'|'engine'}
 //   {type:'fatal', message}                    the wasm module could not be loaded
 //
-// Large values cross compactly: meta.messages is an Int32Array (transferred); conversations lose their message
-// lists (the page only needs counts; search matches conversations here); only the first DIAG_PAGE diagnostics
+// Large values cross compactly: meta.messages is an Int32Array (transferred); conversations come without their
+// message lists (the page only needs counts; search matches conversations here); only the first DIAG_PAGE diagnostics
 // are sent, the rest on request ('diagnostics' call).
 
 import init, { Session, sample_log, version } from './sipscope.js';
@@ -81,7 +81,7 @@ let wasm = null; // the wasm exports (for the memory size)
 let session = null;
 let ready = null;
 let fatal = null; // set when the wasm module could not be loaded
-let convMessages = []; // per conversation: its message indices (for search)
+let convOf = new Uint32Array(0); // per message: its conversation (for search)
 let diagnostics = []; // every diagnostic, sorted by severity
 let reading = { file: '', bytes: 0 }; // where the reading is, for error messages
 
@@ -228,7 +228,7 @@ async function analyze(job, sources, previewRows) {
 }
 
 // What the page draws from a finished analysis (after the first one, and again after a re-merge): the summary
-// with the first page of diagnostics, the conversations without their message lists, the ladder's meta.
+// with the first page of diagnostics, the conversations (without message lists), the ladder's meta.
 function results(summary) {
   const convs = plain(session.conversations());
   const meta = metaOut(session.ladder_meta());
@@ -236,14 +236,8 @@ function results(summary) {
   diagnostics = (summary.diagnostics || []).slice().sort((a, b) => (order[a.severity] ?? 3) - (order[b.severity] ?? 3));
   summary.diagnostics = diagnostics.slice(0, DIAG_PAGE);
   summary.diagnostics_total = diagnostics.length;
-  convMessages = convs.map((c) => (Array.isArray(c.messages) ? Int32Array.from(c.messages) : new Int32Array(0)));
-  const conversations = convs.map((c, i) => {
-    const out = { ...c, message_count: convMessages[i].length };
-    delete out.messages;
-    delete out.transactions;
-    return out;
-  });
-  return { conversations, meta };
+  convOf = session.message_conversations();
+  return { conversations: convs, meta };
 }
 
 // Findings, computed once per merge and sent a page at a time (a log can hold very many).
@@ -279,13 +273,9 @@ function search(query) {
   const needle = String(query).trim();
   if (!needle) return null;
   const hits = session.search(needle);
-  const mask = new Uint8Array(session.message_count());
-  for (const i of hits) mask[i] = 1;
-  const convs = [];
-  convMessages.forEach((list, c) => {
-    for (const m of list) if (mask[m]) { convs.push(c); break; }
-  });
-  return { hits: Int32Array.from(hits), convs: Int32Array.from(convs) };
+  const convs = new Set();
+  for (const i of hits) if (i < convOf.length && convOf[i] !== 0xffffffff) convs.add(convOf[i]);
+  return { hits: Int32Array.from(hits), convs: Int32Array.from([...convs].sort((a, b) => a - b)) };
 }
 
 // ---------------------------------------------------------------------------------------------

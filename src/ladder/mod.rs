@@ -166,17 +166,45 @@ pub fn format_clock(time: Option<Timestamp>) -> String {
 /// A delta between rows: `+63 ms`, `+1.2 s`, `+2 min 5 s`, `+1 h 4 min`; negative deltas (clock skew between
 /// merged logs) keep their sign: `-40 ms`.
 pub fn format_delta(ms: i64) -> String {
-    let sign = if ms < 0 { '-' } else { '+' };
-    let a = ms.unsigned_abs();
-    if a < 1000 {
-        format!("{sign}{a} ms")
-    } else if a < 60_000 {
-        let tenths = (a + 50) / 100;
-        format!("{sign}{}.{} s", tenths / 10, tenths % 10)
-    } else if a < 3_600_000 {
-        format!("{sign}{} min {} s", a / 60_000, (a % 60_000) / 1000)
-    } else {
-        format!("{sign}{} h {} min", a / 3_600_000, (a % 3_600_000) / 60_000)
+    Delta(ms).to_string()
+}
+
+/// The length of [`format_delta`]'s text, without building it (the layout measures every row's delta).
+pub fn delta_len(ms: i64) -> usize {
+    struct Count(usize);
+    impl std::fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 += s.len();
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    let _ = std::fmt::write(&mut c, format_args!("{}", Delta(ms)));
+    c.0
+}
+
+/// A delta between rows, displayed as [`format_delta`] describes.
+struct Delta(i64);
+
+impl std::fmt::Display for Delta {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.0 < 0 { '-' } else { '+' };
+        let a = self.0.unsigned_abs();
+        if a < 1000 {
+            write!(f, "{sign}{a} ms")
+        } else if a < 60_000 {
+            let tenths = (a + 50) / 100;
+            write!(f, "{sign}{}.{} s", tenths / 10, tenths % 10)
+        } else if a < 3_600_000 {
+            write!(f, "{sign}{} min {} s", a / 60_000, (a % 60_000) / 1000)
+        } else {
+            write!(
+                f,
+                "{sign}{} h {} min",
+                a / 3_600_000,
+                (a % 3_600_000) / 60_000
+            )
+        }
     }
 }
 
@@ -493,6 +521,22 @@ pub(crate) mod tests {
         assert_eq!(format_delta(125_000), "+2 min 5 s");
         assert_eq!(format_delta(3_840_000), "+1 h 4 min");
         assert_eq!(format_delta(-40), "-40 ms");
+        for ms in [
+            0,
+            9,
+            999,
+            1_000,
+            59_949,
+            59_999,
+            60_000,
+            3_599_999,
+            3_600_000,
+            360_000_000,
+            -1_234,
+            i64::MIN,
+        ] {
+            assert_eq!(delta_len(ms), format_delta(ms).len(), "{ms}");
+        }
         assert_eq!(format_delta(i64::MIN).chars().next(), Some('-'));
     }
 

@@ -41,9 +41,10 @@
 //! Numbers are the only other thing written.
 
 use super::{
-    arrow_extras, clean_text, format_clock, format_delta, text_width, truncate_width, ArrowKind,
-    Column, Ladder, Row,
+    arrow_extras, clean_text, delta_len, format_clock, format_delta, text_width, truncate_width,
+    ArrowKind, Column, Ladder, Row,
 };
+use crate::fxhash::FxMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -149,7 +150,7 @@ impl Layout {
             .rows
             .iter()
             .filter_map(|r| r.delta_ms)
-            .map(|d| format_delta(d).len())
+            .map(delta_len)
             .max()
             .unwrap_or(0);
         let time_width = if has_time {
@@ -165,11 +166,19 @@ impl Layout {
         }
         let mut needs: BTreeMap<(usize, usize), u32> = BTreeMap::new();
         let mut last_self = 0;
+        // Labels and notes repeat from row to row: measure each distinct text once.
+        let mut widths: FxMap<(&str, Option<&str>, bool, bool), u32> = FxMap::default();
         for row in &ladder.rows {
             if row.from >= n || row.to >= n {
                 continue;
             }
-            let w = arrow_text_width(row);
+            let key = (
+                row.label.as_str(),
+                row.note.as_deref(),
+                row.retransmission,
+                row.kind == ArrowKind::Unanswered,
+            );
+            let w = *widths.entry(key).or_insert_with(|| arrow_text_width(row));
             let (lo, hi) = (row.from.min(row.to), row.from.max(row.to));
             if lo == hi {
                 let need = LOOP_W + 8 + w + PAD;
