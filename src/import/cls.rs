@@ -40,6 +40,7 @@ use super::{Direction, LineImporter, Record, Sink};
 use crate::diag::Diagnostic;
 use crate::time::Timestamp;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// The largest record kept; the rest of a longer record is dropped with a warning.
 pub const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
@@ -277,6 +278,8 @@ pub struct ClsImporter {
     messages: u32,
     server_diagnostics: Vec<ServerDiagnostic>,
     skipped: Vec<Skipped>,
+    /// The last record's lines buffer, emptied, for the next record.
+    spare_lines: Vec<u8>,
 }
 
 impl ClsImporter {
@@ -290,6 +293,7 @@ impl ClsImporter {
             messages: 0,
             server_diagnostics: Vec::new(),
             skipped: Vec::new(),
+            spare_lines: Vec::new(),
         }
     }
 
@@ -356,7 +360,7 @@ impl ClsImporter {
                 end: l.end,
                 line: l.number,
                 last_line: l.number,
-                lines: Vec::new(),
+                lines: std::mem::take(&mut self.spare_lines),
                 overflow: false,
             });
             return;
@@ -427,6 +431,14 @@ impl ClsImporter {
     /// A record is complete (`ended`: its `$$end_record` was seen) or was cut off by the next header line / the
     /// end of the file.
     fn close(&mut self, p: Pending, ended: bool, sink: &mut Sink) {
+        self.close_record(&p, ended, sink);
+        // The lines buffer serves the next record.
+        let mut lines = p.lines;
+        lines.clear();
+        self.spare_lines = lines;
+    }
+
+    fn close_record(&mut self, p: &Pending, ended: bool, sink: &mut Sink) {
         let fields = Fields::parse(&p.lines);
         if !p.begun && !ended && fields.names.is_empty() {
             // An ordinary trace line.
@@ -453,9 +465,9 @@ impl ClsImporter {
                         || fields.get("SIP-Start-Line").is_some()
                         || fields.get("Result-Code").is_some())));
         if protocol {
-            self.protocol(&p, &fields, ended, sink);
+            self.protocol(p, &fields, ended, sink);
         } else if diagnostic {
-            self.diagnostic(&p, &fields, sink);
+            self.diagnostic(p, &fields, sink);
         } else {
             let kind = log_type.unwrap_or_else(|| format!("TF_{}", p.flag));
             self.skip_kind(kind, p.line);
@@ -463,7 +475,7 @@ impl ClsImporter {
     }
 
     fn protocol(&mut self, p: &Pending, f: &Fields, ended: bool, sink: &mut Sink) {
-        let Some(start_line) = f.start_line.as_ref() else {
+        let Some(start_line) = f.start_line else {
             sink.diagnostics.push(
                 Diagnostic::warning(format!(
                     "A protocol record (lines {}–{}) has no Start-Line; skipped.",
@@ -650,16 +662,17 @@ fn split_field(line: &[u8]) -> Option<(&[u8], &[u8])> {
 
 /// A record's lines, sorted into trace fields, SIP headers and body.
 #[derive(Debug, Default)]
-struct Fields {
-    /// Trace fields in order (name, value); for a protocol record only those before `Start-Line`.
-    names: Vec<(String, String)>,
-    start_line: Option<Vec<u8>>,
-    sip_headers: Vec<Vec<u8>>,
-    body: Vec<Vec<u8>>,
+struct Fields<'a> {
+    /// Trace fields in order (name, value); for a protocol record only those before `Start-Line`. Borrowed from
+    /// the record's lines (a value continued on further lines is joined into an owned one).
+    names: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    start_line: Option<&'a [u8]>,
+    sip_headers: Vec<&'a [u8]>,
+    body: Vec<&'a [u8]>,
 }
 
-impl Fields {
-    fn parse(lines: &[u8]) -> Fields {
+impl<'a> Fields<'a> {
+    fn parse(lines: &'a [u8]) -> Fields<'a> {
         #[derive(PartialEq)]
         enum Phase {
             Trace,
@@ -672,7 +685,7 @@ impl Fields {
         for line in lines.split(|&b| b == b'\n') {
             match phase {
                 Phase::Body => {
-                    f.body.push(line.to_vec());
+                    f.body.push(line);
                     continue;
                 }
                 Phase::Trace | Phase::Headers => {}
@@ -683,7 +696,7 @@ impl Fields {
                     phase = Phase::Body;
                     body_started = true;
                     if !is_dash(value) {
-                        f.body.push(value.to_vec());
+                        f.body.push(value);
                     }
                     continue;
                 }
@@ -691,27 +704,27 @@ impl Fields {
             match phase {
                 Phase::Trace => match field {
                     Some((name, value)) if name.eq_ignore_ascii_case(b"Start-Line") => {
-                        f.start_line = Some(value.trim_ascii().to_vec());
+                        f.start_line = Some(value.trim_ascii());
                         phase = Phase::Headers;
                     }
                     Some((name, value)) => f.names.push((
-                        String::from_utf8_lossy(name).into_owned(),
-                        String::from_utf8_lossy(value).into_owned(),
+                        String::from_utf8_lossy(name),
+                        String::from_utf8_lossy(value),
                     )),
                     None => {
                         // A line that continues the previous field (a long Text, a Data blob).
                         if let Some(last) = f.names.last_mut() {
                             if !line.trim_ascii().is_empty() {
-                                last.1.push(' ');
-                                last.1
-                                    .push_str(String::from_utf8_lossy(line.trim_ascii()).as_ref());
+                                let v = last.1.to_mut();
+                                v.push(' ');
+                                v.push_str(String::from_utf8_lossy(line.trim_ascii()).as_ref());
                             }
                         }
                     }
                 },
                 Phase::Headers => {
                     if !line.trim_ascii().is_empty() {
-                        f.sip_headers.push(line.to_vec());
+                        f.sip_headers.push(line);
                     }
                 }
                 Phase::Body => {}
@@ -730,7 +743,7 @@ impl Fields {
         self.names
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 }
 
