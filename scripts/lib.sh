@@ -139,6 +139,8 @@ build_page() {
   for f in index.html app.js worker.js reader.js style.css sipscope.js sipscope_bg.wasm; do
     [ -s "$REPO_ROOT/dist/$f" ] || die "trunk build did not produce dist/$f"
   done
+  # The same page as one file that works opened from disk (file://).
+  node "$REPO_ROOT/scripts/build-offline.mjs" "$REPO_ROOT/dist" || die "building dist/sipscope-offline.html failed"
 }
 
 # A free TCP port on 127.0.0.1.

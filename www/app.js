@@ -253,7 +253,11 @@ class Engine {
     this.handlers = null; // {progress, preview, done, error} while it runs an analysis
     this.bytes = 0; // size of what it analyzed
     try {
-      this.worker = new Worker('worker.js', { type: 'module', name: 'sipscope-analysis' });
+      // The single-file page (sipscope-offline.html) makes the worker from a blob: URL, as a classic script.
+      const offline = globalThis.sipscopeWorkerUrl;
+      this.worker = offline
+        ? new Worker(offline, { name: 'sipscope-analysis' })
+        : new Worker('worker.js', { type: 'module', name: 'sipscope-analysis' });
     } catch (err) {
       this.worker = null;
       this.fatal = 'This browser could not start the analysis worker: ' + err.message;

@@ -120,7 +120,8 @@ const wasmBytes = () => (wasm && wasm.memory ? wasm.memory.buffer.byteLength : 0
 
 async function start() {
   try {
-    wasm = await init();
+    // The single-file page (sipscope-offline.html) hands the wasm bytes over; served, the glue fetches the file.
+    wasm = await init(self.sipscopeWasm ? { module_or_path: self.sipscopeWasm } : undefined);
     self.postMessage({ type: 'ready', version: typeof version === 'function' ? version() : '' });
   } catch (err) {
     fatal = 'The analysis engine (WebAssembly) could not be loaded: ' + errorText(err);
