@@ -218,6 +218,33 @@ describe('big inputs', () => {
     });
   });
 
+  it('a file over the size limit: its last or first part can be analyzed instead, as much as the limit allows', async () => {
+    await withPage({}, async ({ page }) => {
+      // 400 kB: a few sample logs' worth of messages, cut mid-packet at both ends.
+      await page.goto(`${suite.env.origin}/?max-bytes=400000`);
+      const part = async (button) => {
+        await page.setInputFiles('#file-input', bigLog);
+        assert.equal(await waitSettled(page), 'error');
+        const buttons = await page.locator('#error-actions button').allTextContents();
+        assert.deepEqual(buttons, ['Analyze the last 391 KB', 'Analyze the first 391 KB']);
+        await page.locator('#error-actions button', { hasText: button }).click();
+        const count = await waitDone(page);
+        const files = (await page.locator('#files').textContent()).replace(/\s+/g, ' ');
+        const diags = await page.evaluate(() => document.getElementById('summary').textContent);
+        return { count, files, diags };
+      };
+      const last = await part('last');
+      assert.ok(last.count > 100, `messages from the end of the log (${last.count})`);
+      assert.match(last.files, /big-client\.uccapilog \(last 391 KB\)/, 'the file chip says which part');
+      await page.screenshot({ path: join(OUT, 'too-big-last-part-1366.png') });
+      const first = await part('first');
+      assert.ok(first.count > 100, `messages from the start of the log (${first.count})`);
+      assert.match(first.files, /big-client\.uccapilog \(first 391 KB\)/);
+      // The sample repeats, so both parts hold about as many messages; each may lose the one cut in two.
+      assert.ok(Math.abs(first.count - last.count) <= 40, `${first.count} vs ${last.count}`);
+    });
+  });
+
   it('the engine running out of memory while reading gives a clear message, not a crashed page', async () => {
     await withPage({}, async ({ page, context }) => {
       // Serve a worker whose engine fails like a wasm allocation that cannot grow (a trap) on the second chunk.

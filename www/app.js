@@ -45,6 +45,7 @@ const ui = {
   errorHints: $('error-hints'),
   errorNote: $('error-note'),
   errorBack: $('error-back'),
+  errorActions: $('error-actions'),
   toast: $('toast'),
   workspace: $('workspace'),
   convScroll: $('conv-scroll'),
@@ -457,7 +458,7 @@ function analyzePaste() {
 // The top bar names what is being read (the previous files come back on Cancel).
 function renderReadingFiles(sources) {
   ui.files.replaceChildren(...sources.map((s) => {
-    const name = s.kind === 'file' ? s.file.name : s.kind === 'sample' ? 'sample.uccapilog' : s.name;
+    const name = sourceName(s);
     const size = s.kind === 'file' ? s.file.size : s.kind === 'bytes' ? s.bytes.length : 0;
     return el('li', { class: 'file-chip', title: name },
       el('span', { class: 'file-name', text: name }),
@@ -566,7 +567,22 @@ const SPLIT_HINT = ['Split the log: open the client\'s rotated files (', { code:
   + 'editor and open that.'];
 
 function refuseTooBig(sources, totalBytes) {
-  const what = sources.length === 1 && sources[0].kind === 'file' ? sources[0].file.name : `These ${sources.length} files`;
+  const single = sources.length === 1 && sources[0].kind === 'file' ? sources[0].file : null;
+  const what = single ? sourceName(sources[0]) : `These ${sources.length} files`;
+  // One file: offer to analyze its end (where the problem a log was taken for usually is) or its start, as much
+  // as fits. The cut falls mid-line: the importers say so and start at the next whole message.
+  const actions = [];
+  if (single) {
+    const part = (which, start) => () => {
+      const end = Math.min(single.size, start + MAX_BYTES);
+      const name = `${single.name} (${which} ${formatBytes(end - start)})`;
+      analyze([{ kind: 'file', file: single.slice(start, end), name }], name, end - start);
+    };
+    // An even offset keeps a UTF-16 log's characters whole.
+    const lastStart = single.size - MAX_BYTES + ((single.size - MAX_BYTES) % 2);
+    actions.push({ text: `Analyze the last ${formatBytes(MAX_BYTES)}`, primary: true, run: part('last', lastStart) });
+    actions.push({ text: `Analyze the first ${formatBytes(MAX_BYTES)}`, run: part('first', 0) });
+  }
   showError({
     title: 'This log is too big to analyze in the browser',
     message: `${what} ${sources.length === 1 ? 'is' : 'are'} ${formatBytes(totalBytes)}; this page analyzes up to `
@@ -575,7 +591,14 @@ function refuseTooBig(sources, totalBytes) {
     hints: [SPLIT_HINT, CLI_HINT],
     note: 'Nothing was uploaded.',
     back: true,
+    actions,
   });
+}
+
+// A source's display name: a part of a file carries its own ("trace.log (last 512 MB)").
+function sourceName(s) {
+  if (s.kind === 'file') return s.name || s.file.name;
+  return s.kind === 'sample' ? 'sample.uccapilog' : s.name;
 }
 
 function analysisFailed(msg) {
@@ -612,6 +635,12 @@ function showError(opts) {
     ui.errorNote.hidden = false;
     ui.errorNote.replaceChildren('Try a Skype for Business client log (', el('code', { text: '.UccApilog' }), ') or plain SIP text. Nothing was uploaded.');
   }
+  ui.errorActions.replaceChildren(...(o.actions || []).map((a) => {
+    const b = el('button', { type: 'button', class: a.primary ? 'btn btn-primary' : 'btn', text: a.text });
+    b.addEventListener('click', a.run);
+    return b;
+  }));
+  ui.errorActions.hidden = !(o.actions && o.actions.length);
   const canGoBack = !!(o.back && engines.shown && state.summary);
   ui.errorBack.textContent = canGoBack ? 'Back' : 'Start over';
   ui.errorBack.dataset.back = canGoBack ? 'true' : 'false';

@@ -5,7 +5,7 @@
 // back to the browser as soon as it is no longer shown: a wasm instance's memory never shrinks.
 //
 // Protocol (page -> worker):
-//   {type:'analyze', job, sources:[{kind:'file', file} | {kind:'bytes', name, bytes} | {kind:'sample'}],
+//   {type:'analyze', job, sources:[{kind:'file', file, name?} | {kind:'bytes', name, bytes} | {kind:'sample'}],
 //    previewRows}
 //   {type:'call', id, method, args}            tiny RPC, answered with {type:'result', id, value|error};
 //                                              methods: see `methods` below (findings, presence and
@@ -173,7 +173,7 @@ async function analyze(job, sources, previewRows) {
     let blob;
     if (src.kind === 'file') {
       blob = src.file;
-      currentName = src.file.name;
+      currentName = src.name || src.file.name; // a part of a file is a Blob named by the page
     } else if (src.kind === 'sample') {
       blob = new Blob([sample_log()]);
       currentName = 'sample.uccapilog';
