@@ -21,6 +21,7 @@ fi
 say "Building the page (dist/)"
 build_page
 info "dist/: $(du -sh dist | cut -f1), wasm $(du -h dist/sipscope_bg.wasm | cut -f1)"
+info "for use without a server: dist/sipscope-offline.html (one file; open it from disk)"
 
 if [ "${1:-}" = "--build" ]; then
   exit 0
