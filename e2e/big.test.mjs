@@ -99,7 +99,7 @@ describe('big inputs', () => {
     });
   });
 
-  it('reading: slices come from the reader worker, or from the analysis worker where nested workers are missing', async () => {
+  it('reading: slices come from the reader worker, or from the analysis worker where nested workers are missing or reader.js does not load', async () => {
     // Both paths read the same multi-chunk log to the same analysis.
     const summary = async (page) => {
       await page.setInputFiles('#file-input', bigLog);
@@ -126,6 +126,19 @@ describe('big inputs', () => {
       const without = await summary(page);
       assert.ok(!served(from).includes('/reader.js'), 'no reader worker');
       assert.deepEqual(without, withReader, 'the same analysis either way');
+    });
+    await withPage({}, async ({ page, context }) => {
+      // reader.js cannot be loaded (a 404): the analysis worker reads the file itself. (Playwright's routes do not
+      // see a nested worker's requests, so the worker is served asking for a file that is not there.)
+      const real = readFileSync(join(DIST, 'worker.js'), 'utf8');
+      assert.ok(real.includes("'./reader.js'"));
+      const missing = real.replace("'./reader.js'", "'./no-such-reader.js'");
+      await context.route('**/worker.js', (route) => route.fulfill({ body: missing, contentType: 'text/javascript' }));
+      await page.reload();
+      await page.waitForFunction(() => document.body.dataset.engine);
+      const from = suite.env.requests.length;
+      assert.deepEqual(await summary(page), withReader, 'the same analysis when reader.js is missing');
+      assert.ok(served(from).includes('/no-such-reader.js'), 'the reader was asked for, and not found');
     });
   });
 

@@ -30,8 +30,9 @@ const CHUNK = 4 * 1024 * 1024;
 const READ_AHEAD = 3; // slices read ahead of the engine
 
 // A Blob's slices in order: `await next()` gives the next one's ArrayBuffer; `close()` when done or abandoned.
-// Read by reader.js in a worker of its own, so reading overlaps the engine's work (see reader.js); where a worker
-// cannot start one (nested workers are missing in some browsers), read here, a few slices ahead.
+// Read by reader.js in a worker of its own, so reading overlaps the engine's work (see reader.js). Where that
+// worker cannot start (nested workers are missing in some browsers; reader.js did not load), read here, a few
+// slices ahead.
 function readSlices(blob) {
   let reader = null;
   try {
@@ -39,41 +40,57 @@ function readSlices(blob) {
   } catch {
     reader = null;
   }
-  if (!reader) {
-    let offset = 0;
-    const ahead = [];
-    const fill = () => {
-      while (ahead.length < READ_AHEAD && offset < blob.size) {
-        const p = blob.slice(offset, offset + CHUNK).arrayBuffer();
-        p.catch(() => {}); // reported when awaited
-        ahead.push(p);
-        offset += CHUNK;
-      }
-    };
-    fill();
-    return {
-      next: () => { const p = ahead.shift(); fill(); return p; },
-      close: () => {},
-    };
-  }
+  if (!reader) return readSlicesHere(blob);
   const arrived = [];
   let waiting = null;
+  let taken = 0; // slices handed out so far
+  let here = null; // the fallback, once the reader failed before its first slice
   const deliver = (item) => {
     if (waiting) { const w = waiting; waiting = null; w(item); } else arrived.push(item);
   };
   reader.onmessage = (e) => deliver(e.data);
-  reader.onerror = (e) => { e.preventDefault(); deliver({ error: e.message || 'the file reader failed' }); };
+  reader.onerror = (e) => {
+    e.preventDefault();
+    deliver(arrived.length === 0 && taken === 0 ? { unavailable: true } : { error: e.message || 'the file reader failed' });
+  };
   reader.postMessage({ blob, chunk: CHUNK, ahead: READ_AHEAD });
   return {
     async next() {
+      if (here) return here.next();
       const item = arrived.length ? arrived.shift() : await new Promise((resolve) => { waiting = resolve; });
+      if (item.unavailable) {
+        reader.terminate();
+        here = readSlicesHere(blob);
+        return here.next();
+      }
       if (item.error !== undefined) throw new Error(item.error);
+      taken += 1;
       reader.postMessage('more');
       return item.buf;
     },
     close: () => reader.terminate(),
   };
 }
+
+// readSlices without a reader worker: this worker reads, READ_AHEAD slices ahead.
+function readSlicesHere(blob) {
+  let offset = 0;
+  const ahead = [];
+  const fill = () => {
+    while (ahead.length < READ_AHEAD && offset < blob.size) {
+      const p = blob.slice(offset, offset + CHUNK).arrayBuffer();
+      p.catch(() => {}); // reported when awaited
+      ahead.push(p);
+      offset += CHUNK;
+    }
+  };
+  fill();
+  return {
+    next: () => { const p = ahead.shift(); fill(); return p; },
+    close: () => {},
+  };
+}
+
 const PREVIEW_EVERY_MS = 1000;
 const DIAG_PAGE = 200;
 
