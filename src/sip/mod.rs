@@ -62,19 +62,19 @@ pub struct Message {
     pub first: [u16; KNOWN.len()],
 }
 
-/// Headers looked up for nearly every message, with their compact forms: [`Message::first`] indexes them.
-pub const KNOWN: [(&str, &str); 11] = [
-    ("Call-ID", "i"),
-    ("CSeq", ""),
-    ("Via", "v"),
-    ("From", "f"),
-    ("To", "t"),
-    ("Content-Length", "l"),
-    ("Content-Type", "c"),
-    ("Event", "o"),
-    ("Subscription-State", ""),
-    ("Expires", ""),
-    ("Contact", "m"),
+/// Headers looked up for nearly every message: [`Message::first`] indexes them (compact forms included).
+pub const KNOWN: [&str; 11] = [
+    "Call-ID",
+    "CSeq",
+    "Via",
+    "From",
+    "To",
+    "Content-Length",
+    "Content-Type",
+    "Event",
+    "Subscription-State",
+    "Expires",
+    "Contact",
 ];
 
 /// [`Message::first`] for a header the message does not have.
@@ -82,10 +82,7 @@ pub const ABSENT: u16 = u16::MAX;
 
 /// The [`KNOWN`] slot of a header name as written (compact forms included).
 fn known_slot(name: &[u8]) -> Option<usize> {
-    KNOWN.iter().position(|(long, short)| {
-        name.eq_ignore_ascii_case(long.as_bytes())
-            || (!short.is_empty() && name.eq_ignore_ascii_case(short.as_bytes()))
-    })
+    KNOWN.iter().position(|long| name_bytes_match(name, long))
 }
 
 /// Compact (single-letter) header forms, RFC 3261 §7.3.3 plus the registered extensions.
@@ -430,6 +427,27 @@ mod tests {
         assert_eq!(param(via, "branch"), Some("z9hG4bK1"));
         assert_eq!(param(via, "rport"), None);
         assert_eq!(param("<sip:a@b>;lr", "lr"), Some(""));
+    }
+
+    #[test]
+    fn known_headers_are_indexed_with_compact_forms() {
+        let m = crate::sip::parse_message(
+            b"NOTIFY sip:on1@limcm.com SIP/2.0\r\nMax-Forwards: 70\r\nv: SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK1\r\n\
+Via: SIP/2.0/TLS 10.0.0.2:5061;branch=z9hG4bK2\r\ni: abc@limcm.com\r\nf: <sip:a@limcm.com>;tag=1\r\n\
+To: <sip:on1@limcm.com>;tag=2\r\nCSeq: 7 NOTIFY\r\nl: 0\r\n\r\n"
+                .to_vec(),
+        )
+        .unwrap();
+        assert_eq!(m.first[0], 3, "Call-ID written as i:");
+        assert_eq!(m.first[2], 1, "the first Via, written as v:");
+        assert_eq!(m.first[7], ABSENT, "no Event");
+        assert_eq!(m.call_id().as_deref(), Some("abc@limcm.com"));
+        assert_eq!(m.via_branch().as_deref(), Some("z9hG4bK1"));
+        assert_eq!(m.headers_named("Via").count(), 2);
+        assert_eq!(m.from_tag().as_deref(), Some("1"));
+        assert_eq!(m.content_length(), Some(0));
+        assert_eq!(m.header("Event"), None);
+        assert_eq!(m.header("Max-Forwards").as_deref(), Some("70"));
     }
 
     #[test]
