@@ -312,6 +312,26 @@ describe('insights: what the engine explains', () => {
     });
   });
 
+  it('three lifelines at 1366 px: hiding the message panel gives the flow the room, showing it brings the message back', async () => {
+    await withPage({ width: 1366, height: 768 }, async ({ page }) => {
+      await openThree(page);
+      await page.locator('#ladder-canvas [data-msg]').first().click();
+      const overflow = () => page.evaluate(() => {
+        const sc = document.getElementById('ladder-scroll');
+        return sc.scrollWidth - sc.clientWidth;
+      });
+      assert.ok(await overflow() > 0, 'with the panel open the third lifeline is past the edge');
+      await page.click('#detail-toggle');
+      assert.equal(await page.getAttribute('#detail-toggle', 'aria-expanded'), 'false');
+      assert.ok(await page.locator('#detail-body').isHidden(), 'the message body is folded away');
+      assert.ok(await overflow() <= 0, 'folded, the whole ladder fits');
+      await page.screenshot({ path: join(OUT, 'insights-merged-folded-1366.png') });
+      await page.click('#detail-toggle');
+      assert.equal(await page.getAttribute('#detail-toggle', 'aria-expanded'), 'true');
+      assert.match(await page.locator('#detail-body').textContent(), /REGISTER sip:limcm\.com/, 'the selected message is still shown');
+    });
+  });
+
   it('several files dropped at once: the same merged ladder', async () => {
     await withPage({}, async ({ page }) => {
       const files = [SAMPLE, EDGE, FRONTEND].map((p) => ({ name: p.split('/').pop(), b64: readFileSync(p).toString('base64') }));

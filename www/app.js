@@ -61,6 +61,7 @@ const ui = {
   detailSub: $('detail-sub'),
   detailBody: $('detail-body'),
   rawToggle: $('raw-toggle'),
+  detailToggle: $('detail-toggle'),
   summaryText: $('summary-text'),
   diagToggle: $('diag-toggle'),
   diagnostics: $('diagnostics'),
@@ -1618,6 +1619,15 @@ function wire() {
   ui.rawToggle.addEventListener('click', () => {
     state.raw = !state.raw;
     renderDetail();
+  });
+  // The message panel folds into a rail and back; the selection and its details stay (shown when unfolded).
+  ui.detailToggle.addEventListener('click', () => {
+    const collapse = !ui.workspace.classList.contains('detail-collapsed');
+    ui.workspace.classList.toggle('detail-collapsed', collapse);
+    ui.detailToggle.setAttribute('aria-expanded', collapse ? 'false' : 'true');
+    ui.detailToggle.textContent = collapse ? '‹' : 'Hide';
+    ui.detailToggle.title = collapse ? 'Show the message panel' : 'Hide the message panel: more room for the flow';
+    ui.detailToggle.setAttribute('aria-label', collapse ? 'Show the message panel' : 'Hide the message panel');
   });
   ui.diagToggle.addEventListener('click', () => {
     const open = ui.diagnostics.hidden;
