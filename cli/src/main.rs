@@ -128,17 +128,15 @@ fn main() -> ExitCode {
 
 /// Feed one file (or standard input for `-`) to the analyzer in chunks, as the page does.
 fn feed(analyzer: &mut Analyzer, path: &str) -> Result<(), String> {
-    if path == "-" {
-        let id = analyzer.add_file("stdin", 0);
-        read_chunks(analyzer, id, std::io::stdin().lock())
-            .map_err(|e| format!("cannot read stdin: {e}"))?;
-        analyzer.finish_file(id);
-        return Ok(());
-    }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let id = analyzer.add_file(path, size);
-    read_chunks(analyzer, id, file).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let (name, size, reader): (&str, u64, Box<dyn Read>) = if path == "-" {
+        ("stdin", 0, Box::new(std::io::stdin().lock()))
+    } else {
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        (path, size, Box::new(file))
+    };
+    let id = analyzer.add_file(name, size);
+    read_chunks(analyzer, id, reader).map_err(|e| format!("cannot read {name}: {e}"))?;
     analyzer.finish_file(id);
     Ok(())
 }

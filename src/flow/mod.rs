@@ -143,19 +143,6 @@ fn cseq_parts(value: &str) -> Option<(u32, &str)> {
     Some((it.next()?.parse().ok()?, it.next()?))
 }
 
-/// The first entry of a header value that may list several, comma-separated (outside quotes and `<…>`).
-fn first_entry(value: &str) -> &str {
-    if value.contains(',') {
-        crate::sip::split_top_level(value, ',')
-            .into_iter()
-            .next()
-            .unwrap_or(value)
-            .trim()
-    } else {
-        value.trim()
-    }
-}
-
 fn is_challenge(status: u16) -> bool {
     status == 401 || status == 407
 }
@@ -223,7 +210,9 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
         let cseq_value = msg.header("CSeq");
         if let Some((cseq, cseq_method)) = cseq_value.as_deref().and_then(cseq_parts) {
             let via = msg.header("Via");
-            let branch = via.as_deref().and_then(|v| param(first_entry(v), "branch"));
+            let branch = via
+                .as_deref()
+                .and_then(|v| param(crate::sip::first_entry(v), "branch"));
             let find = |method: &str, flow: &Flow| {
                 tx_index.get(&(conv, cseq)).and_then(|list| {
                     list.iter().copied().find(|&t| {

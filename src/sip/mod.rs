@@ -289,17 +289,7 @@ impl Message {
 
     /// The first Via value (the first entry when one header holds several, comma-separated).
     pub fn top_via(&self) -> Option<String> {
-        let v = self.header("Via")?;
-        if !v.contains(',') {
-            return Some(v.trim().to_string());
-        }
-        Some(
-            split_top_level(&v, ',')
-                .into_iter()
-                .next()?
-                .trim()
-                .to_string(),
-        )
+        Some(first_entry(&self.header("Via")?).to_string())
     }
 
     /// The `branch` parameter of the top Via.
@@ -328,6 +318,19 @@ impl Message {
     /// The Content-Type without parameters, lower-cased (`multipart/related`).
     pub fn content_type(&self) -> Option<String> {
         Some(body::media_type(&self.header("Content-Type")?))
+    }
+}
+
+/// The first entry of a header value that may list several, comma-separated (outside quotes and `<…>`), trimmed.
+pub fn first_entry(value: &str) -> &str {
+    if value.contains(',') {
+        split_top_level(value, ',')
+            .into_iter()
+            .next()
+            .unwrap_or(value)
+            .trim()
+    } else {
+        value.trim()
     }
 }
 
