@@ -1,5 +1,6 @@
-//! Golden tests: every fixture's text ladder and diagnostics, compared with tests/golden/<name>.txt.
-//! Re-bless after an intended change with `SIPSCOPE_BLESS=1 cargo test --test golden`.
+//! Golden tests: every fixture's text ladder and diagnostics (tests/golden/<name>.txt), its whole JSON report and
+//! every message's detail (tests/golden/json/<name>.json, .detail.json): every field of the CLI's and the page's
+//! data pinned. Re-bless after an intended change with `SIPSCOPE_BLESS=1 cargo test --test golden`.
 #![cfg(not(target_arch = "wasm32"))]
 
 use sipscope::Analysis;
@@ -28,32 +29,89 @@ fn analyze_in_chunks(name: &str, bytes: &[u8], chunk: usize) -> Analysis {
     a.finish()
 }
 
+/// Compare `got` with the golden file `rel` (under tests/golden), or write it when blessing.
+fn check_golden(rel: &str, got: &str, failures: &mut Vec<String>) {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(rel);
+    if std::env::var_os("SIPSCOPE_BLESS").is_some() {
+        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        std::fs::write(&golden, got).unwrap();
+        return;
+    }
+    match std::fs::read_to_string(&golden) {
+        Ok(want) if want == got => {}
+        Ok(want) => {
+            let line = want
+                .lines()
+                .zip(got.lines())
+                .position(|(a, b)| a != b)
+                .map_or(want.lines().count().min(got.lines().count()), |l| l)
+                + 1;
+            failures.push(format!(
+                "{rel}: output differs from {} first at line {line}\n--- want\n{}\n--- got\n{}",
+                golden.display(),
+                want.lines().nth(line - 1).unwrap_or("(end)"),
+                got.lines().nth(line - 1).unwrap_or("(end)")
+            ))
+        }
+        Err(_) => failures.push(format!(
+            "{rel}: no golden file {} (run with SIPSCOPE_BLESS=1)",
+            golden.display()
+        )),
+    }
+}
+
 #[test]
 fn golden_text_ladders() {
-    let bless = std::env::var_os("SIPSCOPE_BLESS").is_some();
     let mut failures = Vec::new();
     for path in inputs() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let bytes = std::fs::read(&path).unwrap();
         let got = Analysis::of_files([(name.as_str(), bytes.as_slice())]).to_text();
-        let golden = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/golden")
-            .join(format!("{name}.txt"));
-        if bless {
-            std::fs::write(&golden, &got).unwrap();
-            continue;
-        }
-        match std::fs::read_to_string(&golden) {
-            Ok(want) if want == got => {}
-            Ok(want) => failures.push(format!(
-                "{name}: output differs from {}\n--- want\n{want}\n--- got\n{got}",
-                golden.display()
-            )),
-            Err(_) => failures.push(format!(
-                "{name}: no golden file {} (run with SIPSCOPE_BLESS=1)\n{got}",
-                golden.display()
-            )),
-        }
+        check_golden(&format!("{name}.txt"), &got, &mut failures);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The JSON report (the CLI's `--json`) and every message's detail (the page's message panel), field by field.
+#[test]
+fn golden_json_reports_and_message_details() {
+    let mut failures = Vec::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sets: Vec<(String, Vec<PathBuf>)> = inputs()
+        .into_iter()
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), vec![p]))
+        .collect();
+    // Three files merged: clocks, aliases, sightings in other files.
+    sets.push((
+        "merged-client-edge-frontend".into(),
+        vec![
+            root.join("www/sample/sample.uccapilog"),
+            root.join("tests/fixtures/server-edge.log"),
+            root.join("tests/fixtures/server-frontend.log"),
+        ],
+    ));
+    for (name, paths) in sets {
+        let data: Vec<(String, Vec<u8>)> = paths
+            .iter()
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(p).unwrap(),
+                )
+            })
+            .collect();
+        let a = Analysis::of_files(data.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+        let report = serde_json::to_string_pretty(&a.report()).unwrap() + "\n";
+        check_golden(&format!("json/{name}.json"), &report, &mut failures);
+        let details: Vec<_> = (0..a.messages.len() as u32)
+            .map(|i| a.message_detail(i).unwrap())
+            .collect();
+        let details = serde_json::to_string_pretty(&details).unwrap() + "\n";
+        check_golden(&format!("json/{name}.detail.json"), &details, &mut failures);
+        let summary = serde_json::to_string_pretty(&a.summary()).unwrap() + "\n";
+        check_golden(&format!("json/{name}.summary.json"), &summary, &mut failures);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
