@@ -1,23 +1,25 @@
-//! sipscope core: SIP log import, SIP parsing, flow correlation and ladder rendering; bytes in, analysis out.
+//! sipscope core: SIP log import, SIP parsing, flow correlation, explanations and renderers; bytes in, analysis out.
 //!
-//! The core does no I/O and never names wasm-bindgen, web-sys or js-sys: the `web` module (wasm32 only)
-//! is the one place that talks to JavaScript. See ARCHITECTURE.md for the codemap and invariants.
+//! Layers, each depending only on the ones before it (tests/tidy.rs enforces it; ARCHITECTURE.md has the map):
+//! `base` → `sip`, `ladder` → `import`, `flow` → `store` → `explain` → `query` → `view` → `render` → `web` (and the
+//! CLI). The core does no I/O and never names wasm-bindgen, web-sys or js-sys: `web` (wasm32 only) is the one
+//! place that talks to JavaScript.
 
-pub mod analysis;
-pub mod annotate;
-pub mod diag;
+pub mod base;
+pub mod explain;
 pub mod flow;
-pub mod fxhash;
 pub mod import;
 pub mod ladder;
-pub mod search;
+pub mod query;
+pub mod render;
 pub mod sip;
-pub mod time;
+pub mod store;
+pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm_alloc;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-pub use analysis::{Analysis, Analyzer};
-pub use diag::{Diagnostic, Severity};
+pub use base::diag::{Diagnostic, Severity};
+pub use store::{Analysis, Analyzer};

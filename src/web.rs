@@ -23,8 +23,8 @@
 //!
 //! Values cross as plain JS objects (serde-wasm-bindgen); bytes cross as `Uint8Array`, never as one big string.
 
-use crate::analysis::{Analysis, Analyzer};
 use crate::ladder::{svg, Ladder};
+use crate::store::{Analysis, Analyzer};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -104,7 +104,7 @@ struct ConversationView<'a> {
     label: &'a str,
     message_count: usize,
     transaction_count: usize,
-    first_time: Option<crate::time::Timestamp>,
+    first_time: Option<crate::base::time::Timestamp>,
     failed: bool,
 }
 
@@ -209,7 +209,7 @@ impl Session {
     pub fn findings(&mut self) -> JsValue {
         let d = self.done();
         d.findings
-            .get_or_insert_with(|| to_js(&crate::annotate::findings(&d.analysis)))
+            .get_or_insert_with(|| to_js(&crate::explain::findings(&d.analysis)))
             .clone()
     }
 
@@ -218,7 +218,7 @@ impl Session {
     pub fn presence(&mut self) -> JsValue {
         let d = self.done();
         d.presence
-            .get_or_insert_with(|| to_js(&crate::annotate::presence(&d.analysis)))
+            .get_or_insert_with(|| to_js(&crate::explain::presence(&d.analysis)))
             .clone()
     }
 

@@ -81,7 +81,12 @@ fn golden_json_reports_and_message_details() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut sets: Vec<(String, Vec<PathBuf>)> = inputs()
         .into_iter()
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), vec![p]))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                vec![p],
+            )
+        })
         .collect();
     // Three files merged: clocks, aliases, sightings in other files.
     sets.push((
@@ -111,7 +116,11 @@ fn golden_json_reports_and_message_details() {
         let details = serde_json::to_string_pretty(&details).unwrap() + "\n";
         check_golden(&format!("json/{name}.detail.json"), &details, &mut failures);
         let summary = serde_json::to_string_pretty(&a.summary()).unwrap() + "\n";
-        check_golden(&format!("json/{name}.summary.json"), &summary, &mut failures);
+        check_golden(
+            &format!("json/{name}.summary.json"),
+            &summary,
+            &mut failures,
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -175,7 +175,7 @@ fn summary_text(a: &sipscope::Analysis) -> String {
     match (s.first_time, s.last_time) {
         (Some(a), Some(b)) => out.push_str(&format!(
             "time span:     {a} – {b} ({})\n",
-            sipscope::analysis::format_ms(b.0 - a.0)
+            sipscope::base::time::format_ms(b.0 - a.0)
         )),
         _ => out.push_str("time span:     (no times in the input)\n"),
     }

@@ -7,7 +7,7 @@
 //! from other threads between packets. Every packet's byte count and every Content-Length is exact. The same
 //! seed and size give the same bytes.
 
-use sipscope::time::Timestamp;
+use sipscope::base::time::Timestamp;
 use std::io::{self, Write};
 
 /// What to generate.

@@ -14,8 +14,8 @@
 //!   address and the public address the Edge saw; the Edge's address and the Edge's own name). Names joined this
 //!   way become one lifeline.
 
+use crate::base::time::Timestamp;
 use crate::sip::{param, Message};
-use crate::time::Timestamp;
 use serde::Serialize;
 use std::collections::HashMap;
 

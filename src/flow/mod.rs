@@ -12,9 +12,9 @@
 
 pub mod merge;
 
-use crate::fxhash::FxMap;
+use crate::base::fxhash::FxMap;
+use crate::base::time::Timestamp;
 use crate::sip::{param, Message};
-use crate::time::Timestamp;
 use serde::Serialize;
 
 /// Requests that by design get no response: ACK (RFC 3261) and BENOTIFY ([MS-SIP] best-effort NOTIFY).

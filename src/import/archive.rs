@@ -6,7 +6,7 @@
 //! descriptor, or zip64 extra field), so a zipped Tracing folder streams without seeking to the central
 //! directory; directories are skipped, encrypted entries are reported.
 
-use crate::diag::Diagnostic;
+use crate::base::diag::Diagnostic;
 use miniz_oxide::inflate::stream::{inflate, InflateState};
 use miniz_oxide::{DataFormat, MZFlush, MZStatus};
 

@@ -37,8 +37,8 @@
 
 use super::lines::{Line, LineReader};
 use super::{Direction, LineImporter, Record, Sink};
-use crate::diag::Diagnostic;
-use crate::time::Timestamp;
+use crate::base::diag::Diagnostic;
+use crate::base::time::Timestamp;
 use serde::Serialize;
 use std::borrow::Cow;
 

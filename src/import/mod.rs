@@ -10,8 +10,8 @@ pub mod pcap;
 pub mod siptext;
 pub mod uccapi;
 
-use crate::diag::Diagnostic;
-use crate::time::Timestamp;
+use crate::base::diag::Diagnostic;
+use crate::base::time::Timestamp;
 use serde::Serialize;
 
 /// A detected input format.

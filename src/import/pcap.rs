@@ -37,9 +37,9 @@ mod tcp;
 mod ws;
 
 use super::{Direction, Record, Sink};
-use crate::fxhash::FxMap;
+use crate::base::fxhash::FxMap;
+use crate::base::time::Timestamp;
 use crate::sip::{framing, parser};
-use crate::time::Timestamp;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -250,7 +250,7 @@ mod tests {
     #[test]
     fn hasher_is_deterministic() {
         use std::hash::BuildHasher;
-        let b = crate::fxhash::FxBuild::default();
+        let b = crate::base::fxhash::FxBuild::default();
         let e = Ep {
             ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
             port: 5060,

@@ -42,9 +42,9 @@
 use super::lines::{Line, LineReader};
 use super::uccapi;
 use super::{Direction, LineImporter, Record, Sink};
-use crate::diag::Diagnostic;
+use crate::base::diag::Diagnostic;
+use crate::base::time::Timestamp;
 use crate::sip::{framing, parser};
-use crate::time::Timestamp;
 
 /// The problem attached to every message rebuilt from a line whose line breaks were lost.
 pub const RECONSTRUCTED: &str =

@@ -10,9 +10,9 @@
 
 use super::lines::{Line, LineReader};
 use super::{Direction, LineImporter, Record, Sink};
-use crate::diag::Diagnostic;
+use crate::base::diag::Diagnostic;
+use crate::base::time::Timestamp;
 use crate::sip::{framing, parser};
-use crate::time::Timestamp;
 
 /// The parsed prefix of a trace line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

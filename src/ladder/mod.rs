@@ -1,10 +1,7 @@
 //! Ladder: a render-agnostic sequence-diagram model (columns = endpoints, rows = messages) and its renderers.
 
-pub mod svg;
-pub mod text;
-
-use crate::fxhash::FxMap;
-use crate::time::Timestamp;
+use crate::base::fxhash::FxMap;
+use crate::base::time::Timestamp;
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -158,56 +155,6 @@ fn column_for(columns: &mut Vec<Column>, index: &mut FxMap<String, usize>, key: 
     i
 }
 
-/// The absolute time of a row as `HH:MM:SS.mmm`, or an empty string.
-pub fn format_clock(time: Option<Timestamp>) -> String {
-    time.map(Timestamp::clock).unwrap_or_default()
-}
-
-/// A delta between rows: `+63 ms`, `+1.2 s`, `+2 min 5 s`, `+1 h 4 min`; negative deltas (clock skew between
-/// merged logs) keep their sign: `-40 ms`.
-pub fn format_delta(ms: i64) -> String {
-    Delta(ms).to_string()
-}
-
-/// The length of [`format_delta`]'s text, without building it (the layout measures every row's delta).
-pub fn delta_len(ms: i64) -> usize {
-    struct Count(usize);
-    impl std::fmt::Write for Count {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            self.0 += s.len();
-            Ok(())
-        }
-    }
-    let mut c = Count(0);
-    let _ = std::fmt::write(&mut c, format_args!("{}", Delta(ms)));
-    c.0
-}
-
-/// A delta between rows, displayed as [`format_delta`] describes.
-struct Delta(i64);
-
-impl std::fmt::Display for Delta {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let sign = if self.0 < 0 { '-' } else { '+' };
-        let a = self.0.unsigned_abs();
-        if a < 1000 {
-            write!(f, "{sign}{a} ms")
-        } else if a < 60_000 {
-            let tenths = (a + 50) / 100;
-            write!(f, "{sign}{}.{} s", tenths / 10, tenths % 10)
-        } else if a < 3_600_000 {
-            write!(f, "{sign}{} min {} s", a / 60_000, (a % 60_000) / 1000)
-        } else {
-            write!(
-                f,
-                "{sign}{} h {} min",
-                a / 3_600_000,
-                (a % 3_600_000) / 60_000
-            )
-        }
-    }
-}
-
 /// What both renderers show after an arrow's label: the note, then the retransmission mark; the text
 /// renderer writes them in parentheses (`200 OK (63 ms)`, `REGISTER (retransmission)`), the SVG renderer
 /// in smaller muted text. Unanswered requests without a note get `no response`.
@@ -330,6 +277,7 @@ pub fn truncate_width(s: &str, max: usize) -> (Cow<'_, str>, usize) {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::base::time::{delta_len, format_delta};
 
     pub(crate) fn at(h: u32, m: u32, s: u32, ms: u32) -> Option<Timestamp> {
         Timestamp::from_parts(2018, 3, 30, h, m, s, ms)

@@ -7,9 +7,9 @@
 //! record starts.
 
 use super::{CaptureKind, Meta};
-use crate::diag::Diagnostic;
+use crate::base::diag::Diagnostic;
+use crate::base::time::Timestamp;
 use crate::import::Sink;
-use crate::time::Timestamp;
 
 /// The largest packet or block accepted; larger lengths mean a damaged file.
 const MAX_RECORD: usize = 16 << 20;

@@ -3,7 +3,7 @@
 //! Captures can hold millions of packets; a diagnostic per bad packet would bury the few that matter. The network
 //! layers count problems here while reading, and `flush` writes one diagnostic per kind at the end.
 
-use crate::diag::Diagnostic;
+use crate::base::diag::Diagnostic;
 use crate::import::Sink;
 
 /// A kind of counted problem.

@@ -42,7 +42,7 @@ struct IMessage {
 #[derive(Debug, Default)]
 struct Direction {
     recent: VecDeque<u32>,
-    recent_set: crate::fxhash::FxSet<u32>,
+    recent_set: crate::base::fxhash::FxSet<u32>,
     /// DATA fragments by TSN.
     frags: FxMap<u32, Fragment>,
     /// I-DATA fragments by (stream, unordered, message id).

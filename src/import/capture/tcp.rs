@@ -23,7 +23,7 @@ use super::net::Cx;
 use super::report::{Kind, Report};
 use super::ws;
 use super::{emit_block, is_ws, Ep, FxMap, Meta};
-use crate::diag::Diagnostic;
+use crate::base::diag::Diagnostic;
 use crate::import::Sink;
 use crate::sip::parser::{self, content_length, scan_head, ContentLength, HeadEnd};
 use crate::sip::Header;
@@ -1267,7 +1267,7 @@ impl Stream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diag::Severity;
+    use crate::base::diag::Severity;
     use std::net::{IpAddr, Ipv4Addr};
 
     fn ep(last: u8, port: u16) -> Ep {
@@ -1304,7 +1304,7 @@ mod tests {
             let (src, dst) = if to_server { (c, s) } else { (s, c) };
             let cx = Cx {
                 meta: Meta {
-                    time: Some(crate::time::Timestamp(self.ms)),
+                    time: Some(crate::base::time::Timestamp(self.ms)),
                     span: (
                         u64::from(self.frame) * 100,
                         u64::from(self.frame) * 100 + 99,
@@ -1518,7 +1518,7 @@ mod tests {
         assert_eq!(d.tcp.conns.len(), 1);
         let cx = Cx {
             meta: Meta {
-                time: Some(crate::time::Timestamp(d.ms + IDLE_MS + 1)),
+                time: Some(crate::base::time::Timestamp(d.ms + IDLE_MS + 1)),
                 span: (0, 0),
                 frame: 99,
             },

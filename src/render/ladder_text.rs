@@ -24,13 +24,12 @@
 //! - The gap between two neighbouring lifelines is at least [`MIN_GAP`] and grows to fit the header labels and
 //!   the arrow texts between them; arrow texts are cut to [`MAX_LABEL`] cells and header lines to
 //!   [`MAX_HEADER`] cells with `…`.
-//! - Untrusted text is made single-line and printable (see [`super::clean_text`]); widths count East Asian
+//! - Untrusted text is made single-line and printable (see [`crate::ladder::clean_text`]); widths count East Asian
 //!   wide characters as two cells. Output is deterministic, every line ends in `\n`, no trailing spaces.
 //!   The time column is left out when no row has a time; an empty ladder renders as an empty string.
 
-use super::{
-    arrow_extras, clean_text, format_clock, format_delta, truncate_width, ArrowKind, Ladder, Row,
-};
+use crate::base::time::{format_clock, format_delta};
+use crate::ladder::{arrow_extras, clean_text, truncate_width, ArrowKind, Ladder, Row};
 use std::collections::BTreeMap;
 
 /// Longest arrow text, in cells, before it is cut with `…`.
@@ -280,9 +279,9 @@ impl LineBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{arrow, sign_in, three_columns};
-    use super::super::*;
     use super::render;
+    use crate::ladder::tests::{arrow, sign_in, three_columns};
+    use crate::ladder::*;
 
     #[test]
     fn renders_sign_in() {

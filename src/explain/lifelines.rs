@@ -20,10 +20,10 @@
 //! Labels have two lines separated by `'\n'`: role and name, then the address.
 
 use super::util::{auth_params, find, parse_uri, uri_of, user_of};
-use crate::analysis::{Analysis, Msg};
-use crate::fxhash::{FxMap, FxSet};
+use crate::base::fxhash::{FxMap, FxSet};
 use crate::import::{Direction, Format};
 use crate::sip::Message;
+use crate::store::{Analysis, Msg};
 
 /// `(endpoint key, label)` for every endpoint whose role the messages reveal, in order of first appearance.
 pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {

@@ -16,9 +16,9 @@
 use super::body::{availability_name, presence_docs};
 use super::util::{duration, find, one_line, semi_params};
 use super::{body, diagnostics};
-use crate::analysis::Analysis;
+use crate::base::time::Timestamp;
 use crate::sip::{self, Message};
-use crate::time::Timestamp;
+use crate::store::Analysis;
 use serde::Serialize;
 
 /// BENOTIFY runs at least this long are collapsed into one storm event.
@@ -448,7 +448,7 @@ pub fn collapse_storms(events: Vec<LifeEvent>) -> Vec<LifeEvent> {
             let first = &run[0];
             let last = &run[run.len() - 1];
             let span = match (first.time, last.time) {
-                (Some(a), Some(b)) => format!(" in {}", crate::analysis::format_ms(b.0 - a.0)),
+                (Some(a), Some(b)) => format!(" in {}", crate::base::time::format_ms(b.0 - a.0)),
                 _ => String::new(),
             };
             out.push(LifeEvent {
@@ -543,7 +543,7 @@ mod tests {
 
     // Typed, so the literals below coerce `&String` to `&str`.
     fn log(messages: &[(&str, &str, &str)]) -> Vec<u8> {
-        crate::annotate::test_log(messages)
+        crate::explain::test_log(messages)
     }
 
     fn cats(uri: &str, avail: u32) -> String {

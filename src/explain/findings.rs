@@ -26,8 +26,9 @@
 use super::diagnostics;
 use super::presence;
 use super::util::{auth_params, duration, find, one_line};
-use crate::analysis::{format_ms, Analysis};
+use crate::base::time::format_ms;
 use crate::sip::{self, Message};
+use crate::store::Analysis;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -351,7 +352,9 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
                         let mut rel = sub.subscribes.clone();
                         rel.push(storm.last);
                         let when = at
-                            .map(|(t, _)| format!(" (from {})", crate::time::Timestamp(t).clock()))
+                            .map(|(t, _)| {
+                                format!(" (from {})", crate::base::time::Timestamp(t).clock())
+                            })
                             .unwrap_or_default();
                         let first = at.map(|(_, n)| n).unwrap_or(e.msg);
                         rel.push(e.msg);
@@ -496,7 +499,7 @@ fn auth_loops(analysis: &Analysis, out: &mut Vec<Finding>) {
 
 fn registrations(analysis: &Analysis, out: &mut Vec<Finding>) {
     let msgs = &analysis.messages;
-    let mut last_ok: Option<(String, u32, Option<crate::time::Timestamp>)> = None;
+    let mut last_ok: Option<(String, u32, Option<crate::base::time::Timestamp>)> = None;
     let mut regs: Vec<&crate::flow::Transaction> = analysis
         .flow
         .transactions
@@ -581,7 +584,7 @@ mod tests {
     use super::*;
 
     /// A client log from (direction, time, SIP text with `\n` line ends).
-    use crate::annotate::test_log as log;
+    use crate::explain::test_log as log;
 
     fn register(call: &str, cseq: u32, auth: &str) -> String {
         format!("REGISTER sip:limcm.com SIP/2.0\nVia: SIP/2.0/TLS 10.0.0.2:50000;branch=z9hG4bK{call}{cseq}\nFrom: <sip:on1@limcm.com>;tag=t{call};epid=e\nTo: <sip:on1@limcm.com>\nCall-ID: {call}\nCSeq: {cseq} REGISTER\n{auth}Content-Length: 0\n\n")

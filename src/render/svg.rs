@@ -35,16 +35,16 @@
 //! endpoints, time, note, retransmission, failure).
 //!
 //! # Escaping
-//! All text comes from untrusted logs. It goes through [`super::clean_text`] (control, bidi and
+//! All text comes from untrusted logs. It goes through [`crate::ladder::clean_text`] (control, bidi and
 //! non-characters replaced or dropped, so only XML 1.0 characters remain), is cut with `…` where space is
 //! short (full value in the `<title>`), then `& < > " '` are escaped, in text and attributes alike.
 //! Numbers are the only other thing written.
 
-use super::{
-    arrow_extras, clean_text, delta_len, format_clock, format_delta, text_width, truncate_width,
-    ArrowKind, Column, Ladder, Row,
+use crate::base::fxhash::FxMap;
+use crate::base::time::{delta_len, format_clock, format_delta};
+use crate::ladder::{
+    arrow_extras, clean_text, text_width, truncate_width, ArrowKind, Column, Ladder, Row,
 };
-use crate::fxhash::FxMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -606,9 +606,9 @@ fn esc(out: &mut String, s: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{arrow, sign_in, three_columns};
-    use super::super::*;
     use super::*;
+    use crate::ladder::tests::{arrow, sign_in, three_columns};
+    use crate::ladder::*;
     use quick_xml::events::Event;
     use quick_xml::Reader;
 
@@ -926,7 +926,7 @@ mod tests {
     fn window_cost_does_not_depend_on_ladder_size() {
         let build = |n: u32| {
             Ladder::build((0..n).map(|i| ArrowInput {
-                time: Some(crate::time::Timestamp(i64::from(i) * 37)),
+                time: Some(crate::base::time::Timestamp(i64::from(i) * 37)),
                 ..arrow(
                     i,
                     &format!("10.0.0.{}:5060", i % 5),

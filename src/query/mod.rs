@@ -5,7 +5,7 @@
 //! or the inference gave them, the merged lifeline name included) or the endpoints of another sighting of it in a
 //! merged file contain the query. Letters outside ASCII (Korean display names, accented names) match exactly.
 
-use crate::analysis::{Analysis, Msg};
+use crate::store::{Analysis, Msg};
 use memchr::{memchr2_iter, memchr_iter};
 
 /// A query prepared for repeated case-insensitive matching.
@@ -88,7 +88,7 @@ mod tests {
     fn search_matches_text_and_endpoints() {
         let a = Analysis::of_files([(
             "sample.uccapilog",
-            include_bytes!("../www/sample/sample.uccapilog").as_slice(),
+            include_bytes!("../../www/sample/sample.uccapilog").as_slice(),
         )]);
         let n = a.messages.len();
         assert_eq!(a.search("").len(), 0);

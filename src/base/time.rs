@@ -75,6 +75,83 @@ impl Serialize for Timestamp {
     }
 }
 
+/// A duration for people — the one formatter of every duration and delta the engine shows: `63 ms`, `1.2 s`
+/// (tenths rounded half up), `2 min 5 s`, `1 h 4 min`. Negative values keep their sign; with `plus`, positive
+/// ones get a `+` (deltas between ladder rows: `+63 ms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub ms: i64,
+    pub plus: bool,
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = match (self.ms < 0, self.plus) {
+            (true, _) => "-",
+            (false, true) => "+",
+            (false, false) => "",
+        };
+        let a = self.ms.unsigned_abs();
+        if a < 1000 {
+            write!(f, "{sign}{a} ms")
+        } else if a < 60_000 {
+            let tenths = (a + 50) / 100;
+            write!(f, "{sign}{}.{} s", tenths / 10, tenths % 10)
+        } else if a < 3_600_000 {
+            write!(f, "{sign}{} min {} s", a / 60_000, (a % 60_000) / 1000)
+        } else {
+            write!(
+                f,
+                "{sign}{} h {} min",
+                a / 3_600_000,
+                (a % 3_600_000) / 60_000
+            )
+        }
+    }
+}
+
+/// A duration: `63 ms`, `1.2 s`, `2 min 5 s`, `1 h 4 min` (see [`Span`]).
+pub fn format_ms(ms: i64) -> String {
+    Span { ms, plus: false }.to_string()
+}
+
+/// A delta between ladder rows: `+63 ms`, `+1.2 s`, `+2 min 5 s`, `+1 h 4 min`; negative deltas (clock skew
+/// between merged logs) keep their sign: `-40 ms`.
+pub fn format_delta(ms: i64) -> String {
+    Span { ms, plus: true }.to_string()
+}
+
+/// The length of [`format_delta`]'s text, without building it (the layout measures every row's delta).
+pub fn delta_len(ms: i64) -> usize {
+    struct Count(usize);
+    impl fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0 += s.len();
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    let _ = fmt::write(&mut c, format_args!("{}", Span { ms, plus: true }));
+    c.0
+}
+
+/// A file's clock offset for people, exact to the millisecond: `+9 h 0 min 0.004 s`.
+pub fn format_offset(ms: i64) -> String {
+    let sign = if ms < 0 { "-" } else { "+" };
+    let a = ms.unsigned_abs();
+    let (h, m, rest) = (a / 3_600_000, a / 60_000 % 60, a % 60_000);
+    match (h, m) {
+        (0, 0) => format!("{sign}{}.{:03} s", rest / 1000, rest % 1000),
+        (0, _) => format!("{sign}{m} min {}.{:03} s", rest / 1000, rest % 1000),
+        _ => format!("{sign}{h} h {m} min {}.{:03} s", rest / 1000, rest % 1000),
+    }
+}
+
+/// The absolute time of a ladder row as `HH:MM:SS.mmm`, or an empty string.
+pub fn format_clock(time: Option<Timestamp>) -> String {
+    time.map(Timestamp::clock).unwrap_or_default()
+}
+
 fn is_leap(y: i32) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }

@@ -2,7 +2,7 @@
 //! timeline, lifeline names and findings, plus a no-panic sweep over cut and mangled messages.
 #![cfg(not(target_arch = "wasm32"))]
 
-use sipscope::annotate::{self, Annotation, BodySummary};
+use sipscope::explain::{self, Annotation, BodySummary};
 use sipscope::Analysis;
 use std::path::Path;
 
@@ -19,7 +19,7 @@ fn sample() -> Analysis {
 
 /// Header annotations of message `i` (0-based) for `header`.
 fn notes(a: &Analysis, i: usize, header: &str) -> Vec<String> {
-    annotate::annotate_headers(&a.messages[i].sip)
+    explain::annotate_headers(&a.messages[i].sip)
         .into_iter()
         .filter(|n: &Annotation| n.header.eq_ignore_ascii_case(header))
         .map(|n| n.text)
@@ -27,7 +27,7 @@ fn notes(a: &Analysis, i: usize, header: &str) -> Vec<String> {
 }
 
 fn bodies(a: &Analysis, i: usize) -> Vec<BodySummary> {
-    annotate::decode_body(&a.messages[i].sip)
+    explain::decode_body(&a.messages[i].sip)
 }
 
 // Message numbers below are 0-based; tests/fixtures/README.md numbers the sample's messages from 1.
@@ -175,7 +175,7 @@ fn sample_bodies() {
 #[test]
 fn sample_presence_timeline() {
     let a = sample();
-    let p = annotate::presence(&a);
+    let p = explain::presence(&a);
     let on2 = p
         .contacts
         .iter()
@@ -226,7 +226,7 @@ fn sample_presence_timeline() {
 #[test]
 fn sample_lifelines() {
     let a = sample();
-    let names = annotate::lifeline_names(&a);
+    let names = explain::lifeline_names(&a);
     assert_eq!(
         names,
         vec![
@@ -245,7 +245,7 @@ fn sample_lifelines() {
 #[test]
 fn sample_findings() {
     let a = sample();
-    let f = annotate::findings(&a);
+    let f = explain::findings(&a);
     let failed = f
         .iter()
         .find(|x| x.kind == "failed-transaction" && x.msg == 31)
@@ -302,7 +302,7 @@ fn seed_blog_annotations() {
         .any(|b| b.title.starts_with("Presence of sip:on2@limcm.com")));
     assert_eq!(bodies(&a, 2)[0].kind, "publication");
     assert_eq!(bodies(&a, 3)[0].kind, "roaming-data");
-    let names = annotate::lifeline_names(&a);
+    let names = explain::lifeline_names(&a);
     assert!(names.iter().any(|(_, l)| l.starts_with("on1 client\n")));
     assert!(names.iter().any(|(_, l)| l.starts_with("on2 client\n")));
     assert!(names
@@ -320,16 +320,16 @@ fn kerberos_sign_in_fixture() {
     assert!(notes(&a, 2, "Proxy-Authorization")[0].contains("Kerberos / SPNEGO initial token"));
     assert!(notes(&a, 3, "From")[0].contains("임온이"));
     assert!(notes(&a, 0, "ms-endpoint-location-data")[0].contains("inside the corporate network"));
-    let names = annotate::lifeline_names(&a);
+    let names = explain::lifeline_names(&a);
     assert_eq!(names[0].1, "on2 client\n192.168.10.54:50112");
     assert_eq!(names[1].1, "Front End FE01.limcm.com\n192.168.1.7:5061");
-    assert!(annotate::findings(&a).is_empty());
+    assert!(explain::findings(&a).is_empty());
 }
 
 #[test]
 fn other_fixtures() {
     let a = load("tests/fixtures/two-in-one-block.uccapilog");
-    let p = annotate::presence(&a);
+    let p = explain::presence(&a);
     let on5: Vec<(u32, &str)> = p.contacts[0]
         .changes
         .iter()
@@ -352,7 +352,7 @@ fn other_fixtures() {
     );
 
     let a = load("tests/fixtures/rotated-mid-packet.uccapilog");
-    let published = annotate::presence(&a);
+    let published = explain::presence(&a);
     assert_eq!(published.contacts[0].changes[0].name, "Be Right Back");
 }
 
@@ -376,7 +376,7 @@ fn server_traces_name_the_server_not_a_client() {
             continue;
         }
         let a = load(file);
-        let names = annotate::lifeline_names(&a);
+        let names = explain::lifeline_names(&a);
         if let Some((_, label)) = names.iter().find(|(k, _)| k == machine) {
             assert_eq!(label, &format!("{role}\n{machine}"), "{file}");
         }
@@ -399,7 +399,7 @@ fn server_traces_name_the_server_not_a_client() {
 fn hostile_fixture_stays_text() {
     let a = load("tests/fixtures/hostile.uccapilog");
     for (i, m) in a.messages.iter().enumerate() {
-        let ann = annotate::annotate_message(&m.sip);
+        let ann = explain::annotate_message(&m.sip);
         assert!(!ann.headers.is_empty(), "message {i}");
     }
     let html = bodies(&a, 2);
@@ -408,7 +408,7 @@ fn hostile_fixture_stays_text() {
     assert!(html[1].lines.iter().any(|l| l.contains("<script> element")));
     let cats = bodies(&a, 4);
     assert_eq!(cats[0].kind, "categories");
-    assert!(annotate::findings(&a).iter().any(|f| f.msg == 1));
+    assert!(explain::findings(&a).iter().any(|f| f.msg == 1));
 }
 
 /// Deterministic pseudo-random bytes (xorshift), so the sweep is the same on every run.
@@ -438,9 +438,9 @@ fn never_panics_on_cut_or_mangled_messages() {
     for f in files {
         let bytes = std::fs::read(&f).unwrap();
         let a = Analysis::of_files([("x", bytes.as_slice())]);
-        let _ = annotate::presence(&a);
-        let _ = annotate::findings(&a);
-        let _ = annotate::lifeline_names(&a);
+        let _ = explain::presence(&a);
+        let _ = explain::findings(&a);
+        let _ = explain::lifeline_names(&a);
         for m in &a.messages {
             // Every body part, cut anywhere, read as every kind of body.
             for part in sipscope::sip::body::parts(&m.sip) {
@@ -458,8 +458,8 @@ fn never_panics_on_cut_or_mangled_messages() {
                         "application/msrtc-event-categories+xml",
                         "",
                     ] {
-                        let _ = annotate::body::summarize_part(0, ct, &text[..cut]);
-                        let _ = annotate::body::summarize_part(0, ct, &text[cut..]);
+                        let _ = explain::body::summarize_part(0, ct, &text[..cut]);
+                        let _ = explain::body::summarize_part(0, ct, &text[cut..]);
                     }
                 }
             }
@@ -468,7 +468,7 @@ fn never_panics_on_cut_or_mangled_messages() {
                 let mut v = raw[..cut].to_vec();
                 v.extend_from_slice(b"\r\n\r\n");
                 if let Ok(msg) = sipscope::sip::parse_message(v) {
-                    let _ = annotate::annotate_message(&msg);
+                    let _ = explain::annotate_message(&msg);
                 }
             }
             for _ in 0..4 {
@@ -488,7 +488,7 @@ fn never_panics_on_cut_or_mangled_messages() {
                     };
                 }
                 if let Ok(msg) = sipscope::sip::parse_message(v) {
-                    let _ = annotate::annotate_message(&msg);
+                    let _ = explain::annotate_message(&msg);
                 }
             }
         }
@@ -498,12 +498,12 @@ fn never_panics_on_cut_or_mangled_messages() {
 #[test]
 fn json_shapes() {
     let a = sample();
-    let f = serde_json::to_value(annotate::findings(&a)).unwrap();
+    let f = serde_json::to_value(explain::findings(&a)).unwrap();
     let first = &f[0];
     for key in ["severity", "kind", "title", "detail", "msg", "related"] {
         assert!(first.get(key).is_some(), "{key}");
     }
-    let p = serde_json::to_value(annotate::presence(&a)).unwrap();
+    let p = serde_json::to_value(explain::presence(&a)).unwrap();
     let change = &p["contacts"][0]["changes"][0];
     for key in [
         "msg",
@@ -516,7 +516,7 @@ fn json_shapes() {
     ] {
         assert!(change.get(key).is_some(), "{key}");
     }
-    let m = serde_json::to_value(annotate::annotate_message(&a.messages[13].sip)).unwrap();
+    let m = serde_json::to_value(explain::annotate_message(&a.messages[13].sip)).unwrap();
     for key in ["header_index", "header", "text"] {
         assert!(m["headers"][0].get(key).is_some(), "{key}");
     }

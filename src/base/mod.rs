@@ -1,0 +1,6 @@
+//! Base: what every layer uses and nothing SIP-specific — diagnostics with typed codes, timestamps and the one
+//! duration/offset formatter, and the crate's hasher. Depends on nothing else in the crate.
+
+pub mod diag;
+pub mod fxhash;
+pub mod time;

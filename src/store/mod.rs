@@ -1,0 +1,606 @@
+//! Store: what an analysis holds. Ingest (detect each file's format, run its importer, unpack archives into
+//! files of their own, parse each record into a message) and merge (one timeline over several files: clocks,
+//! messages seen twice, host aliases; correlation). Files are fed in chunks; [`Analyzer::finish`] gives the
+//! [`Analysis`]. What people see of it is built by `view`; this layer decides nothing about presentation.
+
+use crate::base::diag::Diagnostic;
+use crate::base::fxhash::FxMap;
+use crate::base::time::Timestamp;
+use crate::flow::merge::{self, Aliases, FileClock, Sighting};
+use crate::flow::{self, Flow};
+use crate::import::{self, archive, Direction, Format, Importer, Record, Sink};
+use crate::sip::{self, Message};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One input file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileInfo {
+    pub name: String,
+    pub format: Format,
+    pub bytes: u64,
+    pub messages: u32,
+    /// The archive this file was unpacked from (index into the file list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<u32>,
+}
+
+/// One message with where and when it was seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Msg {
+    pub file: u32,
+    /// Time on the merged timeline: the file's own time plus the file's clock offset.
+    pub time: Option<Timestamp>,
+    /// Time as the file wrote it (its own clock: client logs local time, server traces UTC).
+    pub file_time: Option<Timestamp>,
+    /// Arrival order over all files: a stable identity while files are merged and re-merged.
+    pub seq: u32,
+    /// The same message as other files logged it (same hop, same identity), drawn once.
+    pub also: Vec<Msg>,
+    /// Sender and receiver (`host:port`): from the log, or inferred from Via / Request-URI when the log has none.
+    pub src: String,
+    pub dst: String,
+    /// The endpoints were inferred from the message, not given by the log.
+    pub inferred: bool,
+    pub direction: Direction,
+    pub sip: Message,
+    /// Byte range of the entry in its file.
+    pub span: (u64, u64),
+    /// 1-based line of the entry in its file.
+    pub line: u32,
+    /// Import and parse problems for this message.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug)]
+struct FileState {
+    info: FileInfo,
+    /// The first bytes, kept until the format is known.
+    head: Vec<u8>,
+    importer: Option<Importer>,
+    sink: Sink,
+    finished: bool,
+    /// Bytes pushed so far.
+    pushed: u64,
+    /// For an archive: its reader and the entry being unpacked (a file of its own).
+    archive: Option<archive::Reader>,
+    entry: Option<u32>,
+}
+
+/// Incremental analysis: add files, push their bytes in chunks, finish.
+#[derive(Debug, Default)]
+pub struct Analyzer {
+    files: Vec<FileState>,
+    messages: Vec<Msg>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Analyzer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Register a file; returns its id. `bytes` is its size when known (for progress), else 0.
+    pub fn add_file(&mut self, name: &str, bytes: u64) -> u32 {
+        self.files.push(FileState {
+            info: FileInfo {
+                name: name.to_string(),
+                format: Format::Pending,
+                bytes,
+                messages: 0,
+                container: None,
+            },
+            head: Vec::new(),
+            importer: None,
+            sink: Sink::default(),
+            finished: false,
+            pushed: 0,
+            archive: None,
+            entry: None,
+        });
+        self.files.len() as u32 - 1
+    }
+
+    /// Feed the next chunk of a file.
+    pub fn push(&mut self, file: u32, chunk: &[u8]) {
+        let Some(f) = self.files.get_mut(file as usize) else {
+            return;
+        };
+        if f.finished {
+            return;
+        }
+        f.pushed += chunk.len() as u64;
+        let mut events = Vec::new();
+        if let Some(ar) = f.archive.as_mut() {
+            ar.push(chunk, &mut events, &mut f.sink.diagnostics);
+        } else if let Some(imp) = f.importer.as_mut() {
+            imp.push(chunk, &mut f.sink);
+        } else {
+            f.head.extend_from_slice(chunk);
+            Self::try_detect(f, file, false, &mut events);
+        }
+        self.drain(file);
+        self.unpacked(file, events);
+    }
+
+    /// No more bytes for this file.
+    pub fn finish_file(&mut self, file: u32) {
+        let Some(f) = self.files.get_mut(file as usize) else {
+            return;
+        };
+        if f.finished {
+            return;
+        }
+        let mut events = Vec::new();
+        if f.importer.is_none() && f.archive.is_none() {
+            Self::try_detect(f, file, true, &mut events);
+        }
+        if let Some(ar) = f.archive.as_mut() {
+            ar.finish(&mut events, &mut f.sink.diagnostics);
+        }
+        if let Some(imp) = f.importer.as_mut() {
+            imp.finish(&mut f.sink);
+        }
+        f.finished = true;
+        f.info.bytes = f.pushed;
+        self.drain(file);
+        self.unpacked(file, events);
+        if let Some(entry) = self
+            .files
+            .get_mut(file as usize)
+            .and_then(|f| f.entry.take())
+        {
+            self.finish_file(entry);
+        }
+    }
+
+    /// Files found inside an archive become files of their own, detected by content.
+    fn unpacked(&mut self, file: u32, events: Vec<archive::Event>) {
+        for e in events {
+            match e {
+                archive::Event::Begin(name) => {
+                    let parent = &self.files[file as usize].info.name;
+                    let id = self.add_file(&format!("{parent}/{name}"), 0);
+                    self.files[id as usize].info.container = Some(file);
+                    if let Some(old) = self.files[file as usize].entry.replace(id) {
+                        self.finish_file(old);
+                    }
+                }
+                archive::Event::Data(bytes) => {
+                    if let Some(entry) = self.files[file as usize].entry {
+                        self.push(entry, &bytes);
+                    }
+                }
+                archive::Event::End => {
+                    if let Some(entry) = self.files[file as usize].entry.take() {
+                        self.finish_file(entry);
+                    }
+                }
+            }
+        }
+    }
+
+    fn try_detect(f: &mut FileState, file: u32, complete: bool, events: &mut Vec<archive::Event>) {
+        let (format, diag) = import::detect(&f.head, complete);
+        if format == Format::Pending {
+            return;
+        }
+        f.info.format = format;
+        if let Some(d) = diag {
+            f.sink.diagnostics.push(d.in_file(file));
+        }
+        let head = std::mem::take(&mut f.head);
+        let kind = match format {
+            Format::Gzip => Some(archive::Kind::Gzip),
+            Format::Zip => Some(archive::Kind::Zip),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            let mut ar = archive::Reader::new(kind, &f.info.name);
+            ar.push(&head, events, &mut f.sink.diagnostics);
+            f.archive = Some(ar);
+            return;
+        }
+        let mut imp = Importer::new(format, file);
+        imp.push(&head, &mut f.sink);
+        f.importer = Some(imp);
+    }
+
+    /// Move what the importer produced into messages and diagnostics.
+    fn drain(&mut self, file: u32) {
+        let Some(f) = self.files.get_mut(file as usize) else {
+            return;
+        };
+        for mut d in f.sink.diagnostics.drain(..) {
+            d.file.get_or_insert(file);
+            self.diagnostics.push(d);
+        }
+        for r in f.sink.records.drain(..) {
+            match to_msg(file, r) {
+                Ok(mut m) => {
+                    f.info.messages += 1;
+                    m.seq = self.messages.len() as u32;
+                    self.messages.push(m);
+                }
+                Err(d) => self.diagnostics.push(d),
+            }
+        }
+    }
+
+    /// Messages read so far (for progress).
+    pub fn message_count(&self) -> usize {
+        self.messages.len()
+    }
+
+    /// Bytes pushed so far, over all files (for progress).
+    pub fn bytes_pushed(&self) -> u64 {
+        self.files.iter().map(|f| f.pushed).sum()
+    }
+
+    /// An analysis of the first `max` messages read so far, in the order they were read, while the import goes
+    /// on: what the page shows within a second of a drop, before the whole file is read. Its correlation only
+    /// knows those messages (a request whose response comes later looks unanswered).
+    pub fn preview(&self, max: usize) -> Analysis {
+        let messages: Vec<Msg> = self.messages.iter().take(max).cloned().collect();
+        let files = self
+            .files
+            .iter()
+            .map(|f| FileInfo {
+                bytes: f.pushed,
+                ..f.info.clone()
+            })
+            .collect();
+        merge_files(files, messages, Vec::new(), &[])
+    }
+
+    /// Merge the files (ordered by time), correlate, and build the analysis.
+    pub fn finish(mut self) -> Analysis {
+        for i in 0..self.files.len() as u32 {
+            self.finish_file(i);
+        }
+        let mut diagnostics = self.diagnostics;
+        attach_server_diagnostics(&self.files, &self.messages, &mut diagnostics);
+        let files = self.files.into_iter().map(|f| f.info).collect();
+        merge_files(files, self.messages, diagnostics, &[])
+    }
+}
+
+/// Put the files' messages on one timeline: align clocks, order by time, draw a message seen in two files once,
+/// join the names of one host, correlate. `messages` may hold earlier sightings in `also` (a re-merge).
+fn merge_files(
+    files: Vec<FileInfo>,
+    messages: Vec<Msg>,
+    base_diagnostics: Vec<Diagnostic>,
+    manual: &[Option<i64>],
+) -> Analysis {
+    // A first merge (no earlier sightings) takes the messages as they are: no copying a big single file around.
+    let mut all = messages;
+    if all.iter().any(|m| !m.also.is_empty()) {
+        let mut flat = Vec::with_capacity(all.len());
+        for mut m in all {
+            flat.extend(std::mem::take(&mut m.also));
+            flat.push(m);
+        }
+        flat.sort_by_key(|m| m.seq);
+        all = flat;
+    }
+    let mut with_messages: Vec<u32> = all.iter().map(|m| m.file).collect();
+    with_messages.dedup();
+    with_messages.sort_unstable();
+    with_messages.dedup();
+    let multi = with_messages.len() > 1;
+    let clocks = if multi || manual.iter().any(Option::is_some) {
+        let sightings: Vec<Sighting> = all
+            .iter()
+            .map(|m| Sighting::of(m.file, m.file_time, &m.sip))
+            .collect();
+        let client_log = files.iter().position(|f| f.format == Format::UccApiLog);
+        merge::align(files.len(), &sightings, manual, client_log)
+    } else {
+        (0..files.len() as u32)
+            .map(|f| FileClock {
+                file: f,
+                offset_ms: 0,
+                source: if with_messages.contains(&f) && all.iter().any(|m| m.time.is_some()) {
+                    merge::ClockSource::Reference
+                } else {
+                    merge::ClockSource::Unknown
+                },
+                shared: 0,
+            })
+            .collect()
+    };
+    for m in &mut all {
+        let offset = clocks.get(m.file as usize).map_or(0, |c| c.offset_ms);
+        m.time = m.file_time.map(|t| Timestamp(t.0 + offset));
+    }
+    let mut aliases = Aliases::default();
+    let mut kept: Vec<Msg> = Vec::with_capacity(all.len());
+    if multi {
+        // Stable merge by time; a message without time keeps the time of the one before it in its file.
+        let mut last: Vec<Option<Timestamp>> = vec![None; files.len()];
+        let mut keyed: Vec<(Option<Timestamp>, Msg)> = all
+            .into_iter()
+            .map(|m| {
+                let slot = &mut last[m.file as usize];
+                if m.time.is_some() {
+                    *slot = m.time;
+                }
+                (*slot, m)
+            })
+            .collect();
+        keyed.sort_by_key(|(t, m)| (*t, m.file));
+        let sightings: Vec<Sighting> = keyed
+            .iter()
+            .map(|(_, m)| Sighting::of(m.file, m.time, &m.sip))
+            .collect();
+        let dups = merge::duplicates(&sightings);
+        let mut kept_at = vec![0usize; keyed.len()];
+        for (i, (_, m)) in keyed.into_iter().enumerate() {
+            match dups[i] {
+                Some(j) => {
+                    let k = kept_at[j as usize];
+                    kept_at[i] = k;
+                    let first = &mut kept[k];
+                    aliases.join(&first.src, &m.src);
+                    aliases.join(&first.dst, &m.dst);
+                    first.also.push(m);
+                }
+                None => {
+                    kept_at[i] = kept.len();
+                    kept.push(m);
+                }
+            }
+        }
+    } else {
+        kept = all;
+    }
+    let alias_groups = aliases.groups();
+    let alias_of: HashMap<String, String> = alias_groups
+        .iter()
+        .flat_map(|(k, names)| names.iter().map(move |n| (n.clone(), k.clone())))
+        .collect();
+    // Message seqs are 0..n over all sightings: a vector maps them to indices.
+    let all_seqs = || {
+        kept.iter()
+            .flat_map(|m| std::iter::once(m.seq).chain(m.also.iter().map(|a| a.seq)))
+    };
+    let mut index_of_seq: Vec<Option<u32>> =
+        vec![None; all_seqs().max().map_or(0, |s| s as usize + 1)];
+    for (i, m) in kept.iter().enumerate() {
+        for seq in std::iter::once(m.seq).chain(m.also.iter().map(|a| a.seq)) {
+            if let Some(slot) = index_of_seq.get_mut(seq as usize) {
+                *slot = Some(i as u32);
+            }
+        }
+    }
+    let flow = flow::correlate(kept.iter().map(|m| (m.time, &m.sip)));
+    infer_endpoints(&mut kept, &flow);
+    let mut diagnostics: Vec<Diagnostic> = base_diagnostics
+        .iter()
+        .cloned()
+        .map(|mut d| {
+            d.msg = d
+                .msg
+                .and_then(|s| index_of_seq.get(s as usize).copied().flatten());
+            d
+        })
+        .collect();
+    for (i, m) in kept.iter().enumerate() {
+        for p in &m.problems {
+            diagnostics.push(
+                Diagnostic::warning(p.clone())
+                    .at(m.file, m.line)
+                    .about(i as u32),
+            );
+        }
+    }
+    for t in &flow.transactions {
+        if let (true, Some(r)) = (t.unanswered, t.request) {
+            let m = &kept[r as usize];
+            diagnostics.push(
+                Diagnostic::info(format!(
+                    "{} (CSeq {}) got no final response in the log.",
+                    t.method, t.cseq
+                ))
+                .at(m.file, m.line)
+                .about(r),
+            );
+        }
+    }
+    diagnostics.sort_by_key(|d| (d.file, d.line));
+    Analysis {
+        files,
+        messages: kept,
+        flow,
+        diagnostics,
+        clocks,
+        aliases: alias_groups,
+        alias_of,
+        base_diagnostics,
+    }
+}
+
+/// A server trace's diagnostic records name the message they are about (Call-ID, CSeq): link each to it (by
+/// the message's `seq`; the merge turns it into an index). The importer pushed one `server: …` diagnostic per
+/// record, in the order of `server_diagnostics()`.
+fn attach_server_diagnostics(
+    files: &[FileState],
+    messages: &[Msg],
+    diagnostics: &mut [Diagnostic],
+) {
+    for (fi, f) in files.iter().enumerate() {
+        let Some(Importer::Server(imp)) = &f.importer else {
+            continue;
+        };
+        let records = imp.server_diagnostics();
+        if records.is_empty() {
+            continue;
+        }
+        // The file's messages by (Call-ID, CSeq number), in order: each record finds its message in one lookup
+        // (a scan of all messages per record was quadratic on big traces).
+        let mut by_key: FxMap<(&str, u32), Vec<(String, u32)>> = FxMap::default();
+        let keys: Vec<(String, u32, String, u32)> = messages
+            .iter()
+            .filter(|m| m.file == fi as u32)
+            .filter_map(|m| {
+                let call_id = m.sip.call_id()?.trim().to_string();
+                let (n, method) = m.sip.cseq().unwrap_or((0, String::new()));
+                Some((call_id, n, method, m.seq))
+            })
+            .collect();
+        for (call_id, n, method, seq) in &keys {
+            by_key
+                .entry((call_id.as_str(), *n))
+                .or_default()
+                .push((method.clone(), *seq));
+        }
+        let sink = diagnostics
+            .iter_mut()
+            .filter(|d| d.file == Some(fi as u32) && d.message.starts_with("server: "));
+        for (d, rec) in sink.zip(records) {
+            d.msg = rec.key().and_then(|(call_id, n, method)| {
+                by_key.get(&(call_id, n)).and_then(|list| {
+                    list.iter()
+                        .find(|(m, _)| method.is_empty() || m.eq_ignore_ascii_case(method))
+                        .map(|&(_, seq)| seq)
+                })
+            });
+        }
+    }
+}
+
+fn to_msg(file: u32, mut r: Record) -> Result<Msg, Diagnostic> {
+    let framing_problems = std::mem::take(&mut r.problems);
+    let (time, src, dst, direction, span, line) = (
+        r.time,
+        r.src.take(),
+        r.dst.take(),
+        r.direction,
+        r.span,
+        r.line,
+    );
+    let sip = r.into_message().map_err(|e| {
+        Diagnostic::warning(format!("Not a SIP message: {}", e.reason)).at(file, line)
+    })?;
+    // Framing already explained a Content-Length that disagrees with the block; the parser's own
+    // "body has N bytes, Content-Length says M" about the same frame would say it twice.
+    let framed_length = framing_problems
+        .iter()
+        .any(|p| p.starts_with("Content-Length "));
+    let mut problems = framing_problems;
+    problems.extend(
+        sip.problems
+            .iter()
+            .filter(|p| !(framed_length && p.starts_with("body has ")))
+            .cloned(),
+    );
+    Ok(Msg {
+        file,
+        time,
+        file_time: time,
+        seq: 0,
+        also: Vec::new(),
+        inferred: src.is_none() || dst.is_none(),
+        src: src.unwrap_or_default(),
+        dst: dst.unwrap_or_default(),
+        direction,
+        sip,
+        span,
+        line,
+        problems,
+    })
+}
+
+/// Host (and port) of a SIP URI: `sip:on1@limcm.com;transport=tls` → `limcm.com`.
+fn uri_host(uri: &str) -> String {
+    let uri = uri.trim().trim_start_matches('<');
+    let rest = uri.split_once(':').map_or(uri, |(_, r)| r);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    rest.split([';', '>', '?']).next().unwrap_or("").to_string()
+}
+
+/// `SIP/2.0/TLS 192.168.1.51:51882;branch=…` → `192.168.1.51:51882`.
+fn via_sent_by(via: &str) -> Option<String> {
+    let after = via.split_whitespace().nth(1)?;
+    Some(after.split(';').next()?.trim().to_string())
+}
+
+/// Fill in endpoints for messages whose log gave none (SIP text): requests go from the top Via's sent-by to the
+/// Request-URI's host; responses go back the way their request came.
+fn infer_endpoints(messages: &mut [Msg], flow: &Flow) {
+    for i in 0..messages.len() {
+        if !messages[i].inferred {
+            continue;
+        }
+        let m = &messages[i];
+        let via = m
+            .sip
+            .top_via()
+            .and_then(|v| via_sent_by(&v))
+            .unwrap_or_else(|| "?".into());
+        let (src, dst) = match &m.sip.start {
+            sip::StartLine::Request { uri, .. } => (via, uri_host(uri)),
+            sip::StartLine::Response { .. } => {
+                let req = flow.links[i]
+                    .transaction
+                    .and_then(|t| flow.transactions[t as usize].request);
+                match req {
+                    Some(r) if (r as usize) < i => (
+                        messages[r as usize].dst.clone(),
+                        messages[r as usize].src.clone(),
+                    ),
+                    _ => ("?".into(), via),
+                }
+            }
+        };
+        let m = &mut messages[i];
+        if m.src.is_empty() {
+            m.src = src;
+        }
+        if m.dst.is_empty() {
+            m.dst = dst;
+        }
+    }
+}
+
+/// The finished analysis of one or more files.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub files: Vec<FileInfo>,
+    pub messages: Vec<Msg>,
+    pub flow: Flow,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Each file's clock against the merged timeline.
+    pub clocks: Vec<FileClock>,
+    /// Endpoint names that turned out to be one host: lifeline key → all its names (key first).
+    pub aliases: Vec<(String, Vec<String>)>,
+    /// Name → lifeline key, for every aliased name.
+    alias_of: HashMap<String, String>,
+    /// Import diagnostics, with `msg` as message `seq`: what a re-merge starts from.
+    base_diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    /// Analyze whole files held in memory (tests, small inputs).
+    pub fn of_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Analysis {
+        let mut a = Analyzer::new();
+        for (name, bytes) in files {
+            let id = a.add_file(name, bytes.len() as u64);
+            a.push(id, bytes);
+            a.finish_file(id);
+        }
+        a.finish()
+    }
+
+    /// The lifeline an endpoint name is drawn on (its alias group's key, or itself).
+    pub fn lifeline<'a>(&'a self, name: &'a str) -> &'a str {
+        self.alias_of.get(name).map_or(name, String::as_str)
+    }
+
+    /// Re-merge with clock offsets set by hand (`manual[file]`, milliseconds added to that file's times);
+    /// files without one are estimated again against them.
+    pub fn with_clock_offsets(self, manual: &[Option<i64>]) -> Analysis {
+        merge_files(self.files, self.messages, self.base_diagnostics, manual)
+    }
+}

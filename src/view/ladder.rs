@@ -1,0 +1,146 @@
+//! The ladder of an analysis: which arrow each message is (label, kind, note) and what each lifeline is called.
+
+use crate::base::time::format_ms;
+use crate::ladder::{ArrowInput, ArrowKind, Ladder};
+use crate::sip;
+use crate::store::Analysis;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+impl Analysis {
+    /// The ladder of all messages, or of the given message indices (in order).
+    pub fn ladder(&self, only: Option<&[u32]>) -> Ladder {
+        let all: Vec<u32>;
+        let indices: &[u32] = match only {
+            Some(ix) => ix,
+            None => {
+                all = (0..self.messages.len() as u32).collect();
+                &all
+            }
+        };
+        let mut ladder = Ladder::build(indices.iter().filter_map(|&i| self.arrow(i)));
+        // Role and name from what the messages reveal ("on1 client", "Access Edge acc.limcm.com"), then every
+        // address the host is known by.
+        let roles: HashMap<String, String> =
+            crate::explain::lifeline_names(self).into_iter().collect();
+        let keys: Vec<String> = ladder.columns.iter().map(|c| c.key.clone()).collect();
+        for key in keys {
+            let group = self
+                .aliases
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, names)| names.as_slice());
+            let addresses = match group {
+                Some(names) => alias_label(names),
+                None => key.clone(),
+            };
+            let names = group.map_or_else(|| vec![key.clone()], <[String]>::to_vec);
+            let role = names
+                .iter()
+                .find_map(|n| roles.get(n))
+                .and_then(|l| l.split('\n').next())
+                .map(str::to_string);
+            let label = match role {
+                Some(role) => {
+                    let addrs: Vec<&str> = names
+                        .iter()
+                        .filter(|n| is_address(n))
+                        .map(String::as_str)
+                        .collect();
+                    let line = if addrs.is_empty() {
+                        key.clone()
+                    } else {
+                        addrs.join(" = ")
+                    };
+                    format!("{role}\n{line}")
+                }
+                None => addresses,
+            };
+            if label != key {
+                ladder.set_label(&key, label);
+            }
+        }
+        ladder
+    }
+
+    fn arrow(&self, i: u32) -> Option<ArrowInput<'_>> {
+        let m = self.messages.get(i as usize)?;
+        let links = self.flow.links.get(i as usize)?;
+        let tx = links
+            .transaction
+            .and_then(|t| self.flow.transactions.get(t as usize));
+        let (label, kind, note) = match &m.sip.start {
+            sip::StartLine::Request { method, .. } => {
+                let unanswered = tx.is_some_and(|t| t.unanswered && t.request == Some(i));
+                let kind = if unanswered {
+                    ArrowKind::Unanswered
+                } else {
+                    ArrowKind::Request
+                };
+                (
+                    method.clone(),
+                    kind,
+                    unanswered.then(|| "no response".to_string()),
+                )
+            }
+            sip::StartLine::Response { status, reason, .. } => {
+                let kind = match status {
+                    100..=199 => ArrowKind::Provisional,
+                    200..=299 => ArrowKind::Success,
+                    300..=399 => ArrowKind::Redirect,
+                    401 | 407 => ArrowKind::Challenge,
+                    _ => ArrowKind::Failure,
+                };
+                let label = if reason.is_empty() {
+                    status.to_string()
+                } else {
+                    format!("{status} {reason}")
+                };
+                let first_final = tx.and_then(|t| {
+                    t.responses.iter().find(|&&r| {
+                        self.messages[r as usize]
+                            .sip
+                            .status()
+                            .is_some_and(|s| s >= 200)
+                    })
+                });
+                let note = match (tx, first_final) {
+                    (Some(t), Some(&r)) if r == i => t.response_ms.map(format_ms),
+                    _ => None,
+                };
+                (label, kind, note)
+            }
+        };
+        Some(ArrowInput {
+            msg: i,
+            src: Cow::Borrowed(self.lifeline(&m.src)),
+            dst: Cow::Borrowed(self.lifeline(&m.dst)),
+            label,
+            time: m.time,
+            kind,
+            retransmission: links.retransmission,
+            note,
+        })
+    }
+}
+
+/// `192.168.1.7:5061`, `[2001:db8::1]:5061`, `10.0.0.1` — not a host name like `FE01`.
+fn is_address(name: &str) -> bool {
+    name.contains(':') || (!name.is_empty() && name.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// Two lines for a host known by several names: its names (`EDGE01`), then its addresses joined by `=`.
+fn alias_label(names: &[String]) -> String {
+    let is_addr = |n: &&String| is_address(n);
+    let addrs: Vec<&str> = names.iter().filter(is_addr).map(String::as_str).collect();
+    let hosts: Vec<&str> = names
+        .iter()
+        .filter(|n| !is_addr(n))
+        .map(String::as_str)
+        .collect();
+    match (hosts.is_empty(), addrs.split_first()) {
+        (false, _) => format!("{}\n{}", hosts.join(" / "), addrs.join(" = ")),
+        (true, Some((first, rest))) => format!("{first}\n= {}", rest.join(" = ")),
+        (true, None) => names.join(" = "),
+    }
+}
