@@ -23,7 +23,8 @@
 //!
 //! Values cross as plain JS objects (serde-wasm-bindgen); bytes cross as `Uint8Array`, never as one big string.
 
-use crate::ladder::{svg, Ladder};
+use crate::ladder::Ladder;
+use crate::render::svg;
 use crate::store::{Analysis, Analyzer};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
