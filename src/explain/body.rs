@@ -81,16 +81,51 @@ impl BodySummary {
 /// Back, 15000–17999 Away, 18000 and higher Offline; the OCS 2007 userStateAvailability table starts
 /// Available at 3000, so 1–2999 is named "Available" too and 0 means "none".
 pub fn availability_name(n: u32) -> &'static str {
-    match n {
-        0 => "None",
-        1..=4499 => "Available",
-        4500..=5999 => "Available-Idle (Inactive)",
-        6000..=7499 => "Busy",
-        7500..=8999 => "Busy-Idle",
-        9000..=11999 => "Do Not Disturb",
-        12000..=14999 => "Be Right Back",
-        15000..=17999 => "Away",
-        _ => "Offline",
+    Availability::of(n).name()
+}
+
+/// An availability number's MS-PRES range: what the number means, decided once for every output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    None,
+    Available,
+    Idle,
+    Busy,
+    BusyIdle,
+    DoNotDisturb,
+    BeRightBack,
+    Away,
+    Offline,
+}
+
+impl Availability {
+    pub fn of(n: u32) -> Availability {
+        match n {
+            0 => Availability::None,
+            1..=4499 => Availability::Available,
+            4500..=5999 => Availability::Idle,
+            6000..=7499 => Availability::Busy,
+            7500..=8999 => Availability::BusyIdle,
+            9000..=11999 => Availability::DoNotDisturb,
+            12000..=14999 => Availability::BeRightBack,
+            15000..=17999 => Availability::Away,
+            _ => Availability::Offline,
+        }
+    }
+
+    /// The name people read: `Available`, `Busy`, `Do Not Disturb`, …
+    pub fn name(self) -> &'static str {
+        match self {
+            Availability::None => "None",
+            Availability::Available => "Available",
+            Availability::Idle => "Available-Idle (Inactive)",
+            Availability::Busy => "Busy",
+            Availability::BusyIdle => "Busy-Idle",
+            Availability::DoNotDisturb => "Do Not Disturb",
+            Availability::BeRightBack => "Be Right Back",
+            Availability::Away => "Away",
+            Availability::Offline => "Offline",
+        }
     }
 }
 

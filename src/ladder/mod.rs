@@ -1,5 +1,7 @@
 //! Ladder: a render-agnostic sequence-diagram model (columns = endpoints, rows = messages) and its renderers.
 
+pub mod layout;
+
 use crate::base::fxhash::FxMap;
 use crate::base::time::Timestamp;
 use serde::Serialize;

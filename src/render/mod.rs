@@ -1,6 +1,92 @@
 //! Render: view values → bytes people read (terminal text, SVG, JSON, Mermaid). Renderers only lay out what the
-//! view layer decided; every string from a log is escaped for its target format.
+//! view layer decided; every string from a log is escaped for its target format. [`OutputFormat`] names every
+//! output; [`export`] makes any of them for the CLI and the page alike.
 
 pub mod ladder_text;
+pub mod mermaid;
+pub mod summary;
 pub mod svg;
 pub mod text;
+
+use crate::ladder::{layout::Layout, Ladder};
+use crate::store::Analysis;
+use crate::view::Export;
+
+/// Every output sipscope writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Files, clocks, the text ladder, findings, presence, diagnostics: for a terminal.
+    Text,
+    /// The whole analysis as JSON (the view's `Report`).
+    Json,
+    /// Counts, time span and diagnostic counts.
+    Summary,
+    /// The ladder as one standalone SVG picture.
+    Svg,
+    /// The ladder as a Mermaid sequence diagram.
+    Mermaid,
+}
+
+impl OutputFormat {
+    pub const ALL: [OutputFormat; 5] = [
+        OutputFormat::Text,
+        OutputFormat::Json,
+        OutputFormat::Summary,
+        OutputFormat::Svg,
+        OutputFormat::Mermaid,
+    ];
+
+    /// The name the CLI's `--format` and the page's `export(format)` take.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Text => "text",
+            OutputFormat::Json => "json",
+            OutputFormat::Summary => "summary",
+            OutputFormat::Svg => "svg",
+            OutputFormat::Mermaid => "mermaid",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<OutputFormat> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            OutputFormat::Text | OutputFormat::Summary => "text/plain;charset=utf-8",
+            OutputFormat::Json => "application/json",
+            OutputFormat::Svg => "image/svg+xml",
+            OutputFormat::Mermaid => "text/vnd.mermaid;charset=utf-8",
+        }
+    }
+
+    /// The file name offered when saving.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            OutputFormat::Text => "sipscope-ladder.txt",
+            OutputFormat::Json => "sipscope-analysis.json",
+            OutputFormat::Summary => "sipscope-summary.txt",
+            OutputFormat::Svg => "sipscope-ladder.svg",
+            OutputFormat::Mermaid => "sipscope-ladder.mmd",
+        }
+    }
+}
+
+/// `format` of `analysis`; the pictures (SVG, Mermaid) draw `ladder` (all messages, or the conversation shown)
+/// laid out by `layout`.
+pub fn export(analysis: &Analysis, ladder: &Ladder, layout: &Layout, format: OutputFormat) -> Export {
+    let text = match format {
+        OutputFormat::Text => analysis.to_text(),
+        OutputFormat::Json => {
+            serde_json::to_string_pretty(&analysis.report()).unwrap_or_default() + "\n"
+        }
+        OutputFormat::Summary => summary::render(&analysis.summary()),
+        OutputFormat::Svg => svg::render_with(ladder, layout, 0..ladder.rows.len()),
+        OutputFormat::Mermaid => mermaid::render(ladder),
+    };
+    Export {
+        mime: format.mime().to_string(),
+        name: format.file_name().to_string(),
+        bytes: text.into_bytes(),
+    }
+}

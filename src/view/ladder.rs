@@ -3,9 +3,21 @@
 use crate::base::time::format_ms;
 use crate::ladder::{ArrowInput, ArrowKind, Ladder};
 use crate::sip;
+use crate::view::LadderMeta;
+use crate::ladder::layout::Layout;
 use crate::store::Analysis;
 use std::borrow::Cow;
 use std::collections::HashMap;
+#[cfg(test)]
+use ts_rs::TS;
+
+/// A lifeline: its key (an endpoint address) and its label (role and name, then addresses).
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct ColumnRow {
+    pub key: String,
+    pub label: String,
+}
 
 impl Analysis {
     /// The ladder of all messages, or of the given message indices (in order).
@@ -63,34 +75,48 @@ impl Analysis {
         ladder
     }
 
+    /// How message `i`'s arrow looks: the one place that decides what is a failure, a challenge, unanswered.
+    pub fn arrow_kind(&self, i: u32) -> ArrowKind {
+        let Some(m) = self.messages.get(i as usize) else {
+            return ArrowKind::Request;
+        };
+        let tx = self
+            .flow
+            .links
+            .get(i as usize)
+            .and_then(|l| l.transaction)
+            .and_then(|t| self.flow.transactions.get(t as usize));
+        match &m.sip.start {
+            sip::StartLine::Request { .. } => {
+                if tx.is_some_and(|t| t.unanswered && t.request == Some(i)) {
+                    ArrowKind::Unanswered
+                } else {
+                    ArrowKind::Request
+                }
+            }
+            sip::StartLine::Response { status, .. } => match status {
+                100..=199 => ArrowKind::Provisional,
+                200..=299 => ArrowKind::Success,
+                300..=399 => ArrowKind::Redirect,
+                401 | 407 => ArrowKind::Challenge,
+                _ => ArrowKind::Failure,
+            },
+        }
+    }
+
     fn arrow(&self, i: u32) -> Option<ArrowInput<'_>> {
         let m = self.messages.get(i as usize)?;
         let links = self.flow.links.get(i as usize)?;
         let tx = links
             .transaction
             .and_then(|t| self.flow.transactions.get(t as usize));
-        let (label, kind, note) = match &m.sip.start {
-            sip::StartLine::Request { method, .. } => {
-                let unanswered = tx.is_some_and(|t| t.unanswered && t.request == Some(i));
-                let kind = if unanswered {
-                    ArrowKind::Unanswered
-                } else {
-                    ArrowKind::Request
-                };
-                (
-                    method.clone(),
-                    kind,
-                    unanswered.then(|| "no response".to_string()),
-                )
-            }
+        let kind = self.arrow_kind(i);
+        let (label, note) = match &m.sip.start {
+            sip::StartLine::Request { method, .. } => (
+                method.clone(),
+                (kind == ArrowKind::Unanswered).then(|| "no response".to_string()),
+            ),
             sip::StartLine::Response { status, reason, .. } => {
-                let kind = match status {
-                    100..=199 => ArrowKind::Provisional,
-                    200..=299 => ArrowKind::Success,
-                    300..=399 => ArrowKind::Redirect,
-                    401 | 407 => ArrowKind::Challenge,
-                    _ => ArrowKind::Failure,
-                };
                 let label = if reason.is_empty() {
                     status.to_string()
                 } else {
@@ -108,7 +134,7 @@ impl Analysis {
                     (Some(t), Some(&r)) if r == i => t.response_ms.map(format_ms),
                     _ => None,
                 };
-                (label, kind, note)
+                (label, note)
             }
         };
         Some(ArrowInput {
@@ -142,5 +168,27 @@ fn alias_label(names: &[String]) -> String {
         (false, _) => format!("{}\n{}", hosts.join(" / "), addrs.join(" = ")),
         (true, Some((first, rest))) => format!("{first}\n= {}", rest.join(" = ")),
         (true, None) => names.join(" = "),
+    }
+}
+
+impl LadderMeta {
+    /// The page's layout of `ladder`: columns, the message of each row, and the geometry `layout` computed.
+    pub fn of(ladder: &Ladder, layout: &Layout) -> LadderMeta {
+        LadderMeta {
+            columns: ladder
+                .columns
+                .iter()
+                .map(|c| ColumnRow {
+                    key: c.key.clone(),
+                    label: c.label.clone(),
+                })
+                .collect(),
+            rows: ladder.rows.len(),
+            messages: ladder.rows.iter().map(|r| r.msg).collect(),
+            width: layout.width,
+            height: layout.height,
+            header_height: layout.header_height,
+            row_height: layout.row_height,
+        }
     }
 }

@@ -1,33 +1,50 @@
-//! View: the only serialized types — what the CLI's JSON, the page and every export are made of. Each is built
-//! here from the store and the explanations; renderers and the page show them and never decide again what the
-//! engine decided (status class, durations, offsets, availability class, format names).
+//! View: the only serialized types — what the CLI's JSON, the page's data and every export are made of. Each
+//! is built here from the store and the explanations; renderers and the page show them and never decide again
+//! what the engine decided (arrow kind, durations, clock offsets, availability class, format names).
+//!
+//! `www/types/view.d.ts` is generated from these types (`cargo test`, see `ts.rs`) and checked fresh.
 
 pub mod ladder;
+pub mod message;
+pub mod rows;
+#[cfg(test)]
+mod ts;
 
-use crate::base::diag::{Diagnostic, Severity};
-use crate::base::time::Timestamp;
-use crate::flow::{self, merge::FileClock};
-use crate::import::Direction;
-use crate::sip::{body, Message};
-use crate::store::{Analysis, FileInfo, Msg};
+pub use message::{MessageCore, MessageDetail, MessageRow};
+pub use rows::{DiagnosticRow, FileClockRow, FileRow, Finding, Presence};
+
+use crate::store::Analysis;
+use rows::{ConversationListRow, ConversationRow, Severity, SubscriptionRow, TransactionRow};
 use serde::Serialize;
+use std::collections::BTreeMap;
+#[cfg(test)]
+use ts_rs::TS;
+
+/// How many diagnostics the summary carries; the rest come a page at a time.
+pub const DIAGNOSTICS_PAGE: usize = 200;
 
 /// Counts and span for the page's summary bar and `sipscope --summary`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
 pub struct Summary {
-    pub files: Vec<FileInfo>,
+    pub files: Vec<FileRow>,
     pub message_count: usize,
-    pub first_time: Option<Timestamp>,
-    pub last_time: Option<Timestamp>,
+    pub first_time: Option<String>,
+    pub last_time: Option<String>,
+    /// `last_time - first_time` for people (`2 min 5 s`).
+    pub span: Option<String>,
     pub conversations: usize,
     pub transactions: usize,
     pub subscriptions: usize,
     pub unanswered: usize,
+    /// Transactions whose final response is a failure (a 401/407 challenge is not one).
     pub failures: usize,
     pub diagnostic_counts: DiagnosticCounts,
-    pub diagnostics: Vec<Diagnostic>,
+    /// The first [`DIAGNOSTICS_PAGE`] diagnostics, errors first, then warnings, then info (each in file order).
+    pub diagnostics: Vec<DiagnosticRow>,
+    pub diagnostics_total: usize,
     /// Each file's clock offset on the merged timeline.
-    pub clocks: Vec<FileClock>,
+    pub clocks: Vec<FileClockRow>,
     /// Messages seen in more than one file (drawn once).
     pub shared_messages: usize,
     /// Hosts known by several names: lifeline key → all its names.
@@ -35,307 +52,190 @@ pub struct Summary {
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(test, derive(TS))]
 pub struct DiagnosticCounts {
     pub info: usize,
     pub warning: usize,
     pub error: usize,
 }
 
-/// One header for display.
+/// A page of findings, with the counts of all of them.
 #[derive(Debug, Clone, Serialize)]
-pub struct HeaderView {
+#[cfg_attr(test, derive(TS))]
+pub struct FindingsPage {
+    pub total: usize,
+    pub counts: DiagnosticCounts,
+    pub items: Vec<Finding>,
+}
+
+/// Which messages contain a text, and the conversations they belong to.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct SearchHits {
+    /// Message indices, in ladder order.
+    pub hits: Vec<u32>,
+    /// Conversations holding a hit, ascending.
+    pub conversations: Vec<u32>,
+}
+
+/// An export: what to save, and how.
+#[derive(Debug, Clone)]
+#[cfg_attr(test, derive(TS))]
+pub struct Export {
+    pub mime: String,
+    /// A file name to offer.
     pub name: String,
-    pub value: String,
+    #[cfg_attr(test, ts(type = "Uint8Array"))]
+    pub bytes: Vec<u8>,
 }
 
-/// The transaction a message belongs to, for display.
+/// The ladder as the page lays it out: columns, rows and geometry.
 #[derive(Debug, Clone, Serialize)]
-pub struct TransactionView {
-    pub method: String,
-    pub cseq: u32,
-    pub request: Option<u32>,
-    pub responses: Vec<u32>,
-    pub final_status: Option<u16>,
-    pub response_ms: Option<i64>,
-    pub unanswered: bool,
-}
-
-/// Everything the message panel shows.
-#[derive(Debug, Clone, Serialize)]
-pub struct MessageDetail {
-    pub index: u32,
-    pub file: u32,
-    pub file_name: String,
-    /// On the merged timeline.
-    pub time: Option<Timestamp>,
-    /// As the file wrote it (differs from `time` when the file's clock was offset).
-    pub file_time: Option<Timestamp>,
-    /// The same message as other files logged it.
-    pub also: Vec<SightingView>,
-    /// What the headers mean, in plain English (`header_index` points into `headers`).
-    pub annotations: Vec<crate::explain::Annotation>,
-    /// Readable summaries of the body parts (presence, subscriptions, IM text, SDP, …).
-    pub body_summaries: Vec<crate::explain::BodySummary>,
-    pub src: String,
-    pub dst: String,
-    pub direction: Direction,
-    pub start_line: String,
-    pub method: Option<String>,
-    pub status: Option<u16>,
-    pub call_id: Option<String>,
-    pub cseq: Option<String>,
-    pub truncated: bool,
-    pub retransmission: bool,
-    pub headers: Vec<HeaderView>,
-    pub body_parts: Vec<body::BodyPart>,
-    /// The message text exactly as reconstructed from the log (lossy UTF-8).
-    pub raw: String,
-    pub line: u32,
-    pub span: (u64, u64),
-    pub problems: Vec<String>,
-    pub transaction: Option<TransactionView>,
-    pub conversation: Option<u32>,
-}
-
-/// One message in the CLI's `--json` report.
-#[derive(Debug, Clone, Serialize)]
-pub struct MessageRow {
-    pub index: u32,
-    pub file: u32,
-    pub time: Option<Timestamp>,
-    pub src: String,
-    pub dst: String,
-    pub direction: Direction,
-    pub start_line: String,
-    pub method: Option<String>,
-    pub status: Option<u16>,
-    pub call_id: Option<String>,
-    pub cseq: Option<String>,
-    pub truncated: bool,
-    pub retransmission: bool,
-    pub transaction: Option<u32>,
-    pub conversation: Option<u32>,
-    pub line: u32,
-    /// The same message in other files.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub also: Vec<SightingView>,
-    /// What the headers mean, in plain English.
-    pub annotations: Vec<AnnotationRow>,
-}
-
-/// One header explanation in the `--json` report.
-#[derive(Debug, Clone, Serialize)]
-pub struct AnnotationRow {
-    pub header: String,
-    pub text: String,
-}
-
-/// Where else a message was seen.
-#[derive(Debug, Clone, Serialize)]
-pub struct SightingView {
-    pub file: u32,
-    /// On the merged timeline.
-    pub time: Option<Timestamp>,
-    /// As the file wrote it.
-    pub file_time: Option<Timestamp>,
-    pub src: String,
-    pub dst: String,
-    pub line: u32,
-}
-
-impl SightingView {
-    fn of(m: &Msg) -> SightingView {
-        SightingView {
-            file: m.file,
-            time: m.time,
-            file_time: m.file_time,
-            src: m.src.clone(),
-            dst: m.dst.clone(),
-            line: m.line,
-        }
-    }
+#[cfg_attr(test, derive(TS))]
+pub struct LadderMeta {
+    pub columns: Vec<ladder::ColumnRow>,
+    pub rows: usize,
+    /// Message index of each row, in order.
+    pub messages: Vec<u32>,
+    pub width: u32,
+    pub height: u32,
+    pub header_height: u32,
+    pub row_height: u32,
 }
 
 /// The CLI's `--json` document.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report<'a> {
-    pub files: &'a [FileInfo],
+#[cfg_attr(test, derive(TS))]
+pub struct Report {
+    pub files: Vec<FileRow>,
     pub messages: Vec<MessageRow>,
-    pub diagnostics: &'a [Diagnostic],
-    pub transactions: &'a [flow::Transaction],
-    pub conversations: &'a [flow::Conversation],
-    pub subscriptions: &'a [flow::Subscription],
+    pub diagnostics: Vec<DiagnosticRow>,
+    pub transactions: Vec<TransactionRow>,
+    pub conversations: Vec<ConversationRow>,
+    pub subscriptions: Vec<SubscriptionRow>,
     /// Each file's clock offset on the merged timeline.
-    pub clocks: &'a [FileClock],
+    pub clocks: Vec<FileClockRow>,
     /// Hosts known by several names: lifeline key → all its names.
-    pub aliases: &'a [(String, Vec<String>)],
+    pub aliases: Vec<(String, Vec<String>)>,
     /// Availability and notes per contact over time, and each subscription's lifecycle.
-    pub presence: crate::explain::Presence,
+    pub presence: Presence,
     /// The same availability timeline keyed by contact URI: `{"sip:on2@limcm.com": [{availability, name, …}]}`.
-    pub presence_by_contact:
-        std::collections::BTreeMap<String, Vec<crate::explain::presence::AvailabilityChange>>,
+    pub presence_by_contact: BTreeMap<String, Vec<rows::AvailabilityChange>>,
     /// Problems worth a look, each linked to its message.
-    pub findings: Vec<crate::explain::Finding>,
+    pub findings: Vec<Finding>,
     /// Lifelines with their role and name when the messages reveal them: key → label.
     pub lifelines: Vec<(String, String)>,
 }
 
-impl Analysis {
-    pub fn summary(&self) -> Summary {
-        let mut counts = DiagnosticCounts::default();
-        for d in &self.diagnostics {
-            match d.severity {
-                Severity::Info => counts.info += 1,
-                Severity::Warning => counts.warning += 1,
-                Severity::Error => counts.error += 1,
-            }
+fn counts<'a>(severities: impl Iterator<Item = Severity>) -> DiagnosticCounts {
+    let mut c = DiagnosticCounts::default();
+    for s in severities {
+        match s {
+            Severity::Info => c.info += 1,
+            Severity::Warning => c.warning += 1,
+            Severity::Error => c.error += 1,
         }
+    }
+    c
+}
+
+impl Analysis {
+    /// Counts, time span, files, clocks and the first page of diagnostics.
+    pub fn summary(&self) -> Summary {
+        let order = self.diagnostic_order();
+        let first = self.messages.iter().filter_map(|m| m.time).min();
+        let last = self.messages.iter().filter_map(|m| m.time).max();
         Summary {
-            files: self.files.clone(),
+            files: self.files.iter().map(Into::into).collect(),
             message_count: self.messages.len(),
-            first_time: self.messages.iter().filter_map(|m| m.time).min(),
-            last_time: self.messages.iter().filter_map(|m| m.time).max(),
+            first_time: rows::time(first),
+            last_time: rows::time(last),
+            span: first.zip(last).map(|(a, b)| crate::base::time::format_ms(b.0 - a.0)),
             conversations: self.flow.conversations.len(),
             transactions: self.flow.transactions.len(),
             subscriptions: self.flow.subscriptions.len(),
-            unanswered: self
-                .flow
-                .transactions
-                .iter()
-                .filter(|t| t.unanswered)
-                .count(),
+            unanswered: self.flow.transactions.iter().filter(|t| t.unanswered).count(),
             failures: self
                 .flow
                 .transactions
                 .iter()
-                .filter(|t| {
-                    t.final_status
-                        .is_some_and(|s| s >= 400 && s != 401 && s != 407)
-                })
+                .filter(|t| t.final_status.is_some_and(|s| s >= 400 && s != 401 && s != 407))
                 .count(),
-            diagnostic_counts: counts,
-            diagnostics: self.diagnostics.clone(),
-            clocks: self.clocks.clone(),
+            diagnostic_counts: counts(self.diagnostics.iter().map(|d| d.severity.into())),
+            diagnostics: self.diagnostics_page(&order, 0, DIAGNOSTICS_PAGE),
+            diagnostics_total: self.diagnostics.len(),
+            clocks: self.clocks.iter().map(Into::into).collect(),
             shared_messages: self.messages.iter().filter(|m| !m.also.is_empty()).count(),
             aliases: self.aliases.clone(),
         }
     }
 
-    fn cseq_text(m: &Message) -> Option<String> {
-        m.header("CSeq")
-            .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
+    /// The order people read diagnostics in: errors, warnings, then info; each in file and line order.
+    pub fn diagnostic_order(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.diagnostics.len() as u32).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(self.diagnostics[i as usize].severity));
+        order
     }
 
-    /// Everything the message panel shows for message `i`.
-    pub fn message_detail(&self, i: u32) -> Option<MessageDetail> {
-        let m = self.messages.get(i as usize)?;
-        let links = self.flow.links.get(i as usize)?;
-        let tx = links
-            .transaction
-            .and_then(|t| self.flow.transactions.get(t as usize));
-        Some(MessageDetail {
-            index: i,
-            file: m.file,
-            file_time: m.file_time,
-            also: m.also.iter().map(SightingView::of).collect(),
-            annotations: crate::explain::annotate_headers(&m.sip),
-            body_summaries: crate::explain::decode_body(&m.sip),
-            file_name: self
-                .files
-                .get(m.file as usize)
-                .map(|f| f.name.clone())
-                .unwrap_or_default(),
-            time: m.time,
-            src: m.src.clone(),
-            dst: m.dst.clone(),
-            direction: m.direction,
-            start_line: m.sip.start_line(),
-            method: m.sip.cseq_method(),
-            status: m.sip.status(),
-            call_id: m.sip.call_id().map(|c| c.into_owned()),
-            cseq: Self::cseq_text(&m.sip),
-            truncated: m.sip.truncated,
-            retransmission: links.retransmission,
-            headers: m
-                .sip
-                .headers
-                .iter()
-                .map(|h| HeaderView {
-                    name: m.sip.name(h).to_string(),
-                    value: m.sip.value(h).into_owned(),
-                })
-                .collect(),
-            body_parts: body::parts(&m.sip),
-            raw: String::from_utf8_lossy(&m.sip.raw).into_owned(),
-            line: m.line,
-            span: m.span,
-            problems: m.problems.clone(),
-            transaction: tx.map(|t| TransactionView {
-                method: t.method.clone(),
-                cseq: t.cseq,
-                request: t.request,
-                responses: t.responses.clone(),
-                final_status: t.final_status,
-                response_ms: t.response_ms,
-                unanswered: t.unanswered,
-            }),
-            conversation: links.conversation,
-        })
+    /// Diagnostics `first .. first + count` in `order` (from [`Analysis::diagnostic_order`]).
+    pub fn diagnostics_page(&self, order: &[u32], first: usize, count: usize) -> Vec<DiagnosticRow> {
+        order
+            .iter()
+            .skip(first)
+            .take(count)
+            .filter_map(|&i| self.diagnostics.get(i as usize))
+            .map(Into::into)
+            .collect()
+    }
+
+    /// Availability per contact and subscription lifecycles.
+    pub fn presence_view(&self) -> Presence {
+        (&crate::explain::presence(self)).into()
+    }
+
+    /// Every finding, in the order the explanations give them.
+    pub fn findings_view(&self) -> Vec<Finding> {
+        crate::explain::findings(self).iter().map(Into::into).collect()
+    }
+
+    /// The conversations as the page lists them (counts, not lists).
+    pub fn conversation_list(&self) -> Vec<ConversationListRow> {
+        self.flow.conversations.iter().map(Into::into).collect()
+    }
+
+    /// The messages containing `query` and their conversations.
+    pub fn search_hits(&self, query: &str) -> SearchHits {
+        let hits = self.search(query);
+        let mut conversations: Vec<u32> = hits
+            .iter()
+            .filter_map(|&i| self.flow.links.get(i as usize)?.conversation)
+            .collect();
+        conversations.sort_unstable();
+        conversations.dedup();
+        SearchHits { hits, conversations }
     }
 
     /// The CLI's `--json` document.
-    pub fn report(&self) -> Report<'_> {
-        let presence = crate::explain::presence(self);
-        let messages = self
-            .messages
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let links = &self.flow.links[i];
-                MessageRow {
-                    index: i as u32,
-                    file: m.file,
-                    time: m.time,
-                    src: m.src.clone(),
-                    dst: m.dst.clone(),
-                    direction: m.direction,
-                    start_line: m.sip.start_line(),
-                    method: m.sip.cseq_method(),
-                    status: m.sip.status(),
-                    call_id: m.sip.call_id().map(|c| c.into_owned()),
-                    cseq: Self::cseq_text(&m.sip),
-                    truncated: m.sip.truncated,
-                    retransmission: links.retransmission,
-                    transaction: links.transaction,
-                    conversation: links.conversation,
-                    line: m.line,
-                    also: m.also.iter().map(SightingView::of).collect(),
-                    annotations: crate::explain::annotate_headers(&m.sip)
-                        .into_iter()
-                        .map(|a| AnnotationRow {
-                            header: a.header,
-                            text: a.text,
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
+    pub fn report(&self) -> Report {
+        let presence: Presence = (&crate::explain::presence(self)).into();
         Report {
-            files: &self.files,
-            messages,
-            diagnostics: &self.diagnostics,
-            transactions: &self.flow.transactions,
-            conversations: &self.flow.conversations,
-            subscriptions: &self.flow.subscriptions,
-            clocks: &self.clocks,
-            aliases: &self.aliases,
+            files: self.files.iter().map(Into::into).collect(),
+            messages: (0..self.messages.len() as u32)
+                .filter_map(|i| self.message_row(i))
+                .collect(),
+            diagnostics: self.diagnostics.iter().map(Into::into).collect(),
+            transactions: self.flow.transactions.iter().map(Into::into).collect(),
+            conversations: self.flow.conversations.iter().map(Into::into).collect(),
+            subscriptions: self.flow.subscriptions.iter().map(Into::into).collect(),
+            clocks: self.clocks.iter().map(Into::into).collect(),
+            aliases: self.aliases.clone(),
             presence_by_contact: presence
                 .contacts
                 .iter()
                 .map(|c| (c.uri.clone(), c.changes.clone()))
                 .collect(),
             presence,
-            findings: crate::explain::findings(self),
+            findings: self.findings_view(),
             lifelines: self
                 .ladder(None)
                 .columns
@@ -343,5 +243,14 @@ impl Analysis {
                 .map(|c| (c.key.clone(), c.label.clone()))
                 .collect(),
         }
+    }
+}
+
+/// A page of `findings` with the counts of all of them.
+pub fn findings_page(findings: &[Finding], first: usize, count: usize) -> FindingsPage {
+    FindingsPage {
+        total: findings.len(),
+        counts: counts(findings.iter().map(|f| f.severity)),
+        items: findings.iter().skip(first).take(count).cloned().collect(),
     }
 }

@@ -1,0 +1,244 @@
+//! One message as people see it: the row every list and the JSON report show, and the detail of the message
+//! panel (the same row plus headers, bodies, explanations, raw text, its transaction and its diagnostics).
+
+use super::rows::{self, Annotation, ArrowKind, BodyPart, BodySummary, DiagnosticRow, Direction};
+use crate::sip::{body, Message};
+use crate::store::{Analysis, Msg};
+use serde::Serialize;
+#[cfg(test)]
+use ts_rs::TS;
+
+/// What every view of a message starts with.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct MessageCore {
+    pub index: u32,
+    pub file: u32,
+    /// On the merged timeline.
+    pub time: Option<String>,
+    pub src: String,
+    pub dst: String,
+    pub direction: Direction,
+    pub start_line: String,
+    /// The request's method, or for a response the method its CSeq names.
+    pub method: Option<String>,
+    pub status: Option<u16>,
+    pub call_id: Option<String>,
+    pub cseq: Option<String>,
+    pub truncated: bool,
+    pub retransmission: bool,
+}
+
+/// One message in the CLI's `--json` report.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct MessageRow {
+    #[serde(flatten)]
+    pub core: MessageCore,
+    pub transaction: Option<u32>,
+    pub conversation: Option<u32>,
+    pub line: u32,
+    /// The same message in other files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(test, ts(optional = nullable))]
+    pub also: Vec<SightingView>,
+    /// What the headers mean, in plain English.
+    pub annotations: Vec<AnnotationRow>,
+}
+
+/// One header explanation in the `--json` report.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct AnnotationRow {
+    pub header: String,
+    pub text: String,
+}
+
+/// Where else a message was seen.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct SightingView {
+    pub file: u32,
+    /// On the merged timeline.
+    pub time: Option<String>,
+    /// As the file wrote it.
+    pub file_time: Option<String>,
+    pub src: String,
+    pub dst: String,
+    pub line: u32,
+}
+
+impl SightingView {
+    fn of(m: &Msg) -> SightingView {
+        SightingView {
+            file: m.file,
+            time: rows::time(m.time),
+            file_time: rows::time(m.file_time),
+            src: m.src.clone(),
+            dst: m.dst.clone(),
+            line: m.line,
+        }
+    }
+}
+
+/// One header for display.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct HeaderView {
+    pub name: String,
+    pub value: String,
+}
+
+/// The transaction a message belongs to, for display.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct TransactionView {
+    pub method: String,
+    pub cseq: u32,
+    pub request: Option<u32>,
+    pub responses: Vec<u32>,
+    pub final_status: Option<u16>,
+    pub response_ms: Option<i64>,
+    /// `response_ms` for people: `85 ms`, `1.2 s`.
+    pub response_time: Option<String>,
+    pub unanswered: bool,
+}
+
+/// Everything the message panel shows: the row, then what only the panel needs.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct MessageDetail {
+    #[serde(flatten)]
+    pub core: MessageCore,
+    /// How its arrow looks (a 401/407 is a `challenge`, not a failure).
+    pub kind: ArrowKind,
+    pub file_name: String,
+    /// As the file wrote it (differs from `time` when the file's clock was offset).
+    pub file_time: Option<String>,
+    /// The same message as other files logged it.
+    pub also: Vec<SightingView>,
+    /// What the headers mean, in plain English (`header_index` points into `headers`).
+    pub annotations: Vec<Annotation>,
+    /// Readable summaries of the body parts (presence, subscriptions, IM text, SDP, …).
+    pub body_summaries: Vec<BodySummary>,
+    pub headers: Vec<HeaderView>,
+    pub body_parts: Vec<BodyPart>,
+    /// The message text exactly as reconstructed from the log (lossy UTF-8).
+    pub raw: String,
+    pub line: u32,
+    /// Byte range of the entry in its file.
+    pub span: (u64, u64),
+    pub problems: Vec<String>,
+    /// Every diagnostic about this message: reading problems, server diagnostic records, no final response.
+    pub diagnostics: Vec<DiagnosticRow>,
+    pub transaction: Option<TransactionView>,
+    pub conversation: Option<u32>,
+}
+
+fn cseq_text(m: &Message) -> Option<String> {
+    m.header("CSeq")
+        .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+impl Analysis {
+    fn message_core(&self, i: u32) -> Option<MessageCore> {
+        let m = self.messages.get(i as usize)?;
+        let links = self.flow.links.get(i as usize)?;
+        Some(MessageCore {
+            index: i,
+            file: m.file,
+            time: rows::time(m.time),
+            src: m.src.clone(),
+            dst: m.dst.clone(),
+            direction: m.direction.into(),
+            start_line: m.sip.start_line(),
+            method: m.sip.cseq_method(),
+            status: m.sip.status(),
+            call_id: m.sip.call_id().map(|c| c.into_owned()),
+            cseq: cseq_text(&m.sip),
+            truncated: m.sip.truncated,
+            retransmission: links.retransmission,
+        })
+    }
+
+    /// Message `i` as the JSON report lists it.
+    pub fn message_row(&self, i: u32) -> Option<MessageRow> {
+        let core = self.message_core(i)?;
+        let m = &self.messages[i as usize];
+        let links = &self.flow.links[i as usize];
+        Some(MessageRow {
+            core,
+            transaction: links.transaction,
+            conversation: links.conversation,
+            line: m.line,
+            also: m.also.iter().map(SightingView::of).collect(),
+            annotations: crate::explain::annotate_headers(&m.sip)
+                .into_iter()
+                .map(|a| AnnotationRow {
+                    header: a.header,
+                    text: a.text,
+                })
+                .collect(),
+        })
+    }
+
+    /// Everything the message panel shows for message `i`.
+    pub fn message_detail(&self, i: u32) -> Option<MessageDetail> {
+        let core = self.message_core(i)?;
+        let m = &self.messages[i as usize];
+        let links = &self.flow.links[i as usize];
+        let tx = links
+            .transaction
+            .and_then(|t| self.flow.transactions.get(t as usize));
+        Some(MessageDetail {
+            core,
+            kind: self.arrow_kind(i).into(),
+            file_name: self
+                .files
+                .get(m.file as usize)
+                .map(|f| f.name.clone())
+                .unwrap_or_default(),
+            file_time: rows::time(m.file_time),
+            also: m.also.iter().map(SightingView::of).collect(),
+            annotations: crate::explain::annotate_headers(&m.sip)
+                .iter()
+                .map(Into::into)
+                .collect(),
+            body_summaries: crate::explain::decode_body(&m.sip)
+                .iter()
+                .map(Into::into)
+                .collect(),
+            headers: m
+                .sip
+                .headers
+                .iter()
+                .map(|h| HeaderView {
+                    name: m.sip.name(h).to_string(),
+                    value: m.sip.value(h).into_owned(),
+                })
+                .collect(),
+            body_parts: body::parts(&m.sip).into_iter().map(Into::into).collect(),
+            raw: String::from_utf8_lossy(&m.sip.raw).into_owned(),
+            line: m.line,
+            span: m.span,
+            problems: m.problems.clone(),
+            diagnostics: self
+                .diagnostics
+                .iter()
+                .filter(|d| d.msg == Some(i))
+                .map(Into::into)
+                .collect(),
+            transaction: tx.map(|t| TransactionView {
+                method: t.method.clone(),
+                cseq: t.cseq,
+                request: t.request,
+                responses: t.responses.clone(),
+                final_status: t.final_status,
+                response_ms: t.response_ms,
+                response_time: rows::duration(t.response_ms),
+                unanswered: t.unanswered,
+            }),
+            conversation: links.conversation,
+        })
+    }
+}
