@@ -37,7 +37,7 @@
 
 use super::lines::{Line, LineReader};
 use super::{Direction, LineImporter, Record, Sink};
-use crate::base::diag::Diagnostic;
+use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -499,13 +499,19 @@ impl ClsImporter {
         }
         let mut problems = Vec::new();
         if !ended {
-            problems.push(format!(
-                "The server trace record has no $$end_record (lines {}–{}): the message may be incomplete.",
-                p.line, p.last_line
+            problems.push(Problem::new(
+                Code::NoEndMarker,
+                format!(
+                    "The server trace record has no $$end_record (lines {}–{}): the message may be incomplete.",
+                    p.line, p.last_line
+                ),
             ));
         }
         if p.overflow {
-            problems.push("The record was too large; its end was dropped.".to_string());
+            problems.push(Problem::new(
+                Code::EntryTooLarge,
+                "The record was too large; its end was dropped.",
+            ));
         }
         let mut sip = Vec::with_capacity(p.lines.len() + 64);
         sip.extend_from_slice(start_line.trim_ascii());
@@ -553,13 +559,16 @@ impl ClsImporter {
             "incoming" => (Direction::Received, peer, Some(server)),
             "outgoing" => (Direction::Sent, Some(server), peer),
             _ => {
-                problems.push(format!(
-                    "The record's Direction is {}: the message is shown without direction.",
-                    if dir.is_empty() {
-                        "missing".to_string()
-                    } else {
-                        format!("`{dir}`")
-                    }
+                problems.push(Problem::new(
+                    Code::UnknownDirection,
+                    format!(
+                        "The record's Direction is {}: the message is shown without direction.",
+                        if dir.is_empty() {
+                            "missing".to_string()
+                        } else {
+                            format!("`{dir}`")
+                        }
+                    ),
                 ));
                 (Direction::Unknown, None, None)
             }

@@ -10,7 +10,7 @@ pub mod pcap;
 pub mod siptext;
 pub mod uccapi;
 
-use crate::base::diag::Diagnostic;
+use crate::base::diag::{Diagnostic, Problem};
 use crate::base::time::Timestamp;
 use serde::Serialize;
 
@@ -90,7 +90,7 @@ pub struct Record {
     /// 1-based line where the entry starts.
     pub line: u32,
     /// Framing problems found by the importer (attached to the message as diagnostics).
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
     /// The message already parsed (an importer that had to parse it to frame it hands it on: `sip` is then
     /// empty and the text is in the message).
     pub parsed: Option<crate::sip::Message>,

@@ -10,7 +10,7 @@
 
 use super::lines::{Line, LineReader};
 use super::{Direction, LineImporter, Record, Sink};
-use crate::base::diag::Diagnostic;
+use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
 use crate::sip::{framing, parser};
 
@@ -368,14 +368,18 @@ impl UccApiImporter {
         }
         let mut packet_problems = Vec::new();
         if !ended {
-            packet_problems.push("The packet has no End line in the log.".to_string());
+            packet_problems.push(Problem::new(
+                Code::NoEndMarker,
+                "The packet has no End line in the log.",
+            ));
         }
         if let Some(n) = p.header.bytes {
             // The log adds a line break after the SIP text; a body that ended in CRLF has no extra one.
             let held = p.sip.len();
             if n != held {
-                packet_problems.push(format!(
-                    "The packet header announces {n} bytes; the log holds {held}."
+                packet_problems.push(Problem::new(
+                    Code::PacketSizeMismatch,
+                    format!("The packet header announces {n} bytes; the log holds {held}."),
                 ));
             }
         }

@@ -3,7 +3,7 @@
 //! messages seen twice, host aliases; correlation). Files are fed in chunks; [`Analyzer::finish`] gives the
 //! [`Analysis`]. What people see of it is built by `view`; this layer decides nothing about presentation.
 
-use crate::base::diag::Diagnostic;
+use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::fxhash::FxMap;
 use crate::base::time::Timestamp;
 use crate::flow::merge::{self, Aliases, FileClock, Sighting};
@@ -49,7 +49,7 @@ pub struct Msg {
     /// 1-based line of the entry in its file.
     pub line: u32,
     /// Import and parse problems for this message.
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
 }
 
 #[derive(Debug)]
@@ -389,7 +389,7 @@ fn merge_files(
     for (i, m) in kept.iter().enumerate() {
         for p in &m.problems {
             diagnostics.push(
-                Diagnostic::warning(p.clone())
+                Diagnostic::warning(p.text.clone())
                     .at(m.file, m.line)
                     .about(i as u32),
             );
@@ -487,12 +487,12 @@ fn to_msg(file: u32, mut r: Record) -> Result<Msg, Diagnostic> {
     // "body has N bytes, Content-Length says M" about the same frame would say it twice.
     let framed_length = framing_problems
         .iter()
-        .any(|p| p.starts_with("Content-Length "));
+        .any(|p| p.code == Code::ContentLengthMismatch);
     let mut problems = framing_problems;
     problems.extend(
         sip.problems
             .iter()
-            .filter(|p| !(framed_length && p.starts_with("body has ")))
+            .filter(|p| !(framed_length && p.code == Code::ContentLengthMismatch))
             .cloned(),
     );
     Ok(Msg {

@@ -269,7 +269,7 @@ impl Analysis {
             raw: String::from_utf8_lossy(&m.sip.raw).into_owned(),
             line: m.line,
             span: m.span,
-            problems: m.problems.clone(),
+            problems: m.problems.iter().map(|p| p.text.clone()).collect(),
             transaction: tx.map(|t| TransactionView {
                 method: t.method.clone(),
                 cseq: t.cseq,
