@@ -2,10 +2,9 @@
 //! built here (TCP reassembly, fragments, tunnels, SCTP, WebSocket, TLS), chunking invariance and robustness.
 #![cfg(not(target_arch = "wasm32"))]
 
-use sipscope::base::diag::Code;
 use sipscope::import::pcap::{CaptureImporter, CaptureKind};
 use sipscope::import::{Record, Sink};
-use sipscope::{Diagnostic, Severity};
+use sipscope::{Code, Diagnostic, Severity};
 use std::path::Path;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -178,7 +177,7 @@ fn fixture_sip_ipv4_tcp_retrans() {
     let tls: Vec<&Diagnostic> = s
         .diagnostics
         .iter()
-        .filter(|d| d.message.starts_with("TLS connection"))
+        .filter(|d| d.code == Code::TlsConnection)
         .collect();
     assert!(!tls.is_empty(), "{:?}", diags(&s));
     assert!(tls.iter().all(|d| d.severity == Severity::Info));
@@ -570,7 +569,7 @@ fn tcp_gap_resynchronises() {
         let gaps: Vec<&Diagnostic> = s
             .diagnostics
             .iter()
-            .filter(|d| d.message.contains("missing from the capture"))
+            .filter(|d| d.code == Code::CaptureGap)
             .collect();
         assert_eq!(gaps.len(), 1, "{name}: {:?}", diags(&s));
         assert_eq!(gaps[0].severity, Severity::Warning);

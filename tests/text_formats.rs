@@ -565,7 +565,7 @@ fn front_end_trace() {
     let server_diags: Vec<_> = sink
         .diagnostics
         .iter()
-        .filter(|d| d.message.starts_with("server: "))
+        .filter(|d| d.code == Code::ServerDiagnostic)
         .collect();
     assert_eq!(server_diags.len(), 2);
     assert!(server_diags.iter().all(|d| d.severity == Severity::Warning));

@@ -1,4 +1,5 @@
-//! Diagnostics: every problem met while importing or analysing, with a severity and a place, never a panic.
+//! Diagnostics: every problem met while importing or analysing, with a severity, a kind ([`Code`]) and a place, never
+//! a panic. [`Problem`] is the same kind plus text for one message, before it has a place.
 
 use serde::Serialize;
 
@@ -158,6 +159,9 @@ impl std::fmt::Display for Problem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
+    /// What kind of problem it is: for code (and filters) to decide by.
+    pub code: Code,
+    /// The sentence for people.
     pub message: String,
     /// Index into the analysis' file list.
     pub file: Option<u32>,
@@ -169,23 +173,24 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(severity: Severity, message: impl Into<String>) -> Self {
+    pub fn new(severity: Severity, code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity,
+            code,
             message: message.into(),
             file: None,
             line: None,
             msg: None,
         }
     }
-    pub fn warning(message: impl Into<String>) -> Self {
-        Self::new(Severity::Warning, message)
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
     }
-    pub fn error(message: impl Into<String>) -> Self {
-        Self::new(Severity::Error, message)
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
     }
-    pub fn info(message: impl Into<String>) -> Self {
-        Self::new(Severity::Info, message)
+    pub fn info(code: Code, message: impl Into<String>) -> Self {
+        Self::new(Severity::Info, code, message)
     }
     pub fn at(mut self, file: u32, line: u32) -> Self {
         self.file = Some(file);
@@ -199,5 +204,27 @@ impl Diagnostic {
     pub fn about(mut self, msg: u32) -> Self {
         self.msg = Some(msg);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_in_kebab_case() {
+        let d = Diagnostic::warning(Code::ContentLengthMismatch, "body has 3 bytes").at(0, 7);
+        let v = serde_json::to_value(&d).unwrap();
+        assert_eq!(v["code"], "content-length-mismatch");
+        assert_eq!(v["severity"], "warning");
+        assert_eq!(v["message"], "body has 3 bytes");
+        for (code, name) in [
+            (Code::InvalidUtf8, "invalid-utf8"),
+            (Code::TlsConnection, "tls-connection"),
+            (Code::CaptureCutOff, "capture-cut-off"),
+            (Code::NotSip, "not-sip"),
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), name);
+        }
     }
 }

@@ -794,8 +794,10 @@ impl SipTextImporter {
         self.feed_end(sink);
         self.end_block(sink);
         if self.messages == 0 {
-            sink.diagnostics
-                .push(Diagnostic::error("No SIP message found in this text.").in_file(self.file));
+            sink.diagnostics.push(
+                Diagnostic::error(Code::NoSipMessages, "No SIP message found in this text.")
+                    .in_file(self.file),
+            );
         }
     }
 

@@ -155,7 +155,7 @@ impl TlsList {
         self.listed += 1;
         let p = if info.packets == 1 { "" } else { "s" };
         Some(
-            Diagnostic::info(format!(
+            Diagnostic::info(Code::TlsConnection, format!(
                 "TLS connection {c} ↔ {s} ({} packet{p}): encrypted, SIP inside can't be read. The client log (Lync-UccApi-0.UccApilog) holds the same SIP decrypted.",
                 info.packets
             ))
@@ -422,7 +422,7 @@ impl Tcp {
         }
         if self.tls.more > 0 {
             sink.diagnostics.push(
-                Diagnostic::info(format!(
+                Diagnostic::info(Code::TlsConnection, format!(
                     "{} more TLS connections ({} packets) are encrypted too; SIP inside them can't be read.",
                     self.tls.more, self.tls.more_packets
                 ))
@@ -1143,7 +1143,7 @@ impl Stream {
                 if !ctx.info.deflate_reported {
                     ctx.info.deflate_reported = true;
                     ctx.sink.diagnostics.push(
-                        Diagnostic::warning(format!(
+                        Diagnostic::warning(Code::WebsocketCompressed, format!(
                             "WebSocket connection {} ↔ {} compresses its messages (permessage-deflate): SIP inside can't be read.",
                             ctx.src, ctx.dst
                         ))
@@ -1241,7 +1241,7 @@ impl Stream {
             "the next SIP start line"
         };
         ctx.sink.diagnostics.push(
-            Diagnostic::warning(format!(
+            Diagnostic::warning(Code::CaptureGap, format!(
                 "TCP stream {} → {}: {n} byte{s} are missing from the capture before frame {}{}; reading resumes at {resume}.",
                 ctx.src,
                 ctx.dst,
@@ -1466,6 +1466,7 @@ mod tests {
         assert_eq!(listed, LIST_GAPS as usize);
         let more = d.sink.diagnostics.last().unwrap();
         assert!(more.message.starts_with("9 more gaps"), "{}", more.message);
+        assert_eq!(more.code, Code::CaptureGap);
         assert_eq!(more.severity, Severity::Warning);
     }
 
