@@ -2,8 +2,8 @@
 //! timeline, lifeline names and findings, plus a no-panic sweep over cut and mangled messages.
 #![cfg(not(target_arch = "wasm32"))]
 
-use sipscope::explain::{self, Annotation, BodySummary};
-use sipscope::Analysis;
+use sipscope::explain::{self, Annotation, BodySummary, FindingKind};
+use sipscope::{Analysis, Severity};
 use std::path::Path;
 
 fn load(rel: &str) -> Analysis {
@@ -248,7 +248,7 @@ fn sample_findings() {
     let f = explain::findings(&a);
     let failed = f
         .iter()
-        .find(|x| x.kind == "failed-transaction" && x.msg == 31)
+        .find(|x| x.kind == FindingKind::FailedTransaction && x.msg == 31)
         .expect("the 480 is a finding");
     assert!(failed.title.contains("480 Temporarily Unavailable"));
     assert!(failed
@@ -257,19 +257,27 @@ fn sample_findings() {
     assert_eq!(failed.related[0], 29);
     let unanswered = f
         .iter()
-        .find(|x| x.kind == "no-response")
+        .find(|x| x.kind == FindingKind::NoResponse)
         .expect("the SERVICE");
     assert_eq!(unanswered.msg, 33);
     assert!(unanswered.title.starts_with("SERVICE sip:on1@limcm.com"));
-    let sub = f.iter().find(|x| x.kind == "subscription-failed").unwrap();
-    assert_eq!((sub.msg, sub.severity.as_str()), (15, "error"));
+    let sub = f
+        .iter()
+        .find(|x| x.kind == FindingKind::SubscriptionFailed)
+        .unwrap();
+    assert_eq!((sub.msg, sub.severity), (15, Severity::Error));
     assert!(sub.detail.contains("Temporarily cannot route"));
-    let slow = f.iter().find(|x| x.kind == "slow-response").unwrap();
+    let slow = f
+        .iter()
+        .find(|x| x.kind == FindingKind::SlowResponse)
+        .unwrap();
     assert_eq!(slow.msg, 23);
     assert_eq!(slow.related, vec![21, 22]);
-    assert!(f.iter().any(|x| x.kind == "retransmission" && x.msg == 22));
+    assert!(f
+        .iter()
+        .any(|x| x.kind == FindingKind::Retransmission && x.msg == 22));
     // The TLS-DSK handshake (three 401s carrying gssapi-data) is not an authentication loop.
-    assert!(f.iter().all(|x| x.kind != "auth-loop"), "{f:#?}");
+    assert!(f.iter().all(|x| x.kind != FindingKind::AuthLoop), "{f:#?}");
     // Only real problems: no 2xx is reported as a failure.
     assert!(f.iter().all(|x| !x.title.contains("200 OK")), "{f:#?}");
     // In message order.

@@ -25,6 +25,13 @@ impl Severity {
     }
 }
 
+/// The lower-case name; width and alignment apply (`{:7}`).
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// What kind of problem a [`Diagnostic`] or a [`Problem`] is: code decides by this, never by the text (which is
 /// for people and may change). Serialized in kebab-case (`content-length-mismatch`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
