@@ -2,7 +2,7 @@
 //! timeline, lifeline names and findings, plus a no-panic sweep over cut and mangled messages.
 #![cfg(not(target_arch = "wasm32"))]
 
-use sipscope::explain::{self, Annotation, BodySummary, FindingKind};
+use sipscope::explain::{self, Annotation, BodyKind, BodySummary, FindingKind};
 use sipscope::{Analysis, Severity};
 use std::path::Path;
 
@@ -135,12 +135,16 @@ fn sample_options_events_and_im_headers() {
 fn sample_bodies() {
     let a = sample();
     let b = bodies(&a, 12);
-    assert_eq!(b[0].kind, "batch-subscribe");
+    assert_eq!(b[0].kind, BodyKind::BatchSubscribe);
     assert!(b[0].lines[0].contains("sip:on2@limcm.com, sip:on3@limcm.com"));
     let b = bodies(&a, 13);
     assert_eq!(
-        b.iter().map(|x| x.kind.as_str()).collect::<Vec<_>>(),
-        vec!["resource-list", "categories", "categories"]
+        b.iter().map(|x| x.kind).collect::<Vec<_>>(),
+        vec![
+            BodyKind::ResourceList,
+            BodyKind::Categories,
+            BodyKind::Categories
+        ]
     );
     assert_eq!(
         b[1].title,
@@ -153,19 +157,19 @@ fn sample_bodies() {
     let b = bodies(&a, 16);
     assert_eq!(b[0].title, "Presence of sip:on2@limcm.com: 6500 Busy");
     let b = bodies(&a, 10);
-    assert_eq!(b[0].kind, "publication");
+    assert_eq!(b[0].kind, BodyKind::Publication);
     assert!(b[0]
         .lines
         .iter()
         .any(|l| l.contains("회의 중 - 11시 이후 연락 주세요")));
     let b = bodies(&a, 21);
-    assert_eq!(b[0].kind, "im-text");
+    assert_eq!(b[0].kind, BodyKind::ImText);
     assert_eq!(b[0].lines, vec!["회의 끝나면 잠깐 통화 가능할까요?"]);
     let b = bodies(&a, 17);
-    assert_eq!(b[0].kind, "sdp");
+    assert_eq!(b[0].kind, BodyKind::Sdp);
     assert_eq!(b[1].lines, vec!["Hi, do you have a minute?"]);
     let b = bodies(&a, 25);
-    assert_eq!(b[0].kind, "roaming-data");
+    assert_eq!(b[0].kind, BodyKind::RoamingData);
     assert!(b[0]
         .lines
         .iter()
@@ -308,8 +312,8 @@ fn seed_blog_annotations() {
     assert!(bodies(&a, 1)
         .iter()
         .any(|b| b.title.starts_with("Presence of sip:on2@limcm.com")));
-    assert_eq!(bodies(&a, 2)[0].kind, "publication");
-    assert_eq!(bodies(&a, 3)[0].kind, "roaming-data");
+    assert_eq!(bodies(&a, 2)[0].kind, BodyKind::Publication);
+    assert_eq!(bodies(&a, 3)[0].kind, BodyKind::RoamingData);
     let names = explain::lifeline_names(&a);
     assert!(names.iter().any(|(_, l)| l.starts_with("on1 client\n")));
     assert!(names.iter().any(|(_, l)| l.starts_with("on2 client\n")));
@@ -348,7 +352,7 @@ fn other_fixtures() {
     let a = load("tests/fixtures/lf-bom.uccapilog");
     let im = (0..a.messages.len())
         .flat_map(|i| bodies(&a, i))
-        .find(|b| b.kind == "im-text")
+        .find(|b| b.kind == BodyKind::ImText)
         .expect("an IM");
     assert_eq!(
         im.lines,
@@ -411,11 +415,11 @@ fn hostile_fixture_stays_text() {
         assert!(!ann.headers.is_empty(), "message {i}");
     }
     let html = bodies(&a, 2);
-    assert_eq!(html[0].kind, "im-html");
+    assert_eq!(html[0].kind, BodyKind::ImHtml);
     assert!(html[0].lines.iter().any(|l| l.contains("<script> element")));
     assert!(html[1].lines.iter().any(|l| l.contains("<script> element")));
     let cats = bodies(&a, 4);
-    assert_eq!(cats[0].kind, "categories");
+    assert_eq!(cats[0].kind, BodyKind::Categories);
     assert!(explain::findings(&a).iter().any(|f| f.msg == 1));
 }
 
