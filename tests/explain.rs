@@ -2,6 +2,7 @@
 //! timeline, lifeline names and findings, plus a no-panic sweep over cut and mangled messages.
 #![cfg(not(target_arch = "wasm32"))]
 
+use sipscope::explain::presence::{LifeEventKind, LifeState, PresenceSource};
 use sipscope::explain::{self, Annotation, BodyKind, BodySummary, FindingKind};
 use sipscope::{Analysis, Severity};
 use std::path::Path;
@@ -209,21 +210,22 @@ fn sample_presence_timeline() {
     let published: Vec<(u32, u32)> = on1
         .changes
         .iter()
-        .filter(|c| c.source == "publication")
+        .filter(|c| c.source == PresenceSource::Publication)
         .map(|c| (c.msg, c.availability))
         .collect();
     assert_eq!(published, vec![(10, 3500), (33, 6500)]);
 
     // The batched presence subscription and the failed one to on4.
     let batched = &p.subscriptions[1];
-    let kinds: Vec<&str> = batched.events.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, vec!["created", "accepted", "benotify", "benotify"]);
+    let kinds: Vec<LifeEventKind> = batched.events.iter().map(|e| e.kind).collect();
+    use LifeEventKind::{Accepted, Benotify, Created};
+    assert_eq!(kinds, vec![Created, Accepted, Benotify, Benotify]);
     let on4 = p
         .subscriptions
         .iter()
         .find(|s| s.resource == "sip:on4@limcm.com")
         .unwrap();
-    assert_eq!(on4.state, "failed");
+    assert_eq!(on4.state, LifeState::Failed);
     assert!(on4.events[1].text.contains("1007"));
 }
 

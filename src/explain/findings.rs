@@ -24,7 +24,7 @@
 //!   connection); `sign-out` (info): REGISTER with Expires 0.
 
 use super::diagnostics;
-use super::presence;
+use super::presence::{self, LifeEventKind};
 use super::util::{auth_params, duration, find, one_line};
 use crate::base::diag::Severity;
 use crate::base::time::format_ms;
@@ -355,8 +355,8 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
             one_line(&life.resource)
         );
         for e in &life.events {
-            match e.kind.as_str() {
-                "expired" => out.push(finding(
+            match e.kind {
+                LifeEventKind::Expired => out.push(finding(
                     Severity::Warning,
                     FindingKind::SubscriptionExpired,
                     format!("The {what} expired"),
@@ -364,7 +364,7 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
                     e.msg,
                     sub.subscribes.clone(),
                 )),
-                "terminated" => out.push(finding(
+                LifeEventKind::Terminated => out.push(finding(
                     Severity::Info,
                     FindingKind::SubscriptionTerminated,
                     format!("The server ended the {what}"),
@@ -372,7 +372,7 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
                     e.msg,
                     sub.subscribes.clone(),
                 )),
-                "benotify-storm" => {
+                LifeEventKind::BenotifyStorm => {
                     let Some(storm) = &e.storm else { continue };
                     // Times of the BENOTIFYs of this run.
                     let mut times: Vec<(i64, u32)> = sub
