@@ -140,7 +140,8 @@ pub enum Code {
     ArchiveUnsupported,
 }
 
-/// A problem with one message (import framing or parsing): what kind it is, and a sentence for people.
+/// A problem with one message (import framing or parsing): what kind it is, and a sentence for people. The
+/// message detail (`view`) still shows problems as their text; each also becomes a [`Diagnostic`] with its code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Problem {
     pub code: Code,
