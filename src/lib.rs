@@ -21,5 +21,5 @@ mod wasm_alloc;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-pub use base::diag::{Diagnostic, Severity};
+pub use base::diag::{Code, Diagnostic, Problem, Severity};
 pub use store::{Analysis, Analyzer};

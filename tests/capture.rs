@@ -4,7 +4,7 @@
 
 use sipscope::import::pcap::{CaptureImporter, CaptureKind};
 use sipscope::import::{Record, Sink};
-use sipscope::{Diagnostic, Severity};
+use sipscope::{Code, Diagnostic, Severity};
 use std::path::Path;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ fn fixture_sip_ipv4_tcp_retrans() {
     let tls: Vec<&Diagnostic> = s
         .diagnostics
         .iter()
-        .filter(|d| d.message.starts_with("TLS connection"))
+        .filter(|d| d.code == Code::TlsConnection)
         .collect();
     assert!(!tls.is_empty(), "{:?}", diags(&s));
     assert!(tls.iter().all(|d| d.severity == Severity::Info));
@@ -559,7 +559,8 @@ fn tcp_gap_resynchronises() {
             s.records[1]
                 .problems
                 .iter()
-                .any(|p| p.contains("missing from the capture")),
+                .any(|p| p.code == Code::TruncatedMessage
+                    && p.text.contains("missing from the capture")),
             "{name}: {:?}",
             s.records[1].problems
         );
@@ -568,7 +569,7 @@ fn tcp_gap_resynchronises() {
         let gaps: Vec<&Diagnostic> = s
             .diagnostics
             .iter()
-            .filter(|d| d.message.contains("missing from the capture"))
+            .filter(|d| d.code == Code::CaptureGap)
             .collect();
         assert_eq!(gaps.len(), 1, "{name}: {:?}", diags(&s));
         assert_eq!(gaps[0].severity, Severity::Warning);
@@ -1211,7 +1212,7 @@ fn snaplen_truncation() {
     assert!(s.records[0]
         .problems
         .iter()
-        .any(|p| p.contains("snapshot length")));
+        .any(|p| p.code == Code::TruncatedMessage && p.text.contains("snapshot length")));
     assert_eq!(s.diagnostics.len(), 1, "{:?}", diags(&s));
     assert!(s.diagnostics[0]
         .message

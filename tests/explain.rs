@@ -2,8 +2,9 @@
 //! timeline, lifeline names and findings, plus a no-panic sweep over cut and mangled messages.
 #![cfg(not(target_arch = "wasm32"))]
 
-use sipscope::explain::{self, Annotation, BodySummary};
-use sipscope::Analysis;
+use sipscope::explain::presence::{LifeEventKind, LifeState, PresenceSource};
+use sipscope::explain::{self, Annotation, BodyKind, BodySummary, FindingKind};
+use sipscope::{Analysis, Severity};
 use std::path::Path;
 
 fn load(rel: &str) -> Analysis {
@@ -135,12 +136,16 @@ fn sample_options_events_and_im_headers() {
 fn sample_bodies() {
     let a = sample();
     let b = bodies(&a, 12);
-    assert_eq!(b[0].kind, "batch-subscribe");
+    assert_eq!(b[0].kind, BodyKind::BatchSubscribe);
     assert!(b[0].lines[0].contains("sip:on2@limcm.com, sip:on3@limcm.com"));
     let b = bodies(&a, 13);
     assert_eq!(
-        b.iter().map(|x| x.kind.as_str()).collect::<Vec<_>>(),
-        vec!["resource-list", "categories", "categories"]
+        b.iter().map(|x| x.kind).collect::<Vec<_>>(),
+        vec![
+            BodyKind::ResourceList,
+            BodyKind::Categories,
+            BodyKind::Categories
+        ]
     );
     assert_eq!(
         b[1].title,
@@ -153,19 +158,19 @@ fn sample_bodies() {
     let b = bodies(&a, 16);
     assert_eq!(b[0].title, "Presence of sip:on2@limcm.com: 6500 Busy");
     let b = bodies(&a, 10);
-    assert_eq!(b[0].kind, "publication");
+    assert_eq!(b[0].kind, BodyKind::Publication);
     assert!(b[0]
         .lines
         .iter()
         .any(|l| l.contains("회의 중 - 11시 이후 연락 주세요")));
     let b = bodies(&a, 21);
-    assert_eq!(b[0].kind, "im-text");
+    assert_eq!(b[0].kind, BodyKind::ImText);
     assert_eq!(b[0].lines, vec!["회의 끝나면 잠깐 통화 가능할까요?"]);
     let b = bodies(&a, 17);
-    assert_eq!(b[0].kind, "sdp");
+    assert_eq!(b[0].kind, BodyKind::Sdp);
     assert_eq!(b[1].lines, vec!["Hi, do you have a minute?"]);
     let b = bodies(&a, 25);
-    assert_eq!(b[0].kind, "roaming-data");
+    assert_eq!(b[0].kind, BodyKind::RoamingData);
     assert!(b[0]
         .lines
         .iter()
@@ -205,21 +210,22 @@ fn sample_presence_timeline() {
     let published: Vec<(u32, u32)> = on1
         .changes
         .iter()
-        .filter(|c| c.source == "publication")
+        .filter(|c| c.source == PresenceSource::Publication)
         .map(|c| (c.msg, c.availability))
         .collect();
     assert_eq!(published, vec![(10, 3500), (33, 6500)]);
 
     // The batched presence subscription and the failed one to on4.
     let batched = &p.subscriptions[1];
-    let kinds: Vec<&str> = batched.events.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, vec!["created", "accepted", "benotify", "benotify"]);
+    let kinds: Vec<LifeEventKind> = batched.events.iter().map(|e| e.kind).collect();
+    use LifeEventKind::{Accepted, Benotify, Created};
+    assert_eq!(kinds, vec![Created, Accepted, Benotify, Benotify]);
     let on4 = p
         .subscriptions
         .iter()
         .find(|s| s.resource == "sip:on4@limcm.com")
         .unwrap();
-    assert_eq!(on4.state, "failed");
+    assert_eq!(on4.state, LifeState::Failed);
     assert!(on4.events[1].text.contains("1007"));
 }
 
@@ -248,7 +254,7 @@ fn sample_findings() {
     let f = explain::findings(&a);
     let failed = f
         .iter()
-        .find(|x| x.kind == "failed-transaction" && x.msg == 31)
+        .find(|x| x.kind == FindingKind::FailedTransaction && x.msg == 31)
         .expect("the 480 is a finding");
     assert!(failed.title.contains("480 Temporarily Unavailable"));
     assert!(failed
@@ -257,19 +263,27 @@ fn sample_findings() {
     assert_eq!(failed.related[0], 29);
     let unanswered = f
         .iter()
-        .find(|x| x.kind == "no-response")
+        .find(|x| x.kind == FindingKind::NoResponse)
         .expect("the SERVICE");
     assert_eq!(unanswered.msg, 33);
     assert!(unanswered.title.starts_with("SERVICE sip:on1@limcm.com"));
-    let sub = f.iter().find(|x| x.kind == "subscription-failed").unwrap();
-    assert_eq!((sub.msg, sub.severity.as_str()), (15, "error"));
+    let sub = f
+        .iter()
+        .find(|x| x.kind == FindingKind::SubscriptionFailed)
+        .unwrap();
+    assert_eq!((sub.msg, sub.severity), (15, Severity::Error));
     assert!(sub.detail.contains("Temporarily cannot route"));
-    let slow = f.iter().find(|x| x.kind == "slow-response").unwrap();
+    let slow = f
+        .iter()
+        .find(|x| x.kind == FindingKind::SlowResponse)
+        .unwrap();
     assert_eq!(slow.msg, 23);
     assert_eq!(slow.related, vec![21, 22]);
-    assert!(f.iter().any(|x| x.kind == "retransmission" && x.msg == 22));
+    assert!(f
+        .iter()
+        .any(|x| x.kind == FindingKind::Retransmission && x.msg == 22));
     // The TLS-DSK handshake (three 401s carrying gssapi-data) is not an authentication loop.
-    assert!(f.iter().all(|x| x.kind != "auth-loop"), "{f:#?}");
+    assert!(f.iter().all(|x| x.kind != FindingKind::AuthLoop), "{f:#?}");
     // Only real problems: no 2xx is reported as a failure.
     assert!(f.iter().all(|x| !x.title.contains("200 OK")), "{f:#?}");
     // In message order.
@@ -300,8 +314,8 @@ fn seed_blog_annotations() {
     assert!(bodies(&a, 1)
         .iter()
         .any(|b| b.title.starts_with("Presence of sip:on2@limcm.com")));
-    assert_eq!(bodies(&a, 2)[0].kind, "publication");
-    assert_eq!(bodies(&a, 3)[0].kind, "roaming-data");
+    assert_eq!(bodies(&a, 2)[0].kind, BodyKind::Publication);
+    assert_eq!(bodies(&a, 3)[0].kind, BodyKind::RoamingData);
     let names = explain::lifeline_names(&a);
     assert!(names.iter().any(|(_, l)| l.starts_with("on1 client\n")));
     assert!(names.iter().any(|(_, l)| l.starts_with("on2 client\n")));
@@ -340,7 +354,7 @@ fn other_fixtures() {
     let a = load("tests/fixtures/lf-bom.uccapilog");
     let im = (0..a.messages.len())
         .flat_map(|i| bodies(&a, i))
-        .find(|b| b.kind == "im-text")
+        .find(|b| b.kind == BodyKind::ImText)
         .expect("an IM");
     assert_eq!(
         im.lines,
@@ -403,11 +417,11 @@ fn hostile_fixture_stays_text() {
         assert!(!ann.headers.is_empty(), "message {i}");
     }
     let html = bodies(&a, 2);
-    assert_eq!(html[0].kind, "im-html");
+    assert_eq!(html[0].kind, BodyKind::ImHtml);
     assert!(html[0].lines.iter().any(|l| l.contains("<script> element")));
     assert!(html[1].lines.iter().any(|l| l.contains("<script> element")));
     let cats = bodies(&a, 4);
-    assert_eq!(cats[0].kind, "categories");
+    assert_eq!(cats[0].kind, BodyKind::Categories);
     assert!(explain::findings(&a).iter().any(|f| f.msg == 1));
 }
 

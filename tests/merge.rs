@@ -2,7 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use sipscope::flow::merge::ClockSource;
-use sipscope::Analysis;
+use sipscope::{Analysis, Code};
 use std::path::Path;
 
 fn load(files: &[&str]) -> Analysis {
@@ -65,7 +65,7 @@ fn client_and_server_logs_merge_on_one_clock() {
     let server_diags: Vec<_> = a
         .diagnostics
         .iter()
-        .filter(|d| d.message.starts_with("server: "))
+        .filter(|d| d.code == Code::ServerDiagnostic)
         .collect();
     assert_eq!(server_diags.len(), 2);
     for d in server_diags {

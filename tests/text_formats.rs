@@ -2,6 +2,7 @@
 //! SIPStack trace importer, run directly over the shared corpus and this repository's fixtures.
 #![cfg(not(target_arch = "wasm32"))]
 
+use sipscope::base::diag::{Code, Problem};
 use sipscope::import::cls::{ClsImporter, ServerDiagnostic};
 use sipscope::import::siptext::{self, SipTextImporter};
 use sipscope::import::{Direction, Record, Sink};
@@ -320,8 +321,8 @@ fn seed_blog_text_is_recovered() {
     );
     for rec in r {
         assert_eq!(
-            rec.problems.first().map(String::as_str),
-            Some(siptext::RECONSTRUCTED)
+            rec.problems.first().map(|p| (p.code, p.text.as_str())),
+            Some((Code::LostLineBreaks, siptext::RECONSTRUCTED))
         );
     }
     // The multipart body is laid out again: both parts are found.
@@ -373,7 +374,7 @@ fn collapsed_fixture() {
     assert!(sink
         .records
         .iter()
-        .all(|r| r.problems == [siptext::RECONSTRUCTED]));
+        .all(|r| r.problems == [Problem::new(Code::LostLineBreaks, siptext::RECONSTRUCTED)]));
     assert!(siptext::is_collapsed_line(
         fixture("sip-collapsed.txt")
             .split(|&b| b == b'\n')
@@ -564,7 +565,7 @@ fn front_end_trace() {
     let server_diags: Vec<_> = sink
         .diagnostics
         .iter()
-        .filter(|d| d.message.starts_with("server: "))
+        .filter(|d| d.code == Code::ServerDiagnostic)
         .collect();
     assert_eq!(server_diags.len(), 2);
     assert!(server_diags.iter().all(|d| d.severity == Severity::Warning));

@@ -28,10 +28,8 @@ pub struct BodySummary {
     pub header_index: Option<usize>,
     /// Content-Type of the part as written.
     pub content_type: String,
-    /// What the part is: `batch-subscribe`, `resource-list`, `categories`, `publication`, `roaming-data`,
-    /// `roaming-request`, `soap`, `presence-document`, `typing`, `fault`, `contact-list`, `im-text`,
-    /// `im-html`, `im-rtf`, `sdp`, `xml`, `text`, `binary`, `malformed`.
-    pub kind: String,
+    /// What the part is.
+    pub kind: BodyKind,
     /// One line: what this part says, e.g. `Presence of sip:on2@limcm.com: 3500 Available`.
     pub title: String,
     /// Sentences, in order.
@@ -40,6 +38,50 @@ pub struct BodySummary {
     pub entries: Vec<BodyEntry>,
     /// Why the part could not be fully read (not well-formed XML, cut), when it could not.
     pub malformed: Option<String>,
+}
+
+/// What a body part is. Serialized in kebab-case (`batch-subscribe`, `im-text`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BodyKind {
+    /// A batched subscription (`batchSub`: `adhocList`, `categoryList`).
+    BatchSubscribe,
+    /// An RLMI resource list (RFC 4662).
+    ResourceList,
+    /// A category document (`categories`: state, note, contact card, …).
+    Categories,
+    /// The user's own publication (`publish`).
+    Publication,
+    /// Roaming self data (`roamingData`).
+    RoamingData,
+    /// The client asking for its roaming data (`roamingList`).
+    RoamingRequest,
+    /// A SOAP envelope in SERVICE.
+    Soap,
+    /// An msrtc.pidf presence document.
+    PresenceDocument,
+    /// A typing notification (RFC 3994).
+    Typing,
+    /// A Microsoft fault.
+    Fault,
+    /// A contact list.
+    ContactList,
+    /// An instant message in plain text.
+    ImText,
+    /// An instant message in HTML, shown as text.
+    ImHtml,
+    /// An instant message in RTF, shown as text.
+    ImRtf,
+    /// A session description.
+    Sdp,
+    /// Any other XML document.
+    Xml,
+    /// Any other text.
+    Text,
+    /// Bytes that are not text.
+    Binary,
+    /// XML that is not well-formed.
+    Malformed,
 }
 
 /// One row of a body summary table.
@@ -53,12 +95,12 @@ pub struct BodyEntry {
 }
 
 impl BodySummary {
-    fn new(part: usize, content_type: &str, kind: &str, title: impl Into<String>) -> Self {
+    fn new(part: usize, content_type: &str, kind: BodyKind, title: impl Into<String>) -> Self {
         BodySummary {
             part,
             header_index: None,
             content_type: content_type.to_string(),
-            kind: kind.to_string(),
+            kind,
             title: title.into(),
             lines: Vec::new(),
             entries: Vec::new(),
@@ -148,7 +190,11 @@ pub fn decode_body(msg: &Message) -> Vec<BodySummary> {
                 let mut s = BodySummary::new(
                     parts.len(),
                     &media,
-                    if html { "im-html" } else { "im-text" },
+                    if html {
+                        BodyKind::ImHtml
+                    } else {
+                        BodyKind::ImText
+                    },
                     "First instant message (carried in the ms-text-format header)",
                 );
                 s.header_index = Some(i);
@@ -186,14 +232,14 @@ pub fn summarize_part(part: usize, content_type: &str, text: &str) -> BodySummar
         let mut s = BodySummary::new(
             part,
             content_type,
-            "im-html",
+            BodyKind::ImHtml,
             "Instant message (HTML shown as text)",
         );
         s.lines = html_lines(text);
         return s;
     }
     if media == "text/rtf" {
-        let mut s = BodySummary::new(part, content_type, "im-rtf", "Instant message (RTF)");
+        let mut s = BodySummary::new(part, content_type, BodyKind::ImRtf, "Instant message (RTF)");
         s.lines = text_lines(&rtf_to_text(text));
         return s;
     }
@@ -202,11 +248,11 @@ pub fn summarize_part(part: usize, content_type: &str, text: &str) -> BodySummar
     }
     if media.starts_with("text/") || media.is_empty() {
         let kind = if media == "text/plain" || media.is_empty() {
-            "im-text"
+            BodyKind::ImText
         } else {
-            "text"
+            BodyKind::Text
         };
-        let title = if kind == "im-text" {
+        let title = if kind == BodyKind::ImText {
             "Instant message"
         } else {
             "Text"
@@ -228,7 +274,7 @@ pub fn summarize_part(part: usize, content_type: &str, text: &str) -> BodySummar
     let mut s = BodySummary::new(
         part,
         content_type,
-        "binary",
+        BodyKind::Binary,
         format!("Body of type {media}, {} bytes", text.len()),
     );
     if let Some(m) = vocab::content_type(&media) {
@@ -240,7 +286,12 @@ pub fn summarize_part(part: usize, content_type: &str, text: &str) -> BodySummar
 fn xml_part(part: usize, content_type: &str, text: &str) -> BodySummary {
     let doc = xml::parse(text);
     let Some(root) = doc.root else {
-        let mut s = BodySummary::new(part, content_type, "malformed", "Malformed XML body");
+        let mut s = BodySummary::new(
+            part,
+            content_type,
+            BodyKind::Malformed,
+            "Malformed XML body",
+        );
         let why = doc.error.unwrap_or_else(|| "no XML element".into());
         s.lines
             .push(format!("The body could not be read as XML: {why}."));
@@ -276,7 +327,7 @@ fn generic_xml(part: usize, content_type: &str, root: &Element) -> BodySummary {
     let mut s = BodySummary::new(
         part,
         content_type,
-        "xml",
+        BodyKind::Xml,
         format!(
             "XML document <{}> with {} elements",
             root.name,
@@ -300,7 +351,7 @@ fn generic_xml(part: usize, content_type: &str, root: &Element) -> BodySummary {
 
 fn batch_sub(part: usize, ct: &str, root: &Element) -> BodySummary {
     let who = root.attr("uri").unwrap_or("").to_string();
-    let mut s = BodySummary::new(part, ct, "batch-subscribe", String::new());
+    let mut s = BodySummary::new(part, ct, BodyKind::BatchSubscribe, String::new());
     let mut total = 0usize;
     let mut verbs = Vec::new();
     for action in root.children_named("action") {
@@ -379,7 +430,7 @@ fn adhoc_list(part: usize, ct: &str, root: &Element) -> BodySummary {
     let mut s = BodySummary::new(
         part,
         ct,
-        "batch-subscribe",
+        BodyKind::BatchSubscribe,
         format!("Ad-hoc contact list: {} contacts", resources.len()),
     );
     if !resources.is_empty() {
@@ -415,7 +466,7 @@ fn rlmi(part: usize, ct: &str, root: &Element) -> BodySummary {
     let mut s = BodySummary::new(
         part,
         ct,
-        "resource-list",
+        BodyKind::ResourceList,
         format!(
             "Resource list of {uri}: {} contact{}{}",
             resources.len(),
@@ -938,7 +989,7 @@ fn categories_doc(part: usize, ct: &str, root: &Element) -> BodySummary {
     let mut s = BodySummary::new(
         part,
         ct,
-        "categories",
+        BodyKind::Categories,
         format!("Presence of {}", presence_title(&d)),
     );
     s.lines.push(format!(
@@ -956,7 +1007,7 @@ fn categories_doc(part: usize, ct: &str, root: &Element) -> BodySummary {
 }
 
 fn publish(part: usize, ct: &str, root: &Element) -> BodySummary {
-    let mut s = BodySummary::new(part, ct, "publication", String::new());
+    let mut s = BodySummary::new(part, ct, BodyKind::Publication, String::new());
     let mut who = String::new();
     // (category, what) → containers, in first-seen order.
     let mut groups: Vec<(String, String, Vec<String>)> = Vec::new();
@@ -1032,7 +1083,7 @@ fn member_text(m: &Element) -> String {
 }
 
 fn roaming_data(part: usize, ct: &str, root: &Element) -> BodySummary {
-    let mut s = BodySummary::new(part, ct, "roaming-data", String::new());
+    let mut s = BodySummary::new(part, ct, BodyKind::RoamingData, String::new());
     let mut title_parts = Vec::new();
     let mut who = String::new();
     for cats in root.children_named("categories") {
@@ -1120,7 +1171,7 @@ fn roaming_list(part: usize, ct: &str, root: &Element) -> BodySummary {
     let mut s = BodySummary::new(
         part,
         ct,
-        "roaming-request",
+        BodyKind::RoamingRequest,
         format!(
             "The client asks for its own roaming data: {}",
             kinds.join(", ")
@@ -1146,9 +1197,9 @@ fn soap(part: usize, ct: &str, root: &Element) -> BodySummary {
     let body = root.child("Body");
     let method = body.and_then(|b| b.children.first());
     let Some(m) = method else {
-        return BodySummary::new(part, ct, "soap", "SOAP envelope with an empty body");
+        return BodySummary::new(part, ct, BodyKind::Soap, "SOAP envelope with an empty body");
     };
-    let mut s = BodySummary::new(part, ct, "soap", format!("SOAP request {}", m.name));
+    let mut s = BodySummary::new(part, ct, BodyKind::Soap, format!("SOAP request {}", m.name));
     match m.name.to_ascii_lowercase().as_str() {
         "setpresence" => {
             let p = m.find("presentity");
@@ -1205,7 +1256,7 @@ fn pidf(part: usize, ct: &str, root: &Element) -> BodySummary {
     let mut s = BodySummary::new(
         part,
         ct,
-        "presence-document",
+        BodyKind::PresenceDocument,
         format!("Presence document for {uri}"),
     );
     for what in ["availability", "activity"] {
@@ -1229,7 +1280,7 @@ fn typing(part: usize, ct: &str, root: &Element) -> BodySummary {
     } else {
         "Typing notification: the sender stopped typing"
     };
-    let mut s = BodySummary::new(part, ct, "typing", title);
+    let mut s = BodySummary::new(part, ct, BodyKind::Typing, title);
     if let Some(r) = root.text_of("refresh") {
         s.lines.push(format!("Refreshed every {r} s while typing."));
     }
@@ -1241,7 +1292,7 @@ fn fault(part: usize, ct: &str, root: &Element) -> BodySummary {
         .text_of("Faultcode")
         .or_else(|| root.text_of("faultcode"))
         .unwrap_or_default();
-    let mut s = BodySummary::new(part, ct, "fault", format!("Fault {code}"));
+    let mut s = BodySummary::new(part, ct, BodyKind::Fault, format!("Fault {code}"));
     for c in &root.children {
         if !c.name.eq_ignore_ascii_case("Faultcode") {
             let t = c.all_text();
@@ -1259,7 +1310,7 @@ fn contact_list(part: usize, ct: &str, root: &Element) -> BodySummary {
     let mut s = BodySummary::new(
         part,
         ct,
-        "contact-list",
+        BodyKind::ContactList,
         format!(
             "Contact list: {} groups, {} contacts",
             groups.len(),
@@ -1373,7 +1424,7 @@ fn sdp(part: usize, ct: &str, text: &str) -> BodySummary {
     } else {
         format!("Session description: {}", kinds.join(", "))
     };
-    let mut s = BodySummary::new(part, ct, "sdp", title);
+    let mut s = BodySummary::new(part, ct, BodyKind::Sdp, title);
     if let Some(o) = &origin {
         s.lines.push(format!("Offered by {o}."));
     }
@@ -1595,7 +1646,7 @@ mod tests {
     #[test]
     fn batch_subscribe() {
         let s = summarize_part(0, "application/msrtc-adrl-categorylist+xml", BATCH);
-        assert_eq!(s.kind, "batch-subscribe");
+        assert_eq!(s.kind, BodyKind::BatchSubscribe);
         assert_eq!(
             s.title,
             "Batched subscription by sip:on1@limcm.com: subscribe to 2 contacts"
@@ -1616,7 +1667,7 @@ mod tests {
     #[test]
     fn rlmi_list() {
         let s = summarize_part(0, "application/rlmi+xml", RLMI);
-        assert_eq!(s.kind, "resource-list");
+        assert_eq!(s.kind, BodyKind::ResourceList);
         assert_eq!(
             s.title,
             "Resource list of sip:on1@limcm.com: 2 contacts (version 0, changes only)"
@@ -1632,7 +1683,7 @@ mod tests {
     #[test]
     fn categories_document() {
         let s = summarize_part(1, "application/msrtc-event-categories+xml", CATS);
-        assert_eq!(s.kind, "categories");
+        assert_eq!(s.kind, BodyKind::Categories);
         assert_eq!(
             s.title,
             "Presence of sip:on2@limcm.com: 3500 Available, note \"회의 중\""
@@ -1675,7 +1726,7 @@ mod tests {
     #[test]
     fn publication() {
         let s = summarize_part(0, "application/msrtc-category-publish+xml", PUBLISH);
-        assert_eq!(s.kind, "publication");
+        assert_eq!(s.kind, BodyKind::Publication);
         assert_eq!(
             s.title,
             "sip:on1@limcm.com publishes 6500 Busy (set manually)"
@@ -1702,7 +1753,7 @@ mod tests {
     fn roaming_self() {
         let body = r#"<roamingData xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self"><categories uri="sip:on1@limcm.com"><category name="state" instance="1" container="400"><state xsi:type="aggregateState"><availability>18500</availability></state></category></categories><containers><container id="200" version="1"><member type="sameEnterprise"/></container><container id="300" version="2"><member type="user" value="on2@limcm.com"/></container><container id="32000" version="0"><member type="publicCloud"/></container></containers><subscribers><subscriber user="on3@limcm.com" displayName="On 3" acknowledged="false" type="sameEnterprise"/></subscribers></roamingData>"#;
         let s = summarize_part(0, "application/vnd-microsoft-roaming-self+xml", body);
-        assert_eq!(s.kind, "roaming-data");
+        assert_eq!(s.kind, BodyKind::RoamingData);
         assert_eq!(
             s.title,
             "Roaming self data of sip:on1@limcm.com: 1 own category, 3 containers, 1 follower"
@@ -1733,7 +1784,7 @@ mod tests {
         // [MS-SIP] 3.2.4.2 / 3.2.4.4 examples.
         let set = r#"<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><m:setPresence xmlns:m="http://schemas.microsoft.com/winrtc/2002/11/sip"><m:presentity m:uri="sip:user@tradewind.com"><m:availability m:aggregate="300" m:description="online"/><m:activity m:aggregate="400" m:description="Active"/><deviceName xmlns="http://schemas.microsoft.com/2002/09/sip/client/presence" name="USER-DESKTOP"/></m:presentity></m:setPresence></SOAP-ENV:Body></SOAP-ENV:Envelope>"#;
         let s = summarize_part(0, "application/SOAP+xml", set);
-        assert_eq!(s.kind, "soap");
+        assert_eq!(s.kind, BodyKind::Soap);
         assert!(s
             .title
             .starts_with("setPresence: sip:user@tradewind.com sets its own presence"));
@@ -1760,7 +1811,7 @@ mod tests {
             "application/im-iscomposing+xml",
             r#"<?xml version="1.0"?><isComposing xmlns="urn:ietf:params:xml:ns:im-iscomposing"><state>active</state><contenttype>text/plain</contenttype><refresh>60</refresh></isComposing>"#,
         );
-        assert_eq!(t.kind, "typing");
+        assert_eq!(t.kind, BodyKind::Typing);
         assert_eq!(t.title, "Typing notification: the sender is typing");
         let f = summarize_part(0, "application/msrtc-fault+xml", "<Fault><Faultcode>Client.Delegate.Operation.NotAuthorized</Faultcode><details>no</details></Fault>");
         assert_eq!(f.title, "Fault Client.Delegate.Operation.NotAuthorized");
@@ -1774,12 +1825,12 @@ mod tests {
         );
         let s = decode_body(&m);
         assert_eq!(s.len(), 1);
-        assert_eq!(s[0].kind, "im-text");
+        assert_eq!(s[0].kind, BodyKind::ImText);
         assert_eq!(s[0].lines, vec!["회의 끝나면 잠깐 통화 가능할까요?"]);
         assert_eq!(s[0].entries[0].value, "Segoe UI");
 
         let h = summarize_part(0, "text/html", "<html><head><style>body{x}</style></head><body><script>alert('PWNED')</script><p>Привет &amp; <b>hi</b></p><img src=x onerror=alert(1)></body></html>");
-        assert_eq!(h.kind, "im-html");
+        assert_eq!(h.kind, BodyKind::ImHtml);
         assert_eq!(
             h.lines,
             vec![
@@ -1794,10 +1845,10 @@ mod tests {
         );
         let s = decode_body(&m);
         assert_eq!(s.len(), 2);
-        assert_eq!(s[0].kind, "sdp");
+        assert_eq!(s[0].kind, BodyKind::Sdp);
         assert_eq!(s[0].title, "Session description: an IM session");
         assert_eq!(s[0].lines[1], "message on port 5060 (sip): instant messaging; accepts text/plain, text/html, text/rtf.");
-        assert_eq!(s[1].kind, "im-text");
+        assert_eq!(s[1].kind, BodyKind::ImText);
         assert_eq!(s[1].part, 1);
         assert_eq!(s[1].header_index, Some(1));
         assert_eq!(s[1].lines, vec!["Hi, do you have a minute?"]);
@@ -1819,7 +1870,7 @@ mod tests {
     #[test]
     fn malformed_and_odd_bodies() {
         let s = summarize_part(0, "application/msrtc-event-categories+xml", "<categories uri=\"sip:x@y\"><category name=\"state\"><state><availability>6500</availability>");
-        assert_eq!(s.kind, "categories");
+        assert_eq!(s.kind, BodyKind::Categories);
         assert!(s.malformed.is_some());
         assert!(s.lines[0].starts_with("The XML is not well-formed"));
         assert!(s.title.contains("6500 Busy"));
@@ -1828,11 +1879,11 @@ mod tests {
             "application/msrtc-event-categories+xml",
             "not xml at all",
         );
-        assert_eq!(s.kind, "malformed");
+        assert_eq!(s.kind, BodyKind::Malformed);
         let s = summarize_part(0, "application/octet-stream", "\u{0}\u{1}");
-        assert_eq!(s.kind, "binary");
+        assert_eq!(s.kind, BodyKind::Binary);
         let s = summarize_part(0, "application/xml", "<?xml version=\"1.0\"?><?xml-stylesheet href=\"javascript:alert(1)\"?><categories uri=\"sip:on2@limcm.com\" onload=\"alert(1)\"><category name=\"contactCard\"><contactCard><identity><name><displayName>&lt;img src=x onerror=alert('PWNED')&gt;</displayName></name></identity></contactCard></category></categories>");
-        assert_eq!(s.kind, "categories");
+        assert_eq!(s.kind, BodyKind::Categories);
         assert!(s.entries[0]
             .value
             .starts_with("<img src=x onerror=alert('PWNED')>"));
@@ -1845,7 +1896,7 @@ mod tests {
             "a &unknown; A B & b"
         );
         let huge = summarize_part(0, "application/msrtc-event-categories+xml", "<categories uri=\"sip:a@b\"><category name=\"calendarData\"><calendarData><freeBusy startTime=\"x\" granularity=\"PT99999999999999999M\">AAAA</freeBusy><WorkingHours><TimeZone><Bias>-9223372036854775808</Bias></TimeZone><WorkingPeriod><StartTimeInMinutes>4294967295</StartTimeInMinutes><EndTimeInMinutes>0</EndTimeInMinutes></WorkingPeriod></WorkingHours></calendarData></category></categories>");
-        assert_eq!(huge.kind, "categories");
+        assert_eq!(huge.kind, BodyKind::Categories);
         assert_eq!(availability_name(3500), "Available");
         assert_eq!(availability_name(4500), "Available-Idle (Inactive)");
         assert_eq!(availability_name(7500), "Busy-Idle");

@@ -24,8 +24,9 @@
 //!   connection); `sign-out` (info): REGISTER with Expires 0.
 
 use super::diagnostics;
-use super::presence;
+use super::presence::{self, LifeEventKind};
 use super::util::{auth_params, duration, find, one_line};
+use crate::base::diag::Severity;
 use crate::base::time::format_ms;
 use crate::sip::{self, Message};
 use crate::store::Analysis;
@@ -40,12 +41,44 @@ pub const STORM_WINDOW_MS: i64 = 10_000;
 /// This many challenges in a row on one Call-ID without a success is an authentication loop.
 pub const MAX_CHALLENGES: usize = 5;
 
+/// What a finding is about (see the module comment for the rules). Serialized in kebab-case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// A final response ≥ 400 (not a challenge, not 487, not to SUBSCRIBE, not 5xx).
+    FailedTransaction,
+    /// A 5xx final response (not to SUBSCRIBE).
+    ServerError,
+    /// A SUBSCRIBE that failed.
+    SubscriptionFailed,
+    /// A 3xx final response.
+    Redirect,
+    /// A 487: the request was cancelled.
+    Cancelled,
+    /// A request that expects a response got no final one in the log.
+    NoResponse,
+    /// A response slower than [`SLOW_MS`].
+    SlowResponse,
+    /// The request was sent again.
+    Retransmission,
+    /// Credentials rejected, or challenges in a row without success.
+    AuthLoop,
+    /// A subscription's granted expiry passed with no refresh in the log.
+    SubscriptionExpired,
+    /// The server ended a subscription.
+    SubscriptionTerminated,
+    /// A dense run of BENOTIFYs.
+    BenotifyStorm,
+    /// A successful REGISTER after an earlier successful one.
+    ReRegistration,
+    /// REGISTER with Expires 0.
+    SignOut,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// `error`, `warning` or `info`.
-    pub severity: String,
-    /// See the module comment for the list.
-    pub kind: String,
+    pub severity: Severity,
+    pub kind: FindingKind,
     pub title: String,
     pub detail: String,
     /// The message that shows it.
@@ -55,8 +88,8 @@ pub struct Finding {
 }
 
 fn finding(
-    severity: &str,
-    kind: &str,
+    severity: Severity,
+    kind: FindingKind,
     title: String,
     detail: String,
     msg: u32,
@@ -66,8 +99,8 @@ fn finding(
     related.sort_unstable();
     related.dedup();
     Finding {
-        severity: severity.into(),
-        kind: kind.into(),
+        severity,
+        kind,
         title,
         detail,
         msg,
@@ -176,8 +209,8 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
                         .map(|c| super::util::uri_of(&c))
                         .collect();
                     out.push(finding(
-                        "info",
-                        "redirect",
+                        Severity::Info,
+                        FindingKind::Redirect,
                         format!("{label} redirected: {rl}"),
                         if to.is_empty() {
                             "The server sent the client elsewhere.".into()
@@ -190,32 +223,36 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
                 }
                 401 | 407 => {}
                 487 => out.push(finding(
-                    "info",
-                    "cancelled",
+                    Severity::Info,
+                    FindingKind::Cancelled,
                     format!("{label} cancelled: {rl}"),
                     "The request was cancelled before it was answered (CANCEL).".into(),
                     fi,
                     related.clone(),
                 )),
                 400.. if subscribe => out.push(finding(
-                    if status >= 500 { "error" } else { "warning" },
-                    "subscription-failed",
+                    if status >= 500 {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    },
+                    FindingKind::SubscriptionFailed,
                     format!("Subscription failed: {label} → {rl}"),
                     detail,
                     fi,
                     related.clone(),
                 )),
                 500..=599 => out.push(finding(
-                    "error",
-                    "server-error",
+                    Severity::Error,
+                    FindingKind::ServerError,
                     format!("Server error: {label} → {rl}"),
                     detail,
                     fi,
                     related.clone(),
                 )),
                 400.. => out.push(finding(
-                    "warning",
-                    "failed-transaction",
+                    Severity::Warning,
+                    FindingKind::FailedTransaction,
                     format!("{label} failed: {rl}"),
                     detail,
                     fi,
@@ -243,8 +280,8 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
             let mut rel = related.clone();
             rel.extend(provisional);
             out.push(finding(
-                "warning",
-                "no-response",
+                Severity::Warning,
+                FindingKind::NoResponse,
                 format!("{label} got no response"),
                 format!("No final response in the log.{prov}{after}"),
                 req_i,
@@ -278,8 +315,8 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
                     )
                 };
                 out.push(finding(
-                    "warning",
-                    "slow-response",
+                    Severity::Warning,
+                    FindingKind::SlowResponse,
                     format!("Slow {what} to {label}: {}", format_ms(ms)),
                     format!(
                         "The {what} came {} after the request (threshold {}).{retrans}",
@@ -296,8 +333,8 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
         if !t.retransmissions.is_empty() {
             let n = t.retransmissions.len();
             out.push(finding(
-                "info",
-                "retransmission",
+                Severity::Info,
+                FindingKind::Retransmission,
                 format!("{label} sent {} time{}", n + 1, if n == 0 { "" } else { "s" }),
                 "The sender repeated the request because no response came in time; the response, if any, answers all copies.".into(),
                 t.retransmissions[0],
@@ -318,24 +355,24 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
             one_line(&life.resource)
         );
         for e in &life.events {
-            match e.kind.as_str() {
-                "expired" => out.push(finding(
-                    "warning",
-                    "subscription-expired",
+            match e.kind {
+                LifeEventKind::Expired => out.push(finding(
+                    Severity::Warning,
+                    FindingKind::SubscriptionExpired,
                     format!("The {what} expired"),
                     e.text.clone(),
                     e.msg,
                     sub.subscribes.clone(),
                 )),
-                "terminated" => out.push(finding(
-                    "info",
-                    "subscription-terminated",
+                LifeEventKind::Terminated => out.push(finding(
+                    Severity::Info,
+                    FindingKind::SubscriptionTerminated,
                     format!("The server ended the {what}"),
                     e.text.clone(),
                     e.msg,
                     sub.subscribes.clone(),
                 )),
-                "benotify-storm" => {
+                LifeEventKind::BenotifyStorm => {
                     let Some(storm) = &e.storm else { continue };
                     // Times of the BENOTIFYs of this run.
                     let mut times: Vec<(i64, u32)> = sub
@@ -359,8 +396,8 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
                         let first = at.map(|(_, n)| n).unwrap_or(e.msg);
                         rel.push(e.msg);
                         out.push(finding(
-                            "info",
-                            "benotify-storm",
+                            Severity::Info,
+                            FindingKind::BenotifyStorm,
                             format!("Burst of BENOTIFYs on the {what}"),
                             format!(
                                 "{peak} BENOTIFYs within {}{when}; {} in this run in all. Many contacts changing at once, or a server re-sending state.",
@@ -377,16 +414,8 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
         }
     }
 
-    let rank = |s: &str| match s {
-        "error" => 0,
-        "warning" => 1,
-        _ => 2,
-    };
-    out.sort_by(|a, b| {
-        a.msg
-            .cmp(&b.msg)
-            .then(rank(&a.severity).cmp(&rank(&b.severity)))
-    });
+    // By message, the most severe first.
+    out.sort_by(|a, b| a.msg.cmp(&b.msg).then(b.severity.cmp(&a.severity)));
     // In merged files the same request and its answer appear on every hop (client → Edge → Front End): one
     // finding per kind per request, the first hop's.
     let mut seen = std::collections::HashSet::new();
@@ -394,7 +423,7 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
         let key = msgs
             .get(f.msg as usize)
             .map(|m| (m.sip.call_id().map(|c| c.into_owned()), m.sip.cseq()));
-        seen.insert((f.kind.clone(), key))
+        seen.insert((f.kind, key))
     });
     out
 }
@@ -460,8 +489,8 @@ fn auth_loops(analysis: &Analysis, out: &mut Vec<Finding>) {
                 200..=299 => {
                     if !rejected.is_empty() {
                         out.push(finding(
-                            "warning",
-                            "auth-loop",
+                            Severity::Warning,
+                            FindingKind::AuthLoop,
                             format!("{method} credentials rejected {} time{} before success", rejected.len(), if rejected.len() == 1 { "" } else { "s" }),
                             "The server answered a request that carried credentials with a new challenge: the credentials or the security association were not accepted, and the client started over.".into(),
                             rejected[0],
@@ -482,8 +511,8 @@ fn auth_loops(analysis: &Analysis, out: &mut Vec<Finding>) {
                 .or(streak.get(1).copied())
                 .unwrap_or(0);
             out.push(finding(
-                "error",
-                "auth-loop",
+                Severity::Error,
+                FindingKind::AuthLoop,
                 format!("{method} authentication never succeeded ({challenges} challenge{})", if challenges == 1 { "" } else { "s" }),
                 if rejected.is_empty() {
                     format!("{challenges} challenges in a row with no success in the log.")
@@ -524,8 +553,8 @@ fn registrations(analysis: &Analysis, out: &mut Vec<Finding>) {
                 .any(|c| crate::sip::param(&c, "expires").is_some_and(|e| e.trim() == "0"));
         if expires0 {
             out.push(finding(
-                "info",
-                "sign-out",
+                Severity::Info,
+                FindingKind::SignOut,
                 "The client signs out (REGISTER with Expires 0)".into(),
                 "The client removes its registration.".into(),
                 req_i,
@@ -553,8 +582,8 @@ fn registrations(analysis: &Analysis, out: &mut Vec<Finding>) {
             };
             if *call == t.call_id {
                 out.push(finding(
-                    "info",
-                    "re-registration",
+                    Severity::Info,
+                    FindingKind::ReRegistration,
                     "Registration refreshed".into(),
                     format!("A REGISTER on the same dialog renewed the registration{since}: the normal refresh before it expires."),
                     ok_i,
@@ -562,8 +591,8 @@ fn registrations(analysis: &Analysis, out: &mut Vec<Finding>) {
                 ));
             } else {
                 out.push(finding(
-                    "warning",
-                    "re-registration",
+                    Severity::Warning,
+                    FindingKind::ReRegistration,
                     "The client signed in again".into(),
                     format!("A new registration (new Call-ID) succeeded{since}: the client had lost its registration or its connection and signed in from scratch."),
                     ok_i,
@@ -621,9 +650,12 @@ mod tests {
         ]);
         let a = Analysis::of_files([("t.uccapilog", bytes.as_slice())]);
         let f = findings(&a);
-        let loops: Vec<&Finding> = f.iter().filter(|x| x.kind == "auth-loop").collect();
+        let loops: Vec<&Finding> = f
+            .iter()
+            .filter(|x| x.kind == FindingKind::AuthLoop)
+            .collect();
         assert_eq!(loops.len(), 1, "{f:#?}");
-        assert_eq!(loops[0].severity, "error");
+        assert_eq!(loops[0].severity, Severity::Error);
         assert_eq!(loops[0].msg, 3);
         assert!(loops[0].title.contains("never succeeded (3 challenges)"));
     }
@@ -657,14 +689,17 @@ mod tests {
         ]);
         let a = Analysis::of_files([("t.uccapilog", bytes.as_slice())]);
         let f = findings(&a);
-        assert!(f.iter().all(|x| x.kind != "auth-loop"), "{f:#?}");
-        let re: Vec<(&str, u32)> = f
+        assert!(f.iter().all(|x| x.kind != FindingKind::AuthLoop), "{f:#?}");
+        let re: Vec<(Severity, u32)> = f
             .iter()
-            .filter(|x| x.kind == "re-registration")
-            .map(|x| (x.severity.as_str(), x.msg))
+            .filter(|x| x.kind == FindingKind::ReRegistration)
+            .map(|x| (x.severity, x.msg))
             .collect();
-        assert_eq!(re, vec![("info", 7), ("warning", 9)]);
-        let slow: Vec<&Finding> = f.iter().filter(|x| x.kind == "slow-response").collect();
+        assert_eq!(re, vec![(Severity::Info, 7), (Severity::Warning, 9)]);
+        let slow: Vec<&Finding> = f
+            .iter()
+            .filter(|x| x.kind == FindingKind::SlowResponse)
+            .collect();
         assert_eq!(slow.len(), 1);
         assert_eq!(slow[0].msg, 9);
         assert_eq!(slow[0].related, vec![8]);

@@ -28,8 +28,8 @@ pub mod xml;
 use crate::sip::Message;
 use serde::Serialize;
 
-pub use body::{decode_body, BodyEntry, BodySummary};
-pub use findings::{findings, Finding};
+pub use body::{decode_body, BodyEntry, BodyKind, BodySummary};
+pub use findings::{findings, Finding, FindingKind};
 pub use headers::annotate_headers;
 pub use lifelines::lifeline_names;
 pub use presence::{presence, Presence};

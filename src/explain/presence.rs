@@ -49,8 +49,24 @@ pub struct AvailabilityChange {
     pub name: String,
     pub note: Option<String>,
     pub activity: Option<String>,
-    /// Where it was seen: `notify`, `benotify`, `subscribe-response`, `service-response`, `publication`.
-    pub source: String,
+    /// Where it was seen.
+    pub source: PresenceSource,
+}
+
+/// Where an availability change was seen. Serialized in kebab-case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PresenceSource {
+    /// A NOTIFY.
+    Notify,
+    /// A BENOTIFY (best-effort NOTIFY, no response).
+    Benotify,
+    /// A 2xx to SUBSCRIBE (the piggy-backed first notification).
+    SubscribeResponse,
+    /// A 2xx to SERVICE (roaming self data).
+    ServiceResponse,
+    /// The user's own publication (SERVICE or PUBLISH).
+    Publication,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -59,16 +75,59 @@ pub struct SubscriptionLife {
     pub subscription: u32,
     pub event: String,
     pub resource: String,
-    /// `requested`, `pending`, `active`, `terminated`, `failed`, `expired`.
-    pub state: String,
+    pub state: LifeState,
     pub events: Vec<LifeEvent>,
+}
+
+/// Where a subscription stands at the end of the log. Serialized in kebab-case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LifeState {
+    /// SUBSCRIBE sent, no final response.
+    Requested,
+    /// Accepted, waiting for the notifier (`subscription-state: pending`).
+    Pending,
+    /// Accepted and running.
+    Active,
+    /// Ended by either side.
+    Terminated,
+    /// The SUBSCRIBE failed.
+    Failed,
+    /// The granted expiry passed before the log ended, with no refresh.
+    Expired,
+}
+
+/// One step of a subscription's lifecycle. Serialized in kebab-case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LifeEventKind {
+    /// The first SUBSCRIBE.
+    Created,
+    /// A 401/407 to a SUBSCRIBE.
+    Challenged,
+    /// A 2xx to a SUBSCRIBE (with its expiry).
+    Accepted,
+    /// A final response ≥ 300 to a SUBSCRIBE.
+    Failed,
+    /// A later SUBSCRIBE on the same dialog.
+    Refreshed,
+    /// SUBSCRIBE with Expires 0.
+    Unsubscribed,
+    /// A NOTIFY received.
+    Notify,
+    /// A BENOTIFY received.
+    Benotify,
+    /// A run of at least [`STORM_MIN`] BENOTIFYs, collapsed.
+    BenotifyStorm,
+    /// The server terminated the subscription (`subscription-state: terminated`).
+    Terminated,
+    /// The granted expiry passed with no refresh in the log.
+    Expired,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LifeEvent {
-    /// `created`, `challenged`, `accepted`, `failed`, `refreshed`, `unsubscribed`, `notify`, `benotify`,
-    /// `benotify-storm`, `terminated`, `expired`.
-    pub kind: String,
+    pub kind: LifeEventKind,
     /// The message it is about (the first of a storm; for `expired`, the message that granted the expiry).
     pub msg: u32,
     pub time: Option<Timestamp>,
@@ -94,15 +153,15 @@ pub fn presence(analysis: &Analysis) -> Presence {
     }
 }
 
-fn source_of(m: &Message) -> Option<&'static str> {
+fn source_of(m: &Message) -> Option<PresenceSource> {
     match (m.method(), m.status()) {
-        (Some(x), _) if x.eq_ignore_ascii_case("NOTIFY") => Some("notify"),
-        (Some(x), _) if x.eq_ignore_ascii_case("BENOTIFY") => Some("benotify"),
-        (Some(x), _) if x.eq_ignore_ascii_case("SERVICE") => Some("publication"),
-        (Some(x), _) if x.eq_ignore_ascii_case("PUBLISH") => Some("publication"),
+        (Some(x), _) if x.eq_ignore_ascii_case("NOTIFY") => Some(PresenceSource::Notify),
+        (Some(x), _) if x.eq_ignore_ascii_case("BENOTIFY") => Some(PresenceSource::Benotify),
+        (Some(x), _) if x.eq_ignore_ascii_case("SERVICE") => Some(PresenceSource::Publication),
+        (Some(x), _) if x.eq_ignore_ascii_case("PUBLISH") => Some(PresenceSource::Publication),
         (None, Some(200..=299)) => match m.cseq_method()?.to_ascii_uppercase().as_str() {
-            "SUBSCRIBE" => Some("subscribe-response"),
-            "SERVICE" => Some("service-response"),
+            "SUBSCRIBE" => Some(PresenceSource::SubscribeResponse),
+            "SERVICE" => Some(PresenceSource::ServiceResponse),
             _ => None,
         },
         _ => None,
@@ -175,7 +234,7 @@ fn contacts(analysis: &Analysis) -> Vec<ContactPresence> {
                         name: availability_name(availability).to_string(),
                         note,
                         activity,
-                        source: source.to_string(),
+                        source,
                     });
                 }
             }
@@ -272,9 +331,9 @@ fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
             }
             let sipm = &m.sip;
             let time = m.time;
-            let mut push = |kind: &str, text: String| {
+            let mut push = |kind: LifeEventKind, text: String| {
                 events.push(LifeEvent {
-                    kind: kind.to_string(),
+                    kind,
                     msg: i,
                     time,
                     text,
@@ -288,7 +347,7 @@ fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
                         .and_then(|e| e.trim().parse::<u64>().ok());
                     if exp == Some(0) {
                         push(
-                            "unsubscribed",
+                            LifeEventKind::Unsubscribed,
                             "SUBSCRIBE with Expires 0: the client ends the subscription.".into(),
                         );
                         ended = true;
@@ -297,19 +356,22 @@ fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
                             .map(|e| format!(", asking for {}", duration(e)))
                             .unwrap_or_default();
                         push(
-                            "created",
+                            LifeEventKind::Created,
                             format!("SUBSCRIBE to {} of {}{asked}.", sub.event, sub.resource),
                         );
                     } else {
-                        push("refreshed", "SUBSCRIBE refresh on the same dialog.".into());
+                        push(
+                            LifeEventKind::Refreshed,
+                            "SUBSCRIBE refresh on the same dialog.".into(),
+                        );
                     }
                     first_subscribe = false;
                 }
                 (Some(method), _) => {
                     let kind = if method.eq_ignore_ascii_case("BENOTIFY") {
-                        "benotify"
+                        LifeEventKind::Benotify
                     } else {
-                        "notify"
+                        LifeEventKind::Notify
                     };
                     let what = notification_text(sipm);
                     let state = sipm.header("Subscription-State").map(|v| v.into_owned());
@@ -333,7 +395,7 @@ fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
                                 .map(|d| format!(" ms-diagnostics {d}."))
                                 .unwrap_or_default();
                             push(
-                                "terminated",
+                                LifeEventKind::Terminated,
                                 format!(
                                     "The server terminated the subscription{}{meaning}.{diag}",
                                     if reason.is_empty() {
@@ -353,7 +415,7 @@ fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
                     let st = status_text(sipm);
                     if status == 401 || status == 407 {
                         push(
-                            "challenged",
+                            LifeEventKind::Challenged,
                             format!("{st}: the server asks the client to authenticate."),
                         );
                     } else if (200..300).contains(&status) {
@@ -373,7 +435,7 @@ fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
                             );
                         }
                         text.push('.');
-                        push("accepted", text);
+                        push(LifeEventKind::Accepted, text);
                     } else if status >= 300 {
                         let diag = sipm
                             .header("ms-diagnostics")
@@ -391,7 +453,7 @@ fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
                             .map(|r| format!(" Retry after {}.", duration(r)))
                             .unwrap_or_default();
                         push(
-                            "failed",
+                            LifeEventKind::Failed,
                             format!("{st}: the subscription failed.{diag}{retry}"),
                         );
                         failed = true;
@@ -401,19 +463,18 @@ fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
             }
         }
         let mut state = match &sub.state {
-            crate::flow::SubscriptionState::Requested => "requested",
-            crate::flow::SubscriptionState::Pending => "pending",
-            crate::flow::SubscriptionState::Active { .. } => "active",
-            crate::flow::SubscriptionState::Terminated { .. } => "terminated",
-            crate::flow::SubscriptionState::Failed { .. } => "failed",
-        }
-        .to_string();
+            crate::flow::SubscriptionState::Requested => LifeState::Requested,
+            crate::flow::SubscriptionState::Pending => LifeState::Pending,
+            crate::flow::SubscriptionState::Active { .. } => LifeState::Active,
+            crate::flow::SubscriptionState::Terminated { .. } => LifeState::Terminated,
+            crate::flow::SubscriptionState::Failed { .. } => LifeState::Failed,
+        };
         if !ended && !failed {
             if let (Some((at, granted_by)), Some(end)) = (expires_at, log_end) {
                 if at < end.0 {
                     let when = Timestamp(at);
                     events.push(LifeEvent {
-                        kind: "expired".into(),
+                        kind: LifeEventKind::Expired,
                         msg: granted_by,
                         time: Some(when),
                         text: format!(
@@ -424,7 +485,7 @@ fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
                         ),
                         storm: None,
                     });
-                    state = "expired".into();
+                    state = LifeState::Expired;
                 }
             }
         }
@@ -452,7 +513,7 @@ pub fn collapse_storms(events: Vec<LifeEvent>) -> Vec<LifeEvent> {
                 _ => String::new(),
             };
             out.push(LifeEvent {
-                kind: "benotify-storm".into(),
+                kind: LifeEventKind::BenotifyStorm,
                 msg: first.msg,
                 time: first.time,
                 text: format!(
@@ -474,7 +535,7 @@ pub fn collapse_storms(events: Vec<LifeEvent>) -> Vec<LifeEvent> {
         }
     };
     for e in events {
-        if e.kind == "benotify" {
+        if e.kind == LifeEventKind::Benotify {
             run.push(e);
         } else {
             flush(&mut run, &mut out);
@@ -489,9 +550,9 @@ pub fn collapse_storms(events: Vec<LifeEvent>) -> Vec<LifeEvent> {
 mod tests {
     use super::*;
 
-    fn ev(kind: &str, msg: u32) -> LifeEvent {
+    fn ev(kind: LifeEventKind, msg: u32) -> LifeEvent {
         LifeEvent {
-            kind: kind.into(),
+            kind,
             msg,
             time: Some(Timestamp(i64::from(msg) * 1000)),
             text: String::new(),
@@ -508,25 +569,20 @@ mod tests {
     #[test]
     fn storms_collapse_only_long_runs() {
         let events = vec![
-            ev("created", 0),
-            ev("benotify", 2),
-            ev("benotify", 3),
-            ev("notify", 4),
-            ev("benotify", 5),
-            ev("benotify", 6),
-            ev("benotify", 9),
+            ev(LifeEventKind::Created, 0),
+            ev(LifeEventKind::Benotify, 2),
+            ev(LifeEventKind::Benotify, 3),
+            ev(LifeEventKind::Notify, 4),
+            ev(LifeEventKind::Benotify, 5),
+            ev(LifeEventKind::Benotify, 6),
+            ev(LifeEventKind::Benotify, 9),
         ];
         let out = collapse_storms(events);
-        let kinds: Vec<&str> = out.iter().map(|e| e.kind.as_str()).collect();
+        let kinds: Vec<LifeEventKind> = out.iter().map(|e| e.kind).collect();
+        use LifeEventKind::{Benotify, BenotifyStorm, Created, Notify};
         assert_eq!(
             kinds,
-            vec![
-                "created",
-                "benotify",
-                "benotify",
-                "notify",
-                "benotify-storm"
-            ]
+            vec![Created, Benotify, Benotify, Notify, BenotifyStorm]
         );
         assert_eq!(
             out[4].storm,
@@ -573,26 +629,24 @@ mod tests {
         let p = presence(&a);
         let c = &p.contacts[0];
         assert_eq!(c.uri, "sip:on9@limcm.com");
-        let seen: Vec<(u32, u32, &str)> = c
+        let seen: Vec<(u32, u32, PresenceSource)> = c
             .changes
             .iter()
-            .map(|x| (x.msg, x.availability, x.source.as_str()))
+            .map(|x| (x.msg, x.availability, x.source))
             .collect();
         assert_eq!(
             seen,
             vec![
-                (1, 3500, "subscribe-response"),
-                (2, 6500, "benotify"),
-                (4, 15500, "benotify")
+                (1, 3500, PresenceSource::SubscribeResponse),
+                (2, 6500, PresenceSource::Benotify),
+                (4, 15500, PresenceSource::Benotify)
             ]
         );
         assert_eq!(c.changes[2].name, "Away");
         let s = &p.subscriptions[0];
-        let kinds: Vec<&str> = s.events.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(
-            kinds,
-            vec!["created", "accepted", "benotify-storm", "expired"]
-        );
+        let kinds: Vec<LifeEventKind> = s.events.iter().map(|e| e.kind).collect();
+        use LifeEventKind::{Accepted, BenotifyStorm, Created, Expired};
+        assert_eq!(kinds, vec![Created, Accepted, BenotifyStorm, Expired]);
         assert!(s.events[1].text.contains("piggy-backed"));
         assert_eq!(
             s.events[2].storm,
@@ -603,7 +657,7 @@ mod tests {
                 msgs: vec![2, 3, 4],
             })
         );
-        assert_eq!(s.state, "expired");
+        assert_eq!(s.state, LifeState::Expired);
         assert_eq!(s.events[3].msg, 4);
         assert_eq!(s.events[3].time.unwrap().clock(), "10:10:12.000");
         assert_eq!(

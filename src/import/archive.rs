@@ -6,7 +6,7 @@
 //! descriptor, or zip64 extra field), so a zipped Tracing folder streams without seeking to the central
 //! directory; directories are skipped, encrypted entries are reported.
 
-use crate::base::diag::Diagnostic;
+use crate::base::diag::{Code, Diagnostic};
 use miniz_oxide::inflate::stream::{inflate, InflateState};
 use miniz_oxide::{DataFormat, MZFlush, MZStatus};
 
@@ -140,15 +140,18 @@ impl Reader {
             self.open = false;
         }
         if cut {
-            diags.push(Diagnostic::warning(format!(
-                "{} ends early (the archive is cut off or damaged); what was read is shown.",
-                self.name
-            )));
+            diags.push(Diagnostic::warning(
+                Code::ArchiveCutOff,
+                format!(
+                    "{} ends early (the archive is cut off or damaged); what was read is shown.",
+                    self.name
+                ),
+            ));
         } else if self.kind == Kind::Zip && self.entries == 0 {
-            diags.push(Diagnostic::warning(format!(
-                "{} holds no files sipscope could read.",
-                self.name
-            )));
+            diags.push(Diagnostic::warning(
+                Code::ArchiveEmpty,
+                format!("{} holds no files sipscope could read.", self.name),
+            ));
         }
         self.state = State::Done;
     }
@@ -213,7 +216,7 @@ impl Reader {
                         r.bytes_consumed > 0 || r.bytes_written > 0
                     }
                     Err(_) => {
-                        diags.push(Diagnostic::warning(format!(
+                        diags.push(Diagnostic::warning(Code::ArchiveDamaged, format!(
                             "{}: a compressed stream is damaged; the rest of this archive is skipped.",
                             self.name
                         )));
@@ -266,10 +269,10 @@ impl Reader {
         if b[0] != 0x1F || b[1] != 0x8B || b[2] != 8 {
             // Trailing zeros or junk after the last member.
             if self.members == 0 {
-                diags.push(Diagnostic::error(format!(
-                    "{} is not a gzip file.",
-                    self.name
-                )));
+                diags.push(Diagnostic::error(
+                    Code::ArchiveDamaged,
+                    format!("{} is not a gzip file.", self.name),
+                ));
             }
             self.state = State::Done;
             return true;
@@ -342,10 +345,13 @@ impl Reader {
                 return true;
             }
             _ => {
-                diags.push(Diagnostic::warning(format!(
-                    "{}: unexpected data where a zip entry should start; the rest is skipped.",
-                    self.name
-                )));
+                diags.push(Diagnostic::warning(
+                    Code::ArchiveDamaged,
+                    format!(
+                        "{}: unexpected data where a zip entry should start; the rest is skipped.",
+                        self.name
+                    ),
+                ));
                 self.state = State::Done;
                 return true;
             }
@@ -389,10 +395,10 @@ impl Reader {
             return true;
         }
         if flags & 1 != 0 {
-            diags.push(Diagnostic::warning(format!(
-                "{}: {name} is encrypted; skipped.",
-                self.name
-            )));
+            diags.push(Diagnostic::warning(
+                Code::ArchiveEncrypted,
+                format!("{}: {name} is encrypted; skipped.", self.name),
+            ));
             self.state = if known {
                 State::Skip { remaining: csize }
             } else {
@@ -413,7 +419,7 @@ impl Reader {
                 };
             }
             m => {
-                diags.push(Diagnostic::warning(format!(
+                diags.push(Diagnostic::warning(Code::ArchiveUnsupported, format!(
                     "{}: {name} uses compression method {m}, which sipscope cannot unpack; skipped.",
                     self.name
                 )));

@@ -37,7 +37,7 @@
 
 use super::lines::{Line, LineReader};
 use super::{Direction, LineImporter, Record, Sink};
-use crate::base::diag::Diagnostic;
+use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -315,23 +315,26 @@ impl ClsImporter {
         for s in std::mem::take(&mut self.skipped) {
             let n = s.count;
             sink.diagnostics.push(
-                Diagnostic::info(if n == 1 {
-                    format!(
-                        "1 server trace record of kind `{}` is not a SIP message; skipped.",
-                        s.kind
-                    )
-                } else {
-                    format!(
-                        "{n} server trace records of kind `{}` are not SIP messages; skipped.",
-                        s.kind
-                    )
-                })
+                Diagnostic::info(
+                    Code::SkippedRecords,
+                    if n == 1 {
+                        format!(
+                            "1 server trace record of kind `{}` is not a SIP message; skipped.",
+                            s.kind
+                        )
+                    } else {
+                        format!(
+                            "{n} server trace records of kind `{}` are not SIP messages; skipped.",
+                            s.kind
+                        )
+                    },
+                )
                 .at(self.file, s.first_line),
             );
         }
         if self.messages == 0 && self.server_diagnostics.is_empty() {
             sink.diagnostics.push(
-                Diagnostic::warning(
+                Diagnostic::warning(Code::NoSipMessages,
                     "No SIP message found in this server trace (no TF_PROTOCOL record with a Start-Line).",
                 )
                 .in_file(self.file),
@@ -392,7 +395,7 @@ impl ClsImporter {
             }
             None if is_end && !self.seen_header => {
                 sink.diagnostics.push(
-                    Diagnostic::warning(format!(
+                    Diagnostic::warning(Code::FragmentAtStart, format!(
                         "The trace starts inside a record: lines 1–{} are the end of a record whose beginning is not in this file; skipped.",
                         l.number
                     ))
@@ -402,8 +405,11 @@ impl ClsImporter {
                 self.seen_header = true;
             }
             None if is_end => sink.diagnostics.push(
-                Diagnostic::warning("A `$$end_record` line without its record header; ignored.")
-                    .at(self.file, l.number),
+                Diagnostic::warning(
+                    Code::StrayLine,
+                    "A `$$end_record` line without its record header; ignored.",
+                )
+                .at(self.file, l.number),
             ),
             None => {
                 if !self.seen_header && !l.text.trim_ascii().is_empty() {
@@ -446,7 +452,7 @@ impl ClsImporter {
         }
         if p.overflow {
             sink.diagnostics.push(
-                Diagnostic::warning(format!(
+                Diagnostic::warning(Code::EntryTooLarge, format!(
                     "A server trace record (lines {}–{}) is larger than {} MiB; its end was dropped.",
                     p.line,
                     p.last_line,
@@ -477,17 +483,20 @@ impl ClsImporter {
     fn protocol(&mut self, p: &Pending, f: &Fields, ended: bool, sink: &mut Sink) {
         let Some(start_line) = f.start_line else {
             sink.diagnostics.push(
-                Diagnostic::warning(format!(
-                    "A protocol record (lines {}–{}) has no Start-Line; skipped.",
-                    p.line, p.last_line
-                ))
+                Diagnostic::warning(
+                    Code::BadProtocolRecord,
+                    format!(
+                        "A protocol record (lines {}–{}) has no Start-Line; skipped.",
+                        p.line, p.last_line
+                    ),
+                )
                 .at(self.file, p.line),
             );
             return;
         };
         if !crate::sip::parser::is_start_line(start_line) {
             sink.diagnostics.push(
-                Diagnostic::warning(format!(
+                Diagnostic::warning(Code::BadProtocolRecord, format!(
                     "A protocol record (lines {}–{}) has a Start-Line that is not a SIP start line (`{}`); skipped.",
                     p.line,
                     p.last_line,
@@ -499,13 +508,19 @@ impl ClsImporter {
         }
         let mut problems = Vec::new();
         if !ended {
-            problems.push(format!(
-                "The server trace record has no $$end_record (lines {}–{}): the message may be incomplete.",
-                p.line, p.last_line
+            problems.push(Problem::new(
+                Code::NoEndMarker,
+                format!(
+                    "The server trace record has no $$end_record (lines {}–{}): the message may be incomplete.",
+                    p.line, p.last_line
+                ),
             ));
         }
         if p.overflow {
-            problems.push("The record was too large; its end was dropped.".to_string());
+            problems.push(Problem::new(
+                Code::EntryTooLarge,
+                "The record was too large; its end was dropped.",
+            ));
         }
         let mut sip = Vec::with_capacity(p.lines.len() + 64);
         sip.extend_from_slice(start_line.trim_ascii());
@@ -553,13 +568,16 @@ impl ClsImporter {
             "incoming" => (Direction::Received, peer, Some(server)),
             "outgoing" => (Direction::Sent, Some(server), peer),
             _ => {
-                problems.push(format!(
-                    "The record's Direction is {}: the message is shown without direction.",
-                    if dir.is_empty() {
-                        "missing".to_string()
-                    } else {
-                        format!("`{dir}`")
-                    }
+                problems.push(Problem::new(
+                    Code::UnknownDirection,
+                    format!(
+                        "The record's Direction is {}: the message is shown without direction.",
+                        if dir.is_empty() {
+                            "missing".to_string()
+                        } else {
+                            format!("`{dir}`")
+                        }
+                    ),
                 ));
                 (Direction::Unknown, None, None)
             }
@@ -619,8 +637,10 @@ impl ClsImporter {
         };
         let sentence = d.sentence();
         let diag = match severity.as_str() {
-            "error" | "warning" | "critical" | "fatal" => Diagnostic::warning(sentence),
-            _ => Diagnostic::info(sentence),
+            "error" | "warning" | "critical" | "fatal" => {
+                Diagnostic::warning(Code::ServerDiagnostic, sentence)
+            }
+            _ => Diagnostic::info(Code::ServerDiagnostic, sentence),
         };
         sink.diagnostics.push(diag.at(self.file, p.line));
         self.server_diagnostics.push(d);
@@ -860,7 +880,7 @@ $$end_record\r
         let sd: Vec<_> = sink
             .diagnostics
             .iter()
-            .filter(|d| d.message.starts_with("server: "))
+            .filter(|d| d.code == Code::ServerDiagnostic)
             .collect();
         assert_eq!(sd.len(), 1);
         assert_eq!(sd[0].message, "server: Cannot process Route headers from a non-trusted source (0xc3e93c5e SIPPROXY_E_ROUTING) — OPTIONS sip:Options_User@fabrikam.com SIP/2.0, Call-ID 017b06f397b14886bba5edf97ea206bd, CSeq 1 OPTIONS");

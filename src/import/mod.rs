@@ -10,7 +10,7 @@ pub mod pcap;
 pub mod siptext;
 pub mod uccapi;
 
-use crate::base::diag::Diagnostic;
+use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
 use serde::Serialize;
 
@@ -90,7 +90,7 @@ pub struct Record {
     /// 1-based line where the entry starts.
     pub line: u32,
     /// Framing problems found by the importer (attached to the message as diagnostics).
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
     /// The message already parsed (an importer that had to parse it to frame it hands it on: `sip` is then
     /// empty and the text is in the message).
     pub parsed: Option<crate::sip::Message>,
@@ -203,14 +203,14 @@ pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
     {
         return (
             Format::Unknown,
-            Some(Diagnostic::error(
+            Some(Diagnostic::error(Code::BinaryInput,
                 "This is a binary file, not a log sipscope can read. Drop a Skype for Business client log (Lync-UccApi-0.UccApilog), a server SIPStack trace saved as text, a pcap/pcapng capture, or SIP messages as text. An .etl trace (server CLS or OCSLogger) must be converted to text first: Search-CsClsLogging -OutputFilePath trace.txt, or open it in Snooper and save it as text.",
             )),
         );
     }
     (
         Format::Unknown,
-        Some(Diagnostic::error(
+        Some(Diagnostic::error(Code::UnknownFormat,
             "No SIP messages found: this text has neither UccApiLog packet lines, server trace records, nor SIP start lines (e.g. \"INVITE sip:… SIP/2.0\", \"SIP/2.0 200 OK\").",
         )),
     )

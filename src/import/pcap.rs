@@ -37,6 +37,7 @@ mod tcp;
 mod ws;
 
 use super::{Direction, Record, Sink};
+use crate::base::diag::{Code, Problem};
 use crate::base::fxhash::FxMap;
 use crate::base::time::Timestamp;
 use crate::sip::{framing, parser};
@@ -155,7 +156,7 @@ fn emit_block(
     src: &Ep,
     dst: &Ep,
     meta: &Meta,
-    extra: &[&str],
+    extra: &[Problem],
     sink: &mut Sink,
 ) -> usize {
     let frames = framing::frame_block(block);
@@ -166,7 +167,7 @@ fn emit_block(
     let (src, dst) = (src.to_string(), dst.to_string());
     for f in frames {
         let mut problems = Vec::with_capacity(f.problems.len() + extra.len());
-        problems.extend(extra.iter().map(|p| p.to_string()));
+        problems.extend(extra.iter().cloned());
         problems.extend(f.problems);
         sink.records.push(Record {
             parsed: None,
@@ -184,8 +185,13 @@ fn emit_block(
 }
 
 /// Problem attached to messages from a packet cut short by the capture's snapshot length.
-const CUT_PROBLEM: &str =
-    "the packet was cut short by the capture's snapshot length: the end of this message is missing";
+/// The problem of a message whose packet the capture's snapshot length cut.
+fn cut_problem() -> Problem {
+    Problem::new(
+        Code::TruncatedMessage,
+        "the packet was cut short by the capture's snapshot length: the end of this message is missing",
+    )
+}
 
 #[cfg(test)]
 mod tests {

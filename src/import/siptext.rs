@@ -42,7 +42,7 @@
 use super::lines::{Line, LineReader};
 use super::uccapi;
 use super::{Direction, LineImporter, Record, Sink};
-use crate::base::diag::Diagnostic;
+use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
 use crate::sip::{framing, parser};
 
@@ -625,7 +625,7 @@ struct Block {
     tracker: Tracker,
     after_blank: bool,
     held: Option<LineInfo>,
-    problems: Vec<String>,
+    problems: Vec<Problem>,
 }
 
 impl Block {
@@ -794,8 +794,10 @@ impl SipTextImporter {
         self.feed_end(sink);
         self.end_block(sink);
         if self.messages == 0 {
-            sink.diagnostics
-                .push(Diagnostic::error("No SIP message found in this text.").in_file(self.file));
+            sink.diagnostics.push(
+                Diagnostic::error(Code::NoSipMessages, "No SIP message found in this text.")
+                    .in_file(self.file),
+            );
         }
     }
 
@@ -881,9 +883,12 @@ impl SipTextImporter {
     fn content_line(&mut self, text: &[u8], info: LineInfo, sink: &mut Sink) {
         if let Some(b) = self.block.as_mut() {
             if b.text.len() > MAX_BLOCK_BYTES {
-                b.problems.push(format!(
-                    "the text has no blank line for more than {} MiB; it was cut there",
-                    MAX_BLOCK_BYTES >> 20
+                b.problems.push(Problem::new(
+                    Code::EntryTooLarge,
+                    format!(
+                        "the text has no blank line for more than {} MiB; it was cut there",
+                        MAX_BLOCK_BYTES >> 20
+                    ),
                 ));
                 self.end_block(sink);
             }
@@ -988,7 +993,7 @@ impl SipTextImporter {
             for f in frames {
                 let mut problems = Vec::new();
                 if r.reconstructed {
-                    problems.push(RECONSTRUCTED.to_string());
+                    problems.push(Problem::new(Code::LostLineBreaks, RECONSTRUCTED));
                 }
                 problems.extend(f.problems);
                 let sip = r.sip.get(f.range.clone()).unwrap_or(&[]).to_vec();
@@ -1840,7 +1845,8 @@ U 2019/01/30 10:29:28.316451 10.0.0.2:5080 -> 10.0.0.1:5060\n{}\n",
         assert_eq!(r.src.as_deref(), Some("192.168.1.51:51882"));
         assert_eq!(r.dst.as_deref(), Some("211.208.253.66:5061"));
         assert_eq!(r.time.unwrap().to_string(), "2018-03-30T10:57:58.371");
-        assert_eq!(r.problems[0], RECONSTRUCTED);
+        assert_eq!(r.problems[0].code, Code::LostLineBreaks);
+        assert_eq!(r.problems[0].text, RECONSTRUCTED);
         let text = String::from_utf8(r.sip.clone()).unwrap();
         assert_eq!(
             text,

@@ -10,7 +10,7 @@
 
 use super::lines::{Line, LineReader};
 use super::{Direction, LineImporter, Record, Sink};
-use crate::base::diag::Diagnostic;
+use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
 use crate::sip::{framing, parser};
 
@@ -201,7 +201,7 @@ impl UccApiImporter {
                 .map(|n| format!(", {n} bytes announced"))
                 .unwrap_or_default();
             sink.diagnostics.push(
-                Diagnostic::warning(format!(
+                Diagnostic::warning(Code::FragmentAtEnd, format!(
                     "The log ends inside a packet ({} {}{}, {} bytes in the file, lines {}–{}): the fragment is not shown as a message.",
                     direction_phrase(p.header.direction),
                     p.header.remote,
@@ -253,7 +253,7 @@ impl UccApiImporter {
                         l.number
                     };
                     sink.diagnostics.push(
-                        Diagnostic::warning(format!(
+                        Diagnostic::warning(Code::FragmentAtStart, format!(
                             "The log starts inside a packet: lines {first}–{} are the end of a message whose beginning is not in this file; skipped.",
                             l.number
                         ))
@@ -264,6 +264,7 @@ impl UccApiImporter {
                 }
                 None => sink.diagnostics.push(
                     Diagnostic::warning(
+                        Code::StrayLine,
                         "An \"End of packet\" line without its packet header; ignored.",
                     )
                     .at(self.file, l.number),
@@ -302,7 +303,7 @@ impl UccApiImporter {
             None => {
                 if parser::is_start_line(l.text) {
                     sink.diagnostics.push(
-                        Diagnostic::info("A SIP start line outside any packet; skipped (it is not part of a logged packet).").at(self.file, l.number),
+                        Diagnostic::info(Code::StrayLine, "A SIP start line outside any packet; skipped (it is not part of a logged packet).").at(self.file, l.number),
                     );
                 }
             }
@@ -355,7 +356,7 @@ impl UccApiImporter {
         let complete = ended || frames.iter().all(|f| f.problems.is_empty());
         if frames.is_empty() || !complete {
             sink.diagnostics.push(
-                Diagnostic::warning(format!(
+                Diagnostic::warning(Code::IncompleteEntry, format!(
                     "A packet ({} {}) has no End line and its SIP text is incomplete (lines {}–{}); the fragment is not shown as a message.",
                     direction_phrase(direction),
                     if direction == Direction::Sent { &dst } else { &src },
@@ -368,14 +369,18 @@ impl UccApiImporter {
         }
         let mut packet_problems = Vec::new();
         if !ended {
-            packet_problems.push("The packet has no End line in the log.".to_string());
+            packet_problems.push(Problem::new(
+                Code::NoEndMarker,
+                "The packet has no End line in the log.",
+            ));
         }
         if let Some(n) = p.header.bytes {
             // The log adds a line break after the SIP text; a body that ended in CRLF has no extra one.
             let held = p.sip.len();
             if n != held {
-                packet_problems.push(format!(
-                    "The packet header announces {n} bytes; the log holds {held}."
+                packet_problems.push(Problem::new(
+                    Code::PacketSizeMismatch,
+                    format!("The packet header announces {n} bytes; the log holds {held}."),
                 ));
             }
         }

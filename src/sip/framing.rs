@@ -37,6 +37,7 @@ use super::parser::{
     HeadEnd,
 };
 use super::Header;
+use crate::base::diag::{Code, Problem};
 use std::ops::Range;
 
 /// One message found in a block.
@@ -44,8 +45,8 @@ use std::ops::Range;
 pub struct Frame {
     /// Byte range of the message in the block.
     pub range: Range<usize>,
-    /// Framing problems as plain sentences (Content-Length disagrees with the block, …).
-    pub problems: Vec<String>,
+    /// Framing problems (Content-Length disagrees with the block, …).
+    pub problems: Vec<Problem>,
 }
 
 #[inline]
@@ -141,8 +142,9 @@ pub fn frame_block(block: &[u8]) -> Vec<Frame> {
         let mut problems = Vec::new();
         if skipped_text {
             let n = start - pos;
-            problems.push(format!(
-                "{n} bytes of text before this message are not SIP and were skipped"
+            problems.push(Problem::new(
+                Code::SkippedText,
+                format!("{n} bytes of text before this message are not SIP and were skipped"),
             ));
         }
         let msg = block.get(start..).unwrap_or(&[]);
@@ -157,10 +159,10 @@ pub fn frame_block(block: &[u8]) -> Vec<Frame> {
         let body_start = match head_end {
             HeadEnd::Blank { body } | HeadEnd::Body { body } => body,
             HeadEnd::StartLine { at } => {
-                problems.push(
-                    "the headers end without a blank line: the next line starts another message"
-                        .into(),
-                );
+                problems.push(Problem::new(
+                    Code::NoBlankLine,
+                    "the headers end without a blank line: the next line starts another message",
+                ));
                 frames.push(Frame {
                     range: start..start + at,
                     problems,
@@ -206,7 +208,7 @@ fn frame_by_length(
     body_start: usize,
     declared: usize,
     bare_lf: bool,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Problem>,
 ) -> (usize, Option<usize>) {
     let exact = body_start.checked_add(declared).filter(|&e| e <= msg.len());
     let lf = if bare_lf {
@@ -238,19 +240,16 @@ fn frame_by_length(
     let body = msg.get(body_start..end).unwrap_or(&[]);
     let have = body.len();
     let counted = if bare_lf { crlf_len(body) } else { have };
-    if counted < declared && next.is_some() {
-        problems.push(format!(
-            "Content-Length {declared} but only {have} body bytes before the next message"
-        ));
+    let text = if counted < declared && next.is_some() {
+        format!("Content-Length {declared} but only {have} body bytes before the next message")
     } else if counted < declared {
-        problems.push(format!(
-            "Content-Length {declared} but the block has only {have} body bytes"
-        ));
+        format!("Content-Length {declared} but the block has only {have} body bytes")
     } else if counted > declared {
-        problems.push(format!(
-            "Content-Length {declared} but the block has {have} body bytes"
-        ));
-    }
+        format!("Content-Length {declared} but the block has {have} body bytes")
+    } else {
+        return (end, next);
+    };
+    problems.push(Problem::new(Code::ContentLengthMismatch, text));
     (end, next)
 }
 
@@ -332,7 +331,10 @@ Content-Type: multipart/related; type=\"application/rlmi+xml\";start=resourceLis
         assert_eq!(texts(block.as_bytes(), &frames)[0], msg);
         assert_eq!(
             frames[0].problems,
-            ["Content-Length 3 but the block has 8 body bytes"]
+            [Problem::new(
+                Code::ContentLengthMismatch,
+                "Content-Length 3 but the block has 8 body bytes"
+            )]
         );
         assert!(frames[1].problems.is_empty());
 
@@ -350,7 +352,10 @@ Content-Type: multipart/related; type=\"application/rlmi+xml\";start=resourceLis
         assert_eq!(frames[0].range, 0..msg.len());
         assert_eq!(
             frames[0].problems,
-            ["Content-Length 30 but the block has only 8 body bytes"]
+            [Problem::new(
+                Code::ContentLengthMismatch,
+                "Content-Length 30 but the block has only 8 body bytes"
+            )]
         );
 
         let block = format!("{msg}\r\n{}", subscribe());
@@ -359,7 +364,10 @@ Content-Type: multipart/related; type=\"application/rlmi+xml\";start=resourceLis
         assert_eq!(texts(block.as_bytes(), &frames)[0], msg);
         assert_eq!(
             frames[0].problems,
-            ["Content-Length 30 but only 8 body bytes before the next message"]
+            [Problem::new(
+                Code::ContentLengthMismatch,
+                "Content-Length 30 but only 8 body bytes before the next message"
+            )]
         );
     }
 
@@ -391,6 +399,7 @@ Content-Type: multipart/related; type=\"application/rlmi+xml\";start=resourceLis
             ]
         );
         assert_eq!(frames[0].problems.len(), 1);
+        assert_eq!(frames[0].problems[0].code, Code::NoBlankLine);
     }
 
     #[test]
@@ -413,6 +422,7 @@ Content-Type: multipart/related; type=\"application/rlmi+xml\";start=resourceLis
         let frames = frame_block(block.as_bytes());
         assert_eq!(texts(block.as_bytes(), &frames), [a.as_str()]);
         assert_eq!(frames[0].problems.len(), 1);
+        assert_eq!(frames[0].problems[0].code, Code::SkippedText);
     }
 
     fn fixture(rel: &str) -> Option<Vec<u8>> {

@@ -54,8 +54,8 @@ pub struct Message {
     pub body: Span,
     /// The message is incomplete: the header section never ended, or the body is shorter than Content-Length.
     pub truncated: bool,
-    /// Problems found while parsing (malformed header lines, two Content-Length values, …), as plain sentences.
-    pub problems: Vec<String>,
+    /// Problems found while parsing (malformed header lines, two Content-Length values, …).
+    pub problems: Vec<crate::base::diag::Problem>,
     /// Where the first header of each [`KNOWN`] name is in `headers` ([`ABSENT`] when there is none): the
     /// headers every message is asked for (correlation, the ladder, annotations) are found without a scan.
     /// Filled by [`Message::index_headers`].

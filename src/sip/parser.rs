@@ -16,6 +16,7 @@
 //! cut exactly where the parser later finds the end of the header section.
 
 use super::{Header, Message, Span, StartLine};
+use crate::base::diag::{Code, Problem};
 use memchr::memchr;
 use nom::bytes::complete::{tag_no_case, take_till1, take_while1, take_while_m_n};
 use nom::character::complete::{char, digit1, space0, space1};
@@ -252,7 +253,7 @@ pub(crate) fn scan_head(
     mut pos: usize,
     first_line: usize,
     headers: &mut Vec<Header>,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Problem>,
 ) -> HeadEnd {
     let mut line_no = first_line;
     // Whether the previous line was a header (or its continuation), so that a folded line has something to extend.
@@ -285,9 +286,12 @@ pub(crate) fn scan_head(
                     }
                     _ => {
                         if !orphan_reported {
-                            problems.push(format!(
-                                "line {line_no} is indented but continues no header: `{}`",
-                                excerpt(value)
+                            problems.push(Problem::new(
+                                Code::MalformedHeaderLine,
+                                format!(
+                                    "line {line_no} is indented but continues no header: `{}`",
+                                    excerpt(value)
+                                ),
                             ));
                             orphan_reported = true;
                         }
@@ -311,15 +315,18 @@ pub(crate) fn scan_head(
                         return HeadEnd::StartLine { at: pos };
                     }
                     if looks_like_body(line) || !next_is_header(raw, next) {
-                        problems.push(format!(
-                            "no blank line before the body (it starts on line {line_no}: `{}`)",
-                            excerpt(line)
+                        problems.push(Problem::new(
+                            Code::NoBlankLine,
+                            format!(
+                                "no blank line before the body (it starts on line {line_no}: `{}`)",
+                                excerpt(line)
+                            ),
                         ));
                         return HeadEnd::Body { body: pos };
                     }
-                    problems.push(format!(
-                        "line {line_no} is not a header line: `{}`",
-                        excerpt(line)
+                    problems.push(Problem::new(
+                        Code::MalformedHeaderLine,
+                        format!("line {line_no} is not a header line: `{}`", excerpt(line)),
                     ));
                     in_header = false;
                 }
@@ -458,7 +465,10 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
     let start = if let Ok((_, (version, code, reason))) = status_line(line) {
         let status = code.iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
         if std::str::from_utf8(reason).is_err() {
-            problems.push("the reason phrase is not valid UTF-8".to_string());
+            problems.push(Problem::new(
+                Code::InvalidUtf8,
+                "the reason phrase is not valid UTF-8",
+            ));
         }
         StartLine::Response {
             version: lossy(version),
@@ -470,7 +480,10 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
             Ok((_, parts)) => parts,
             Err(_) => match loose_request_line(line) {
                 Some(parts) => {
-                    problems.push("the Request-URI contains whitespace".to_string());
+                    problems.push(Problem::new(
+                        Code::BadStartLine,
+                        "the Request-URI contains whitespace",
+                    ));
                     parts
                 }
                 None => {
@@ -483,7 +496,10 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
             },
         };
         if std::str::from_utf8(uri).is_err() {
-            problems.push("the Request-URI is not valid UTF-8".to_string());
+            problems.push(Problem::new(
+                Code::InvalidUtf8,
+                "the Request-URI is not valid UTF-8",
+            ));
         }
         StartLine::Request {
             method: lossy(method),
@@ -495,7 +511,10 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
         StartLine::Request { version, .. } | StartLine::Response { version, .. } => version,
     };
     if !version.eq_ignore_ascii_case("SIP/2.0") {
-        problems.push(format!("the protocol version is {version}, not SIP/2.0"));
+        problems.push(Problem::new(
+            Code::BadStartLine,
+            format!("the protocol version is {version}, not SIP/2.0"),
+        ));
     }
 
     // Headers are collected in a buffer kept between calls, then copied out at their exact count: one
@@ -512,16 +531,22 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
         HeadEnd::Blank { body } => (body, body),
         HeadEnd::Body { body } => (body, body),
         HeadEnd::StartLine { at } => {
-            problems.push(format!(
-                "a second start line appears among the headers: `{}`; the rest is kept as the body",
-                excerpt(raw.get(at..line_at(&raw, at).0).unwrap_or(&[]))
+            problems.push(Problem::new(
+                Code::SecondStartLine,
+                format!(
+                    "a second start line appears among the headers: `{}`; the rest is kept as the body",
+                    excerpt(raw.get(at..line_at(&raw, at).0).unwrap_or(&[]))
+                ),
             ));
             (at, at)
         }
         HeadEnd::Eof { cut } => {
             if cut {
                 truncated = true;
-                problems.push("the message ends in the middle of the header section (the last line is cut off)".into());
+                problems.push(Problem::new(
+                    Code::TruncatedMessage,
+                    "the message ends in the middle of the header section (the last line is cut off)",
+                ));
             }
             (raw.len(), raw.len())
         }
@@ -537,8 +562,11 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
             if matches!(head_end, HeadEnd::Eof { .. }) {
                 if declared > 0 && !truncated {
                     truncated = true;
-                    problems.push(format!(
-                        "the headers end without a blank line, but Content-Length says {declared} body bytes follow"
+                    problems.push(Problem::new(
+                        Code::TruncatedMessage,
+                        format!(
+                            "the headers end without a blank line, but Content-Length says {declared} body bytes follow"
+                        ),
                     ));
                 }
             } else if body_len < declared
@@ -547,25 +575,33 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
                 // A log that turned CRLF into LF keeps the sender's Content-Length, which counted the CRs: such a
                 // body is complete when its CRLF length reaches the declared length.
                 truncated = true;
-                problems.push(format!(
-                    "body has {body_len} bytes, Content-Length says {declared}"
+                problems.push(Problem::new(
+                    Code::ContentLengthMismatch,
+                    format!("body has {body_len} bytes, Content-Length says {declared}"),
                 ));
             } else if body_len > declared {
                 let extra = raw
                     .get(body_start.saturating_add(declared)..)
                     .unwrap_or(&[]);
                 if !extra.iter().all(u8::is_ascii_whitespace) {
-                    problems.push(format!(
-                        "body has {body_len} bytes, Content-Length says {declared}"
+                    problems.push(Problem::new(
+                        Code::ContentLengthMismatch,
+                        format!("body has {body_len} bytes, Content-Length says {declared}"),
                     ));
                 }
             }
         }
-        ContentLength::Bad(v) => problems.push(format!("Content-Length `{v}` is not a number")),
-        ContentLength::Many(vs) => problems.push(format!(
-            "{} Content-Length headers ({}): the body length is unknown",
-            vs.len(),
-            vs.join(", ")
+        ContentLength::Bad(v) => problems.push(Problem::new(
+            Code::BadContentLength,
+            format!("Content-Length `{v}` is not a number"),
+        )),
+        ContentLength::Many(vs) => problems.push(Problem::new(
+            Code::BadContentLength,
+            format!(
+                "{} Content-Length headers ({}): the body length is unknown",
+                vs.len(),
+                vs.join(", ")
+            ),
         )),
     }
 
@@ -574,9 +610,9 @@ pub fn parse_message(raw: Vec<u8>) -> Result<Message, NotSip> {
         for h in &headers {
             let bytes = |s: &Span| raw.get(s.start as usize..s.end as usize).unwrap_or(&[]);
             if std::str::from_utf8(bytes(&h.value)).is_err() {
-                problems.push(format!(
-                    "header {} is not valid UTF-8",
-                    lossy(bytes(&h.name))
+                problems.push(Problem::new(
+                    Code::InvalidUtf8,
+                    format!("header {} is not valid UTF-8", lossy(bytes(&h.name))),
                 ));
             }
         }
@@ -613,7 +649,8 @@ fn find_header<'a>(msg: &'a Message, long: &[u8], short: &[u8]) -> Option<&'a [u
 /// Checks on the parsed headers that need no parse: Call-ID present, CSeq method equal to the request method.
 fn check_headers(msg: &mut Message) {
     if !msg.truncated && find_header(msg, b"call-id", b"i").is_none() {
-        msg.problems.push("no Call-ID header".to_string());
+        msg.problems
+            .push(Problem::new(Code::MissingCallId, "no Call-ID header"));
     }
     let StartLine::Request { method, .. } = &msg.start else {
         return;
@@ -637,7 +674,8 @@ fn check_headers(msg: &mut Message) {
             "CSeq `{}` is not `number METHOD`",
             excerpt(cseq.trim_ascii())
         )),
-    };
+    }
+    .map(|text| Problem::new(Code::BadCseq, text));
     msg.problems.extend(problem);
 }
 
@@ -815,7 +853,8 @@ Content-Type: application/msrtc-adrl-categorylist+xml
             short
                 .problems
                 .iter()
-                .any(|p| p == "body has 3 bytes, Content-Length says 10"),
+                .any(|p| p.code == Code::ContentLengthMismatch
+                    && p.text == "body has 3 bytes, Content-Length says 10"),
             "{:?}",
             short.problems
         );
@@ -829,7 +868,8 @@ Content-Type: application/msrtc-adrl-categorylist+xml
         assert!(
             long.problems
                 .iter()
-                .any(|p| p == "body has 6 bytes, Content-Length says 2"),
+                .any(|p| p.code == Code::ContentLengthMismatch
+                    && p.text == "body has 6 bytes, Content-Length says 2"),
             "{:?}",
             long.problems
         );
@@ -849,7 +889,9 @@ Content-Type: application/msrtc-adrl-categorylist+xml
         ))
         .unwrap();
         assert!(
-            bad.problems.iter().any(|p| p.contains("not a number")),
+            bad.problems
+                .iter()
+                .any(|p| p.code == Code::BadContentLength && p.text.contains("not a number")),
             "{:?}",
             bad.problems
         );
@@ -876,9 +918,8 @@ Content-Type: application/msrtc-adrl-categorylist+xml
         assert_eq!(m.call_id().as_deref(), Some("3e66"));
         assert!(m.body().starts_with(b"<publish"));
         assert!(
-            m.problems
-                .iter()
-                .any(|p| p.starts_with("no blank line before the body")),
+            m.problems.iter().any(|p| p.code == Code::NoBlankLine
+                && p.text.starts_with("no blank line before the body")),
             "{:?}",
             m.problems
         );
@@ -894,7 +935,8 @@ Content-Type: application/msrtc-adrl-categorylist+xml
         assert!(
             m.problems
                 .iter()
-                .any(|p| p.starts_with("line 3 is not a header line")),
+                .any(|p| p.code == Code::MalformedHeaderLine
+                    && p.text.starts_with("line 3 is not a header line")),
             "{:?}",
             m.problems
         );
@@ -905,7 +947,8 @@ Content-Type: application/msrtc-adrl-categorylist+xml
         assert!(
             m.problems
                 .iter()
-                .any(|p| p == "header Call-ID is not valid UTF-8"),
+                .any(|p| p.code == Code::InvalidUtf8
+                    && p.text == "header Call-ID is not valid UTF-8"),
             "{:?}",
             m.problems
         );
@@ -973,9 +1016,8 @@ Content-Type: application/msrtc-adrl-categorylist+xml
 
         let m = parse_message(fixture("resip-rfc4475/mcl01.dat").unwrap_or_default()).unwrap();
         assert!(
-            m.problems
-                .iter()
-                .any(|p| p.starts_with("2 Content-Length headers (13, 5)")),
+            m.problems.iter().any(|p| p.code == Code::BadContentLength
+                && p.text.starts_with("2 Content-Length headers (13, 5)")),
             "{:?}",
             m.problems
         );
@@ -1011,21 +1053,22 @@ Content-Type: application/msrtc-adrl-categorylist+xml
             "two headers on one line stay one header"
         );
         assert!(
-            m.problems
-                .iter()
-                .any(|p| p.starts_with("no blank line before the body")),
-            "{:?}",
-            m.problems
-        );
-        assert!(
-            m.problems.iter().any(|p| p == "no Call-ID header"),
+            m.problems.iter().any(|p| p.code == Code::NoBlankLine
+                && p.text.starts_with("no blank line before the body")),
             "{:?}",
             m.problems
         );
         assert!(
             m.problems
                 .iter()
-                .any(|p| p.starts_with("CSeq method MESSAGE")),
+                .any(|p| p.code == Code::MissingCallId && p.text == "no Call-ID header"),
+            "{:?}",
+            m.problems
+        );
+        assert!(
+            m.problems
+                .iter()
+                .any(|p| p.code == Code::BadCseq && p.text.starts_with("CSeq method MESSAGE")),
             "{:?}",
             m.problems
         );

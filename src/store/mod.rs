@@ -3,7 +3,7 @@
 //! messages seen twice, host aliases; correlation). Files are fed in chunks; [`Analyzer::finish`] gives the
 //! [`Analysis`]. What people see of it is built by `view`; this layer decides nothing about presentation.
 
-use crate::base::diag::Diagnostic;
+use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::fxhash::FxMap;
 use crate::base::time::Timestamp;
 use crate::flow::merge::{self, Aliases, FileClock, Sighting};
@@ -49,7 +49,7 @@ pub struct Msg {
     /// 1-based line of the entry in its file.
     pub line: u32,
     /// Import and parse problems for this message.
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
 }
 
 #[derive(Debug)]
@@ -389,7 +389,7 @@ fn merge_files(
     for (i, m) in kept.iter().enumerate() {
         for p in &m.problems {
             diagnostics.push(
-                Diagnostic::warning(p.clone())
+                Diagnostic::warning(p.code, p.text.clone())
                     .at(m.file, m.line)
                     .about(i as u32),
             );
@@ -399,10 +399,13 @@ fn merge_files(
         if let (true, Some(r)) = (t.unanswered, t.request) {
             let m = &kept[r as usize];
             diagnostics.push(
-                Diagnostic::info(format!(
-                    "{} (CSeq {}) got no final response in the log.",
-                    t.method, t.cseq
-                ))
+                Diagnostic::info(
+                    Code::NoFinalResponse,
+                    format!(
+                        "{} (CSeq {}) got no final response in the log.",
+                        t.method, t.cseq
+                    ),
+                )
                 .at(m.file, m.line)
                 .about(r),
             );
@@ -422,8 +425,8 @@ fn merge_files(
 }
 
 /// A server trace's diagnostic records name the message they are about (Call-ID, CSeq): link each to it (by
-/// the message's `seq`; the merge turns it into an index). The importer pushed one `server: …` diagnostic per
-/// record, in the order of `server_diagnostics()`.
+/// the message's `seq`; the merge turns it into an index). The importer pushed one `server-diagnostic` diagnostic
+/// per record, in the order of `server_diagnostics()`.
 fn attach_server_diagnostics(
     files: &[FileState],
     messages: &[Msg],
@@ -457,7 +460,7 @@ fn attach_server_diagnostics(
         }
         let sink = diagnostics
             .iter_mut()
-            .filter(|d| d.file == Some(fi as u32) && d.message.starts_with("server: "));
+            .filter(|d| d.file == Some(fi as u32) && d.code == Code::ServerDiagnostic);
         for (d, rec) in sink.zip(records) {
             d.msg = rec.key().and_then(|(call_id, n, method)| {
                 by_key.get(&(call_id, n)).and_then(|list| {
@@ -481,18 +484,18 @@ fn to_msg(file: u32, mut r: Record) -> Result<Msg, Diagnostic> {
         r.line,
     );
     let sip = r.into_message().map_err(|e| {
-        Diagnostic::warning(format!("Not a SIP message: {}", e.reason)).at(file, line)
+        Diagnostic::warning(Code::NotSip, format!("Not a SIP message: {}", e.reason)).at(file, line)
     })?;
     // Framing already explained a Content-Length that disagrees with the block; the parser's own
     // "body has N bytes, Content-Length says M" about the same frame would say it twice.
     let framed_length = framing_problems
         .iter()
-        .any(|p| p.starts_with("Content-Length "));
+        .any(|p| p.code == Code::ContentLengthMismatch);
     let mut problems = framing_problems;
     problems.extend(
         sip.problems
             .iter()
-            .filter(|p| !(framed_length && p.starts_with("body has ")))
+            .filter(|p| !(framed_length && p.code == Code::ContentLengthMismatch))
             .cloned(),
     );
     Ok(Msg {

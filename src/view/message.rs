@@ -221,7 +221,7 @@ impl Analysis {
             raw: String::from_utf8_lossy(&m.sip.raw).into_owned(),
             line: m.line,
             span: m.span,
-            problems: m.problems.clone(),
+            problems: m.problems.iter().map(|p| p.text.clone()).collect(),
             diagnostics: self
                 .diagnostics
                 .iter()

@@ -188,6 +188,9 @@ impl From<diag::Severity> for Severity {
 #[cfg_attr(test, ts(rename = "Diagnostic"))]
 pub struct DiagnosticRow {
     pub severity: Severity,
+    /// What kind of problem it is (kebab-case, e.g. `content-length-mismatch`): for code; `message` is for people.
+    #[cfg_attr(test, ts(type = "string"))]
+    pub code: diag::Code,
     pub message: String,
     /// Index into the file list.
     pub file: Option<u32>,
@@ -203,6 +206,7 @@ impl From<&diag::Diagnostic> for DiagnosticRow {
     fn from(d: &diag::Diagnostic) -> Self {
         DiagnosticRow {
             severity: d.severity.into(),
+            code: d.code,
             message: d.message.clone(),
             file: d.file,
             line: d.line,
@@ -426,7 +430,8 @@ pub struct BodySummary {
     pub part: usize,
     pub header_index: Option<usize>,
     pub content_type: String,
-    pub kind: String,
+    #[cfg_attr(test, ts(type = "string"))]
+    pub kind: explain::body::BodyKind,
     pub title: String,
     pub lines: Vec<String>,
     pub entries: Vec<BodyEntry>,
@@ -439,7 +444,7 @@ impl From<&explain::BodySummary> for BodySummary {
             part: b.part,
             header_index: b.header_index,
             content_type: b.content_type.clone(),
-            kind: b.kind.to_string(),
+            kind: b.kind,
             title: b.title.clone(),
             lines: b.lines.clone(),
             entries: b
@@ -519,7 +524,8 @@ pub struct AvailabilityChange {
     pub note: Option<String>,
     pub activity: Option<String>,
     /// Where it was seen: `notify`, `benotify`, `subscribe-response`, `service-response`, `publication`.
-    pub source: String,
+    #[cfg_attr(test, ts(type = "string"))]
+    pub source: explain::presence::PresenceSource,
     /// The colour class of `availability`.
     pub class: AvailabilityClass,
 }
@@ -533,7 +539,7 @@ impl From<&explain::presence::AvailabilityChange> for AvailabilityChange {
             name: c.name.clone(),
             note: c.note.clone(),
             activity: c.activity.clone(),
-            source: c.source.to_string(),
+            source: c.source,
             class: Availability::of(c.availability).into(),
         }
     }
@@ -561,7 +567,8 @@ pub struct Storm {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(TS))]
 pub struct LifeEvent {
-    pub kind: String,
+    #[cfg_attr(test, ts(type = "string"))]
+    pub kind: explain::presence::LifeEventKind,
     pub msg: u32,
     pub time: Option<String>,
     pub text: String,
@@ -575,7 +582,8 @@ pub struct SubscriptionLife {
     pub subscription: u32,
     pub event: String,
     pub resource: String,
-    pub state: String,
+    #[cfg_attr(test, ts(type = "string"))]
+    pub state: explain::presence::LifeState,
     pub events: Vec<LifeEvent>,
 }
 
@@ -605,12 +613,12 @@ impl From<&explain::Presence> for Presence {
                     subscription: s.subscription,
                     event: s.event.clone(),
                     resource: s.resource.clone(),
-                    state: s.state.to_string(),
+                    state: s.state,
                     events: s
                         .events
                         .iter()
                         .map(|e| LifeEvent {
-                            kind: e.kind.to_string(),
+                            kind: e.kind,
                             msg: e.msg,
                             time: time(e.time),
                             text: e.text.clone(),
@@ -633,7 +641,8 @@ impl From<&explain::Presence> for Presence {
 #[cfg_attr(test, derive(TS))]
 pub struct Finding {
     pub severity: Severity,
-    pub kind: String,
+    #[cfg_attr(test, ts(type = "string"))]
+    pub kind: explain::FindingKind,
     pub title: String,
     pub detail: String,
     pub msg: u32,
@@ -643,12 +652,8 @@ pub struct Finding {
 impl From<&explain::Finding> for Finding {
     fn from(f: &explain::Finding) -> Self {
         Finding {
-            severity: match f.severity.as_str() {
-                "error" => Severity::Error,
-                "warning" => Severity::Warning,
-                _ => Severity::Info,
-            },
-            kind: f.kind.to_string(),
+            severity: f.severity.into(),
+            kind: f.kind,
             title: f.title.clone(),
             detail: f.detail.clone(),
             msg: f.msg,

@@ -7,7 +7,7 @@
 //! record starts.
 
 use super::{CaptureKind, Meta};
-use crate::base::diag::Diagnostic;
+use crate::base::diag::{Code, Diagnostic};
 use crate::base::time::Timestamp;
 use crate::import::Sink;
 
@@ -199,7 +199,7 @@ impl Reader {
         let file = self.file;
         if let Some((at, why)) = &self.dead {
             sink.diagnostics.push(
-                Diagnostic::error(format!(
+                Diagnostic::error(Code::CaptureDamaged, format!(
                     "The capture is damaged at byte {at} ({why}): the rest of the file ({} bytes) was not read.",
                     self.ignored
                 ))
@@ -211,7 +211,7 @@ impl Reader {
                 _ => "inside a record",
             };
             sink.diagnostics.push(
-                Diagnostic::warning(format!(
+                Diagnostic::warning(Code::CaptureCutOff, format!(
                     "The capture ends {what} ({} of {} bytes at byte {}): the file was cut off; the last packet is missing.",
                     self.buf.len(),
                     self.need,
@@ -221,12 +221,16 @@ impl Reader {
             );
         } else if matches!(self.state, State::Start) {
             sink.diagnostics.push(
-                Diagnostic::warning("The capture is empty: it has no file header.").in_file(file),
+                Diagnostic::warning(
+                    Code::CaptureEmpty,
+                    "The capture is empty: it has no file header.",
+                )
+                .in_file(file),
             );
         }
         if self.counts.unknown_interface > 0 {
             sink.diagnostics.push(
-                Diagnostic::warning(format!(
+                Diagnostic::warning(Code::CaptureBadBlock, format!(
                     "{} packets name an interface the pcapng file does not describe; skipped (first: frame {}).",
                     self.counts.unknown_interface, self.counts.unknown_interface_first
                 ))
@@ -235,10 +239,13 @@ impl Reader {
         }
         if self.counts.bad_block > 0 {
             sink.diagnostics.push(
-                Diagnostic::warning(format!(
-                    "{} pcapng blocks are malformed and were skipped (first at byte {}).",
-                    self.counts.bad_block, self.counts.bad_block_first
-                ))
+                Diagnostic::warning(
+                    Code::CaptureBadBlock,
+                    format!(
+                        "{} pcapng blocks are malformed and were skipped (first at byte {}).",
+                        self.counts.bad_block, self.counts.bad_block_first
+                    ),
+                )
                 .in_file(file),
             );
         }

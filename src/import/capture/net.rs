@@ -11,7 +11,7 @@ use super::container::Packet;
 use super::report::{Kind, Report};
 use super::sctp::Sctp;
 use super::tcp::{Segment, Tcp};
-use super::{emit_block, starts_with_sip, Ep, FxMap, Meta, CUT_PROBLEM};
+use super::{cut_problem, emit_block, starts_with_sip, Ep, FxMap, Meta};
 use crate::import::Sink;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -477,8 +477,8 @@ impl Net {
                     port: dport,
                 },
             );
-            let cut: &[&str] = if missing > 0 { &[CUT_PROBLEM] } else { &[] };
-            emit_block(payload, &src, &dst, &cx.meta, cut, sink);
+            let cut = (missing > 0).then(cut_problem);
+            emit_block(payload, &src, &dst, &cx.meta, cut.as_slice(), sink);
         } else if is_vxlan(payload) && depth < MAX_DEPTH {
             if let Some(eth) = payload.get(8..) {
                 self.ethernet(eth, cx, depth + 1, sink);

@@ -3,7 +3,7 @@
 //! Captures can hold millions of packets; a diagnostic per bad packet would bury the few that matter. The network
 //! layers count problems here while reading, and `flush` writes one diagnostic per kind at the end.
 
-use crate::base::diag::Diagnostic;
+use crate::base::diag::{Code, Diagnostic};
 use crate::import::Sink;
 
 /// A kind of counted problem.
@@ -37,52 +37,52 @@ impl Kind {
     fn text(self, n: u64, first: u32) -> Diagnostic {
         let (s, were) = if n == 1 { ("", "was") } else { ("s", "were") };
         match self {
-            Kind::Snaplen => Diagnostic::warning(format!(
+            Kind::Snaplen => Diagnostic::warning(Code::CaptureSnaplen, format!(
                 "{n} packet{s} {were} cut short by the capture's snapshot length (first: frame {first}): SIP in them is incomplete. Capture with the full length (tcpdump -s 0, the default in Wireshark)."
             )),
-            Kind::BadEthernet => Diagnostic::warning(format!(
+            Kind::BadEthernet => Diagnostic::warning(Code::CaptureMalformed, format!(
                 "{n} packet{s} with a malformed link-layer header (Ethernet, VLAN, cooked, MPLS or PPPoE) were skipped (first: frame {first})."
             )),
-            Kind::BadIpv4 => Diagnostic::warning(format!(
+            Kind::BadIpv4 => Diagnostic::warning(Code::CaptureMalformed, format!(
                 "{n} packet{s} with a malformed IPv4 header {were} skipped (first: frame {first})."
             )),
-            Kind::BadIpv6 => Diagnostic::warning(format!(
+            Kind::BadIpv6 => Diagnostic::warning(Code::CaptureMalformed, format!(
                 "{n} packet{s} with a malformed IPv6 header {were} skipped (first: frame {first})."
             )),
-            Kind::BadTcp => Diagnostic::warning(format!(
+            Kind::BadTcp => Diagnostic::warning(Code::CaptureMalformed, format!(
                 "{n} packet{s} with a malformed TCP header {were} skipped (first: frame {first})."
             )),
-            Kind::BadUdp => Diagnostic::warning(format!(
+            Kind::BadUdp => Diagnostic::warning(Code::CaptureMalformed, format!(
                 "{n} packet{s} with a malformed UDP header {were} skipped (first: frame {first})."
             )),
-            Kind::BadSctp => Diagnostic::warning(format!(
+            Kind::BadSctp => Diagnostic::warning(Code::CaptureMalformed, format!(
                 "{n} packet{s} with a malformed SCTP header or chunk {were} skipped (first: frame {first})."
             )),
-            Kind::BadGre => Diagnostic::warning(format!(
+            Kind::BadGre => Diagnostic::warning(Code::CaptureMalformed, format!(
                 "{n} GRE packet{s} with a malformed or unsupported header {were} skipped (first: frame {first})."
             )),
-            Kind::BadWebSocket => Diagnostic::warning(format!(
+            Kind::BadWebSocket => Diagnostic::warning(Code::CaptureMalformed, format!(
                 "{n} WebSocket stream{s} carried a malformed frame; the rest of each such stream was skipped (first: frame {first})."
             )),
-            Kind::FragmentBad => Diagnostic::warning(format!(
+            Kind::FragmentBad => Diagnostic::warning(Code::CaptureMalformed, format!(
                 "{n} IP fragment{s} with impossible offsets or lengths {were} skipped (first: frame {first})."
             )),
-            Kind::FragmentDropped => Diagnostic::warning(format!(
+            Kind::FragmentDropped => Diagnostic::warning(Code::CaptureReassembly, format!(
                 "{n} fragmented IP datagram{s} could not be put back together: some fragments are not in the capture (first fragment seen in frame {first}); what they held is missing."
             )),
-            Kind::TcpOutOfWindow => Diagnostic::warning(format!(
+            Kind::TcpOutOfWindow => Diagnostic::warning(Code::CaptureGap, format!(
                 "{n} TCP segment{s} lay far outside their stream's sequence numbers and {were} skipped (first: frame {first})."
             )),
-            Kind::TcpGapMore => Diagnostic::warning(format!(
+            Kind::TcpGapMore => Diagnostic::warning(Code::CaptureGap, format!(
                 "{n} more gap{s} in TCP streams (bytes missing from the capture) {were} not listed one by one (first: frame {first}); reading resumed at the next SIP start line each time."
             )),
-            Kind::TcpMidStream => Diagnostic::info(format!(
+            Kind::TcpMidStream => Diagnostic::info(Code::CaptureMidStream, format!(
                 "{n} TCP stream{s} started before the capture did; the bytes before the first SIP start line were skipped (first: frame {first})."
             )),
-            Kind::SctpIncomplete => Diagnostic::warning(format!(
+            Kind::SctpIncomplete => Diagnostic::warning(Code::CaptureReassembly, format!(
                 "{n} fragmented SCTP user message{s} could not be put back together: fragments are missing from the capture (first: frame {first})."
             )),
-            Kind::TunnelDepth => Diagnostic::warning(format!(
+            Kind::TunnelDepth => Diagnostic::warning(Code::CaptureUnsupported, format!(
                 "{n} packet{s} nested tunnels too deeply to be read (first: frame {first})."
             )),
         }
@@ -123,7 +123,7 @@ impl Report {
         for (linktype, c) in self.links.drain(..) {
             let (s, were) = if c.n == 1 { ("", "was") } else { ("s", "were") };
             sink.diagnostics.push(
-                Diagnostic::warning(format!(
+                Diagnostic::warning(Code::CaptureUnsupported, format!(
                     "Link type {linktype} is not supported: its {} packet{s} {were} skipped (first: frame {}).",
                     c.n, c.first
                 ))

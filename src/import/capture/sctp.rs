@@ -7,7 +7,7 @@
 
 use super::net::{be16, be32, Cx};
 use super::report::{Kind, Report};
-use super::{emit_block, starts_with_sip, Ep, FxMap, Meta, CUT_PROBLEM};
+use super::{cut_problem, emit_block, starts_with_sip, Ep, FxMap, Meta};
 use crate::import::Sink;
 use std::collections::{BTreeMap, VecDeque};
 use std::net::IpAddr;
@@ -179,8 +179,8 @@ impl Sctp {
         }
         if whole {
             if starts_with_sip(u.data) {
-                let cut: &[&str] = if u.cut { &[CUT_PROBLEM] } else { &[] };
-                emit_block(u.data, &src, &dst, &cx.meta, cut, sink);
+                let cut = u.cut.then(cut_problem);
+                emit_block(u.data, &src, &dst, &cx.meta, cut.as_slice(), sink);
             }
             return;
         }

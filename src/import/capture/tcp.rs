@@ -23,7 +23,7 @@ use super::net::Cx;
 use super::report::{Kind, Report};
 use super::ws;
 use super::{emit_block, is_ws, Ep, FxMap, Meta};
-use crate::base::diag::Diagnostic;
+use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::import::Sink;
 use crate::sip::parser::{self, content_length, scan_head, ContentLength, HeadEnd};
 use crate::sip::Header;
@@ -155,7 +155,7 @@ impl TlsList {
         self.listed += 1;
         let p = if info.packets == 1 { "" } else { "s" };
         Some(
-            Diagnostic::info(format!(
+            Diagnostic::info(Code::TlsConnection, format!(
                 "TLS connection {c} ↔ {s} ({} packet{p}): encrypted, SIP inside can't be read. The client log (Lync-UccApi-0.UccApilog) holds the same SIP decrypted.",
                 info.packets
             ))
@@ -422,7 +422,7 @@ impl Tcp {
         }
         if self.tls.more > 0 {
             sink.diagnostics.push(
-                Diagnostic::info(format!(
+                Diagnostic::info(Code::TlsConnection, format!(
                     "{} more TLS connections ({} packets) are encrypted too; SIP inside them can't be read.",
                     self.tls.more, self.tls.more_packets
                 ))
@@ -689,7 +689,7 @@ struct Stream {
     /// Where to go on looking for the blank line that ends the header section (from `head`).
     scan_from: usize,
     /// A message whose header section was read: its length and the framing problems found.
-    need: Option<(usize, Vec<String>)>,
+    need: Option<(usize, Vec<Problem>)>,
     /// `buf[head]` is at the start of a line (hunting).
     at_line_start: bool,
     hunt_reason: HuntReason,
@@ -989,10 +989,10 @@ impl Stream {
                 let n = d.len();
                 self.emit(
                     n,
-                    &[
-                        "the header section does not end within 256 KiB on the TCP stream"
-                            .to_string(),
-                    ],
+                    &[Problem::new(
+                        Code::EntryTooLarge,
+                        "the header section does not end within 256 KiB on the TCP stream",
+                    )],
                     ctx,
                 );
                 self.start_hunt(HuntReason::Junk, false);
@@ -1016,8 +1016,11 @@ impl Stream {
         let body = match content_length(head, &self.headers) {
             ContentLength::One(n) if n <= MAX_BODY => n,
             ContentLength::One(n) => {
-                problems.push(format!(
-                    "Content-Length {n} is too large for a message on a TCP stream; the body is taken as empty"
+                problems.push(Problem::new(
+                    Code::ContentLengthMismatch,
+                    format!(
+                        "Content-Length {n} is too large for a message on a TCP stream; the body is taken as empty"
+                    ),
                 ));
                 0
             }
@@ -1052,21 +1055,26 @@ impl Stream {
     }
 
     /// Emit the `len` bytes at `head` as a message and move past them.
-    fn emit(&mut self, len: usize, problems: &[String], ctx: &mut Ctx<'_>) {
+    fn emit(&mut self, len: usize, problems: &[Problem], ctx: &mut Ctx<'_>) {
         let d = self.buf.get(self.head..).unwrap_or(&[]);
         let msg = d.get(..len.min(d.len())).unwrap_or(d);
-        let junk;
-        let mut extra: Vec<&str> = Vec::with_capacity(problems.len() + 1);
-        if self.skipped > 0 && self.hunt_reason == HuntReason::Junk {
-            junk = format!(
-                "{} bytes of the TCP stream before this message are not SIP and were skipped",
-                self.skipped
-            );
-            extra.push(&junk);
-        }
-        extra.extend(problems.iter().map(String::as_str));
+        let junk_problem;
+        let extra = if self.skipped > 0 && self.hunt_reason == HuntReason::Junk {
+            let mut all = vec![Problem::new(
+                Code::SkippedText,
+                format!(
+                    "{} bytes of the TCP stream before this message are not SIP and were skipped",
+                    self.skipped
+                ),
+            )];
+            all.extend_from_slice(problems);
+            junk_problem = all;
+            junk_problem.as_slice()
+        } else {
+            problems
+        };
         if let Some(meta) = meta_at(&self.metas, self.buf_abs + self.head as u64) {
-            emit_block(msg, &ctx.src, &ctx.dst, &meta, &extra, ctx.sink);
+            emit_block(msg, &ctx.src, &ctx.dst, &meta, extra, ctx.sink);
         }
         self.skipped = 0;
         self.head += msg.len();
@@ -1135,7 +1143,7 @@ impl Stream {
                 if !ctx.info.deflate_reported {
                     ctx.info.deflate_reported = true;
                     ctx.sink.diagnostics.push(
-                        Diagnostic::warning(format!(
+                        Diagnostic::warning(Code::WebsocketCompressed, format!(
                             "WebSocket connection {} ↔ {} compresses its messages (permessage-deflate): SIP inside can't be read.",
                             ctx.src, ctx.dst
                         ))
@@ -1207,8 +1215,11 @@ impl Stream {
         }
         self.head += lead;
         let s = if n == 1 { "" } else { "s" };
-        let mut problems = vec![format!(
-            "{n} byte{s} of the TCP stream after this point are missing from the capture: this message is incomplete"
+        let mut problems = vec![Problem::new(
+            Code::TruncatedMessage,
+            format!(
+                "{n} byte{s} of the TCP stream after this point are missing from the capture: this message is incomplete"
+            ),
         )];
         if let Some((_, p)) = self.need.take() {
             problems.extend(p);
@@ -1230,7 +1241,7 @@ impl Stream {
             "the next SIP start line"
         };
         ctx.sink.diagnostics.push(
-            Diagnostic::warning(format!(
+            Diagnostic::warning(Code::CaptureGap, format!(
                 "TCP stream {} → {}: {n} byte{s} are missing from the capture before frame {}{}; reading resumes at {resume}.",
                 ctx.src,
                 ctx.dst,
@@ -1252,7 +1263,7 @@ impl Stream {
             let n = rest.len();
             if has_start {
                 self.head += lead;
-                let mut problems = vec![why.to_string()];
+                let mut problems = vec![Problem::new(Code::TruncatedMessage, why)];
                 if let Some((_, p)) = self.need.take() {
                     problems.extend(p);
                 }
@@ -1369,7 +1380,8 @@ mod tests {
         assert!(d.sink.records[0]
             .problems
             .iter()
-            .any(|p| p.contains("closed before this message was complete")));
+            .any(|p| p.code == Code::TruncatedMessage
+                && p.text.contains("closed before this message was complete")));
         // A late retransmission after both sides are done is not a new stream.
         d.seg(false, 7, 0, SYN | ACK, b"");
         d.seg(false, 8, 161, ACK | FIN, b"");
@@ -1405,8 +1417,11 @@ mod tests {
         d.seg(false, 1, 0, RST, b"");
         d.finish();
         assert_eq!(d.lines().len(), 4, "{:?}", d.sink.records);
-        assert!(d.sink.records[1].problems[0].contains("replaced by a new one"));
-        assert!(d.sink.records[3].problems[0].contains("reset"));
+        assert!(d.sink.records[1].problems[0]
+            .text
+            .contains("replaced by a new one"));
+        assert!(d.sink.records[3].problems[0].text.contains("reset"));
+        assert_eq!(d.sink.records[3].problems[0].code, Code::TruncatedMessage);
         assert!(d.sink.diagnostics.is_empty(), "{:?}", d.sink.diagnostics);
     }
 
@@ -1422,7 +1437,10 @@ mod tests {
         assert_eq!(d.lines().len(), 2);
         assert_eq!(
             d.sink.records[1].problems,
-            ["20 bytes of the TCP stream before this message are not SIP and were skipped"]
+            [Problem::new(
+                Code::SkippedText,
+                "20 bytes of the TCP stream before this message are not SIP and were skipped"
+            )]
         );
     }
 
@@ -1448,6 +1466,7 @@ mod tests {
         assert_eq!(listed, LIST_GAPS as usize);
         let more = d.sink.diagnostics.last().unwrap();
         assert!(more.message.starts_with("9 more gaps"), "{}", more.message);
+        assert_eq!(more.code, Code::CaptureGap);
         assert_eq!(more.severity, Severity::Warning);
     }
 
@@ -1528,6 +1547,6 @@ mod tests {
         d.tcp.sweep(&cx, &mut d.report, &mut d.sink);
         assert!(d.tcp.conns.is_empty());
         assert_eq!(d.lines(), ["OPTIONS sip:a@b SIP/2.0"]);
-        assert!(d.sink.records[0].problems[0].contains("idle"));
+        assert!(d.sink.records[0].problems[0].text.contains("idle"));
     }
 }
