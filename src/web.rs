@@ -1,33 +1,29 @@
 //! The one module that talks to JavaScript: a wasm-bindgen `Session` over the core's byte interface.
 //!
-//! JS API (the page's worker uses exactly this):
-//! - `new Session()`, `add_file(name, size) -> id`, `push(id, Uint8Array)`, `finish_file(id)`: bytes in, in chunks.
-//! - `summary()`: files, counts, time span, diagnostics (analysis is finished on the first query).
-//! - `conversations()`, `set_filter(conversation | -1)`: narrow the ladder to one conversation.
-//! - `ladder_meta()`: columns, row count, message index per row, layout (width, height, header and row height).
-//! - `ladder_header()`: an SVG of the column headers only (`header_height` tall), for a sticky header.
-//! - `ladder_svg(first, count)`: an SVG of rows `first..first+count` only, cropped to them (its height is
-//!   `count * row_height`; place it at `header_height + first * row_height` in a spacer `height` tall; the
-//!   root carries `data-y`). No `<style>`: the page's CSS styles `.arrow.<kind>` etc.
-//! - `ladder_export()`: the whole current ladder as one standalone SVG with embedded styles (save as picture).
-//! - `conversations()`: the conversations (id, Call-ID, kind, label, counts, first time, failed);
-//!   `message_conversations()`: `Uint32Array` of each message's conversation.
-//! - `search(query)`: `Uint32Array` of the indices of the messages that contain `query`.
-//! - `message(index)`: everything the message panel shows, with `annotations` (what each header means,
-//!   `header_index` into `headers`) and `body_summaries` (readable summaries of the body parts).
-//! - `findings()`, `presence()`: problems linked to messages; availability per contact over time.
-//! - `set_clock_offset(file, ms | null)`: a file's clock offset by hand (summary's `clocks` shows the estimate).
-//! - `message_count()`, `bytes_pushed()`: progress while importing; `preview_svg(max)`: a standalone SVG of the
-//!   first `max` messages read so far, shown before the whole file is read.
-//! - `sample_log()`: the built-in sample log's bytes; `version()`.
+//! The page's worker calls these methods by their own names, end to end (`call('ladder_svg', first, count)`);
+//! every value returned is a view type (`src/view`), declared for TypeScript in `www/types/view.d.ts`, and
+//! wasm-bindgen's own declaration of `Session` names them. Bytes come in as `Uint8Array`, never as one string.
 //!
-//! Values cross as plain JS objects (serde-wasm-bindgen); bytes cross as `Uint8Array`, never as one big string.
+//! - `new Session()`, `add_file(name, size) -> id`, `push(id, Uint8Array)`, `finish_file(id)`: bytes in, in chunks;
+//!   `message_count()`, `bytes_pushed()`, `preview_svg(max)`: progress and the first rows while importing.
+//! - `summary()`: files, counts, time span, clocks, the first page of diagnostics (the analysis is finished on the
+//!   first query); `diagnostics(first, count)`: more of them, in the same order.
+//! - `conversations()`, `message_conversations()`, `set_filter(conversation | -1)`: narrow the ladder.
+//! - `ladder_meta()`, `ladder_header()`, `ladder_svg(first, count)`: the ladder, a window of rows at a time.
+//! - `message(index)`, `findings(first, count)`, `presence()`, `search(query)`.
+//! - `set_clock_offset(file, ms | undefined)`: a file's clock by hand; the files are merged again.
+//! - `export(format)`: `{mime, name, bytes}` for "svg", "mermaid", "json", "text", "summary".
+//! - `sample_log()`, `version()`.
 
-use crate::ladder::Ladder;
-use crate::render::svg;
+use crate::ladder::{layout::Layout, Ladder};
+use crate::render::{self, svg, OutputFormat};
 use crate::store::{Analysis, Analyzer};
+use crate::view::{self, Finding, LadderMeta};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_IMPORTS: &str = r#"import type { Summary, Diagnostic, ConversationListRow, LadderMeta, MessageDetail, FindingsPage, Presence, SearchHits, Export } from "./types/view";"#;
 
 /// The built-in sample a newcomer opens with "Open sample".
 const SAMPLE: &[u8] = include_bytes!("../www/sample/sample.uccapilog");
@@ -56,57 +52,31 @@ enum State {
 
 struct Done {
     analysis: Analysis,
-    /// Message indices shown in the current ladder (all, or one conversation).
-    shown: Option<Vec<u32>>,
     ladder: Ladder,
-    layout: svg::Layout,
+    layout: Layout,
     /// Clock offsets set by hand, per file.
     manual_offsets: Vec<Option<i64>>,
     /// Computed on first request (they read every message), then kept.
-    findings: Option<JsValue>,
+    findings: Option<Vec<Finding>>,
     presence: Option<JsValue>,
+    diagnostic_order: Option<Vec<u32>>,
 }
 
 impl Done {
     fn new(analysis: Analysis) -> Done {
         let ladder = analysis.ladder(None);
-        let layout = svg::Layout::new(&ladder);
+        let layout = Layout::new(&ladder);
         let manual_offsets = vec![None; analysis.files.len()];
         Done {
             analysis,
-            shown: None,
             ladder,
             layout,
             manual_offsets,
             findings: None,
             presence: None,
+            diagnostic_order: None,
         }
     }
-}
-
-#[derive(Serialize)]
-struct LadderMeta<'a> {
-    columns: &'a [crate::ladder::Column],
-    rows: usize,
-    /// Message index of each row, in order.
-    messages: Vec<u32>,
-    width: u32,
-    height: u32,
-    header_height: u32,
-    row_height: u32,
-}
-
-/// A conversation without its message and transaction lists.
-#[derive(Serialize)]
-struct ConversationView<'a> {
-    id: u32,
-    call_id: &'a str,
-    kind: crate::flow::ConversationKind,
-    label: &'a str,
-    message_count: usize,
-    transaction_count: usize,
-    first_time: Option<crate::base::time::Timestamp>,
-    failed: bool,
 }
 
 #[wasm_bindgen]
@@ -181,7 +151,7 @@ impl Session {
         match &self.state {
             State::Importing(a) if a.message_count() > 0 => {
                 let ladder = a.preview(max as usize).ladder(None);
-                let layout = svg::Layout::new(&ladder);
+                let layout = Layout::new(&ladder);
                 svg::render_with(&ladder, &layout, 0..ladder.rows.len())
             }
             _ => String::new(),
@@ -200,50 +170,49 @@ impl Session {
         }
     }
 
+    #[wasm_bindgen(unchecked_return_type = "Summary")]
     pub fn summary(&mut self) -> JsValue {
         to_js(&self.done().analysis.summary())
     }
 
-    /// Problems worth a look (failed transactions with their ms-diagnostics reason, authentication loops,
-    /// requests without a response, failed or expired subscriptions, slow responses, re-registrations), each
-    /// linked to its message.
-    pub fn findings(&mut self) -> JsValue {
+    /// Diagnostics `first .. first + count`, errors first, then warnings, then info.
+    #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
+    pub fn diagnostics(&mut self, first: u32, count: u32) -> JsValue {
         let d = self.done();
-        d.findings
-            .get_or_insert_with(|| to_js(&crate::explain::findings(&d.analysis)))
-            .clone()
+        let order = d
+            .diagnostic_order
+            .get_or_insert_with(|| d.analysis.diagnostic_order());
+        to_js(
+            &d.analysis
+                .diagnostics_page(order, first as usize, count as usize),
+        )
+    }
+
+    /// Findings `first .. first + count` (failed transactions with their ms-diagnostics reason, authentication
+    /// loops, requests without a response, failed or expired subscriptions, slow responses, re-registrations),
+    /// with the counts of all of them.
+    #[wasm_bindgen(unchecked_return_type = "FindingsPage")]
+    pub fn findings(&mut self, first: u32, count: u32) -> JsValue {
+        let d = self.done();
+        let all = d.findings.get_or_insert_with(|| d.analysis.findings_view());
+        to_js(&view::findings_page(all, first as usize, count as usize))
     }
 
     /// Per contact, availability and notes over time (each change linked to its message); per subscription,
     /// its lifecycle with BENOTIFY storms collapsed.
+    #[wasm_bindgen(unchecked_return_type = "Presence")]
     pub fn presence(&mut self) -> JsValue {
         let d = self.done();
         d.presence
-            .get_or_insert_with(|| to_js(&crate::explain::presence(&d.analysis)))
+            .get_or_insert_with(|| to_js(&d.analysis.presence_view()))
             .clone()
     }
 
-    /// The conversations as the list shows them: their message and transaction lists stay here (a big log's
-    /// lists are as long as its messages); `message_conversations()` maps messages to conversations.
+    /// The conversations as the list shows them (counts, not lists); `message_conversations()` maps messages to
+    /// conversations.
+    #[wasm_bindgen(unchecked_return_type = "ConversationListRow[]")]
     pub fn conversations(&mut self) -> JsValue {
-        let list: Vec<ConversationView<'_>> = self
-            .done()
-            .analysis
-            .flow
-            .conversations
-            .iter()
-            .map(|c| ConversationView {
-                id: c.id,
-                call_id: &c.call_id,
-                kind: c.kind,
-                label: &c.label,
-                message_count: c.messages.len(),
-                transaction_count: c.transactions.len(),
-                first_time: c.first_time,
-                failed: c.failed,
-            })
-            .collect();
-        to_js(&list)
+        to_js(&self.done().analysis.conversation_list())
     }
 
     /// The conversation of every message, by message index (`Uint32Array`; `u32::MAX` for none).
@@ -256,8 +225,8 @@ impl Session {
         js_sys::Uint32Array::from(v.as_slice())
     }
 
-    /// Set a file's clock offset by hand (milliseconds added to its times) and merge again; `null` goes back to
-    /// the estimate. The ladder shows all messages afterwards.
+    /// Set a file's clock offset by hand (milliseconds added to its times) and merge again; `undefined` goes back
+    /// to the estimate. The ladder shows all messages afterwards.
     pub fn set_clock_offset(&mut self, file: u32, offset_ms: Option<f64>) {
         let d = self.done();
         let Some(slot) = d.manual_offsets.get_mut(file as usize) else {
@@ -281,21 +250,13 @@ impl Session {
             .and_then(|c| d.analysis.flow.conversations.get(c))
             .map(|c| c.messages.clone());
         d.ladder = d.analysis.ladder(shown.as_deref());
-        d.layout = svg::Layout::new(&d.ladder);
-        d.shown = shown;
+        d.layout = Layout::new(&d.ladder);
     }
 
+    #[wasm_bindgen(unchecked_return_type = "LadderMeta")]
     pub fn ladder_meta(&mut self) -> JsValue {
         let d = self.done();
-        to_js(&LadderMeta {
-            columns: &d.ladder.columns,
-            rows: d.ladder.rows.len(),
-            messages: d.ladder.rows.iter().map(|r| r.msg).collect(),
-            width: d.layout.width,
-            height: d.layout.height,
-            header_height: d.layout.header_height,
-            row_height: d.layout.row_height,
-        })
+        to_js(&LadderMeta::of(&d.ladder, &d.layout))
     }
 
     /// SVG of rows `first .. first + count` of the current ladder, cropped to them.
@@ -314,19 +275,41 @@ impl Session {
         svg::header_with(&d.ladder, &d.layout)
     }
 
-    /// The whole current ladder as one standalone SVG document (for "save as SVG").
+    /// The whole current ladder as one standalone SVG document (the page before `export`; kept until it moves).
     pub fn ladder_export(&mut self) -> String {
         let d = self.done();
         svg::render_with(&d.ladder, &d.layout, 0..d.ladder.rows.len())
     }
 
-    /// Indices of the messages that contain `query` (ASCII letters without case; text and endpoints), in ladder
-    /// order: searched in the text the engine already holds, so no file is read again.
-    pub fn search(&mut self, query: &str) -> js_sys::Uint32Array {
-        js_sys::Uint32Array::from(self.done().analysis.search(query).as_slice())
+    /// An export of the analysis (the pictures draw the current ladder): `{mime, name, bytes}`. Formats:
+    /// "svg", "mermaid", "json", "text", "summary".
+    #[wasm_bindgen(unchecked_return_type = "Export")]
+    pub fn export(&mut self, format: &str) -> Result<JsValue, JsError> {
+        let f = OutputFormat::from_name(format)
+            .ok_or_else(|| JsError::new(&format!("unknown export format {format:?}")))?;
+        let d = self.done();
+        let e = render::export(&d.analysis, Some((&d.ladder, &d.layout)), f);
+        let out = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&out, &JsValue::from_str(k), v);
+        set("mime", &JsValue::from_str(&e.mime)).map_err(|_| JsError::new("export"))?;
+        set("name", &JsValue::from_str(&e.name)).map_err(|_| JsError::new("export"))?;
+        set(
+            "bytes",
+            &js_sys::Uint8Array::from(e.bytes.as_slice()).into(),
+        )
+        .map_err(|_| JsError::new("export"))?;
+        Ok(out.into())
+    }
+
+    /// The messages that contain `query` (ASCII letters without case; text and endpoints), in ladder order, and
+    /// the conversations holding them: searched in the text the engine already holds, so no file is read again.
+    #[wasm_bindgen(unchecked_return_type = "SearchHits")]
+    pub fn search(&mut self, query: &str) -> JsValue {
+        to_js(&self.done().analysis.search_hits(query))
     }
 
     /// Everything the message panel shows; `null` for an index out of range.
+    #[wasm_bindgen(unchecked_return_type = "MessageDetail | null")]
     pub fn message(&mut self, index: u32) -> JsValue {
         match self.done().analysis.message_detail(index) {
             Some(m) => to_js(&m),

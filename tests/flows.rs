@@ -64,8 +64,8 @@ fn seed_presence_flow_reads_as_the_blog_describes() {
     );
     // SERVICE → 200 OK with roamingData, from the second client.
     let service = a.message_detail(3).unwrap();
-    assert_eq!(service.src, "211.208.253.66:5061");
-    assert_eq!(service.dst, "192.168.1.54:49816");
+    assert_eq!(service.core.src, "211.208.253.66:5061");
+    assert_eq!(service.core.dst, "192.168.1.54:49816");
     assert!(service.body_parts[0].text.contains("<roamingData"));
 }
 

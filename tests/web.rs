@@ -138,7 +138,9 @@ fn annotations_findings_and_presence_reach_js() {
         .as_string()
         .unwrap()
         .contains("Skype for Business"));
-    let findings = js_sys::Array::from(&s.findings());
+    let page = s.findings(0, 1000);
+    assert!(get(&page, "total").as_f64().unwrap() >= 1.0);
+    let findings = js_sys::Array::from(&get(&page, "items"));
     assert!(findings
         .iter()
         .any(|f| get(&f, "title").as_string().unwrap().contains("503")));
@@ -151,8 +153,16 @@ fn annotations_findings_and_presence_reach_js() {
 fn search_returns_the_matching_message_indices() {
     let bytes = sample_log().to_vec();
     let mut s = analyze(&bytes, 1 << 20);
-    let hits = s.search("BeNotify").to_vec();
+    let hits_of = |s: &mut Session, q: &str| -> Vec<u32> {
+        let r = s.search(q);
+        js_sys::Array::from(&get(&r, "hits"))
+            .iter()
+            .map(|v| v.as_f64().unwrap() as u32)
+            .collect()
+    };
+    let hits = hits_of(&mut s, "BeNotify");
     assert!(!hits.is_empty());
+    assert!(js_sys::Array::from(&get(&s.search("BeNotify"), "conversations")).length() >= 1);
     for i in hits {
         let m = s.message(i);
         let raw = get(&m, "raw").as_string().unwrap_or_default();
@@ -164,9 +174,21 @@ fn search_returns_the_matching_message_indices() {
             "message {i}"
         );
     }
-    assert_eq!(
-        s.search("211.208.253.66").length() as usize,
-        s.message_count()
-    );
-    assert_eq!(s.search("no-such-text-anywhere-42").length(), 0);
+    assert_eq!(hits_of(&mut s, "211.208.253.66").len(), s.message_count());
+    assert!(hits_of(&mut s, "no-such-text-anywhere-42").is_empty());
+}
+
+#[wasm_bindgen_test]
+fn exports_carry_mime_name_and_bytes() {
+    let bytes = sample_log().to_vec();
+    let mut s = analyze(&bytes, 1 << 20);
+    let e = s.export("mermaid").unwrap();
+    assert_eq!(get(&e, "name").as_string().unwrap(), "sipscope-ladder.mmd");
+    let b = js_sys::Uint8Array::new(&get(&e, "bytes")).to_vec();
+    assert!(String::from_utf8(b)
+        .unwrap()
+        .starts_with("sequenceDiagram\n"));
+    let svg = s.export("svg").unwrap();
+    assert_eq!(get(&svg, "mime").as_string().unwrap(), "image/svg+xml");
+    assert!(s.export("pdf").is_err());
 }

@@ -1,5 +1,8 @@
-//! sipscope command line: text ladder for people, `--json` for scripts and tests, over the same core as the page.
+//! sipscope command line: the text ladder for people, JSON for scripts, SVG and Mermaid pictures — every output
+//! a renderer of the same core as the page (`sipscope --help`).
 
+use clap::Parser;
+use sipscope::render::{self, OutputFormat};
 use sipscope::Analyzer;
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -10,91 +13,86 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "\
-sipscope — SIP flow analyzer for Skype for Business / Lync logs
-
-Usage:
-  sipscope [OPTIONS] FILE...
-
-Reads client logs (Lync-UccApi-0.UccApilog) and SIP text; '-' reads standard input.
-Several files are merged into one ladder ordered by time.
-
-Options:
-  --json       print the analysis as JSON (files, messages, diagnostics, transactions, conversations, subscriptions)
-  --summary    print format, message, conversation and subscription counts, time span and diagnostic counts
-  --clock-offset N=MS
-               set the clock of the N-th file (1 = first) by hand: MS milliseconds are added to its times
-               (e.g. 2=-32400000 for a server trace in UTC beside a client log in UTC+9); others are estimated
-  -h, --help   show this help
-  -V, --version
-";
-
 const CHUNK: usize = 4 << 20;
 
-fn main() -> ExitCode {
-    let mut json = false;
-    let mut summary = false;
-    let mut paths = Vec::new();
-    let mut offsets: Vec<(usize, i64)> = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--clock-offset" => {
-                let parsed = args.next().and_then(|v| {
-                    let (n, ms) = v.split_once('=')?;
-                    Some((
-                        n.trim().parse::<usize>().ok()?.checked_sub(1)?,
-                        ms.trim().parse::<i64>().ok()?,
-                    ))
-                });
-                match parsed {
-                    Some(o) => offsets.push(o),
-                    None => {
-                        eprintln!("sipscope: --clock-offset takes N=MS, e.g. --clock-offset 2=-32400000\n\n{USAGE}");
-                        return ExitCode::from(2);
-                    }
-                }
-            }
-            "--json" => json = true,
-            "--summary" => summary = true,
-            "-h" | "--help" => {
-                print!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            "-V" | "--version" => {
-                println!("sipscope {}", env!("CARGO_PKG_VERSION"));
-                return ExitCode::SUCCESS;
-            }
-            a if a.starts_with("--") => {
-                eprintln!("sipscope: unknown option {a}\n\n{USAGE}");
-                return ExitCode::from(2);
-            }
-            _ => paths.push(arg),
-        }
-    }
-    if paths.is_empty() {
-        eprint!("{USAGE}");
-        return ExitCode::from(2);
-    }
+/// SIP flow analyzer for Skype for Business / Lync logs.
+///
+/// Reads client logs (Lync-UccApi-0.UccApilog), server SIPStack traces, SIP text, pcap/pcapng captures and
+/// .gz/.zip archives of them, detected by content; '-' reads standard input. Several files are merged into one
+/// ladder ordered by time.
+#[derive(Debug, Parser)]
+#[command(name = "sipscope", version, about, long_about)]
+struct Args {
+    /// Log files to analyze ('-' for standard input).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<String>,
 
+    /// What to print.
+    #[arg(long, short = 'f', value_name = "FORMAT", value_parser = parse_format, default_value = "text",
+          conflicts_with_all = ["json", "summary"])]
+    format: OutputFormat,
+
+    /// Same as --format json: files, messages, diagnostics, transactions, conversations, subscriptions, …
+    #[arg(long)]
+    json: bool,
+
+    /// Same as --format summary: formats, counts, time span and diagnostic counts.
+    #[arg(long)]
+    summary: bool,
+
+    /// Set the clock of the N-th file (1 = first) by hand: MS milliseconds are added to its times (e.g.
+    /// 2=-32400000 for a server trace in UTC beside a client log in UTC+9); the others are estimated.
+    #[arg(long = "clock-offset", value_name = "N=MS", value_parser = parse_offset)]
+    clock_offsets: Vec<(usize, i64)>,
+}
+
+fn parse_format(s: &str) -> Result<OutputFormat, String> {
+    OutputFormat::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = OutputFormat::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format {s:?}; one of: {}", names.join(", "))
+    })
+}
+
+fn parse_offset(v: &str) -> Result<(usize, i64), String> {
+    let bad = || format!("{v:?} is not N=MS, e.g. --clock-offset 2=-32400000");
+    let (n, ms) = v.split_once('=').ok_or_else(bad)?;
+    let n = n
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .ok_or_else(bad)?;
+    let ms = ms.trim().parse::<i64>().map_err(|_| bad())?;
+    Ok((n, ms))
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let format = if args.json {
+        OutputFormat::Json
+    } else if args.summary {
+        OutputFormat::Summary
+    } else {
+        args.format
+    };
     let mut analyzer = Analyzer::new();
-    for path in &paths {
+    for path in &args.files {
         if let Err(e) = feed(&mut analyzer, path) {
             eprintln!("sipscope: {e}");
             return ExitCode::from(1);
         }
     }
     let mut analysis = analyzer.finish();
-    if !offsets.is_empty() {
+    if !args.clock_offsets.is_empty() {
         let mut manual = vec![None; analysis.files.len()];
-        for (n, ms) in offsets {
+        for &(n, ms) in &args.clock_offsets {
             match manual.get_mut(n) {
                 Some(slot) => *slot = Some(ms),
                 None => {
                     eprintln!(
                         "sipscope: --clock-offset names file {} but there are {}",
                         n + 1,
-                        paths.len()
+                        args.files.len()
                     );
                     return ExitCode::from(2);
                 }
@@ -102,23 +100,10 @@ fn main() -> ExitCode {
         }
         analysis = analysis.with_clock_offsets(&manual);
     }
-
-    let out = if json {
-        match serde_json::to_string_pretty(&analysis.report()) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                eprintln!("sipscope: {e}");
-                return ExitCode::from(1);
-            }
-        }
-    } else if summary {
-        summary_text(&analysis)
-    } else {
-        analysis.to_text()
-    };
+    let out = render::export(&analysis, None, format);
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`sipscope big.log | head`) is not an error worth a panic.
-    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.write_all(&out.bytes);
     let _ = stdout.flush();
     // Freeing every message of a big log one by one takes longer than the operating system takes to drop the
     // whole process: leave the analysis to the exit.
@@ -151,38 +136,4 @@ fn read_chunks(analyzer: &mut Analyzer, id: u32, mut reader: impl Read) -> std::
             Err(e) => return Err(e),
         }
     }
-}
-
-fn summary_text(a: &sipscope::Analysis) -> String {
-    let s = a.summary();
-    let mut out = String::new();
-    for f in &s.files {
-        out.push_str(&format!(
-            "file:          {} ({}, {} bytes, {} messages)\n",
-            f.name,
-            f.format.name(),
-            f.bytes,
-            f.messages
-        ));
-    }
-    out.push_str(&format!("messages:      {}\n", s.message_count));
-    out.push_str(&format!("conversations: {}\n", s.conversations));
-    out.push_str(&format!(
-        "transactions:  {} ({} unanswered, {} failed)\n",
-        s.transactions, s.unanswered, s.failures
-    ));
-    out.push_str(&format!("subscriptions: {}\n", s.subscriptions));
-    match (s.first_time, s.last_time) {
-        (Some(a), Some(b)) => out.push_str(&format!(
-            "time span:     {a} – {b} ({})\n",
-            sipscope::base::time::format_ms(b.0 - a.0)
-        )),
-        _ => out.push_str("time span:     (no times in the input)\n"),
-    }
-    let c = &s.diagnostic_counts;
-    out.push_str(&format!(
-        "diagnostics:   {} errors, {} warnings, {} info\n",
-        c.error, c.warning, c.info
-    ));
-    out
 }

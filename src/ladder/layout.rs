@@ -3,10 +3,10 @@
 //! the SVG renderer and the page's virtualized view both read it.
 
 use super::{arrow_extras, clean_text, text_width, truncate_width, ArrowKind, Column, Ladder, Row};
-use std::ops::Range;
 use crate::base::fxhash::FxMap;
 use crate::base::time::delta_len;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// Height of one row (one arrow), in px.
 pub const ROW_HEIGHT: u32 = 28;
@@ -210,4 +210,3 @@ pub fn arrow_text_width(row: &Row) -> u32 {
     };
     px(text_width(&label), W_LABEL) + note_w
 }
-

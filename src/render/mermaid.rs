@@ -76,7 +76,10 @@ mod tests {
         assert!(text.contains("->>P1: "), "{text}");
         assert!(text.contains("-->>P0: "), "{text}");
         for line in text.lines().skip(1) {
-            assert!(line.starts_with("    participant P") || line.starts_with("    P"), "{line}");
+            assert!(
+                line.starts_with("    participant P") || line.starts_with("    P"),
+                "{line}"
+            );
         }
     }
 

@@ -72,9 +72,27 @@ impl OutputFormat {
     }
 }
 
-/// `format` of `analysis`; the pictures (SVG, Mermaid) draw `ladder` (all messages, or the conversation shown)
-/// laid out by `layout`.
-pub fn export(analysis: &Analysis, ladder: &Ladder, layout: &Layout, format: OutputFormat) -> Export {
+/// `format` of `analysis`. The pictures (SVG, Mermaid) draw `shown` (the ladder on screen and its layout), or
+/// the ladder of all messages when `None` (built only for a picture: it reads every message).
+pub fn export(
+    analysis: &Analysis,
+    shown: Option<(&Ladder, &Layout)>,
+    format: OutputFormat,
+) -> Export {
+    let all;
+    let (ladder, layout) = match shown {
+        Some(s) => s,
+        None if matches!(format, OutputFormat::Svg | OutputFormat::Mermaid) => {
+            let ladder = analysis.ladder(None);
+            let layout = Layout::new(&ladder);
+            all = (ladder, layout);
+            (&all.0, &all.1)
+        }
+        None => {
+            all = (Ladder::default(), Layout::new(&Ladder::default()));
+            (&all.0, &all.1)
+        }
+    };
     let text = match format {
         OutputFormat::Text => analysis.to_text(),
         OutputFormat::Json => {

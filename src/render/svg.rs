@@ -42,9 +42,7 @@
 
 use crate::base::time::{format_clock, format_delta};
 use crate::ladder::layout::*;
-use crate::ladder::{
-    arrow_extras, clean_text, truncate_width, ArrowKind, Column, Ladder, Row,
-};
+use crate::ladder::{arrow_extras, clean_text, truncate_width, ArrowKind, Column, Ladder, Row};
 use std::fmt::Write;
 use std::ops::Range;
 
@@ -94,7 +92,6 @@ pub const DEFAULT_CSS: &str = "\
 .sipscope-ladder .arrow:hover .hit,.sipscope-ladder .arrow:focus .hit{fill:rgba(56,139,253,.18)}\
 .sipscope-ladder .arrow.selected .hit{fill:rgba(56,139,253,.3)}\
 }";
-
 
 /// Render rows `rows` of the ladder as a standalone SVG document (lifelines and headers included):
 /// the export picture. Rows out of range are clamped. Computes a [`Layout`]; use [`render_with`] to reuse one.

@@ -1,11 +1,11 @@
 //! The ladder of an analysis: which arrow each message is (label, kind, note) and what each lifeline is called.
 
 use crate::base::time::format_ms;
+use crate::ladder::layout::Layout;
 use crate::ladder::{ArrowInput, ArrowKind, Ladder};
 use crate::sip;
-use crate::view::LadderMeta;
-use crate::ladder::layout::Layout;
 use crate::store::Analysis;
+use crate::view::LadderMeta;
 use std::borrow::Cow;
 use std::collections::HashMap;
 #[cfg(test)]

@@ -98,6 +98,7 @@ pub struct TransactionView {
     pub request: Option<u32>,
     pub responses: Vec<u32>,
     pub final_status: Option<u16>,
+    #[cfg_attr(test, ts(type = "number | null"))]
     pub response_ms: Option<i64>,
     /// `response_ms` for people: `85 ms`, `1.2 s`.
     pub response_time: Option<String>,
@@ -127,6 +128,7 @@ pub struct MessageDetail {
     pub raw: String,
     pub line: u32,
     /// Byte range of the entry in its file.
+    #[cfg_attr(test, ts(type = "[number, number]"))]
     pub span: (u64, u64),
     pub problems: Vec<String>,
     /// Every diagnostic about this message: reading problems, server diagnostic records, no final response.

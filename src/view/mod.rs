@@ -127,7 +127,7 @@ pub struct Report {
     pub lifelines: Vec<(String, String)>,
 }
 
-fn counts<'a>(severities: impl Iterator<Item = Severity>) -> DiagnosticCounts {
+fn counts(severities: impl Iterator<Item = Severity>) -> DiagnosticCounts {
     let mut c = DiagnosticCounts::default();
     for s in severities {
         match s {
@@ -150,16 +150,26 @@ impl Analysis {
             message_count: self.messages.len(),
             first_time: rows::time(first),
             last_time: rows::time(last),
-            span: first.zip(last).map(|(a, b)| crate::base::time::format_ms(b.0 - a.0)),
+            span: first
+                .zip(last)
+                .map(|(a, b)| crate::base::time::format_ms(b.0 - a.0)),
             conversations: self.flow.conversations.len(),
             transactions: self.flow.transactions.len(),
             subscriptions: self.flow.subscriptions.len(),
-            unanswered: self.flow.transactions.iter().filter(|t| t.unanswered).count(),
+            unanswered: self
+                .flow
+                .transactions
+                .iter()
+                .filter(|t| t.unanswered)
+                .count(),
             failures: self
                 .flow
                 .transactions
                 .iter()
-                .filter(|t| t.final_status.is_some_and(|s| s >= 400 && s != 401 && s != 407))
+                .filter(|t| {
+                    t.final_status
+                        .is_some_and(|s| s >= 400 && s != 401 && s != 407)
+                })
                 .count(),
             diagnostic_counts: counts(self.diagnostics.iter().map(|d| d.severity.into())),
             diagnostics: self.diagnostics_page(&order, 0, DIAGNOSTICS_PAGE),
@@ -178,7 +188,12 @@ impl Analysis {
     }
 
     /// Diagnostics `first .. first + count` in `order` (from [`Analysis::diagnostic_order`]).
-    pub fn diagnostics_page(&self, order: &[u32], first: usize, count: usize) -> Vec<DiagnosticRow> {
+    pub fn diagnostics_page(
+        &self,
+        order: &[u32],
+        first: usize,
+        count: usize,
+    ) -> Vec<DiagnosticRow> {
         order
             .iter()
             .skip(first)
@@ -195,7 +210,10 @@ impl Analysis {
 
     /// Every finding, in the order the explanations give them.
     pub fn findings_view(&self) -> Vec<Finding> {
-        crate::explain::findings(self).iter().map(Into::into).collect()
+        crate::explain::findings(self)
+            .iter()
+            .map(Into::into)
+            .collect()
     }
 
     /// The conversations as the page lists them (counts, not lists).
@@ -212,7 +230,10 @@ impl Analysis {
             .collect();
         conversations.sort_unstable();
         conversations.dedup();
-        SearchHits { hits, conversations }
+        SearchHits {
+            hits,
+            conversations,
+        }
     }
 
     /// The CLI's `--json` document.

@@ -99,6 +99,7 @@ pub struct FileRow {
     pub format: FormatId,
     /// The format's name for people (`UccApi log`, `server trace`, …).
     pub format_name: String,
+    #[cfg_attr(test, ts(type = "number"))]
     pub bytes: u64,
     pub messages: u32,
     /// The archive this file was unpacked from (index into the file list).
@@ -137,6 +138,7 @@ pub enum ClockSource {
 pub struct FileClockRow {
     pub file: u32,
     /// Milliseconds added to the file's own times.
+    #[cfg_attr(test, ts(type = "number"))]
     pub offset_ms: i64,
     pub source: ClockSource,
     /// Messages shared with the reference the estimate rests on.
@@ -227,6 +229,7 @@ pub struct TransactionRow {
     pub request: Option<u32>,
     pub responses: Vec<u32>,
     pub final_status: Option<u16>,
+    #[cfg_attr(test, ts(type = "number | null"))]
     pub response_ms: Option<i64>,
     pub unanswered: bool,
     pub retransmissions: Vec<u32>,
