@@ -512,12 +512,12 @@ fn never_panics_on_cut_or_mangled_messages() {
 #[test]
 fn json_shapes() {
     let a = sample();
-    let f = serde_json::to_value(explain::findings(&a)).unwrap();
+    let f = serde_json::to_value(a.findings_view()).unwrap();
     let first = &f[0];
     for key in ["severity", "kind", "title", "detail", "msg", "related"] {
         assert!(first.get(key).is_some(), "{key}");
     }
-    let p = serde_json::to_value(explain::presence(&a)).unwrap();
+    let p = serde_json::to_value(a.presence_view()).unwrap();
     let change = &p["contacts"][0]["changes"][0];
     for key in [
         "msg",
@@ -530,9 +530,9 @@ fn json_shapes() {
     ] {
         assert!(change.get(key).is_some(), "{key}");
     }
-    let m = serde_json::to_value(explain::annotate_message(&a.messages[13].sip)).unwrap();
+    let m = serde_json::to_value(a.message_detail(13).unwrap()).unwrap();
     for key in ["header_index", "header", "text"] {
-        assert!(m["headers"][0].get(key).is_some(), "{key}");
+        assert!(m["annotations"][0].get(key).is_some(), "{key}");
     }
     for key in [
         "part",

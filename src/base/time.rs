@@ -1,6 +1,5 @@
 //! Timestamps: milliseconds on a log's own clock (client local time or server UTC), formatted as ISO 8601.
 
-use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// Milliseconds since 1970-01-01T00:00:00 on the clock of the log that wrote it. Client logs write local
@@ -66,12 +65,6 @@ impl fmt::Display for Timestamp {
         let days = self.0.div_euclid(86_400_000);
         let (y, mo, d) = civil_from_days(days);
         write!(f, "{:04}-{:02}-{:02}T{}", y, mo, d, self.clock())
-    }
-}
-
-impl Serialize for Timestamp {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
     }
 }
 

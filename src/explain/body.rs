@@ -19,7 +19,7 @@ use crate::sip::{body as sipbody, canonical_name, Message};
 use serde::Serialize;
 
 /// A readable summary of one body part.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodySummary {
     /// Index into `sip::body::parts(msg)`; for text decoded from a header it is the number of parts (one past
     /// the last body part) and `header_index` says which header.
@@ -85,7 +85,7 @@ pub enum BodyKind {
 }
 
 /// One row of a body summary table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodyEntry {
     /// Whose data this is (a URI), or empty.
     pub subject: String,

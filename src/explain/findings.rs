@@ -75,7 +75,7 @@ pub enum FindingKind {
     SignOut,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub severity: Severity,
     pub kind: FindingKind,

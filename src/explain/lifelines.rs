@@ -21,7 +21,7 @@
 
 use super::util::{auth_params, find, parse_uri, uri_of, user_of};
 use crate::base::fxhash::{FxMap, FxSet};
-use crate::import::{Direction, Format};
+use crate::import::{Direction, PointOfView};
 use crate::sip::Message;
 use crate::store::{Analysis, Msg};
 
@@ -63,18 +63,21 @@ pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
             && from
                 .get(m.src.as_str())
                 .is_some_and(|f| f.len() >= PER_ENDPOINT);
-        let format = analysis.files.get(m.file as usize).map(|f| f.format);
+        let format = analysis
+            .files
+            .get(m.file as usize)
+            .map(|f| f.format.point_of_view());
         let (local, remote) = match m.direction {
             Direction::Sent => (m.src.as_str(), m.dst.as_str()),
             Direction::Received => (m.dst.as_str(), m.src.as_str()),
             Direction::Unknown => continue,
         };
         match format {
-            Some(Format::UccApiLog) => {
+            Some(PointOfView::Client) => {
                 client_local.insert(local);
                 client_remote.insert(remote);
             }
-            Some(Format::ServerTrace) => {
+            Some(PointOfView::Server) => {
                 server_local.insert(local);
                 server_remote.insert(remote);
             }

@@ -26,7 +26,6 @@ pub mod vocab;
 pub mod xml;
 
 use crate::sip::Message;
-use serde::Serialize;
 
 pub use body::{decode_body, BodyEntry, BodyKind, BodySummary};
 pub use findings::{findings, Finding, FindingKind};
@@ -35,7 +34,7 @@ pub use lifelines::lifeline_names;
 pub use presence::{presence, Presence};
 
 /// One plain-English line about one header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Annotation {
     /// Index into [`Message::headers`].
     pub header_index: usize,
@@ -45,7 +44,7 @@ pub struct Annotation {
 }
 
 /// Everything the message panel shows above the raw text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageAnnotations {
     pub headers: Vec<Annotation>,
     pub bodies: Vec<BodySummary>,

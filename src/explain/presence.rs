@@ -24,7 +24,7 @@ use serde::Serialize;
 /// BENOTIFY runs at least this long are collapsed into one storm event.
 pub const STORM_MIN: u32 = 3;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Presence {
     /// Contacts in order of first appearance.
     pub contacts: Vec<ContactPresence>,
@@ -32,14 +32,14 @@ pub struct Presence {
     pub subscriptions: Vec<SubscriptionLife>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactPresence {
     /// The contact's URI as the documents write it (`sip:on2@limcm.com`).
     pub uri: String,
     pub changes: Vec<AvailabilityChange>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AvailabilityChange {
     /// Message index.
     pub msg: u32,
@@ -69,7 +69,7 @@ pub enum PresenceSource {
     Publication,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubscriptionLife {
     /// The flow's subscription id.
     pub subscription: u32,
@@ -125,7 +125,7 @@ pub enum LifeEventKind {
     Expired,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LifeEvent {
     pub kind: LifeEventKind,
     /// The message it is about (the first of a storm; for `expired`, the message that granted the expiry).
@@ -136,7 +136,7 @@ pub struct LifeEvent {
     pub storm: Option<Storm>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Storm {
     pub first: u32,
     pub last: u32,

@@ -16,15 +16,13 @@
 
 use crate::base::time::Timestamp;
 use crate::sip::{param, Message};
-use serde::Serialize;
 use std::collections::HashMap;
 
 /// Two sightings of one message further apart than this (after clock offsets) are two messages.
 pub const SAME_MESSAGE_WINDOW_MS: i64 = 2_000;
 
 /// How a file's clock was set against the reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClockSource {
     /// The file the others are aligned to.
     Reference,
@@ -37,7 +35,7 @@ pub enum ClockSource {
 }
 
 /// A file's clock against the merged timeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileClock {
     pub file: u32,
     /// Milliseconds added to the file's times to put them on the reference's clock.

@@ -15,14 +15,13 @@ pub mod merge;
 use crate::base::fxhash::FxMap;
 use crate::base::time::Timestamp;
 use crate::sip::{param, Message};
-use serde::Serialize;
 
 /// Requests that by design get no response: ACK (RFC 3261) and BENOTIFY ([MS-SIP] best-effort NOTIFY).
 pub fn expects_response(method: &str) -> bool {
     !(method.eq_ignore_ascii_case("ACK") || method.eq_ignore_ascii_case("BENOTIFY"))
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Transaction {
     pub id: u32,
     pub method: String,
@@ -42,8 +41,7 @@ pub struct Transaction {
 }
 
 /// What a conversation is about, from its first request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConversationKind {
     Registration,
     Subscription,
@@ -71,7 +69,7 @@ impl ConversationKind {
 }
 
 /// All messages that share a Call-ID.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Conversation {
     pub id: u32,
     pub call_id: String,
@@ -87,8 +85,7 @@ pub struct Conversation {
 }
 
 /// The state of a subscription as the log last showed it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubscriptionState {
     /// SUBSCRIBE sent, no final response yet.
     Requested,
@@ -104,7 +101,7 @@ pub enum SubscriptionState {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Subscription {
     pub id: u32,
     pub conversation: u32,
@@ -121,7 +118,7 @@ pub struct Subscription {
 }
 
 /// Per-message links into the flow.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Links {
     pub transaction: Option<u32>,
     pub conversation: Option<u32>,
@@ -129,7 +126,7 @@ pub struct Links {
     pub retransmission: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Flow {
     pub transactions: Vec<Transaction>,
     pub conversations: Vec<Conversation>,

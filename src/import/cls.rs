@@ -39,7 +39,6 @@ use super::lines::{Line, LineReader};
 use super::{Direction, LineImporter, Record, Sink};
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
-use serde::Serialize;
 use std::borrow::Cow;
 
 /// The largest record kept; the rest of a longer record is dropped with a warning.
@@ -174,7 +173,7 @@ pub fn sniff_line(line: &[u8]) -> bool {
 }
 
 /// A diagnostic the server wrote about a SIP message (a `LogType: diagnostic` record).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerDiagnostic {
     /// UTC, from the record's header line.
     pub time: Option<Timestamp>,

@@ -12,44 +12,83 @@ pub mod uccapi;
 
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
-use serde::Serialize;
 
 /// A detected input format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// Skype for Business / Lync client log (Lync-UccApi-0.UccApilog).
-    #[serde(rename = "uccapilog")]
     UccApiLog,
     /// Skype for Business / Lync Server SIPStack trace as text (CLS logger, OCSLogger, Snooper export).
-    #[serde(rename = "server-trace")]
     ServerTrace,
     /// SIP messages as plain text (pasted, saved from a tool, quoted in a document).
-    #[serde(rename = "sip-text")]
     SipText,
     /// A pcap capture (Wireshark, tcpdump).
-    #[serde(rename = "pcap")]
     Pcap,
     /// A pcapng capture.
-    #[serde(rename = "pcapng")]
     PcapNg,
     /// A gzip archive; the file inside is analyzed as an input of its own.
-    #[serde(rename = "gzip")]
     Gzip,
     /// A zip archive; every file inside is analyzed as an input of its own.
-    #[serde(rename = "zip")]
     Zip,
     /// Not yet decided (too few bytes seen).
-    #[serde(rename = "pending")]
+    #[default]
     Pending,
     /// A format sipscope recognises but cannot read yet (the diagnostic says which).
-    #[serde(rename = "unsupported")]
     Unsupported,
     /// Nothing SIP-like was found.
-    #[serde(rename = "unknown")]
     Unknown,
 }
 
+/// Whose point of view a log is written from (it decides which addresses are the log's own host).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointOfView {
+    /// A client's own log (UccApiLog): its local address is the client.
+    Client,
+    /// A server's trace: its local address is the server.
+    Server,
+    /// A capture or SIP text: no side of its own.
+    Neutral,
+}
+
 impl Format {
+    /// The archive kind to unpack, for gzip and zip.
+    pub fn archive(self) -> Option<archive::Kind> {
+        match self {
+            Format::Gzip => Some(archive::Kind::Gzip),
+            Format::Zip => Some(archive::Kind::Zip),
+            _ => None,
+        }
+    }
+
+    /// Not yet decided: too few bytes seen.
+    pub fn is_pending(self) -> bool {
+        self == Format::Pending
+    }
+
+    pub fn point_of_view(self) -> PointOfView {
+        match self {
+            Format::UccApiLog => PointOfView::Client,
+            Format::ServerTrace => PointOfView::Server,
+            _ => PointOfView::Neutral,
+        }
+    }
+
+    /// The format's name for people.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Format::UccApiLog => "UccApi log",
+            Format::ServerTrace => "server trace",
+            Format::SipText => "SIP text",
+            Format::Pcap => "pcap",
+            Format::PcapNg => "pcapng",
+            Format::Gzip => "gzip archive",
+            Format::Zip => "zip archive",
+            Format::Pending => "not read yet",
+            Format::Unsupported => "not readable yet",
+            Format::Unknown => "unrecognized",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Format::UccApiLog => "uccapilog",
@@ -67,8 +106,7 @@ impl Format {
 }
 
 /// How a message was seen from the log's point of view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
     Sent,
     Received,

@@ -4,12 +4,10 @@ pub mod layout;
 
 use crate::base::fxhash::FxMap;
 use crate::base::time::Timestamp;
-use serde::Serialize;
 use std::borrow::Cow;
 
 /// How an arrow should look; decided by the analysis, drawn by the renderers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArrowKind {
     /// A request that got (or needs) no special mark.
     Request,
@@ -45,7 +43,7 @@ pub struct ArrowInput<'a> {
 }
 
 /// A lifeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
     /// Endpoint key (address).
     pub key: String,
@@ -54,7 +52,7 @@ pub struct Column {
 }
 
 /// One arrow, one row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub msg: u32,
     pub from: usize,
@@ -68,7 +66,7 @@ pub struct Row {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ladder {
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,

@@ -10,7 +10,7 @@ pub fn render(s: &Summary) -> String {
             out,
             "file:          {} ({}, {} bytes, {} messages)",
             crate::ladder::clean_text(&f.name),
-            f.format.as_str(),
+            f.format,
             f.bytes,
             f.messages
         );

@@ -14,7 +14,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 /// One displayable body (the whole body, or one part of a multipart body).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodyPart {
     /// Content-Type of this part, as written (parameters kept).
     pub content_type: String,

@@ -8,7 +8,6 @@ pub mod body;
 pub mod framing;
 pub mod parser;
 
-use serde::Serialize;
 use std::borrow::Cow;
 use std::ops::Range;
 
@@ -18,8 +17,7 @@ pub use parser::parse_message;
 pub type Span = Range<u32>;
 
 /// First line of a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StartLine {
     /// `METHOD uri SIP/2.0`. Any token is a method: SERVICE, BENOTIFY, NEGOTIATE are ordinary values.
     Request {

@@ -10,18 +10,16 @@ use crate::flow::merge::{self, Aliases, FileClock, Sighting};
 use crate::flow::{self, Flow};
 use crate::import::{self, archive, Direction, Format, Importer, Record, Sink};
 use crate::sip::{self, Message};
-use serde::Serialize;
 use std::collections::HashMap;
 
 /// One input file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FileInfo {
     pub name: String,
     pub format: Format,
     pub bytes: u64,
     pub messages: u32,
     /// The archive this file was unpacked from (index into the file list).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<u32>,
 }
 
@@ -85,7 +83,7 @@ impl Analyzer {
         self.files.push(FileState {
             info: FileInfo {
                 name: name.to_string(),
-                format: Format::Pending,
+                format: Format::default(),
                 bytes,
                 messages: 0,
                 container: None,
@@ -182,7 +180,7 @@ impl Analyzer {
 
     fn try_detect(f: &mut FileState, file: u32, complete: bool, events: &mut Vec<archive::Event>) {
         let (format, diag) = import::detect(&f.head, complete);
-        if format == Format::Pending {
+        if format.is_pending() {
             return;
         }
         f.info.format = format;
@@ -190,12 +188,7 @@ impl Analyzer {
             f.sink.diagnostics.push(d.in_file(file));
         }
         let head = std::mem::take(&mut f.head);
-        let kind = match format {
-            Format::Gzip => Some(archive::Kind::Gzip),
-            Format::Zip => Some(archive::Kind::Zip),
-            _ => None,
-        };
-        if let Some(kind) = kind {
+        if let Some(kind) = format.archive() {
             let mut ar = archive::Reader::new(kind, &f.info.name);
             ar.push(&head, events, &mut f.sink.diagnostics);
             f.archive = Some(ar);
@@ -294,7 +287,9 @@ fn merge_files(
             .iter()
             .map(|m| Sighting::of(m.file, m.file_time, &m.sip))
             .collect();
-        let client_log = files.iter().position(|f| f.format == Format::UccApiLog);
+        let client_log = files
+            .iter()
+            .position(|f| f.format.point_of_view() == import::PointOfView::Client);
         merge::align(files.len(), &sightings, manual, client_log)
     } else {
         (0..files.len() as u32)

@@ -19,84 +19,13 @@ pub(crate) fn time(t: Option<Timestamp>) -> Option<String> {
     t.map(|t| t.to_string())
 }
 
-/// A detected input format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(TS))]
-#[serde(rename_all = "kebab-case")]
-pub enum FormatId {
-    #[serde(rename = "uccapilog")]
-    UccApiLog,
-    ServerTrace,
-    SipText,
-    Pcap,
-    #[serde(rename = "pcapng")]
-    PcapNg,
-    Gzip,
-    Zip,
-    Pending,
-    Unsupported,
-    Unknown,
-}
-
-impl From<import::Format> for FormatId {
-    fn from(f: import::Format) -> Self {
-        use import::Format as F;
-        match f {
-            F::UccApiLog => FormatId::UccApiLog,
-            F::ServerTrace => FormatId::ServerTrace,
-            F::SipText => FormatId::SipText,
-            F::Pcap => FormatId::Pcap,
-            F::PcapNg => FormatId::PcapNg,
-            F::Gzip => FormatId::Gzip,
-            F::Zip => FormatId::Zip,
-            F::Pending => FormatId::Pending,
-            F::Unsupported => FormatId::Unsupported,
-            F::Unknown => FormatId::Unknown,
-        }
-    }
-}
-
-impl FormatId {
-    /// The name as serialized (`uccapilog`, `server-trace`, …), for text outputs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FormatId::UccApiLog => "uccapilog",
-            FormatId::ServerTrace => "server-trace",
-            FormatId::SipText => "sip-text",
-            FormatId::Pcap => "pcap",
-            FormatId::PcapNg => "pcapng",
-            FormatId::Gzip => "gzip",
-            FormatId::Zip => "zip",
-            FormatId::Pending => "pending",
-            FormatId::Unsupported => "unsupported",
-            FormatId::Unknown => "unknown",
-        }
-    }
-}
-
-/// A format's name for people.
-pub fn format_name(f: import::Format) -> &'static str {
-    use import::Format as F;
-    match f {
-        F::UccApiLog => "UccApi log",
-        F::ServerTrace => "server trace",
-        F::SipText => "SIP text",
-        F::Pcap => "pcap",
-        F::PcapNg => "pcapng",
-        F::Gzip => "gzip archive",
-        F::Zip => "zip archive",
-        F::Pending => "not read yet",
-        F::Unsupported => "not readable yet",
-        F::Unknown => "unrecognized",
-    }
-}
-
 /// One input file.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(TS))]
 pub struct FileRow {
     pub name: String,
-    pub format: FormatId,
+    /// `uccapilog`, `server-trace`, `sip-text`, `pcap`, `pcapng`, `gzip`, `zip`, `unsupported`, `unknown`.
+    pub format: String,
     /// The format's name for people (`UccApi log`, `server trace`, …).
     pub format_name: String,
     #[cfg_attr(test, ts(type = "number"))]
@@ -112,8 +41,8 @@ impl From<&FileInfo> for FileRow {
     fn from(f: &FileInfo) -> Self {
         FileRow {
             name: f.name.clone(),
-            format: f.format.into(),
-            format_name: format_name(f.format).to_string(),
+            format: f.format.name().to_string(),
+            format_name: f.format.display_name().to_string(),
             bytes: f.bytes,
             messages: f.messages,
             container: f.container,

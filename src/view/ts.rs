@@ -19,7 +19,6 @@ fn declarations() -> String {
         Summary,
         DiagnosticCounts,
         FileRow,
-        FormatId,
         FileClockRow,
         ClockSource,
         DiagnosticRow,

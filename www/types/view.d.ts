@@ -29,7 +29,11 @@ aliases: Array<[string, Array<string>]>, };
 
 export type DiagnosticCounts = { info: number, warning: number, error: number, };
 
-export type FileRow = { name: string, format: FormatId, 
+export type FileRow = { name: string, 
+/**
+ * `uccapilog`, `server-trace`, `sip-text`, `pcap`, `pcapng`, `gzip`, `zip`, `unsupported`, `unknown`.
+ */
+format: string, 
 /**
  * The format's name for people (`UccApi log`, `server trace`, …).
  */
@@ -38,8 +42,6 @@ format_name: string, bytes: number, messages: number,
  * The archive this file was unpacked from (index into the file list).
  */
 container?: number, };
-
-export type FormatId = "uccapilog" | "server-trace" | "sip-text" | "pcap" | "pcapng" | "gzip" | "zip" | "pending" | "unsupported" | "unknown";
 
 export type FileClockRow = { file: number, 
 /**
