@@ -544,6 +544,6 @@ fn json_shapes() {
         "entries",
         "malformed",
     ] {
-        assert!(m["bodies"][0].get(key).is_some(), "{key}");
+        assert!(m["body_summaries"][0].get(key).is_some(), "{key}");
     }
 }
