@@ -1368,7 +1368,7 @@ fn prefixes_and_flipped_bytes_never_panic() {
 
 /// Throughput on a synthetic capture (run with `cargo test --release --test capture -- --ignored --nocapture`).
 #[test]
-#[ignore]
+#[ignore = "a measurement, not a check: run it by hand in release mode"]
 fn throughput() {
     let invite = sip("INVITE sip:b@example.com SIP/2.0", "perf", &sdp(20));
     let mut rtp = vec![0x80u8; 172];
@@ -1414,7 +1414,7 @@ fn throughput() {
 
 /// Print what a capture file gives: `CAPTURE_FILE=x.pcapng cargo test --test capture -- --ignored --nocapture dump`.
 #[test]
-#[ignore]
+#[ignore = "a tool for looking at a capture named by CAPTURE_FILE, not a check"]
 fn dump_capture_file() {
     let Ok(path) = std::env::var("CAPTURE_FILE") else {
         println!("set CAPTURE_FILE");

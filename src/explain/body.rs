@@ -12,9 +12,10 @@
 //! [`availability_name`]). A body that is not well-formed XML gets a summary that says so, with whatever
 //! could be read. Nothing here panics.
 
+use super::text::{decode_im_format, font_of, html_lines, rtf_to_text, text_lines};
 use super::util::{base64_decode, clip, duration, parse_uri};
+use super::vocab;
 use super::xml::{self, Element};
-use super::{headers, vocab};
 use crate::sip::{body as sipbody, canonical_name, Message};
 use serde::Serialize;
 
@@ -183,7 +184,7 @@ pub fn decode_body(msg: &Message) -> Vec<BodySummary> {
         let name = canonical_name(msg.name(h)).to_ascii_lowercase();
         if name == "ms-text-format" || name == "ms-im-format" {
             let value = msg.value(h);
-            let (text, msgr) = headers::decode_im_format(&value);
+            let (text, msgr) = decode_im_format(&value);
             let media = value.split(';').next().unwrap_or("").trim().to_string();
             if let Some(t) = text {
                 let html = media.to_ascii_lowercase().contains("html");
@@ -199,7 +200,7 @@ pub fn decode_body(msg: &Message) -> Vec<BodySummary> {
                 );
                 s.header_index = Some(i);
                 s.lines = if html { html_lines(&t) } else { text_lines(&t) };
-                if let Some(f) = msgr.as_deref().and_then(headers::font_of) {
+                if let Some(f) = msgr.as_deref().and_then(font_of) {
                     s.entry("", "font", f);
                 }
                 out.push(s);
@@ -207,16 +208,6 @@ pub fn decode_body(msg: &Message) -> Vec<BodySummary> {
         }
     }
     out
-}
-
-/// Lines of an IM: trimmed, empty lines dropped, at most 50 lines of 500 characters.
-fn text_lines(text: &str) -> Vec<String> {
-    text.lines()
-        .map(|l| l.trim_end_matches('\r').trim())
-        .filter(|l| !l.is_empty())
-        .take(50)
-        .map(|l| clip(l, 500))
-        .collect()
 }
 
 /// Summary of one part (content type as written, text of the part).
@@ -262,10 +253,10 @@ pub fn summarize_part(part: usize, content_type: &str, text: &str) -> BodySummar
         if let Some(f) = content_type
             .to_ascii_lowercase()
             .contains("msgr=")
-            .then(|| headers::decode_im_format(content_type).1)
+            .then(|| decode_im_format(content_type).1)
             .flatten()
             .as_deref()
-            .and_then(headers::font_of)
+            .and_then(font_of)
         {
             s.entry("", "font", f);
         }
@@ -1482,145 +1473,6 @@ fn sdp(part: usize, ct: &str, text: &str) -> BodySummary {
     s
 }
 
-// ---- text helpers --------------------------------------------------------------------------------------
-
-/// The visible text of an HTML IM, then notes about active content that was left out (it is never run: the
-/// page shows every string as text).
-pub fn html_lines(html: &str) -> Vec<String> {
-    let mut lines = text_lines(&html_to_text(html));
-    if lines.is_empty() {
-        lines.push("(no visible text)".into());
-    }
-    let lower = html.to_ascii_lowercase();
-    if lower.contains("<script") {
-        lines.push("[The HTML contains a <script> element; it is left out of this view.]".into());
-    }
-    if lower.contains("javascript:") {
-        lines.push("[The HTML contains a javascript: link.]".into());
-    }
-    lines
-}
-
-/// HTML as plain text: script/style content dropped, tags removed (block tags become line breaks), the
-/// common entities decoded. The result is meant to be shown as text, never as HTML.
-pub fn html_to_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let lower = html.to_ascii_lowercase();
-    let mut i = 0usize;
-    let bytes = html.as_bytes();
-    while i < bytes.len() {
-        if bytes[i] == b'<' {
-            // Skip whole script / style elements.
-            let rest = &lower[i..];
-            let skip_to = if rest.starts_with("<script") {
-                rest.find("</script").map(|e| i + e)
-            } else if rest.starts_with("<style") {
-                rest.find("</style").map(|e| i + e)
-            } else {
-                None
-            };
-            let start = skip_to.unwrap_or(i);
-            let end = match lower[start..].find('>') {
-                Some(e) => start + e + 1,
-                None => bytes.len(),
-            };
-            let tag = &lower[i..end.min(lower.len())];
-            if ["<br", "<p", "</p", "<div", "</div", "<li", "<tr"]
-                .iter()
-                .any(|t| tag.starts_with(t))
-            {
-                out.push('\n');
-            }
-            i = end;
-            continue;
-        }
-        let next = html[i..].find('<').map(|n| i + n).unwrap_or(html.len());
-        out.push_str(&decode_entities(&html[i..next]));
-        i = next;
-    }
-    out
-}
-
-fn decode_entities(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let Some(semi) = after.find(';').filter(|&n| n <= 10) else {
-            out.push('&');
-            rest = after;
-            continue;
-        };
-        let name = &after[..semi];
-        let ch = match name {
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "amp" => Some('&'),
-            "quot" => Some('"'),
-            "apos" | "#39" => Some('\''),
-            "nbsp" => Some(' '),
-            n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16)
-                .ok()
-                .and_then(char::from_u32),
-            n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
-            _ => None,
-        };
-        match ch {
-            Some(c) => {
-                out.push(c);
-                rest = &after[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// RTF as plain text (control words and groups dropped; a rough view for display only).
-fn rtf_to_text(rtf: &str) -> String {
-    let mut out = String::new();
-    let mut chars = rtf.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                // Control word or escaped character.
-                match chars.peek() {
-                    Some('\\') | Some('{') | Some('}') => {
-                        if let Some(e) = chars.next() {
-                            out.push(e);
-                        }
-                    }
-                    _ => {
-                        let mut word = String::new();
-                        while let Some(&n) = chars.peek() {
-                            if n.is_ascii_alphanumeric() || n == '-' {
-                                word.push(n);
-                                chars.next();
-                            } else {
-                                break;
-                            }
-                        }
-                        if chars.peek() == Some(&' ') {
-                            chars.next();
-                        }
-                        if word == "par" || word == "line" {
-                            out.push('\n');
-                        }
-                    }
-                }
-            }
-            '{' | '}' => {}
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// The address part of a URI for titles (`sip:on2@limcm.com` → `on2@limcm.com`).
 pub fn bare(uri: &str) -> String {
     parse_uri(uri).address()
@@ -1892,7 +1744,7 @@ mod tests {
             vec!["Hello", "World"]
         );
         assert_eq!(
-            decode_entities("a &unknown; &#65; &#x42; & b"),
+            crate::explain::text::decode_entities("a &unknown; &#65; &#x42; & b"),
             "a &unknown; A B & b"
         );
         let huge = summarize_part(0, "application/msrtc-event-categories+xml", "<categories uri=\"sip:a@b\"><category name=\"calendarData\"><calendarData><freeBusy startTime=\"x\" granularity=\"PT99999999999999999M\">AAAA</freeBusy><WorkingHours><TimeZone><Bias>-9223372036854775808</Bias></TimeZone><WorkingPeriod><StartTimeInMinutes>4294967295</StartTimeInMinutes><EndTimeInMinutes>0</EndTimeInMinutes></WorkingPeriod></WorkingHours></calendarData></category></categories>");

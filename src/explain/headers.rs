@@ -6,12 +6,13 @@
 //! piggyback §3.4, auto-extension §3.6), [MS-PRES], RFC 3261 / 3265 and the tables in [`super::vocab`],
 //! [`super::diagnostics`] and [`super::versions`], which name their sources.
 
+use super::text::{decode_im_format, font_of, html_lines};
 use super::util::{
     auth_params, base64_decode, clip, comma_list, display_name, duration, find, is_ip,
-    is_private_ipv4, one_line, parse_uri, semi_params, split_host_port, uri_of, utf16le, Uri,
+    is_private_ipv4, one_line, parse_uri, semi_params, split_host_port, uri_of, Uri,
 };
 use super::{diagnostics, versions, vocab, Annotation};
-use crate::sip::{canonical_name, split_top_level, Message};
+use crate::sip::{canonical_name, Message};
 
 /// What the annotators need to know about the message as a whole.
 struct Ctx {
@@ -783,33 +784,6 @@ fn presence_state(value: &str) -> Vec<String> {
     }
 }
 
-/// Decode `msgr=` (base64 UTF-16LE, the Messenger format header) and `ms-body=` (base64 UTF-8 text).
-pub fn decode_im_format(value: &str) -> (Option<String>, Option<String>) {
-    let (_, p) = semi_params(value);
-    let body = find(&p, "ms-body")
-        .and_then(base64_decode)
-        .map(|b| String::from_utf8_lossy(&b).into_owned());
-    let msgr = find(&p, "msgr")
-        .and_then(base64_decode)
-        .map(|b| utf16le(&b))
-        .map(|s| one_line(&s));
-    (body, msgr)
-}
-
-/// `X-MMS-IM-Format: FN=Segoe%20UI; EF=; CO=0; CS=0; PF=0` → `font Segoe UI, colour 0`.
-pub fn font_of(msgr: &str) -> Option<String> {
-    let rest = msgr.split_once(':').map(|(_, r)| r)?;
-    let mut font = None;
-    for item in split_top_level(rest, ';') {
-        if let Some((k, v)) = item.split_once('=') {
-            if k.trim().eq_ignore_ascii_case("FN") {
-                font = Some(v.trim().replace("%20", " "));
-            }
-        }
-    }
-    font.filter(|f| !f.is_empty())
-}
-
 fn im_format(value: &str) -> Vec<String> {
     let (media, _) = semi_params(value);
     let (body, msgr) = decode_im_format(value);
@@ -817,7 +791,7 @@ fn im_format(value: &str) -> Vec<String> {
     match body {
         Some(t) if media.to_ascii_lowercase().contains("html") => out.push(format!(
             "First IM text, carried in this header (HTML shown as text): \"{}\".",
-            clip(&super::body::html_lines(&t).join(" "), 500)
+            clip(&html_lines(&t).join(" "), 500)
         )),
         Some(t) => out.push(format!(
             "First IM text, carried in this header: \"{}\".",

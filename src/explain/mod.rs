@@ -20,6 +20,7 @@ pub mod findings;
 pub mod headers;
 pub mod lifelines;
 pub mod presence;
+pub mod text;
 pub mod util;
 pub mod versions;
 pub mod vocab;

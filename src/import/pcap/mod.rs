@@ -2,7 +2,7 @@
 //!
 //! The importer is push-based like the others: [`CaptureImporter::push`] takes chunks of any size and keeps only
 //! the bytes of the record it is in the middle of; [`CaptureImporter::finish`] flushes what is still open (TCP
-//! streams, fragment sets) and writes the counted diagnostics. The layers live under `capture/`:
+//! streams, fragment sets) and writes the counted diagnostics. The layers live in this folder:
 //!
 //! * `container.rs` — pcap (µs and ns, both byte orders) and pcapng (sections, interfaces with their own link
 //!   type and `if_tsresol` / `if_tsoffset`; EPB, SPB and the obsolete PB) → packets.
@@ -23,17 +23,11 @@
 //! the packet holding its first byte), and `line` is that packet's **frame number** (1-based, as Wireshark
 //! numbers frames): a capture has no lines.
 
-#[path = "capture/container.rs"]
 mod container;
-#[path = "capture/net.rs"]
 mod net;
-#[path = "capture/report.rs"]
 mod report;
-#[path = "capture/sctp.rs"]
 mod sctp;
-#[path = "capture/tcp.rs"]
 mod tcp;
-#[path = "capture/ws.rs"]
 mod ws;
 
 use super::{Direction, Record, Sink};
@@ -191,6 +185,32 @@ fn cut_problem() -> Problem {
         Code::TruncatedMessage,
         "the packet was cut short by the capture's snapshot length: the end of this message is missing",
     )
+}
+
+/// The packet being read: where it is and whether the capture cut it short.
+#[derive(Debug, Clone, Copy)]
+struct Cx {
+    pub meta: Meta,
+    /// Packet index (1-based), for age limits that do not depend on timestamps.
+    pub pkt_no: u64,
+    /// The capture holds fewer bytes than were on the wire (snapshot length): a short header is not malformed.
+    pub cut: bool,
+}
+
+impl Cx {
+    pub fn now(&self) -> Option<i64> {
+        self.meta.time.map(|t| t.0)
+    }
+}
+
+#[inline]
+fn be16(d: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(d.get(at..at + 2)?.try_into().ok()?))
+}
+
+#[inline]
+fn be32(d: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(d.get(at..at + 4)?.try_into().ok()?))
 }
 
 #[cfg(test)]

@@ -19,10 +19,9 @@
 //! headers are complete (dropped otherwise), a diagnostic says how many bytes are missing, and reading resumes
 //! at the next line that is a SIP start line.
 
-use super::net::Cx;
 use super::report::{Kind, Report};
 use super::ws;
-use super::{emit_block, is_ws, Ep, FxMap, Meta};
+use super::{emit_block, is_ws, Cx, Ep, FxMap, Meta};
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::import::Sink;
 use crate::sip::parser::{self, content_length, scan_head, ContentLength, HeadEnd};

@@ -11,7 +11,7 @@ use super::container::Packet;
 use super::report::{Kind, Report};
 use super::sctp::Sctp;
 use super::tcp::{Segment, Tcp};
-use super::{cut_problem, emit_block, starts_with_sip, Ep, FxMap, Meta};
+use super::{be16, be32, cut_problem, emit_block, starts_with_sip, Cx, Ep, FxMap, Meta};
 use crate::import::Sink;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -19,32 +19,6 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 const MAX_DEPTH: u8 = 8;
 /// How often (in packets) idle state is swept.
 const SWEEP_EVERY: u64 = 4096;
-
-/// The packet being read: where it is and whether the capture cut it short.
-#[derive(Debug, Clone, Copy)]
-pub struct Cx {
-    pub meta: Meta,
-    /// Packet index (1-based), for age limits that do not depend on timestamps.
-    pub pkt_no: u64,
-    /// The capture holds fewer bytes than were on the wire (snapshot length): a short header is not malformed.
-    pub cut: bool,
-}
-
-impl Cx {
-    pub fn now(&self) -> Option<i64> {
-        self.meta.time.map(|t| t.0)
-    }
-}
-
-#[inline]
-pub fn be16(d: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes(d.get(at..at + 2)?.try_into().ok()?))
-}
-
-#[inline]
-pub fn be32(d: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(d.get(at..at + 4)?.try_into().ok()?))
-}
 
 fn v4(d: &[u8], at: usize) -> Option<Ipv4Addr> {
     let b: [u8; 4] = d.get(at..at + 4)?.try_into().ok()?;

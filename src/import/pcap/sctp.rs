@@ -5,9 +5,8 @@
 //! and fragment sequence number. A chunk whose TSN was seen recently is a retransmission and is skipped.
 //! Memory is bounded: at most 1024 fragments or 4 MiB per direction; what is dropped is counted.
 
-use super::net::{be16, be32, Cx};
 use super::report::{Kind, Report};
-use super::{cut_problem, emit_block, starts_with_sip, Ep, FxMap, Meta};
+use super::{be16, be32, cut_problem, emit_block, starts_with_sip, Cx, Ep, FxMap, Meta};
 use crate::import::Sink;
 use std::collections::{BTreeMap, VecDeque};
 use std::net::IpAddr;
