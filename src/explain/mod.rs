@@ -1,4 +1,5 @@
-//! Annotations: what Skype for Business headers and bodies mean, in plain English (issue 3).
+//! Explain: what Skype for Business headers and bodies mean, in plain English. Reads the store; never changes
+//! it, never parses log formats.
 //!
 //! The pieces, each usable on its own:
 //! - [`annotate_headers`] (`headers`): per-header lines — product versions, NAT, Front End / pool / Edge hops,
@@ -9,8 +10,9 @@
 //!   lifecycle (with BENOTIFY storms collapsed).
 //! - [`lifeline_names`] (`lifelines`): role and name of each ladder column (client, Access Edge, Front End).
 //! - [`findings`] (`findings`): problems worth a look, each linked to its message.
+//! - `text`: IM text carried in headers and bodies (base64 formats, HTML and RTF as plain lines).
 //!
-//! Everything is plain data (serde `Serialize`), computed from the parsed messages and the flow; nothing here
+//! Everything is plain data (the view layer serializes it), computed from the parsed messages and the flow; nothing here
 //! does I/O or panics on any input. Facts (code tables, version mapping, availability ranges) come from
 //! Microsoft's published documents; each table says where it came from.
 
