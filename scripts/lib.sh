@@ -7,8 +7,8 @@
 #   trunk 0.21.14                            cargo install --locked trunk --version 0.21.14   (~7 min)
 #   wasm-bindgen-cli = Cargo.lock's version  cargo install wasm-bindgen-cli --version =X       (~2 min)
 #   chromium, chromium-driver                apt-get install (Debian)
-#   e2e/node_modules (playwright-core,       npm ci in e2e/ (binaryen provides wasm-opt, run by trunk)
-#     binaryen)
+#   e2e/node_modules (playwright-core,       npm ci in e2e/ (binaryen provides wasm-opt, run by trunk;
+#     binaryen, typescript)                    typescript type-checks the page: tsconfig.json)
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRUNK_VERSION="0.21.14"
@@ -104,13 +104,14 @@ ensure_node() {
   apt_install nodejs npm
 }
 
-# e2e/node_modules from e2e/package-lock.json (playwright-core; binaryen for wasm-opt).
+# e2e/node_modules from e2e/package-lock.json (playwright-core; binaryen for wasm-opt; typescript for tsc).
 ensure_node_modules() {
   ensure_node
   local dir="$REPO_ROOT/e2e"
   if [ -f "$dir/node_modules/.package-lock.json" ] \
     && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] \
-    && [ -d "$dir/node_modules/playwright-core" ] && [ -d "$dir/node_modules/binaryen" ]; then
+    && [ -d "$dir/node_modules/playwright-core" ] && [ -d "$dir/node_modules/binaryen" ] \
+    && [ -d "$dir/node_modules/typescript" ]; then
     return
   fi
   info "npm ci in e2e/"

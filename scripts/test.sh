@@ -6,9 +6,11 @@
 #   3. cargo test --workspace                      (native unit, golden and corpus tests)
 #   4. wasm-bindgen tests in headless Chromium     (tests/web.rs, wasm32)
 #   5. trunk build --release                       (dist/)
-#   6. end-to-end tests: node --test e2e/*.test.mjs against dist/ on a free loopback port
+#   6. tsc --noEmit -p tsconfig.json               (the page's JSDoc types against dist/sipscope.d.ts and
+#                                                   www/types/view.d.ts; needs the build's declarations)
+#   7. end-to-end tests: node --test e2e/*.test.mjs against dist/ on a free loopback port
 # Stops at the first failing step and prints a summary. `scripts/test.sh --only e2e` (or fmt, clippy,
-# test, wasm, build) runs one step, after the installs it needs.
+# test, wasm, build, types) runs one step, after the installs it needs.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -92,6 +94,7 @@ if want build || want e2e; then
   ensure_trunk
   ensure_node_modules
 fi
+if want types; then ensure_node_modules; fi
 info "tools ready ($((SECONDS - START))s)"
 
 run_wasm_tests() {
@@ -106,6 +109,13 @@ run_wasm_tests() {
     cargo test --target wasm32-unknown-unknown --test web </dev/null
 }
 
+# The page's types: every www/ script is `// @ts-check` with JSDoc types; the engine's side is declared by
+# wasm-bindgen (dist/sipscope.d.ts, written by the build) and www/types/view.d.ts.
+run_types() {
+  [ -s dist/sipscope.d.ts ] || die "dist/sipscope.d.ts is missing: run scripts/test.sh (or --only build) first"
+  e2e/node_modules/.bin/tsc --noEmit -p tsconfig.json
+}
+
 run_e2e() {
   [ -s dist/sipscope_bg.wasm ] || die "dist/ is not built: run scripts/test.sh (or --only build) first"
   mkdir -p e2e/out
@@ -117,5 +127,6 @@ want clippy && step "cargo clippy (-D warnings)" cargo clippy --workspace --all-
 want test && step "cargo test --workspace" logged cargo-test cargo test --workspace </dev/null
 want wasm && step "wasm tests in headless Chromium" logged wasm run_wasm_tests
 want build && step "trunk build --release (dist/)" build_page
+want types && step "tsc --noEmit (the page's types)" run_types
 want e2e && step "end-to-end tests (e2e/, headless Chromium)" logged e2e run_e2e
 CURRENT=""
