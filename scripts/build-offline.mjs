@@ -3,13 +3,16 @@
 // (scripts/lib.sh build_page does); node scripts/build-offline.mjs [DIST].
 //
 // The file holds: the page's HTML; its CSS in <style>; one JSON data block (never executed) with the sources of
-// insights.js, app.js, the analysis worker (the wasm-bindgen glue, the wasm as base64 and worker.js made one
-// classic script: Chromium refuses module workers from blob: URLs in a file:// page); and a small inline bootstrap that turns those sources into blob: URLs and imports app.js. The CSP allows
+// the page's modules (app.js and every module it imports, found by following the imports, dependencies first) and
+// of the analysis worker (the wasm-bindgen glue, the wasm as base64 and worker.js made one classic script:
+// Chromium refuses module workers from blob: URLs in a file:// page); and a small inline bootstrap that turns
+// those sources into blob: URLs (each module's imports pointed at its dependencies' URLs) and imports app.js.
+// The CSP allows
 // exactly that: the bootstrap and the styles by hash, modules and workers from blob: URLs, wasm compilation, and
 // no network at all (connect-src 'none').
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join, dirname } from 'node:path';
+import { join, dirname, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,9 +56,41 @@ const workerModule = [
 ].join('\n');
 if (/import\.meta|^\s*(import|export)\s/m.test(workerModule)) fail('the worker bundle still has module syntax');
 
+// The page's modules, dependencies first (a module's blob: URL must exist before a module importing it is made),
+// each with its relative imports written as 'sipscope-module:<path in dist>' for the bootstrap to point at URLs.
+const IMPORT = /^(\s*import\s*[\w$*{},\s]*?\bfrom\s*|\s*export\s*(?:\{[\w$,\s]*\}|\*(?:\s+as\s+[\w$]+)?)\s*from\s*|\s*import\s*)(['"])([^'"]+)\2/gm;
+function pageModules(entry) {
+  const order = [];
+  const state = new Map(); // path -> 'visiting' | 'done'
+  const visit = (path, from) => {
+    if (state.get(path) === 'done') return;
+    if (state.get(path) === 'visiting') fail(`import cycle through ${path} (from ${from}): the single-file page needs an acyclic module graph`);
+    state.set(path, 'visiting');
+    let src;
+    try {
+      src = read(path);
+    } catch {
+      fail(`${from} imports ${path}, which is not in ${DIST}`);
+    }
+    const code = src.replace(IMPORT, (all, head, quote, spec) => {
+      if (!spec.startsWith('./') && !spec.startsWith('../')) fail(`${path} imports ${spec}: only relative imports can be bundled`);
+      const dep = posix.normalize(posix.join(posix.dirname(path), spec));
+      if (dep.startsWith('..')) fail(`${path} imports ${spec}, outside ${DIST}`);
+      visit(dep, path);
+      return `${head}'sipscope-module:${dep}'`;
+    });
+    if (/^\s*(import|export)\s*[\w$*{},\s]*?\bfrom\b|^\s*import\s*['"]/m.test(src.replace(IMPORT, ''))) fail(`${path}: an import this script cannot read`);
+    if (/\bimport\s*\(|import\.meta/.test(code)) fail(`${path} uses import() or import.meta, which the single-file page cannot follow`);
+    state.set(path, 'done');
+    order.push({ path, code });
+  };
+  visit(entry, 'index.html');
+  return order;
+}
+const modules = pageModules('app.js');
+
 const bundle = {
-  insights: read('insights.js'),
-  app: read('app.js'),
+  modules,
   worker: workerModule,
 };
 // In a JSON data block `<` is written \u003c: nothing inside can end the block.
@@ -66,10 +101,12 @@ const bootstrap = `
 (() => {
   const b = JSON.parse(document.getElementById('sipscope-bundle').textContent);
   const url = (src) => URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
-  const insights = url(b.insights);
-  const app = b.app.replace("from './insights.js';", 'from ' + JSON.stringify(insights) + ';');
+  const urls = {};
+  for (const m of b.modules) {
+    urls[m.path] = url(m.code.replace(/'sipscope-module:([^']+)'/g, (_, path) => JSON.stringify(urls[path])));
+  }
   globalThis.sipscopeWorkerUrl = url(b.worker);
-  import(url(app)).catch((err) => { console.error('sipscope could not start:', err); });
+  import(urls['app.js']).catch((err) => { console.error('sipscope could not start:', err); });
 })();
 `;
 

@@ -1,3 +1,4 @@
+// @ts-check
 // sipscope file reader: a worker of its own, started by worker.js, that reads a Blob (a dropped File) in slices
 // and hands each one over (transferred, not copied).
 //
@@ -9,28 +10,35 @@
 // `ahead` slices ahead: bounded memory whatever the file size).
 // Reader -> worker.js: {offset, buf} per slice in order, {offset, error} when a read fails (then it stops).
 
-let credit = 0;
-let wake = null;
+// postMessage of this worker (the page's lib types `self` as a window).
+const post = /** @type {(message: unknown, transfer?: Transferable[]) => void} */ (self.postMessage.bind(self));
+
+// Slices it may still read ahead, and the wait for more.
+const flow = {
+  credit: 0,
+  /** @type {(() => void) | null} */
+  wake: null,
+};
 
 self.onmessage = async (event) => {
   if (event.data === 'more') {
-    credit += 1;
-    if (wake) wake();
+    flow.credit += 1;
+    if (flow.wake) flow.wake();
     return;
   }
-  const { blob, chunk, ahead } = event.data;
-  credit = ahead;
+  const { blob, chunk, ahead } = /** @type {{blob: Blob, chunk: number, ahead: number}} */ (event.data);
+  flow.credit = ahead;
   for (let offset = 0; offset < blob.size; offset += chunk) {
-    while (credit <= 0) await new Promise((resolve) => { wake = resolve; });
-    wake = null;
-    credit -= 1;
+    while (flow.credit <= 0) await new Promise((resolve) => { flow.wake = () => resolve(undefined); });
+    flow.wake = null;
+    flow.credit -= 1;
     let buf;
     try {
       buf = await blob.slice(offset, offset + chunk).arrayBuffer();
     } catch (err) {
-      self.postMessage({ offset, error: String((err && err.message) || err) });
+      post({ offset, error: err instanceof Error ? err.message : String(err) });
       return;
     }
-    self.postMessage({ offset, buf }, [buf]);
+    post({ offset, buf }, [buf]);
   }
 };

@@ -1,0 +1,266 @@
+// @ts-check
+// sipscope page, message detail view: the message panel. Start line with the engine's kind of message (a 401/407
+// is a challenge, not a failure), time, endpoints, file and line, other files that logged it, its transaction, the
+// engine's diagnostics about it, the headers with what each one means (the engine's annotations), readable body
+// summaries above each pretty-printed body part, and the raw text. Every text here comes from the engine.
+
+import { state, summary, fileName } from './state.js';
+import { ui, el, messageLink, diagnosticItem } from './dom.js';
+import { timeText, sameDay } from './format.js';
+import { withAvailability } from './presence.js';
+
+/** @typedef {import('../types/view').MessageDetail} MessageDetail */
+/** @typedef {import('../types/view').BodySummary} BodySummary */
+/** @typedef {import('../types/view').BodyPart} BodyPart */
+/** @typedef {import('../types/view').Diagnostic} Diagnostic */
+
+const ENTRIES_SHOWN = 60; // rows of a body summary's table before "Show all"
+
+/** What the start line's badge says, by the engine's kind of message. */
+const KIND_WORD = /** @type {Record<MessageDetail['kind'], string>} */ ({
+  request: 'request',
+  unanswered: 'request, no response',
+  provisional: 'provisional',
+  success: 'success',
+  redirect: 'redirect',
+  challenge: 'challenge',
+  failure: 'failure',
+});
+
+/** Draw the message panel from `state.message` (or say why there is none). @param {string} [errorText] */
+export function renderDetail(errorText) {
+  const m = state.message;
+  ui.detailBody.replaceChildren();
+  ui.rawToggle.disabled = !m;
+  ui.rawToggle.setAttribute('aria-pressed', state.raw ? 'true' : 'false');
+  ui.rawToggle.textContent = state.raw ? 'Parsed view' : 'Raw text';
+  ui.detailSub.textContent = '';
+  if (errorText) {
+    ui.detailBody.append(el('p', { class: 'placeholder error-text', text: `This message could not be shown: ${errorText}` }));
+    return;
+  }
+  if (!m && !(summary().message_count > 0)) {
+    ui.detailBody.append(el('p', { class: 'placeholder', text: 'No message to show.' }));
+    return;
+  }
+  if (!m) {
+    ui.detailBody.append(el('p', { class: 'placeholder' },
+      'Select an arrow in the flow to see its message. ', el('kbd', { text: '↑' }), ' ', el('kbd', { text: '↓' }), ' move between messages.'));
+    return;
+  }
+  ui.detailSub.textContent = `#${m.index + 1}`;
+
+  const head = el('div', { class: 'msg-head' });
+  const word = KIND_WORD[m.kind] || m.kind;
+  head.append(el('div', { class: `start-line sl-${m.kind}`, 'data-kind': m.kind },
+    el('span', { class: 'sl-text', text: m.start_line }),
+    el('span', { class: 'sl-kind', text: m.status && (m.kind === 'failure' || m.kind === 'challenge') ? `${word} (${m.status})` : word })));
+  const dir = m.direction && m.direction !== 'unknown' ? ` (${m.direction})` : '';
+  const metaItems = [
+    ...timeRows(m), // merged time, and the file's own time when it differs
+    ['From', m.src],
+    ['To', `${m.dst}${dir}`],
+    ['Source', `${m.file_name}${m.line ? `, line ${m.line}` : ''}`],
+    ...alsoRows(m), // the same message in other files
+  ];
+  const dl = el('dl', { class: 'msg-meta' });
+  for (const [k, v] of metaItems) dl.append(el('dt', { text: k }), el('dd', { text: v, title: v }));
+  head.append(dl);
+
+  if (m.transaction) head.append(renderTransaction(m, m.transaction));
+
+  /** @type {{severity: string, message: string}[]} */
+  const notes = [];
+  if (m.retransmission) notes.push({ severity: 'info', message: 'Retransmission: the same message was sent before.' });
+  if (m.truncated) notes.push({ severity: 'warning', message: 'This message is truncated in the log.' });
+  notes.push(...m.diagnostics);
+  if (notes.length) head.append(el('ul', { class: 'msg-problems', 'aria-label': 'Problems' }, notes.map((d) => diagnosticItem(d))));
+  ui.detailBody.append(head);
+
+  const parts = m.body_parts;
+  const headers = m.headers;
+  if (state.raw) {
+    ui.detailBody.append(el('section', { class: 'msg-section' },
+      el('h3', { text: 'Raw text, exactly as in the log' }),
+      el('pre', { class: 'raw', text: m.raw })));
+    return;
+  }
+  // Section shortcuts, like DevTools' tabs: the body can be far below a long header table.
+  /** @param {string} id */
+  const jump = (id) => () => document.getElementById(id)?.scrollIntoView({ block: 'start' });
+  ui.detailBody.append(el('nav', { class: 'msg-jump', 'aria-label': 'Message sections' },
+    el('button', { type: 'button', class: 'chip', onclick: jump('sec-headers'), text: `Headers ${headers.length}` }),
+    el('button', { type: 'button', class: 'chip', onclick: jump('sec-body'), text: parts.length ? `Body ${parts.length === 1 ? '' : `${parts.length} parts`}`.trim() : 'No body' })));
+
+  ui.detailBody.append(el('section', { class: 'msg-section', id: 'sec-headers' },
+    el('h3', { text: `Headers (${headers.length})` }), headersTable(m)));
+
+  const fromHeaders = headerSummaries(m); // text carried in a header (the first IM, in ms-text-format)
+  const body = el('section', { class: 'msg-section', id: 'sec-body' },
+    el('h3', { text: parts.length > 1 ? `Body (${parts.length} parts)` : 'Body' }), fromHeaders);
+  if (parts.length) parts.forEach((p, i) => body.append(renderBodyPart(p, i, parts.length, summariesFor(m, i))));
+  else if (!fromHeaders) body.append(el('p', { class: 'muted', text: 'No body.' }));
+  ui.detailBody.append(body);
+}
+
+/** Rows of the facts: time on the merged timeline, and the file's own time when it differs. @param {MessageDetail} m @returns {[string, string][]} */
+function timeRows(m) {
+  /** @type {[string, string][]} */
+  const rows = [];
+  if (m.time) rows.push(['Time', timeText(m.time, true)]);
+  if (m.file_time && m.file_time !== m.time) {
+    if (m.time) rows.push(['File time', `${timeText(m.file_time, !sameDay(m.time, m.file_time))} on ${fileName(m.file)}'s own clock`]);
+    else rows.push(['Time', timeText(m.file_time, true)]);
+  }
+  return rows;
+}
+
+/** Rows for the other files that logged the same message (drawn once in the ladder). @param {MessageDetail} m @returns {[string, string][]} */
+function alsoRows(m) {
+  return m.also.map((a) => {
+    const when = a.file_time || a.time;
+    const at = when ? ` at ${timeText(when, !sameDay(m.time, when))}` : '';
+    return /** @type {[string, string]} */ (['Also seen', `in ${fileName(a.file)}${at}${a.line ? ` (line ${a.line})` : ''}`]);
+  });
+}
+
+/** @param {MessageDetail} m @param {import('../types/view').TransactionView} tx */
+function renderTransaction(m, tx) {
+  const box = el('div', { class: 'msg-tx' });
+  const after = tx.response_time ? ` after ${tx.response_time}` : '';
+  if (m.status === null || m.status === undefined) {
+    box.append(el('span', { class: 'tx-label', text: 'Transaction' }));
+    if (tx.final_status) box.append(el('span', { class: 'tx-status', text: `final ${tx.final_status}${after}` }));
+    else box.append(el('span', { class: 'tx-status tx-bad', text: 'no final response' }));
+    if (tx.responses.length) {
+      box.append(el('span', { class: 'tx-list' }, 'responses: ',
+        tx.responses.flatMap((r, i) => [i ? ', ' : '', messageLink(r, `#${r + 1}`, 'link')])));
+    }
+  } else {
+    box.append(el('span', { class: 'tx-label', text: 'Answers' }));
+    if (tx.request !== null && tx.request !== undefined) box.append(messageLink(tx.request, `request #${tx.request + 1}`, 'link'));
+    if (tx.response_time) box.append(el('span', { class: 'tx-status', text: `final${after}` }));
+  }
+  return box;
+}
+
+/** @param {BodyPart} p @param {number} i @param {number} n @param {BodySummary[]} summaries */
+function renderBodyPart(p, i, n, summaries) {
+  const part = el('div', { class: 'body-part' });
+  part.append(el('h4', null, n > 1 ? el('span', { class: 'muted', text: `Part ${i + 1} · ` }) : null,
+    el('span', { text: p.content_type || 'no content type' })));
+  if (p.headers.length) {
+    part.append(el('dl', { class: 'part-headers' }, p.headers.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })])));
+  }
+  // Readable first: what the part says, in words (the engine's body summaries); then the pretty-printed text.
+  for (const sum of summaries) part.append(bodySummary(sum));
+  const text = p.pretty || p.text;
+  if (text) {
+    part.append(el('details', { class: 'pretty', open: true },
+      el('summary', { text: p.pretty ? 'Pretty-printed' : 'Text' }),
+      el('pre', { class: 'code', text })));
+  } else {
+    part.append(el('p', { class: 'muted', text: 'Empty part.' }));
+  }
+  return part;
+}
+
+/** The headers table: name, value, and what it means (the engine's annotations for that header). @param {MessageDetail} m */
+function headersTable(m) {
+  /** @type {Map<number, string[]>} */
+  const notes = new Map();
+  for (const a of m.annotations) {
+    const list = notes.get(a.header_index) || [];
+    list.push(a.text);
+    notes.set(a.header_index, list);
+  }
+  /** @param {string} t */
+  const ann = (t) => el('span', { class: 'h-ann', text: t });
+  return el('table', { class: 'headers' },
+    el('thead', null, el('tr', null,
+      el('th', { scope: 'col', text: 'Name' }),
+      el('th', { scope: 'col', text: 'Value' }),
+      el('th', { scope: 'col', class: 'col-help', text: 'Meaning' }))),
+    el('tbody', null, m.headers.map((h, i) => {
+      const texts = notes.get(i) || [];
+      return el('tr', { class: texts.length ? 'has-ann' : null, 'data-header': h.name.toLowerCase() },
+        el('th', { scope: 'row', class: 'h-name', title: texts.length ? texts.join('\n') : null, text: h.name }),
+        el('td', { class: 'h-value' },
+          el('span', { class: 'h-value-text', text: h.value }),
+          // Narrow panel: the meaning under the value (the third column takes over when there is room).
+          texts.length ? el('span', { class: 'h-ann-inline' }, texts.map(ann)) : null),
+        el('td', { class: 'h-help col-help' }, texts.map(ann)));
+    })));
+}
+
+/**
+ * The summaries of body part `part` (or, for part === null, those read from headers: ms-text-format).
+ * @param {MessageDetail} m
+ * @param {number | null} part
+ */
+function summariesFor(m, part) {
+  const all = m.body_summaries;
+  const nParts = m.body_parts.length;
+  const fromHeader = (/** @type {BodySummary} */ s) => s.header_index !== null && s.header_index !== undefined;
+  if (part === null) return all.filter((s) => !(s.part < nParts) || fromHeader(s));
+  return all.filter((s) => s.part === part && !fromHeader(s));
+}
+
+/** One readable summary: title, sentences, and its table of entries (who, what, value). @param {BodySummary} s */
+function bodySummary(s) {
+  const kind = s.kind || 'text';
+  const box = el('div', { class: `bsum bsum-${kind.replace(/[^a-z0-9-]/gi, '')}`, 'aria-label': 'Readable summary' });
+  box.append(el('div', { class: 'bsum-title' }, withAvailability(s.title || kind)));
+  if (s.malformed) {
+    box.append(el('p', { class: 'bsum-malformed' },
+      el('span', { class: 'diag-sev', 'aria-hidden': 'true', text: '!' }),
+      el('span', { text: `Not fully readable: ${s.malformed}` })));
+  }
+  if (s.lines.length) {
+    // An instant message: its text, as written.
+    if (kind.startsWith('im-')) box.append(el('blockquote', { class: 'bsum-im', lang: '' }, s.lines.join('\n')));
+    else box.append(el('ul', { class: 'bsum-lines' }, s.lines.map((l) => el('li', null, withAvailability(l)))));
+  }
+  if (s.entries.length) box.append(entriesTable(s.entries));
+  return box;
+}
+
+/** @param {import('../types/view').BodyEntry[]} entries */
+function entriesTable(entries) {
+  const grouped = new Set(entries.map((e) => e.subject)).size > 1;
+  const tbody = el('tbody');
+  /** @param {number} upto */
+  const draw = (upto) => {
+    tbody.replaceChildren();
+    /** @type {string | null} */
+    let subject = null;
+    for (const e of entries.slice(0, upto)) {
+      if (grouped && e.subject !== subject) {
+        subject = e.subject;
+        tbody.append(el('tr', { class: 'bsum-subject' }, el('th', { colspan: '2', scope: 'rowgroup', text: subject || '(no subject)' })));
+      }
+      tbody.append(el('tr', null, el('th', { scope: 'row', text: e.field }), el('td', null, withAvailability(e.value))));
+    }
+    if (entries.length > upto) {
+      const more = el('button', { type: 'button', class: 'link', text: `Show all ${entries.length.toLocaleString('en-US')} rows`, onclick: () => draw(entries.length) });
+      tbody.append(el('tr', { class: 'bsum-more' }, el('td', { colspan: '2' }, more)));
+    }
+  };
+  draw(ENTRIES_SHOWN);
+  return el('table', { class: 'bsum-entries' }, tbody);
+}
+
+/** Summaries read from headers (the first IM text in ms-text-format), as a box of their own in the body section. @param {MessageDetail} m */
+function headerSummaries(m) {
+  const list = summariesFor(m, null);
+  if (!list.length) return null;
+  const box = el('div', { class: 'body-part body-part-header' });
+  for (const s of list) {
+    const h = s.header_index === null ? undefined : m.headers[s.header_index];
+    box.append(el('h4', null,
+      el('span', { class: 'muted', text: h ? `From the ${h.name} header · ` : 'From the headers · ' }),
+      el('span', { text: s.content_type })));
+    box.append(bodySummary(s));
+  }
+  return box;
+}

@@ -1,0 +1,167 @@
+// @ts-check
+// sipscope page: the drawer under the workspace, opened from the bottom bar (DevTools' drawer: one view at a time)
+// with the findings and presence views; it takes the diagnostics list's place.
+
+import { state } from './state.js';
+import { ui, el, fill } from './dom.js';
+import { plural, count } from './format.js';
+import { report } from './engine.js';
+import { loadFindings, renderFindings, findingsSub, countText, markActiveFinding } from './findings.js';
+import { loadPresence, renderPresence, presenceSub } from './presence.js';
+import { showDiagnostics } from './summary.js';
+
+/** @typedef {'findings' | 'presence'} View */
+
+/** A new analysis (or the same files merged again) is on screen: forget the old findings and presence. */
+export function resetDrawer() {
+  const ins = state.insights;
+  ins.generation += 1;
+  ins.findings = null;
+  ins.findingsLoading = null;
+  ins.presence = null;
+  ins.presenceLoading = null;
+  ins.activeFinding = -1;
+  // The page opened the diagnostics (nothing was found in the input): they have the drawer's place.
+  if (!ui.diagnostics.hidden) closeDrawer(false);
+  ui.findingsPanel.replaceChildren();
+  ui.presencePanel.replaceChildren();
+  setToggleLabels();
+  // Findings name the problems in the bottom bar right away; presence is read when it is opened.
+  loadFindings(findingsLoaded).catch(report);
+  if (ins.view === 'presence') loadPresence(presenceLoaded).catch(report);
+}
+
+function findingsLoaded() {
+  setToggleLabels();
+  if (state.insights.view === 'findings') {
+    renderFindings();
+    updateDrawerSub();
+  }
+}
+
+function presenceLoaded() {
+  setToggleLabels();
+  if (state.insights.view === 'presence') {
+    renderPresence();
+    updateDrawerSub();
+  }
+}
+
+function setToggleLabels() {
+  const { findings: f, presence: p, view } = state.insights;
+  fill(ui.findingsToggle,
+    el('span', { text: f ? `Findings: ${count(f.total)}` : 'Findings' }),
+    // The worst severity only: the bottom bar is narrow (the drawer says the rest).
+    f && f.counts.error ? el('span', { class: 'pill pill-error', text: plural(f.counts.error, 'error') })
+      : f && f.counts.warning ? el('span', { class: 'pill pill-warning', text: plural(f.counts.warning, 'warning') }) : null);
+  const about = 'Problems worth a look, each linked to its message';
+  ui.findingsToggle.title = f && f.total ? `Findings: ${countText(f.counts)}. ${about}` : about;
+  ui.presenceToggle.replaceChildren(el('span', { text: p ? `Presence: ${plural(p.contacts.length, 'contact')}` : 'Presence' }));
+  for (const [button, v] of /** @type {[HTMLButtonElement, View][]} */ ([[ui.findingsToggle, 'findings'], [ui.presenceToggle, 'presence']])) {
+    button.setAttribute('aria-expanded', view === v ? 'true' : 'false');
+    button.setAttribute('aria-pressed', view === v ? 'true' : 'false');
+  }
+}
+
+/** Open the drawer on `view`, or close it when it shows that already. @param {View} view */
+export function toggleDrawer(view) {
+  if (state.insights.view === view) closeDrawer(false);
+  else openDrawer(view);
+}
+
+/** @param {View} view */
+function openDrawer(view) {
+  state.insights.view = view;
+  showDiagnostics(false); // the drawer takes the diagnostics' place
+  ui.drawer.hidden = false;
+  ui.findingsPanel.hidden = view !== 'findings';
+  ui.presencePanel.hidden = view !== 'presence';
+  setToggleLabels();
+  if (view === 'findings') {
+    ui.drawerTitle.textContent = 'Findings';
+    if (state.insights.findings) renderFindings();
+    else {
+      ui.findingsPanel.replaceChildren(el('p', { class: 'placeholder', text: 'Looking for problems…' }));
+      loadFindings(findingsLoaded).catch(report);
+    }
+  } else {
+    ui.drawerTitle.textContent = 'Presence';
+    if (state.insights.presence) renderPresence();
+    else {
+      ui.presencePanel.replaceChildren(el('p', { class: 'placeholder', text: 'Reading presence…' }));
+      loadPresence(presenceLoaded).catch(report);
+    }
+  }
+  updateDrawerSub();
+}
+
+/** Close the drawer; focus goes back to its toggle when `restoreFocus`. @param {boolean} restoreFocus */
+export function closeDrawer(restoreFocus) {
+  const was = state.insights.view;
+  if (!was) return;
+  state.insights.view = null;
+  ui.drawer.hidden = true;
+  setToggleLabels();
+  if (restoreFocus) (was === 'findings' ? ui.findingsToggle : ui.presenceToggle).focus({ preventScroll: true });
+}
+
+function updateDrawerSub() {
+  const v = state.insights.view;
+  ui.drawerSub.textContent = v === 'findings' ? findingsSub() : v === 'presence' ? presenceSub() : '';
+}
+
+/** The page selected a message: mark the finding about it, if any. @param {number} msg */
+export function onSelect(msg) {
+  if (state.insights.activeFinding === msg) return;
+  state.insights.activeFinding = msg;
+  if (state.insights.view === 'findings') markActiveFinding();
+}
+
+/**
+ * ↑/↓ (and ←/→ in a row of chips), Home/End move between the items of a list in the drawer; the ladder's own ↑/↓
+ * keep away.
+ * @param {KeyboardEvent} e
+ * @param {Element} container
+ * @param {string} selector
+ * @param {boolean} [horizontal]
+ */
+function listKeys(e, container, selector, horizontal) {
+  const keys = horizontal ? ['ArrowLeft', 'ArrowRight', 'Home', 'End'] : ['ArrowUp', 'ArrowDown', 'Home', 'End'];
+  if (!keys.includes(e.key)) {
+    if (e.key === 'ArrowUp' || e.key === 'ArrowDown') e.preventDefault();
+    return;
+  }
+  const items = /** @type {HTMLElement[]} */ (Array.from(container.querySelectorAll(selector))).filter((x) => x.offsetParent !== null);
+  const cur = items.indexOf(/** @type {HTMLElement} */ (e.target));
+  if (cur < 0) return;
+  e.preventDefault();
+  e.stopPropagation();
+  let next = cur;
+  if (e.key === 'Home') next = 0;
+  else if (e.key === 'End') next = items.length - 1;
+  else next = cur + (e.key === 'ArrowDown' || e.key === 'ArrowRight' ? 1 : -1);
+  items[Math.max(0, Math.min(items.length - 1, next))].focus();
+}
+
+/** The drawer's own events. */
+export function wireDrawer() {
+  ui.findingsToggle.addEventListener('click', () => toggleDrawer('findings'));
+  ui.presenceToggle.addEventListener('click', () => toggleDrawer('presence'));
+  ui.drawerClose.addEventListener('click', () => closeDrawer(true));
+  ui.drawer.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      closeDrawer(true);
+    } else if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+      e.preventDefault(); // the page's ↑/↓ move the ladder's selection; not from inside the drawer
+    }
+  });
+  ui.findingsPanel.addEventListener('keydown', (e) => listKeys(e, ui.findingsPanel, '.finding-main'));
+  ui.presencePanel.addEventListener('keydown', (e) => {
+    const t = e.target instanceof Element ? e.target : null;
+    const timeline = t?.closest('.pc-timeline');
+    const events = t?.closest('.ps-events');
+    if (timeline) listKeys(e, timeline, '.pc-change', true);
+    else if (events) listKeys(e, events, '.ps-ev, .ps-storm > summary');
+  });
+}

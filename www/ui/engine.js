@@ -1,0 +1,207 @@
+// @ts-check
+// sipscope page: the analysis engines. One Web Worker (worker.js, holding a wasm Session) per analysis; the page
+// asks it with `call(method, ...args)`, where `method` is the Session's own method name (worker.js forwards it).
+// The engine of the analysis on screen answers the UI; a new analysis runs in a fresh engine and replaces it when
+// done, so Cancel (terminate the new engine) returns to what was on screen, and an analysis' memory goes away
+// with its worker.
+
+import { state } from './state.js';
+import { ui } from './dom.js';
+
+/** @typedef {import('../types/view').Summary} Summary */
+/** @typedef {import('../types/view').ConversationRow} ConversationRow */
+/** @typedef {import('../types/view').LadderMeta} LadderMeta */
+
+/** ladder_meta() as it arrives: the row order as an Int32Array (transferred, not copied). */
+/** @typedef {Omit<LadderMeta, 'messages'> & {messages: Int32Array}} Meta */
+
+/**
+ * What the page may ask: the Session's methods that worker.js forwards, with their values as they arrive (lists
+ * of message indices come as Int32Array).
+ * @typedef {object} Methods
+ * @property {() => Summary} summary
+ * @property {() => ConversationRow[]} conversations
+ * @property {() => Meta} ladder_meta
+ * @property {(first: number, count: number) => string} ladder_svg
+ * @property {() => string} ladder_header
+ * @property {(conversation: number) => void} set_filter
+ * @property {(file: number, ms: number | undefined) => void} set_clock_offset
+ * @property {(index: number) => import('../types/view').MessageDetail | null} message
+ * @property {(first: number, count: number) => import('../types/view').Diagnostic[]} diagnostics
+ * @property {(first: number, count: number) => import('../types/view').FindingsPage} findings
+ * @property {() => import('../types/view').Presence} presence
+ * @property {(query: string) => {hits: Int32Array, conversations: Int32Array}} search
+ * @property {(format: 'svg' | 'mermaid' | 'json' | 'text') => import('../types/view').Export} export
+ */
+/** @typedef {keyof Methods} Method */
+
+/**
+ * @typedef {{kind: 'file', file: Blob & {name?: string}, name?: string}
+ *   | {kind: 'bytes', name: string, bytes: Uint8Array}
+ *   | {kind: 'sample'}} Source  what an analysis reads (a part of a file is a Blob with a name of its own)
+ */
+
+/** @typedef {{type: 'progress', job: number, phase: 'reading' | 'correlating', file: string, bytes: number, total: number, messages: number, wasmBytes: number}} Progress */
+/** @typedef {{type: 'preview', job: number, svg: string, messages: number}} Preview */
+/**
+ * @typedef {{type: 'done', job: number, summary: Summary, conversations: ConversationRow[], meta: Meta,
+ *   timings?: Record<string, number>, wasmBytes?: number, reload?: boolean}} Done
+ */
+/** @typedef {{message: string, kind: 'memory' | 'read' | 'engine' | 'closed', file?: string, bytes?: number}} Failure */
+/** @typedef {{progress: (m: Progress) => void, preview: (m: Preview) => void, done: (m: Done) => void, error: (m: Failure) => void}} Handlers */
+
+/** An Error that says whether the analysis it was about was closed on purpose (nothing to report then). */
+export class EngineError extends Error {
+  /** @param {string} message @param {boolean} closed */
+  constructor(message, closed) {
+    super(message);
+    this.closed = closed;
+  }
+}
+
+export class Engine {
+  constructor() {
+    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void}>} */
+    this.pending = new Map();
+    this.nextId = 1;
+    /** @type {string | null} */
+    this.fatal = null;
+    /** @type {Handlers | null} while it runs an analysis */
+    this.handlers = null;
+    this.bytes = 0; // size of what it analyzed
+    /** @type {Worker | null} */
+    this.worker = null;
+    try {
+      // The single-file page (sipscope-offline.html) makes the worker from a blob: URL, as a classic script.
+      const offline = /** @type {{sipscopeWorkerUrl?: string}} */ (globalThis).sipscopeWorkerUrl;
+      this.worker = offline
+        ? new Worker(offline, { name: 'sipscope-analysis' })
+        : new Worker('worker.js', { type: 'module', name: 'sipscope-analysis' });
+    } catch (err) {
+      this.fatal = 'This browser could not start the analysis worker: ' + (err instanceof Error ? err.message : String(err));
+      return;
+    }
+    this.worker.onmessage = (event) => this.onMessage(event.data);
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.fail('The analysis engine stopped: ' + (event.message || 'the worker failed to load'), 'engine');
+    };
+    this.worker.onmessageerror = () => this.fail('A message from the analysis engine could not be read.', 'engine');
+  }
+
+  /** @param {string} message @param {Failure['kind']} kind */
+  fail(message, kind) {
+    if (!this.fatal) this.fatal = message;
+    for (const { reject } of this.pending.values()) reject(new EngineError(message, kind === 'closed'));
+    this.pending.clear();
+    const h = this.handlers;
+    this.handlers = null;
+    if (h) h.error({ message, kind });
+  }
+
+  /** @param {any} msg a message from worker.js (see its protocol) */
+  onMessage(msg) {
+    switch (msg.type) {
+      case 'ready':
+        if (msg.version) ui.body.dataset.engine = msg.version;
+        break;
+      case 'fatal':
+        this.fail(msg.message, 'engine');
+        break;
+      case 'result': {
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        if ('error' in msg && msg.error !== undefined) p.reject(new EngineError(msg.error, false));
+        else p.resolve(msg.value);
+        break;
+      }
+      case 'progress':
+      case 'preview':
+      case 'done':
+      case 'error': {
+        const h = this.handlers;
+        if (!h) return;
+        if (msg.type === 'done' || msg.type === 'error') this.handlers = null;
+        h[/** @type {'progress' | 'preview' | 'done' | 'error'} */ (msg.type)](msg);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /**
+   * Read and analyze `sources`.
+   * @param {Source[]} sources
+   * @param {number} bytes their size
+   * @param {number} job
+   * @param {number} previewRows messages in the preview while reading
+   * @param {Handlers} handlers
+   */
+  analyze(sources, bytes, job, previewRows, handlers) {
+    this.bytes = bytes;
+    if (this.fatal || !this.worker) {
+      handlers.error({ message: this.fatal || 'no worker', kind: 'engine' });
+      return;
+    }
+    this.handlers = handlers;
+    this.worker.postMessage({ type: 'analyze', job, sources, previewRows });
+  }
+
+  /**
+   * @template {Method} M
+   * @param {M} method
+   * @param {Parameters<Methods[M]>} args
+   * @returns {Promise<ReturnType<Methods[M]>>}
+   */
+  call(method, ...args) {
+    const worker = this.worker;
+    if (this.fatal || !worker) return Promise.reject(new EngineError(this.fatal || 'no worker', false));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ type: 'call', id, method, args });
+    });
+  }
+
+  terminate() {
+    this.handlers = null;
+    if (this.worker) this.worker.terminate();
+    this.worker = null;
+    this.fail('This analysis was closed.', 'closed');
+  }
+}
+
+/** A started engine for the next analysis: the spare one when there is one. */
+export function takeEngine() {
+  const spare = state.engines.spare;
+  const e = spare && !spare.fatal ? spare : new Engine();
+  if (spare && spare !== e) spare.terminate();
+  state.engines.spare = null;
+  return e;
+}
+
+/** Start a spare engine (its wasm loads while nobody waits). */
+export function warmSpare() {
+  if (!state.engines.spare) state.engines.spare = new Engine();
+}
+
+/**
+ * A request to the engine of the analysis on screen.
+ * @template {Method} M
+ * @param {M} method
+ * @param {Parameters<Methods[M]>} args
+ * @returns {Promise<ReturnType<Methods[M]>>}
+ */
+export function call(method, ...args) {
+  const shown = state.engines.shown;
+  if (!shown) return Promise.reject(new EngineError('nothing analyzed yet', false));
+  return shown.call(method, ...args);
+}
+
+/** Errors of the page's requests: logged, unless about an analysis closed on purpose. @param {unknown} err */
+export function report(err) {
+  if (err instanceof EngineError && err.closed) return;
+  console.warn('sipscope:', err instanceof Error ? err.message : err);
+}
