@@ -46,8 +46,8 @@ export async function setup() {
  * A new page at `origin` that records page errors, console errors and dialogs. Any of those, or a request
  * to another origin, is collected in `problems`; tests assert it stays empty.
  */
-export async function openPage(env, { width = 1366, height = 768, colorScheme = 'light', block = [], allowConsoleErrors = false } = {}) {
-  const context = await env.browser.newContext({ viewport: { width, height }, colorScheme, acceptDownloads: false });
+export async function openPage(env, { width = 1366, height = 768, colorScheme = 'light', block = [], allowConsoleErrors = false, acceptDownloads = false } = {}) {
+  const context = await env.browser.newContext({ viewport: { width, height }, colorScheme, acceptDownloads });
   const problems = [];
   const dialogs = [];
   const requests = [];

@@ -275,8 +275,15 @@ describe('insights: what the engine explains', () => {
       const on3 = contacts.find((c) => c.uri === 'on3@limcm.com');
       assert.deepEqual(on3.states, ['Available', 'Away']);
       assert.match(on3.text, /외근 중 - 오후 3시 복귀/);
-      // Colours carry the state, the words too.
+      // Colours carry the state (the engine's class of each change, av-<class>), the words too.
       assert.equal(await page.locator('#insights .pc-row').nth(contacts.indexOf(on2)).locator('.avail.av-busy').count(), 1);
+      const on3row = page.locator('#insights .pc-row').nth(contacts.indexOf(on3));
+      assert.equal(await on3row.locator('.avail.av-available').count(), 1);
+      assert.equal(await on3row.locator('.avail.av-away').count(), 1);
+      const classes = await page.$$eval('#insights .pc-change .avail', (els) => els.map((e) => e.className));
+      assert.ok(classes.length > 0 && classes.every((c) => /^avail av-(available|busy|dnd|away|offline|unknown)$/.test(c)), classes.join(', '));
+      const dot = (cls) => page.locator(`#insights .pc-change .avail.${cls} .avail-dot`).first().evaluate((e) => getComputedStyle(e).backgroundColor);
+      assert.notEqual(await dot('av-available'), await dot('av-busy'), 'Available and Busy in different colours');
       // Click Busy: the BENOTIFY that said so.
       await page.locator(`#insights .pc-change[data-msg="${on2.msgs[1]}"]`).click();
       await page.waitForFunction(() => /^BENOTIFY/.test(document.querySelector('#detail-body .start-line .sl-text')?.textContent || ''));
@@ -361,7 +368,7 @@ describe('insights: what the engine explains', () => {
       assert.match(rows[1], /server-edge\.log[\s\S]*server trace[\s\S]*8[\s\S]*\+9 h 0 min 0\.0\d\d s, estimated from 8 shared messages/);
       const input = panel.locator('[data-file-row="1"] input');
       assert.ok(await input.evaluate((e) => e === document.activeElement), 'focus on the offset to edit');
-      assert.match(await input.inputValue(), /^\+9:00:00\.0\d\d$/);
+      assert.match(await input.inputValue(), /^\+9 h 0 min 0\.0\d\d s$/, 'the engine\'s offset text, ready to edit');
       // Nonsense is refused with a hint, nothing changes.
       await input.fill('nine hours');
       await panel.locator('[data-file-row="1"] button', { hasText: 'Apply' }).click();

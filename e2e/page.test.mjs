@@ -2,7 +2,7 @@
 // Run: scripts/test.sh (builds first), or `node --test --test-reporter=spec e2e/` after a trunk build.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, OUT, waitDone, waitSettled, firstExisting, useBrowser } from './helpers.mjs';
 
@@ -13,7 +13,9 @@ const HOSTILE_FILE = firstExisting(join(FIXTURES, 'hostile.uccapilog'));
 
 // Files the page itself is made of: nothing else may ever be requested.
 const OWN_FILES = new Set(['/', '/index.html', '/app.js', '/worker.js', '/reader.js', '/sipscope.js', '/sipscope_bg.wasm',
-  '/style.css', '/favicon.svg', '/favicon.ico', '/insights.js', '/insights.css']);
+  '/style.css', '/favicon.svg', '/favicon.ico', '/insights.css',
+  // The page's modules (www/ui/).
+  ...readdirSync(join(ROOT, 'www', 'ui')).filter((f) => f.endsWith('.js')).map((f) => `/ui/${f}`)]);
 
 // A hostile SIP message, used when tests/fixtures/hostile.uccapilog is not there.
 const HOSTILE_TEXT = [
@@ -328,6 +330,60 @@ describe('sipscope page', () => {
     } finally {
       rmSync(big, { force: true });
     }
+  });
+
+  it('Save SVG and Save Mermaid save the ladder on screen as the engine writes it', async () => {
+    await withPage({ acceptDownloads: true }, async ({ page }) => {
+      await page.click('#open-sample');
+      await waitDone(page);
+      const save = async (button) => {
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+        return { name: download.suggestedFilename(), text: readFileSync(await download.path(), 'utf8') };
+      };
+      const svg = await save('#export-svg');
+      assert.match(svg.name, /\.svg$/);
+      assert.match(svg.text, /^(<\?xml[^>]*>\s*)?<svg[\s>]/, 'a standalone SVG document');
+      assert.match(svg.text, /REGISTER/);
+      const mermaid = await save('#export-mermaid');
+      assert.match(mermaid.name, /\.mmd$/);
+      assert.ok(mermaid.text.startsWith('sequenceDiagram'), `a Mermaid sequence diagram (starts ${JSON.stringify(mermaid.text.slice(0, 40))})`);
+      assert.match(mermaid.text, /REGISTER/);
+      // Narrowed to one conversation, the file is that conversation's ladder.
+      await page.locator('#conv-list [data-conv="0"]').click();
+      await page.waitForFunction(() => /of 34$/.test(document.getElementById('ladder-caption').textContent));
+      const narrowed = await save('#export-mermaid');
+      const arrows = (text) => text.split('\n').filter((l) => /^\s*[^\s:]+\s*--?(>>|x|\))[+-]?\s*[^\s:]+\s*:/.test(l)).length;
+      assert.ok(arrows(narrowed.text) > 0 && arrows(narrowed.text) < arrows(mermaid.text),
+        `fewer arrows than the whole ladder (${arrows(narrowed.text)} of ${arrows(mermaid.text)})`);
+    });
+  });
+
+  it('a 401 is an authentication challenge in the message panel, not a failure; a 503 is a failure', async () => {
+    await withPage({}, async ({ page }) => {
+      await page.click('#open-sample');
+      await waitDone(page);
+      const show = async (startLine) => {
+        const msg = await page.evaluate(async (re) => {
+          // The first arrow whose label starts with this status.
+          const a = Array.from(document.querySelectorAll('#ladder-canvas [data-msg]')).find((x) => new RegExp(re).test(x.getAttribute('aria-label')));
+          return a ? Number(a.getAttribute('data-msg')) : -1;
+        }, startLine);
+        assert.ok(msg >= 0, `an arrow for ${startLine}`);
+        await page.locator(`#ladder-canvas [data-msg="${msg}"]`).click();
+        await page.waitForFunction((n) => document.getElementById('detail-sub').textContent === `#${n + 1}`, msg);
+        const line = page.locator('#detail-body .start-line');
+        return { kind: await line.getAttribute('data-kind'), cls: await line.getAttribute('class'), word: await line.locator('.sl-kind').textContent() };
+      };
+      const challenge = await show('401');
+      assert.equal(challenge.kind, 'challenge');
+      assert.match(challenge.cls, /\bsl-challenge\b/);
+      assert.doesNotMatch(challenge.cls, /failure/);
+      assert.match(challenge.word, /challenge/);
+      assert.doesNotMatch(challenge.word, /fail/);
+      const failure = await show('503');
+      assert.equal(failure.kind, 'failure');
+      assert.match(failure.word, /failure \(503\)/);
+    });
   });
 
   it('conversations narrow the ladder', async () => {
