@@ -35,6 +35,7 @@ const PREVIEW_EVERY_MS = 1000;
 /** @typedef {{kind: 'file', file: Blob & {name?: string}, name?: string} | {kind: 'bytes', name: string, bytes: Uint8Array} | {kind: 'sample'}} Source */
 
 // The Session methods the page may call, by their own names (the page's `call(method, ...args)`).
+/** @type {Set<keyof SessionT>} */
 const CALLS = new Set([
   'summary', 'conversations', 'ladder_meta', 'ladder_svg', 'ladder_header', 'set_filter', 'set_clock_offset',
   'message', 'diagnostics', 'findings', 'presence', 'search', 'export',
@@ -318,7 +319,7 @@ self.onmessage = async (event) => {
       const session = held.session;
       if (!session) throw new Error('nothing analyzed yet');
       const method = String(msg.method);
-      if (!CALLS.has(method)) throw new Error('unknown method ' + method);
+      if (!CALLS.has(/** @type {keyof SessionT} */ (method))) throw new Error('unknown method ' + method);
       const fn = /** @type {(...args: unknown[]) => unknown} */ (session[/** @type {keyof SessionT} */ (method)]);
       const { value, buffers } = transfer(method, fn.apply(session, msg.args || []));
       post({ type: 'result', id: msg.id, value: value === undefined ? null : value }, buffers);

@@ -34,6 +34,8 @@ import { ui } from './dom.js';
  * @property {(format: 'svg' | 'mermaid' | 'json' | 'text') => import('../types/view').Export} export
  */
 /** @typedef {keyof Methods} Method */
+/** Each of them is the Session's (wasm-bindgen's dist/sipscope.d.ts): tsc fails on a name the Session has not. */
+/** @typedef {import('../sipscope.js').Session[Method]} SessionMethod */
 
 /**
  * @typedef {{kind: 'file', file: Blob & {name?: string}, name?: string}
