@@ -15,27 +15,21 @@ import { ui } from './dom.js';
 /** ladder_meta() as it arrives: the row order as an Int32Array (transferred, not copied). */
 /** @typedef {Omit<LadderMeta, 'messages'> & {messages: Int32Array}} Meta */
 
+/** @typedef {import('../sipscope.js').Session} Session */
 /**
- * What the page may ask: the Session's methods that worker.js forwards, with their values as they arrive (lists
- * of message indices come as Int32Array).
- * @typedef {object} Methods
- * @property {() => Summary} summary
- * @property {() => ConversationRow[]} conversations
- * @property {() => Meta} ladder_meta
- * @property {(first: number, count: number) => string} ladder_svg
- * @property {() => string} ladder_header
- * @property {(conversation: number) => void} set_filter
- * @property {(file: number, ms: number | undefined) => void} set_clock_offset
- * @property {(index: number) => import('../types/view').MessageDetail | null} message
- * @property {(first: number, count: number) => import('../types/view').Diagnostic[]} diagnostics
- * @property {(first: number, count: number) => import('../types/view').FindingsPage} findings
- * @property {() => import('../types/view').Presence} presence
- * @property {(query: string) => {hits: Int32Array, conversations: Int32Array}} search
- * @property {(format: 'svg' | 'mermaid' | 'json' | 'text') => import('../types/view').Export} export
+ * What the page may ask: the Session's methods that worker.js forwards, by their own names.
+ * @typedef {'summary' | 'conversations' | 'ladder_meta' | 'ladder_svg' | 'ladder_header' | 'set_filter'
+ *   | 'set_clock_offset' | 'message' | 'diagnostics' | 'findings' | 'presence' | 'search' | 'export'} Method
  */
-/** @typedef {keyof Methods} Method */
-/** Each of them is the Session's (wasm-bindgen's dist/sipscope.d.ts): tsc fails on a name the Session has not. */
-/** @typedef {import('../sipscope.js').Session[Method]} SessionMethod */
+/**
+ * Values as worker.js sends them where they differ from the Session's: lists of message indices as Int32Array.
+ * @typedef {{ladder_meta: Meta, search: {hits: Int32Array, conversations: Int32Array}}} Sent
+ */
+/**
+ * The value of `method` as it arrives: the Session's own (wasm-bindgen's declaration), or as sent.
+ * @template {Method} M
+ * @typedef {M extends keyof Sent ? Sent[M] : ReturnType<Session[M]>} Value
+ */
 
 /**
  * @typedef {{kind: 'file', file: Blob & {name?: string}, name?: string}
@@ -154,8 +148,8 @@ export class Engine {
   /**
    * @template {Method} M
    * @param {M} method
-   * @param {Parameters<Methods[M]>} args
-   * @returns {Promise<ReturnType<Methods[M]>>}
+   * @param {Parameters<Session[M]>} args
+   * @returns {Promise<Value<M>>}
    */
   call(method, ...args) {
     const worker = this.worker;
@@ -193,8 +187,8 @@ export function warmSpare() {
  * A request to the engine of the analysis on screen.
  * @template {Method} M
  * @param {M} method
- * @param {Parameters<Methods[M]>} args
- * @returns {Promise<ReturnType<Methods[M]>>}
+ * @param {Parameters<Session[M]>} args
+ * @returns {Promise<Value<M>>}
  */
 export function call(method, ...args) {
   const shown = state.engines.shown;
