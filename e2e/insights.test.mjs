@@ -281,7 +281,7 @@ describe('insights: what the engine explains', () => {
       assert.equal(await on3row.locator('.avail.av-available').count(), 1);
       assert.equal(await on3row.locator('.avail.av-away').count(), 1);
       const classes = await page.$$eval('#insights .pc-change .avail', (els) => els.map((e) => e.className));
-      assert.ok(classes.length > 0 && classes.every((c) => /^avail av-(available|busy|dnd|away|offline|unknown)$/.test(c)), classes.join(', '));
+      assert.ok(classes.length > 0 && classes.every((c) => /^avail av-(available|idle|busy|busy-idle|dnd|away|offline|none)$/.test(c)), classes.join(', '));
       const dot = (cls) => page.locator(`#insights .pc-change .avail.${cls} .avail-dot`).first().evaluate((e) => getComputedStyle(e).backgroundColor);
       assert.notEqual(await dot('av-available'), await dot('av-busy'), 'Available and Busy in different colours');
       // Click Busy: the BENOTIFY that said so.

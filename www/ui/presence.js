@@ -19,11 +19,11 @@ const EVENTS_SHOWN = 40; // lifecycle events drawn per subscription before "+N m
 
 /**
  * A coloured dot and the words: colour for the eye, the name for everyone.
- * @param {string} cls the engine's availability class (available, busy, dnd, away, offline, unknown)
+ * @param {string} cls the engine's availability class (available, idle, busy, busy-idle, dnd, away, offline, none)
  * @param {string} text
  */
 function availBadge(cls, text) {
-  return el('span', { class: `avail av-${cls.replace(/[^a-z-]/g, '') || 'unknown'}` },
+  return el('span', { class: `avail av-${cls.replace(/[^a-z-]/g, '') || 'none'}` },
     el('span', { class: 'avail-dot', 'aria-hidden': 'true' }),
     el('span', { class: 'avail-name', text }));
 }
@@ -32,7 +32,7 @@ function availBadge(cls, text) {
 // The summaries are sentences: they carry no class of their own (the presence view's changes do).
 const AVAIL_IN_TEXT = /\b(\d{1,5}) (Available-Idle \(Inactive\)|Available|Busy-Idle|Busy|Do Not Disturb|Be Right Back|Away|Offline)(?![\w-])/g;
 const TEXT_CLASS = /** @type {Record<string, string>} */ ({
-  Available: 'available', 'Available-Idle (Inactive)': 'available', Busy: 'busy', 'Busy-Idle': 'busy',
+  Available: 'available', 'Available-Idle (Inactive)': 'idle', Busy: 'busy', 'Busy-Idle': 'busy-idle',
   'Do Not Disturb': 'dnd', 'Be Right Back': 'away', Away: 'away', Offline: 'offline',
 });
 
@@ -44,7 +44,7 @@ export function withAvailability(text) {
   for (const m of text.matchAll(AVAIL_IN_TEXT)) {
     const at = m.index || 0;
     if (at > last) out.push(text.slice(last, at));
-    out.push(availBadge(TEXT_CLASS[m[2]] || 'unknown', `${m[1]} ${m[2]}`));
+    out.push(availBadge(TEXT_CLASS[m[2]] || 'none', `${m[1]} ${m[2]}`));
     last = at + m[0].length;
   }
   if (last < text.length) out.push(text.slice(last));
