@@ -9,7 +9,7 @@ import { state } from './state.js';
 import { ui } from './dom.js';
 
 /** @typedef {import('../types/view').Summary} Summary */
-/** @typedef {import('../types/view').ConversationRow} ConversationRow */
+/** @typedef {import('../types/view').ConversationListRow} ConversationRow */
 /** @typedef {import('../types/view').LadderMeta} LadderMeta */
 
 /** ladder_meta() as it arrives: the row order as an Int32Array (transferred, not copied). */

@@ -1,7 +1,7 @@
 // @ts-check
 // sipscope page: the few formatters that are the page's own (byte sizes of what is read, counts in words, the
 // clock part of the engine's ISO times, time left while reading). Everything about SIP or the log — format names,
-// clock offsets, response times, message kinds — comes from the engine as text.
+// clock offsets, response times, a log's time span, message kinds — comes from the engine as text.
 
 /** "1.5 MB". @param {number} n bytes */
 export function formatBytes(n) {
@@ -53,12 +53,7 @@ export function sameDay(a, b) {
   return !!x && !!y && x.date === y.date;
 }
 
-/** Milliseconds since the epoch of an ISO time (NaN when there is none). @param {string | null | undefined} iso */
-export function timeMs(iso) {
-  return iso ? Date.parse(String(iso).replace(' ', 'T')) : NaN;
-}
-
-/** A rough span for people ("12 s", "3 min 4 s", "2 h 5 min"): the time left while reading, a log's span. @param {number} ms */
+/** A rough time for people ("12 s", "3 min 4 s", "2 h 5 min"): the time left while a log is read. @param {number} ms */
 export function durationText(ms) {
   if (!Number.isFinite(ms) || ms < 0) return '';
   if (ms < 1000) return `${Math.round(ms)} ms`;

@@ -3,7 +3,7 @@
 // read and write it); no other module of the page keeps mutable state of its own.
 
 /** @typedef {import('../types/view').Summary} Summary */
-/** @typedef {import('../types/view').ConversationRow} ConversationRow */
+/** @typedef {import('../types/view').ConversationListRow} ConversationRow */
 /** @typedef {import('../types/view').MessageDetail} MessageDetail */
 /** @typedef {import('../types/view').FindingsPage} FindingsPage */
 /** @typedef {import('../types/view').Presence} Presence */
@@ -156,7 +156,7 @@ export function summary() {
 
 /** @type {Summary} */
 const EMPTY_SUMMARY = Object.freeze({
-  files: [], message_count: 0, first_time: null, last_time: null, conversations: 0, transactions: 0,
+  files: [], message_count: 0, first_time: null, last_time: null, span: null, conversations: 0, transactions: 0,
   subscriptions: 0, unanswered: 0, failures: 0, diagnostic_counts: { info: 0, warning: 0, error: 0 },
   diagnostics: [], diagnostics_total: 0, clocks: [], shared_messages: 0, aliases: [],
 });

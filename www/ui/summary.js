@@ -5,7 +5,7 @@
 
 import { state, summary, fileName } from './state.js';
 import { ui, el, fill, messageLink, diagnosticItem } from './dom.js';
-import { plural, count, splitTime, durationText, timeMs } from './format.js';
+import { plural, count, splitTime } from './format.js';
 import { call, report } from './engine.js';
 
 /** @typedef {import('../types/view').Diagnostic} Diagnostic */
@@ -26,9 +26,8 @@ export function renderSummary() {
   const a = splitTime(s.first_time);
   const b = splitTime(s.last_time || s.first_time);
   if (a && b) {
-    const span = durationText(timeMs(s.last_time) - timeMs(s.first_time));
     const range = a.date === b.date ? `${a.date} ${a.clock} – ${b.clock}` : `${a.date} ${a.clock} – ${b.date} ${b.clock}`;
-    const text = span ? `${range} (${span})` : range;
+    const text = s.span ? `${range} (${s.span})` : range;
     parts.push(el('span', { class: 'sum-item sum-cut', title: text, text }));
   }
   const counts = [
