@@ -8,7 +8,7 @@
 //!   `message_count()`, `bytes_pushed()`, `preview_svg(max)`: progress and the first rows while importing.
 //! - `summary()`: files, counts, time span, clocks, the first page of diagnostics (the analysis is finished on the
 //!   first query); `diagnostics(first, count)`: more of them, in the same order.
-//! - `conversations()`, `message_conversations()`, `set_filter(conversation | -1)`: narrow the ladder.
+//! - `conversations()`, `set_filter(conversation | -1)`: narrow the ladder.
 //! - `ladder_meta()`, `ladder_header()`, `ladder_svg(first, count)`: the ladder, a window of rows at a time.
 //! - `message(index)`, `findings(first, count)`, `presence()`, `search(query)`.
 //! - `set_clock_offset(file, ms | undefined)`: a file's clock by hand; the files are merged again.
@@ -208,21 +208,10 @@ impl Session {
             .clone()
     }
 
-    /// The conversations as the list shows them (counts, not lists); `message_conversations()` maps messages to
-    /// conversations.
+    /// The conversations as the list shows them (counts, not lists).
     #[wasm_bindgen(unchecked_return_type = "ConversationListRow[]")]
     pub fn conversations(&mut self) -> JsValue {
         to_js(&self.done().analysis.conversation_list())
-    }
-
-    /// The conversation of every message, by message index (`Uint32Array`; `u32::MAX` for none).
-    pub fn message_conversations(&mut self) -> js_sys::Uint32Array {
-        let links = &self.done().analysis.flow.links;
-        let v: Vec<u32> = links
-            .iter()
-            .map(|l| l.conversation.unwrap_or(u32::MAX))
-            .collect();
-        js_sys::Uint32Array::from(v.as_slice())
     }
 
     /// Set a file's clock offset by hand (milliseconds added to its times) and merge again; `undefined` goes back
@@ -273,12 +262,6 @@ impl Session {
     pub fn ladder_header(&mut self) -> String {
         let d = self.done();
         svg::header_with(&d.ladder, &d.layout)
-    }
-
-    /// The whole current ladder as one standalone SVG document (the page before `export`; kept until it moves).
-    pub fn ladder_export(&mut self) -> String {
-        let d = self.done();
-        svg::render_with(&d.ladder, &d.layout, 0..d.ladder.rows.len())
     }
 
     /// An export of the analysis (the pictures draw the current ladder): `{mime, name, bytes}`. Formats:

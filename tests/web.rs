@@ -72,9 +72,6 @@ fn conversations_filter_the_ladder() {
         get(&first, "messages").is_undefined(),
         "the lists stay in the engine"
     );
-    let of = s.message_conversations().to_vec();
-    assert_eq!(of.len(), s.message_count());
-    assert_eq!(of.iter().filter(|&&c| c == 0).count() as u32, n);
     s.set_filter(0);
     assert_eq!(get(&s.ladder_meta(), "rows").as_f64().unwrap() as u32, n);
     s.set_filter(-1);
