@@ -1,4 +1,5 @@
-//! SIP value grammar as byte spans: quote-aware splitting, header parameters, name-addr, URI, Via, auth params.
+//! SIP value grammar as byte spans: quote-aware splitting, header parameters, name-addr, URI, Via, auth params,
+//! header unfolding.
 //!
 //! Every span function takes a value and returns `Range<usize>` (or small structs of ranges) into that same value;
 //! nothing allocates, so these run per message on large logs. Thin `&str` helpers slice the spans for callers that
@@ -380,6 +381,16 @@ pub fn auth(value: &str) -> (Range<usize>, impl Iterator<Item = Param> + '_) {
             }
         });
     (span_in(value, scheme), params)
+}
+
+/// The pieces of a header value written over several lines (folded), as spans: the first line without its `\r`,
+/// each continuation line without its `\r` and leading white space. Joined by single spaces they make the
+/// unfolded value; a value without `\n` is one piece.
+pub fn unfold(value: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    value.split('\n').enumerate().map(move |(i, line)| {
+        let line = line.trim_end_matches('\r');
+        span_in(value, if i > 0 { line.trim_start() } else { line })
+    })
 }
 
 /// Byte-level: the value of parameter `name` (`boundary=…`, maybe quoted) in a header value, found at the first

@@ -226,14 +226,11 @@ impl Message {
             return Cow::Borrowed(v);
         }
         let mut out = String::with_capacity(v.len());
-        for (i, line) in v.split('\n').enumerate() {
-            let line = line.trim_end_matches('\r');
+        for (i, piece) in grammar::unfold(v).enumerate() {
             if i > 0 {
                 out.push(' ');
-                out.push_str(line.trim_start());
-            } else {
-                out.push_str(line);
             }
+            out.push_str(&v[piece]);
         }
         Cow::Owned(out)
     }

@@ -211,3 +211,14 @@ fn boundary_bytes() {
     assert_eq!(param_value_bytes(b"text/plain", b"boundary"), None);
     assert_eq!(param_value_bytes(b"boundary=\"open", b"boundary"), None);
 }
+
+#[test]
+fn folded_values_unfold() {
+    let v = "<sip:on1@limcm.com>;tag=1;\r\n\t epid=08b5b444f3\r\n  ;x=y";
+    let pieces: Vec<&str> = unfold(v).map(|r| &v[r]).collect();
+    assert_eq!(
+        pieces,
+        ["<sip:on1@limcm.com>;tag=1;", "epid=08b5b444f3", ";x=y"]
+    );
+    assert_eq!(unfold("one line").count(), 1);
+}
