@@ -2,7 +2,8 @@
 //!
 //! `parser` turns bytes into a [`Message`] (nom, zero-copy ranges, never fails on an unknown method, header or
 //! content type); `body` splits multipart bodies and pretty-prints XML for display; `framing` cuts a block of
-//! bytes into messages by Content-Length.
+//! bytes into messages by Content-Length; `grammar` reads header values (parameters, name-addr, URI, Via, auth
+//! params) as spans.
 
 pub mod body;
 pub mod framing;
