@@ -547,10 +547,9 @@ fn registrations(analysis: &Analysis, out: &mut Vec<Finding>) {
             continue;
         };
         let expires0 = req.sip.header("Expires").is_some_and(|e| e.trim() == "0")
-            || req
-                .sip
-                .headers_named("Contact")
-                .any(|c| crate::sip::param(&c, "expires").is_some_and(|e| e.trim() == "0"));
+            || req.sip.headers_named("Contact").any(|c| {
+                crate::sip::grammar::param(&c, "expires").is_some_and(|e| e.trim() == "0")
+            });
         if expires0 {
             out.push(finding(
                 Severity::Info,

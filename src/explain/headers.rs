@@ -426,12 +426,12 @@ fn from_to(ctx: &Ctx, canon: &str, value: &str) -> Vec<String> {
         "The request's target"
     };
     let mut line = format!("{role}: {who}.");
-    if let Some(epid) = crate::sip::param(value, "epid").filter(|e| !e.is_empty()) {
+    if let Some(epid) = crate::sip::grammar::param(value, "epid").filter(|e| !e.is_empty()) {
         line.push_str(&format!(
             " Endpoint id (epid) {epid}: identifies this one client instance (device) of the user; the server uses it to pick the security association ([MS-SIP] 3.1.5.1)."
         ));
     }
-    if canon == "to" && crate::sip::param(value, "tag").is_none() && ctx.is_request {
+    if canon == "to" && crate::sip::grammar::param(value, "tag").is_none() && ctx.is_request {
         line.push_str(" No To tag: this request starts a new dialog.");
     }
     vec![line]

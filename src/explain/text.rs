@@ -2,7 +2,7 @@
 //! the font they name, and HTML or RTF bodies turned into plain lines (shown as text, never run).
 
 use super::util::{base64_decode, clip, find, one_line, semi_params, utf16le};
-use crate::sip::split_top_level;
+use crate::sip::grammar::split_top_level;
 
 /// Lines of an IM: trimmed, empty lines dropped, at most 50 lines of 500 characters.
 pub fn text_lines(text: &str) -> Vec<String> {
@@ -168,7 +168,7 @@ pub fn decode_im_format(value: &str) -> (Option<String>, Option<String>) {
 pub fn font_of(msgr: &str) -> Option<String> {
     let rest = msgr.split_once(':').map(|(_, r)| r)?;
     let mut font = None;
-    for item in split_top_level(rest, ';') {
+    for item in split_top_level(rest, b';') {
         if let Some((k, v)) = item.split_once('=') {
             if k.trim().eq_ignore_ascii_case("FN") {
                 font = Some(v.trim().replace("%20", " "));

@@ -1,8 +1,9 @@
-//! Small text helpers shared by the annotators: base64, UTF-16LE, SIP URIs and parameter lists, durations.
+//! Small text helpers shared by the annotators: base64, UTF-16LE, durations, IP ranges, and owned-`String`
+//! adapters over the span grammar of `sip::grammar` (URIs, name-addr, parameter lists).
 //!
 //! Everything here is total: malformed input gives `None` or an empty result, never a panic.
 
-use crate::sip::split_top_level;
+use crate::sip::grammar;
 
 /// Decode base64 (RFC 4648 standard or URL-safe alphabet; whitespace ignored, padding optional).
 /// `None` when a character is outside both alphabets.
@@ -61,62 +62,29 @@ pub fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// The URI of a name-addr (`"On 1"<sip:on1@limcm.com>;tag=x` → `sip:on1@limcm.com`) or of an addr-spec
-/// (`sip:a@b;tag=x` → `sip:a@b`, header parameters cut at the first `;` outside brackets).
+/// Owned pairs of a parameter iterator from [`grammar`] (spans into `s`).
+fn owned(s: &str, it: impl Iterator<Item = grammar::Param>) -> Vec<(String, String)> {
+    it.map(|p| (s[p.name].to_string(), s[p.value].to_string()))
+        .collect()
+}
+
+/// The URI of a name-addr or addr-spec, owned ([`grammar::uri_of`]).
 pub fn uri_of(value: &str) -> String {
-    let v = value.trim();
-    if let Some(start) = find_unquoted(v, '<') {
-        let rest = &v[start + 1..];
-        return rest.split('>').next().unwrap_or("").trim().to_string();
-    }
-    // addr-spec: parameters after the first ';' belong to the header (RFC 3261 §20.10).
-    v.split(';').next().unwrap_or("").trim().to_string()
+    grammar::uri_of(value).to_string()
 }
 
-/// The header parameters of a name-addr or addr-spec entry (`<sip:a@b;lr>;expires=7200;gruu="…"` →
-/// `expires`, `gruu`), quotes removed. Angle brackets inside quoted values are not mistaken for the URI's end.
+/// The header parameters of a name-addr or addr-spec entry, owned ([`grammar::name_addr`]).
 pub fn header_params(entry: &str) -> Vec<(String, String)> {
-    let v = entry.trim();
-    let tail = match find_unquoted(v, '<') {
-        Some(lt) => match v[lt..].find('>') {
-            Some(gt) => &v[lt + gt + 1..],
-            None => "",
-        },
-        None => match v.find(';') {
-            Some(i) => &v[i..],
-            None => "",
-        },
-    };
-    semi_params(&format!("x{tail}")).1
+    let tail = &entry[grammar::name_addr(entry).params];
+    owned(tail, grammar::semi_params(tail))
 }
 
-/// The display name of a name-addr (`"On 1"<sip:…>` → `On 1`), if any.
+/// The display name of a name-addr, owned ([`grammar::display_name`]).
 pub fn display_name(value: &str) -> Option<String> {
-    let v = value.trim();
-    let lt = find_unquoted(v, '<')?;
-    let name = v[..lt].trim().trim_matches('"').trim();
-    (!name.is_empty()).then(|| name.to_string())
+    grammar::display_name(value).map(str::to_string)
 }
 
-fn find_unquoted(s: &str, wanted: char) -> Option<usize> {
-    let mut quoted = false;
-    let mut escaped = false;
-    for (i, c) in s.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            c if c == wanted && !quoted => return Some(i),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// Parts of a SIP URI: `sip:on1@limcm.com:5061;transport=tls;gruu?x=y`.
+/// Parts of a SIP URI, owned ([`grammar::uri`]): scheme lower-cased, port parsed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Uri {
     pub scheme: String,
@@ -129,10 +97,7 @@ pub struct Uri {
 
 impl Uri {
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find(&self.params, name)
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -167,75 +132,34 @@ impl Uri {
     }
 }
 
-/// Parse a SIP/SIPS/TEL URI leniently.
+/// Parse a SIP/SIPS/TEL URI leniently into owned parts.
 pub fn parse_uri(uri: &str) -> Uri {
-    let uri = uri.trim().trim_start_matches('<').trim_end_matches('>');
-    let (scheme, rest) = match uri.split_once(':') {
-        Some((s, r)) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()) => {
-            (s.to_ascii_lowercase(), r)
-        }
-        _ => (String::new(), uri),
-    };
-    let rest = rest.split('?').next().unwrap_or("");
-    let mut pieces = rest.split(';');
-    let hostpart = pieces.next().unwrap_or("");
-    let params = pieces
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (k.trim().to_string(), v.trim().trim_matches('"').to_string()),
-            None => (p.trim().to_string(), String::new()),
-        })
-        .collect();
-    let (user, hostport) = match hostpart.rsplit_once('@') {
-        Some((u, h)) => (Some(u.to_string()), h),
-        None => (None, hostpart),
-    };
-    let (host, port) = split_host_port(hostport);
+    let u = grammar::uri(uri);
     Uri {
-        scheme,
-        user,
-        host,
-        port,
-        params,
+        scheme: uri[u.scheme].to_ascii_lowercase(),
+        user: u.user.map(|r| uri[r].to_string()),
+        host: uri[u.host].to_string(),
+        port: u.port.and_then(|r| uri[r].parse().ok()),
+        params: owned(uri, grammar::uri_params(uri, u.params)),
     }
 }
 
-/// `host:port`, `[v6]:port`, `host` → (host, port).
+/// `host:port`, `[v6]:port`, `host` → (host, port), owned ([`grammar::host_port`]).
 pub fn split_host_port(s: &str) -> (String, Option<u16>) {
-    let s = s.trim();
-    if let Some(rest) = s.strip_prefix('[') {
-        if let Some((h, after)) = rest.split_once(']') {
-            let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
-            return (h.to_string(), port);
-        }
-    }
-    match s.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') => match p.parse() {
-            Ok(port) => (h.to_string(), Some(port)),
-            Err(_) => (s.to_string(), None),
-        },
-        _ => (s.to_string(), None),
-    }
+    let (host, port) = grammar::host_port(s);
+    (s[host].to_string(), port.and_then(|r| s[r].parse().ok()))
 }
 
 /// The user part of a SIP URI or address (`sip:on1@limcm.com` → `on1`).
 pub fn user_of(uri: &str) -> Option<String> {
-    parse_uri(uri).user.filter(|u| !u.is_empty())
+    let user = grammar::uri(uri).user?;
+    (!user.is_empty()).then(|| uri[user].to_string())
 }
 
-/// `;`-separated parameters of a header value after its first item, quotes removed, names as written, white
-/// space around names and values trimmed (`UAS; tcp=no; timeout=300`).
+/// `;`-separated parameters of a header value after its first item, owned ([`grammar::semi_params`]).
 pub fn semi_params(value: &str) -> (String, Vec<(String, String)>) {
-    let mut parts = split_top_level(value, ';').into_iter();
-    let first = parts.next().unwrap_or("").trim().to_string();
-    let params = parts
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (k.trim().to_string(), v.trim().trim_matches('"').to_string()),
-            None => (p.trim().to_string(), String::new()),
-        })
-        .collect();
-    (first, params)
+    let first = value[grammar::semi_first(value)].to_string();
+    (first, owned(value, grammar::semi_params(value)))
 }
 
 /// Find a parameter in a list (case-insensitive name).
@@ -246,31 +170,15 @@ pub fn find<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// An authentication header: `TLS-DSK qop="auth", realm="…", opaque="…"` → (`TLS-DSK`, params).
+/// An authentication header, owned ([`grammar::auth`]): `TLS-DSK qop="auth", realm="…"` → (`TLS-DSK`, params).
 pub fn auth_params(value: &str) -> (String, Vec<(String, String)>) {
-    let v = value.trim();
-    let (scheme, rest) = match v.split_once(char::is_whitespace) {
-        Some((s, r)) => (s.to_string(), r),
-        None => (v.to_string(), ""),
-    };
-    let params = split_top_level(rest, ',')
-        .into_iter()
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (k.trim().to_string(), v.trim().trim_matches('"').to_string()),
-            None => (p.trim().to_string(), String::new()),
-        })
-        .collect();
-    (scheme, params)
+    let (scheme, params) = grammar::auth(value);
+    (value[scheme].to_string(), owned(value, params))
 }
 
-/// A comma-separated list (outside quotes and brackets), items trimmed, empty items dropped.
+/// A comma-separated list (outside quotes and brackets), owned ([`grammar::comma_items`]).
 pub fn comma_list(value: &str) -> Vec<String> {
-    split_top_level(value, ',')
-        .into_iter()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
+    grammar::comma_items(value).map(str::to_string).collect()
 }
 
 /// `7200` → `2 h`, `31535` → `8 h 45 min 35 s`, `300` → `5 min`.

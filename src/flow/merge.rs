@@ -15,7 +15,8 @@
 //!   way become one lifeline.
 
 use crate::base::time::Timestamp;
-use crate::sip::{param, Message};
+use crate::sip::grammar::param;
+use crate::sip::Message;
 use std::collections::HashMap;
 
 /// Two sightings of one message further apart than this (after clock offsets) are two messages.

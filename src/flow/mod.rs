@@ -14,7 +14,8 @@ pub mod merge;
 
 use crate::base::fxhash::FxMap;
 use crate::base::time::Timestamp;
-use crate::sip::{param, Message};
+use crate::sip::grammar::param;
+use crate::sip::Message;
 
 /// Requests that by design get no response: ACK (RFC 3261) and BENOTIFY ([MS-SIP] best-effort NOTIFY).
 pub fn expects_response(method: &str) -> bool {
@@ -209,7 +210,7 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
             let via = msg.header("Via");
             let branch = via
                 .as_deref()
-                .and_then(|v| param(crate::sip::first_entry(v), "branch"));
+                .and_then(|v| param(crate::sip::grammar::first_entry(v), "branch"));
             let find = |method: &str, flow: &Flow| {
                 tx_index.get(&(conv, cseq)).and_then(|list| {
                     list.iter().copied().find(|&t| {

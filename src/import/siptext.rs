@@ -48,7 +48,7 @@ use super::uccapi;
 use super::{Direction, LineImporter, Record, Sink};
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
-use crate::sip::{framing, parser};
+use crate::sip::{framing, grammar, parser};
 
 /// The problem attached to every message rebuilt from a line whose line breaks were lost.
 pub const RECONSTRUCTED: &str =
@@ -105,13 +105,6 @@ fn looks_like_body(s: &[u8]) -> bool {
 
 fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
     hay.len() >= needle.len() && hay[..needle.len()].eq_ignore_ascii_case(needle)
-}
-
-fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    (0..=hay.len() - needle.len()).find(|&i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 /// Leading indentation and `>` quote marks.
@@ -1420,20 +1413,9 @@ struct Piece {
     name: usize,
 }
 
-/// The value of parameter `name` (`boundary=…`, maybe quoted) in a header value.
+/// The value of parameter `name` (`boundary=…`, maybe quoted) in a header value ([`grammar::param_value_bytes`]).
 fn param_value<'a>(value: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
-    let i = find_ci(value, name)?;
-    let rest = value[i + name.len()..].trim_ascii_start();
-    let rest = rest.strip_prefix(b"=")?.trim_ascii_start();
-    if let Some(q) = rest.strip_prefix(b"\"") {
-        let e = memchr::memchr(b'"', q)?;
-        return Some(&q[..e]);
-    }
-    let e = rest
-        .iter()
-        .position(|&b| b == b';' || b == b',' || b.is_ascii_whitespace())
-        .unwrap_or(rest.len());
-    Some(&rest[..e])
+    grammar::param_value_bytes(value, name).map(|r| &value[r])
 }
 
 /// Whether the body starts at `i` of collapsed text `s`.

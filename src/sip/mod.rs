@@ -2,14 +2,18 @@
 //!
 //! `parser` turns bytes into a [`Message`] (nom, zero-copy ranges, never fails on an unknown method, header or
 //! content type); `body` splits multipart bodies and pretty-prints XML for display; `framing` cuts a block of
-//! bytes into messages by Content-Length.
+//! bytes into messages by Content-Length; `grammar` reads header values (parameters, name-addr, URI, Via, auth
+//! params) as spans.
 
 pub mod body;
 pub mod framing;
+pub mod grammar;
 pub mod parser;
 
 use std::borrow::Cow;
 use std::ops::Range;
+
+use grammar::{first_entry, param};
 
 pub use parser::parse_message;
 
@@ -223,14 +227,11 @@ impl Message {
             return Cow::Borrowed(v);
         }
         let mut out = String::with_capacity(v.len());
-        for (i, line) in v.split('\n').enumerate() {
-            let line = line.trim_end_matches('\r');
+        for (i, piece) in grammar::unfold(v).enumerate() {
             if i > 0 {
                 out.push(' ');
-                out.push_str(line.trim_start());
-            } else {
-                out.push_str(line);
             }
+            out.push_str(&v[piece]);
         }
         Cow::Owned(out)
     }
@@ -319,116 +320,9 @@ impl Message {
     }
 }
 
-/// The first entry of a header value that may list several, comma-separated (outside quotes and `<…>`), trimmed.
-pub fn first_entry(value: &str) -> &str {
-    if value.contains(',') {
-        split_top_level(value, ',')
-            .into_iter()
-            .next()
-            .unwrap_or(value)
-            .trim()
-    } else {
-        value.trim()
-    }
-}
-
-/// Split on `sep` outside double quotes and angle brackets.
-pub fn split_top_level(s: &str, sep: char) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut quoted, mut angle, mut start) = (false, 0i32, 0usize);
-    let mut escaped = false;
-    for (i, c) in s.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            '<' if !quoted => angle += 1,
-            '>' if !quoted => angle -= 1,
-            c if c == sep && !quoted && angle <= 0 => {
-                out.push(&s[start..i]);
-                start = i + c.len_utf8();
-            }
-            _ => {}
-        }
-    }
-    out.push(&s[start..]);
-    out
-}
-
-/// The value of a `;name=value` parameter of a header value, outside the `<uri>` part (quotes removed).
-/// A parameter without `=` yields `Some("")`.
-pub fn param<'a>(value: &'a str, name: &str) -> Option<&'a str> {
-    // Parameters of a name-addr follow the closing '>'; of an addr-spec or Via, the first ';'.
-    let tail = match value.rfind('>') {
-        Some(i) if value.contains('<') => &value[i + 1..],
-        _ => value,
-    };
-    // Most values have neither quotes nor angle brackets after the URI: plain ';' splitting is enough.
-    if !tail.contains(['"', '<']) {
-        for p in tail.split(';').skip(1) {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            if k.trim().eq_ignore_ascii_case(name) {
-                return Some(v.trim());
-            }
-        }
-        return None;
-    }
-    // The segments after each top-level ';' (outside quotes and <…>), without collecting them.
-    let bytes = tail.as_bytes();
-    let (mut quoted, mut escaped, mut angle) = (false, false, 0i32);
-    let mut seg: Option<usize> = None;
-    for i in 0..=bytes.len() {
-        let end = i == bytes.len();
-        if !end {
-            let c = bytes[i];
-            if escaped {
-                escaped = false;
-                continue;
-            }
-            match c {
-                b'\\' if quoted => escaped = true,
-                b'"' => quoted = !quoted,
-                b'<' if !quoted => angle += 1,
-                b'>' if !quoted => angle -= 1,
-                _ => {}
-            }
-            if c != b';' || quoted || angle > 0 {
-                continue;
-            }
-        }
-        if let Some(start) = seg {
-            // ';' is ASCII, so both ends are char boundaries.
-            let p = &tail[start..i];
-            let (k, v) = match p.split_once('=') {
-                Some((k, v)) => (k.trim(), v.trim()),
-                None => (p.trim(), ""),
-            };
-            if k.eq_ignore_ascii_case(name) {
-                return Some(v.trim_matches('"'));
-            }
-        }
-        seg = Some(i + 1);
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn params_are_found_outside_the_uri() {
-        let from = "\"On 1\"<sip:on1@limcm.com;tag=wrong>;tag=0bc7b0fc1e;epid=08b5b444f3";
-        assert_eq!(param(from, "tag"), Some("0bc7b0fc1e"));
-        assert_eq!(param(from, "epid"), Some("08b5b444f3"));
-        let via = "SIP/2.0/TLS 192.168.1.51:51882;received=211.208.253.61;ms-received-port=51882;branch=z9hG4bK1";
-        assert_eq!(param(via, "branch"), Some("z9hG4bK1"));
-        assert_eq!(param(via, "rport"), None);
-        assert_eq!(param("<sip:a@b>;lr", "lr"), Some(""));
-    }
 
     #[test]
     fn known_headers_are_indexed_with_compact_forms() {
@@ -457,12 +351,5 @@ To: <sip:on1@limcm.com>;tag=2\r\nCSeq: 7 NOTIFY\r\nl: 0\r\n\r\n"
         assert_eq!(canonical_name("V"), "Via");
         assert_eq!(canonical_name("ms-diagnostics"), "ms-diagnostics");
         assert!(name_matches("l", "content-length"));
-    }
-
-    #[test]
-    fn split_respects_quotes_and_brackets() {
-        let v = r#"SIP/2.0/TLS a;x="p,q", SIP/2.0/UDP b"#;
-        assert_eq!(split_top_level(v, ',').len(), 2);
-        assert_eq!(split_top_level("<sip:a,b@c>, <sip:d>", ',').len(), 2);
     }
 }

@@ -512,16 +512,12 @@ fn to_msg(file: u32, mut r: Record) -> Result<Msg, Diagnostic> {
 
 /// Host (and port) of a SIP URI: `sip:on1@limcm.com;transport=tls` → `limcm.com`.
 fn uri_host(uri: &str) -> String {
-    let uri = uri.trim().trim_start_matches('<');
-    let rest = uri.split_once(':').map_or(uri, |(_, r)| r);
-    let rest = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
-    rest.split([';', '>', '?']).next().unwrap_or("").to_string()
+    uri[sip::grammar::uri_host_port(uri)].to_string()
 }
 
 /// `SIP/2.0/TLS 192.168.1.51:51882;branch=…` → `192.168.1.51:51882`.
 fn via_sent_by(via: &str) -> Option<String> {
-    let after = via.split_whitespace().nth(1)?;
-    Some(after.split(';').next()?.trim().to_string())
+    Some(via[sip::grammar::via(via).sent_by?].to_string())
 }
 
 /// Fill in endpoints for messages whose log gave none (SIP text): requests go from the top Via's sent-by to the
