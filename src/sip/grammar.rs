@@ -89,6 +89,10 @@ pub fn split_top_level(s: &str, sep: u8) -> impl Iterator<Item = &str> + Clone {
 
 /// The first entry of a header value that may list several, comma-separated (outside quotes and `<…>`), trimmed.
 pub fn first_entry_span(value: &str) -> Range<usize> {
+    // Most values hold one entry: no comma, nothing to split (the top Via and the CSeq of every message).
+    if memchr::memchr(b',', value.as_bytes()).is_none() {
+        return trim(value, 0..value.len());
+    }
     let first = split_spans(value, b',').next().unwrap_or(0..value.len());
     trim(value, first)
 }
