@@ -98,6 +98,8 @@ pub struct TransactionView {
     pub request: Option<u32>,
     pub responses: Vec<u32>,
     pub final_status: Option<u16>,
+    /// How the final response's arrow looks (`challenge` for a 401/407, `failure`, `success`, …).
+    pub final_kind: Option<ArrowKind>,
     #[cfg_attr(test, ts(type = "number | null"))]
     pub response_ms: Option<i64>,
     /// `response_ms` for people: `85 ms`, `1.2 s`.
@@ -236,6 +238,16 @@ impl Analysis {
                 request: t.request,
                 responses: t.responses.clone(),
                 final_status: t.final_status,
+                final_kind: t
+                    .responses
+                    .iter()
+                    .find(|&&r| {
+                        self.messages
+                            .get(r as usize)
+                            .and_then(|m| m.sip.status())
+                            .is_some_and(|s| s >= 200)
+                    })
+                    .map(|&r| self.arrow_kind(r).into()),
                 response_ms: t.response_ms,
                 response_time: rows::duration(t.response_ms),
                 unanswered: t.unanswered,

@@ -183,7 +183,11 @@ file_time: string | null, src: string, dst: string, line: number, };
 
 export type HeaderView = { name: string, value: string, };
 
-export type TransactionView = { method: string, cseq: number, request: number | null, responses: Array<number>, final_status: number | null, response_ms: number | null, 
+export type TransactionView = { method: string, cseq: number, request: number | null, responses: Array<number>, final_status: number | null, 
+/**
+ * How the final response's arrow looks (`challenge` for a 401/407, `failure`, `success`, …).
+ */
+final_kind: ArrowKind | null, response_ms: number | null, 
 /**
  * `response_ms` for people: `85 ms`, `1.2 s`.
  */

@@ -130,7 +130,11 @@ function renderTransaction(m, tx) {
   const after = tx.response_time ? ` after ${tx.response_time}` : '';
   if (m.status === null || m.status === undefined) {
     box.append(el('span', { class: 'tx-label', text: 'Transaction' }));
-    if (tx.final_status) box.append(el('span', { class: 'tx-status', text: `final ${tx.final_status}${after}` }));
+    if (tx.final_status) {
+      const failed = tx.final_kind === 'failure';
+      const kind = tx.final_kind && tx.final_kind !== 'success' ? ` (${tx.final_kind})` : '';
+      box.append(el('span', { class: failed ? 'tx-status tx-bad' : 'tx-status', text: `final ${tx.final_status}${kind}${after}` }));
+    }
     else box.append(el('span', { class: 'tx-status tx-bad', text: 'no final response' }));
     if (tx.responses.length) {
       box.append(el('span', { class: 'tx-list' }, 'responses: ',
