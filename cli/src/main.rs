@@ -27,7 +27,8 @@ struct Args {
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
 
-    /// What to print.
+    /// What to print: text (the ladder for a terminal), json, summary, svg (the ladder as a picture) or mermaid
+    /// (a sequence diagram to paste into a ticket or a wiki).
     #[arg(long, short = 'f', value_name = "FORMAT", value_parser = parse_format, default_value = "text",
           conflicts_with_all = ["json", "summary"])]
     format: OutputFormat,

@@ -200,3 +200,12 @@ fn every_format_from_the_command_line() {
     assert_eq!(code, 0);
     assert!(help.contains("--format") && help.contains("--clock-offset"));
 }
+
+#[test]
+fn help_names_every_format() {
+    let (help, _, code) = sipscope(&["--help"]);
+    assert_eq!(code, 0);
+    for f in sipscope::render::OutputFormat::ALL {
+        assert!(help.contains(f.name()), "--help does not name {}", f.name());
+    }
+}
