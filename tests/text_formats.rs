@@ -735,3 +735,29 @@ fn sniff_helpers() {
     assert!(!siptext::sniff_line(b"Via: SIP/2.0/UDP 10.0.0.1:5060"));
     assert!(!cls::sniff_line(b"03/30/2018|10:57:41.217 2738:14E0 INFO  :: Sending Packet - 211.208.253.66:5061 (From Local Address: 192.168.1.51:51882) 955 bytes:"));
 }
+
+/// A saved TCP stream: messages back to back, bodies (sized by Content-Length) without a trailing line break,
+/// so the next start line begins right after a body on the same line. Once two of the four vanished silently.
+#[test]
+fn back_to_back_messages_without_line_breaks_are_all_found() {
+    let bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/regressions/analysis/siptext-back-to-back-bodies.sip"),
+    )
+    .unwrap();
+    for chunk in [1, 7, bytes.len()] {
+        let sink = sip_text(&bytes, chunk);
+        assert_eq!(
+            start_lines(&sink),
+            [
+                "NOTIFY sip:bob@b.example.com SIP/2.0",
+                "NOTIFY sip:bob@b.example.com SIP/2.0",
+                "SERVICE sip:bob@b.example.com SIP/2.0",
+                "OPTIONS sip:bob@b.example.com SIP/2.0"
+            ],
+            "chunks of {chunk}"
+        );
+        let bodies: Vec<Vec<u8>> = parsed(&sink).iter().map(|m| m.body().to_vec()).collect();
+        assert_eq!(bodies, [&b"<a>x</a>"[..], b"<b>y</b>", b"<c>z</c>", b""]);
+    }
+}

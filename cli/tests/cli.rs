@@ -209,3 +209,22 @@ fn help_names_every_format() {
         assert!(help.contains(f.name()), "--help does not name {}", f.name());
     }
 }
+
+/// A zip entry name carrying terminal escapes (ESC ] 0 ; … BEL retitles a terminal, ESC [ 2 J clears it) is
+/// printed as visible replacement characters by every text output; `--json` escapes it as JSON does.
+#[test]
+fn terminal_escapes_in_names_are_never_printed_raw() {
+    let file = "tests/regressions/analysis/zip-entry-name-terminal-escapes.zip";
+    for args in [&[file][..], &["--summary", file], &["-f", "mermaid", file]] {
+        let (out, err, code) = sipscope(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(out.contains("OPTIONS") || out.contains("messages:"), "{args:?}: {out}");
+        for (what, text) in [("stdout", &out), ("stderr", &err)] {
+            let bad: Vec<char> = text
+                .chars()
+                .filter(|&c| c != '\n' && (c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)))
+                .collect();
+            assert!(bad.is_empty(), "{args:?}: {what} carries control characters {bad:?}:\n{text}");
+        }
+    }
+}

@@ -176,17 +176,19 @@ pub trait LineImporter {
 pub const SNIFF_BYTES: usize = 64 * 1024;
 
 /// Decide the format from the first bytes of a file. `complete` says `head` is the whole file.
+///
+/// The decision reads exactly the first [`SNIFF_BYTES`] (or the whole file when it is shorter) and nothing
+/// else, so it cannot depend on how the file arrives in chunks: until that much is there, it is
+/// [`Format::Pending`].
 pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
-    if head.len() < 4 && !complete {
+    if head.len() < SNIFF_BYTES && !complete {
         return (Format::Pending, None);
     }
-    let early = head.len() < SNIFF_BYTES && !complete;
+    let whole = head.len() <= SNIFF_BYTES;
+    let head = &head[..head.len().min(SNIFF_BYTES)];
     match pcap::CaptureImporter::sniff(head) {
         Some(pcap::CaptureKind::Pcap) => return (Format::Pcap, None),
         Some(pcap::CaptureKind::PcapNg) => return (Format::PcapNg, None),
-        None if head.len() < 12 && !complete && head.starts_with(&[0x0A, 0x0D, 0x0D, 0x0A]) => {
-            return (Format::Pending, None);
-        }
         None => {}
     }
     match archive::sniff(head) {
@@ -214,21 +216,14 @@ pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
             .filter(|&&b| b == 0 || (b < 0x20 && b != b'\t' && b != 0x0C))
             .count();
     };
-    // Lines in the first SNIFF_BYTES decide; a 4 MiB first chunk is not probed whole.
-    reader.push(&head[..head.len().min(SNIFF_BYTES)], &mut probe);
-    if complete {
+    // Whole lines in the first SNIFF_BYTES decide (a last line without its end counts only when the file ends
+    // there); a 4 MiB first chunk is not probed whole.
+    reader.push(head, &mut probe);
+    if whole {
         reader.finish(&mut probe);
     }
     if server > 0 && server >= ucc {
         return (Format::ServerTrace, None);
-    }
-    if ucc > 0 && ucc > sip {
-        // Trace lines are enough: decide at once so the first messages show up early.
-        return (Format::UccApiLog, None);
-    }
-    if early {
-        // SIP start lines alone may still be a client log that begins inside a packet; look further.
-        return (Format::Pending, None);
     }
     if ucc > 0 {
         return (Format::UccApiLog, None);

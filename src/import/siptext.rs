@@ -730,9 +730,15 @@ impl Block {
                     return Outcome::End;
                 }
             }
-            State::Body(_) => {
+            State::Body(rem) => {
                 self.push(s, info);
-                self.tracker.body_line(s);
+                if rem < s.len() && parser::is_start_line(&s[rem..]) {
+                    // A saved TCP stream: the body ends without a line break and the next message starts on
+                    // the same line (framing cuts it there by Content-Length).
+                    self.tracker = Tracker::new();
+                } else {
+                    self.tracker.body_line(s);
+                }
             }
             State::BodyUnknown { started } => {
                 if started || self.delimited || looks_like_body(s) {

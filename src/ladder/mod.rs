@@ -197,6 +197,20 @@ pub fn clean_text(s: &str) -> Cow<'_, str> {
     Cow::Owned(s.chars().filter_map(clean_char).collect())
 }
 
+/// [`clean_text`] for text of several lines: each line is cleaned, the line breaks stay. What a terminal prints
+/// (the CLI's text and summary) goes through this, so no log text can send escape sequences to it.
+pub fn clean_lines(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && needs_cleaning(c)) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.split('\n')
+            .map(|l| clean_text(l))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
 fn needs_cleaning(c: char) -> bool {
     clean_char(c) != Some(c)
 }

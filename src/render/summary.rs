@@ -9,10 +9,7 @@ pub fn render(s: &Summary) -> String {
         let _ = writeln!(
             out,
             "file:          {} ({}, {} bytes, {} messages)",
-            crate::ladder::clean_text(&f.name),
-            f.format,
-            f.bytes,
-            f.messages
+            f.name, f.format, f.bytes, f.messages
         );
     }
     let _ = writeln!(out, "messages:      {}", s.message_count);
@@ -35,5 +32,5 @@ pub fn render(s: &Summary) -> String {
         "diagnostics:   {} errors, {} warnings, {} info",
         c.error, c.warning, c.info
     );
-    out
+    crate::ladder::clean_lines(&out).into_owned()
 }

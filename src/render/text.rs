@@ -100,6 +100,6 @@ impl Analysis {
                 ));
             }
         }
-        out
+        crate::ladder::clean_lines(&out).into_owned()
     }
 }

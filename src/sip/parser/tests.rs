@@ -404,14 +404,6 @@ fn kamailio_samples() {
     assert!(m.problems.is_empty(), "{:?}", m.problems);
 }
 
-/// Tiny deterministic generator for the mutation test (no dev-dependency needed).
-fn xorshift(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
-}
-
 fn check_invariants(m: &Message) {
     let len = m.raw.len() as u32;
     assert!(m.body.start <= m.body.end && m.body.end == len);
@@ -424,7 +416,7 @@ fn check_invariants(m: &Message) {
 }
 
 #[test]
-fn never_panics_on_prefixes_and_mutations() {
+fn never_panics_on_prefixes() {
     let mut samples = vec![
         subscribe(),
         crlf("SIP/2.0 200 OK\nContact:\n  <sip:c@d>\nl: 3\n\nabc"),
@@ -436,29 +428,10 @@ fn never_panics_on_prefixes_and_mutations() {
     ] {
         samples.extend(fixture(f));
     }
-    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    // Damaged bytes are the `sip_message` fuzz target's work (fuzz/).
     for s in &samples {
         for n in 0..=s.len() {
             if let Ok(m) = parse_message(s[..n].to_vec()) {
-                check_invariants(&m);
-            }
-        }
-        for _ in 0..300 {
-            let mut t = s.clone();
-            for _ in 0..1 + xorshift(&mut rng) % 4 {
-                let i = (xorshift(&mut rng) % t.len() as u64) as usize;
-                t[i] = [
-                    b'\r',
-                    b'\n',
-                    b' ',
-                    b':',
-                    0xff,
-                    0xd0,
-                    b'0',
-                    xorshift(&mut rng) as u8,
-                ][i % 8];
-            }
-            if let Ok(m) = parse_message(t) {
                 check_invariants(&m);
             }
         }
