@@ -8,7 +8,7 @@ import { state } from './state.js';
 import { ui, el, closest } from './dom.js';
 import { formatBytes, plural, durationText } from './format.js';
 import { takeEngine, warmSpare } from './engine.js';
-import { parseSvg } from './ladder.js';
+import { parseSvg } from './trusted.js';
 import { renderFiles, closeFilesPanel } from './files.js';
 
 /** @typedef {import('./engine.js').Source} Source */

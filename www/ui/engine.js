@@ -7,6 +7,7 @@
 
 import { state } from './state.js';
 import { ui } from './dom.js';
+import { startWorker } from './trusted.js';
 
 /** @typedef {import('../types/view').Summary} Summary */
 /** @typedef {import('../types/view').ConversationListRow} ConversationRow */
@@ -71,8 +72,8 @@ export class Engine {
       // The single-file page (sipscope-offline.html) makes the worker from a blob: URL, as a classic script.
       const offline = /** @type {{sipscopeWorkerUrl?: string}} */ (globalThis).sipscopeWorkerUrl;
       this.worker = offline
-        ? new Worker(offline, { name: 'sipscope-analysis' })
-        : new Worker('worker.js', { type: 'module', name: 'sipscope-analysis' });
+        ? startWorker(offline, { name: 'sipscope-analysis' })
+        : startWorker('worker.js', { type: 'module', name: 'sipscope-analysis' });
     } catch (err) {
       this.fatal = 'This browser could not start the analysis worker: ' + (err instanceof Error ? err.message : String(err));
       return;
