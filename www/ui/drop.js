@@ -10,6 +10,7 @@ import { formatBytes, plural, durationText } from './format.js';
 import { takeEngine, warmSpare } from './engine.js';
 import { parseSvg } from './trusted.js';
 import { renderFiles, closeFilesPanel } from './files.js';
+import { crashTitle, crashDetails, copyText, hideCrashBanner } from './crash.js';
 
 /** @typedef {import('./engine.js').Source} Source */
 /** @typedef {import('./engine.js').Failure} Failure */
@@ -126,6 +127,7 @@ function analyze(sources, label, totalBytes) {
       engines.job = null;
       if (engines.shown) engines.shown.terminate();
       engines.shown = engine;
+      hideCrashBanner(); // about the analysis replaced
       document.dispatchEvent(new CustomEvent('sipscope:analyzed', { detail: m }));
       setTimeout(warmSpare, 500);
     }),
@@ -226,6 +228,7 @@ export function cancelAnalysis(quiet = false) {
 
 /** Forget the analysis on screen (its worker and memory). */
 function dropShown() {
+  hideCrashBanner();
   if (state.engines.shown) state.engines.shown.terminate();
   state.engines.shown = null;
   state.summary = null;
@@ -267,28 +270,56 @@ function refuseTooBig(sources, totalBytes) {
 /** @param {Failure} m */
 function analysisFailed(m) {
   const where = m.file ? ` while reading ${m.file}${m.bytes ? ` at ${formatBytes(m.bytes)}` : ''}` : '';
+  const crash = m.crash || null;
+  const details = crash ? crashDetails(crash) : undefined;
+  const copy = details
+    ? [{ text: 'Copy technical details', run: () => { copyText(details, ui.errorActions.querySelector('button') || ui.errorBack, ui.errorDetails); } }]
+    : [];
   if (m.kind === 'memory') {
     showError({
       title: 'The browser ran out of memory',
-      message: `The analysis stopped${where}: the tab could not get more memory (${m.message}). Nothing was uploaded.`,
+      message: `The analysis stopped${where}: the tab could not get more memory (${m.message}). Your log was not sent anywhere.`,
       hints: [['Close other tabs and try again.'], SPLIT_HINT, CLI_HINT],
       note: '',
       back: true,
+      actions: copy,
+      details,
+    });
+  } else if (m.kind === 'panic' && crash) {
+    showError({
+      title: crashTitle(crash),
+      message: `An internal error in sipscope stopped the analysis${where}. This is a bug in sipscope, not a problem with `
+        + 'your log; the technical details help fix it. Your log was not sent anywhere.',
+      hints: [['Open the file again, or another file: each analysis starts a fresh engine.'], CLI_HINT],
+      note: 'The technical details name no message, no file and no text from the log.',
+      back: true,
+      actions: copy,
+      details,
     });
   } else if (m.kind === 'read') {
-    showError({ title: 'The file could not be read', message: m.message, note: 'Nothing was uploaded.', back: true });
+    showError({
+      title: 'The file could not be read',
+      message: m.message,
+      hints: [['Was the file changed, moved or deleted after it was chosen (a log still being written, say)? '
+        + 'Choose it again. A folder cannot be opened: open the files in it.']],
+      note: 'Nothing was uploaded.',
+      back: true,
+    });
   } else {
     showError({ message: m.message || 'Unknown error.', back: true });
   }
 }
 
 /**
- * The error card: a title, what happened, optional hints and actions, and a button back to what was on screen
- * before (or to the start).
+ * The error card: a title, what happened, optional hints, actions and technical details, and a button back to
+ * what was on screen before (or to the start).
  * @param {{title?: string, message: string, hints?: Hint[], note?: string, back?: boolean,
- *   actions?: {text: string, primary?: boolean, run: () => void}[]}} o
+ *   actions?: {text: string, primary?: boolean, run: () => void}[], details?: string}} o
  */
 export function showError(o) {
+  ui.errorDetails.textContent = o.details || '';
+  ui.errorDetailsBox.hidden = !o.details;
+  ui.errorDetailsBox.open = false;
   ui.errorTitle.textContent = o.title || 'Could not analyze this input';
   ui.errorMessage.textContent = o.message || 'Unknown error.';
   const hints = o.hints || [];
@@ -338,7 +369,7 @@ function analyzePaste() {
   analyze([{ kind: 'bytes', name: 'pasted text', bytes }], 'pasted text', bytes.length);
 }
 
-function openFileDialog() {
+export function openFileDialog() {
   ui.fileInput.value = '';
   ui.fileInput.click();
 }
