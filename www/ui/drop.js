@@ -25,6 +25,10 @@ const MAX_BYTES = (() => {
   const v = new URLSearchParams(location.search).get('max-bytes');
   return v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : DEFAULT_MAX_BYTES;
 })();
+// The most files one analysis reads: every file is a lifeline source, a chip in the top bar and a row of the
+// files panel, and merging compares files pairwise, so a drop of a whole disk's worth of files is refused with a
+// message instead of freezing the tab. (Members of a .zip count as the engine finds them, not here.)
+export const MAX_FILES = 200;
 // Messages drawn in the preview while a log is read: what fills the pane, at most 200. (Each row costs main-thread
 // time to parse, check and lay out: 200 rows took about 100 ms on a 2-core machine, a screenful 20 ms.)
 const PREVIEW_ROWS = Math.max(30, Math.min(200, Math.ceil(window.innerHeight / 28) + 10));
@@ -82,6 +86,12 @@ function sourceName(s) {
  */
 function analyze(sources, label, totalBytes) {
   if (!sources.length) return;
+  // Refused inputs stop a reading under way too: what is on screen afterwards is about what was chosen last.
+  if ((sources.length > MAX_FILES || totalBytes > MAX_BYTES) && state.engines.job) cancelAnalysis(true);
+  if (sources.length > MAX_FILES) {
+    refuseTooMany(sources.length, totalBytes);
+    return;
+  }
   if (totalBytes > MAX_BYTES) {
     refuseTooBig(sources, totalBytes);
     return;
@@ -267,6 +277,19 @@ function refuseTooBig(sources, totalBytes) {
   });
 }
 
+/** @param {number} count @param {number} totalBytes */
+function refuseTooMany(count, totalBytes) {
+  showError({
+    title: 'Too many files at once',
+    message: `You chose ${count} files (${formatBytes(totalBytes)}); this page analyzes up to ${MAX_FILES} files at a time. `
+      + 'Nothing was read.',
+    hints: [['Pick the logs of the time and the people of the problem, for example one client\'s ',
+      { code: 'Tracing' }, ' folder, and open those.'], CLI_HINT],
+    note: 'Nothing was uploaded.',
+    back: true,
+  });
+}
+
 /** @param {Failure} m */
 function analysisFailed(m) {
   const where = m.file ? ` while reading ${m.file}${m.bytes ? ` at ${formatBytes(m.bytes)}` : ''}` : '';
@@ -426,6 +449,11 @@ export function wireDrop() {
     e.preventDefault();
     state.dragDepth = 0;
     ui.dropOverlay.hidden = true;
-    if (state.phase !== 'analyzing') analyzeFiles(e.dataTransfer.files);
+    // Files dropped while others are read replace them: the reading stops and the new files are read.
+    const replacing = state.phase === 'analyzing' ? state.reading.label : '';
+    const files = Array.from(e.dataTransfer.files || []);
+    if (!files.length) return;
+    analyzeFiles(files);
+    if (replacing && state.phase === 'analyzing') toast(`Stopped reading ${replacing}: reading the files just dropped instead.`);
   });
 }
