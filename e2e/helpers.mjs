@@ -24,6 +24,16 @@ export const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
+/**
+ * An init script that reports every Content-Security-Policy violation (Trusted Types included) as a console
+ * error: the tests fail on console errors, so they fail on any violation.
+ */
+export const REPORT_CSP_VIOLATIONS = () => {
+  document.addEventListener('securitypolicyviolation', (e) => {
+    console.error(`CSP violation: ${e.violatedDirective} (${e.blockedURI || 'inline'}) ${e.sample || ''}`);
+  });
+};
+
 /** Start the static server and the browser. Call `close()` when done. */
 export async function setup() {
   if (!existsSync(join(DIST, 'index.html'))) {
@@ -58,6 +68,8 @@ export async function openPage(env, { width = 1366, height = 768, colorScheme = 
     problems.push(`blocked request to another origin: ${url}`);
     return route.abort('blockedbyclient');
   });
+  // Every CSP violation (a Trusted Types sink given a string included) becomes a console error, so a problem.
+  await context.addInitScript(REPORT_CSP_VIOLATIONS);
   const page = await context.newPage();
   page.on('request', (r) => requests.push(r.url()));
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));

@@ -54,6 +54,7 @@ describe('opened from disk', () => {
       assert.match(csp, /default-src 'none'/);
       assert.match(csp, /connect-src 'none'/);
       assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'|https?:|\*/, 'no inline script by default, no eval, no other origin');
+      assert.match(csp, /require-trusted-types-for 'script'; trusted-types sipscope-worker sipscope-svg$/);
 
       await page.click('#open-sample');
       assert.equal(await waitDone(page), 34);
@@ -66,6 +67,19 @@ describe('opened from disk', () => {
       writeFileSync(big, Buffer.concat(Array.from({ length: 150 }, () => readFileSync(join(ROOT, 'www', 'sample', 'sample.uccapilog')))));
       await page.setInputFiles('#file-input', big);
       assert.equal(await waitDone(page, 60_000), 34 * 150);
+
+      // Trusted Types is enforced here too (each attempt is also a console error, so they are counted apart).
+      const before = problems.length;
+      const tried = await page.evaluate(() => ['innerHTML', 'Worker', 'policy'].map((what) => {
+        try {
+          if (what === 'innerHTML') document.body.innerHTML = '<b>x</b>';
+          else if (what === 'Worker') new Worker('data:text/javascript,1');
+          else window.trustedTypes.createPolicy('evil', { createHTML: (s) => s });
+          return 'allowed';
+        } catch (e) { return e.name; }
+      }));
+      assert.deepEqual(tried, ['TypeError', 'TypeError', 'TypeError']);
+      problems.splice(before);
 
       const foreign = requests.filter((u) => u !== url && !u.startsWith('blob:'));
       assert.deepEqual(foreign, [], 'only the file itself and the blob: URLs it made');

@@ -39,6 +39,17 @@ describe('page sources', () => {
     }
   });
 
+  it('strings reach Trusted Types sinks only through ui/trusted.js (the page\'s two policies)', () => {
+    for (const path of SCRIPTS.filter((p) => p.startsWith('ui/') || p === 'app.js')) {
+      if (path === 'ui/trusted.js') continue;
+      assert.doesNotMatch(source(path), /new Worker\(|parseFromString|createPolicy|createContextualFragment|srcdoc|\beval\(|new Function\(/, path);
+    }
+    const trusted = source('ui/trusted.js');
+    assert.equal([...trusted.matchAll(/createPolicy\('([^']+)'/g)].map((m) => m[1]).join(' '), 'sipscope-worker sipscope-svg');
+    const csp = readFileSync(join(WWW, 'index.html'), 'utf8').match(/trusted-types ([\w\s-]+)"/)[1].trim();
+    assert.equal(csp, 'sipscope-worker sipscope-svg', 'the CSP names exactly the policies the page makes');
+  });
+
   it('the modules import each other without cycles', () => {
     const imports = (path) => [...source(path).matchAll(/^\s*import\s*[\w$*{},\s]*?\bfrom\s*'([^']+)'/gm)]
       .map((m) => posix.normalize(posix.join(posix.dirname(path), m[1])));

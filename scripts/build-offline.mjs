@@ -133,6 +133,9 @@ const csp = [
   'img-src data: blob:',
   "base-uri 'none'",
   "form-action 'none'",
+  // Trusted Types, as index.html: the page's two policies (www/ui/trusted.js) and no other string reaches a sink.
+  "require-trusted-types-for 'script'",
+  'trusted-types sipscope-worker sipscope-svg',
 ].join('; ');
 html = html.replace(/<meta http-equiv="Content-Security-Policy" content="[^"]*">/, `<meta http-equiv="Content-Security-Policy" content="${csp}">`);
 if (!html.includes(csp)) fail('no Content-Security-Policy meta tag to replace');

@@ -6,7 +6,8 @@
 import { state, summary } from './ui/state.js';
 import { ui, closest, isTyping } from './ui/dom.js';
 import { call, warmSpare, EngineError } from './ui/engine.js';
-import { setPhase, showError, cancelAnalysis, wireDrop } from './ui/drop.js';
+import { setPhase, showError, cancelAnalysis, wireDrop, openFileDialog } from './ui/drop.js';
+import { showCrashBanner, wireCrash } from './ui/crash.js';
 import {
   renderLadder, ensureWindows, onLadderScroll, exportLadder, messageAt, markSelected, scrollToMessage, ladderFocused,
 } from './ui/ladder.js';
@@ -24,7 +25,8 @@ document.getElementById('engine-missing')?.remove();
 
 /** A request of the page failed: logged (unless about an analysis closed on purpose). @param {unknown} err */
 function reportError(err) {
-  if (err instanceof EngineError && err.closed) return;
+  // Closed on purpose: nothing to say; crashed: the crash banner says it, once.
+  if (err instanceof EngineError && (err.closed || err.crash)) return;
   console.error(err);
   if (state.phase === 'analyzing') showError({ message: err instanceof Error ? err.message : String(err) });
 }
@@ -145,7 +147,13 @@ async function jumpToMessage(msg) {
 
 function wire() {
   wireDrop();
+  wireCrash(openFileDialog);
   wireFiles();
+  // The engine of an analysis stopped (a panic or out of memory): the banner, when it is the one on screen.
+  document.addEventListener('sipscope:crashed', (e) => {
+    const { engine, crash } = /** @type {CustomEvent<{engine: import('./ui/engine.js').Engine, crash: import('./ui/engine.js').Crash}>} */ (e).detail;
+    if (engine === state.engines.shown) showCrashBanner(crash);
+  });
   wireDrawer();
   document.addEventListener('sipscope:analyzed', (e) => {
     const done = /** @type {CustomEvent<Done>} */ (e).detail;

@@ -18,8 +18,13 @@
 //   {type:'preview', job, svg, messages}       a standalone SVG of the first messages read so far: after the
 //                                              first chunk, then about every second while it still grows
 //   {type:'done', job, summary, conversations, meta, timings, wasmBytes}
-//   {type:'error', job, message, kind:'memory'|'read'|'engine', file, bytes, wasmBytes}
+//   {type:'error', job, message, kind:'memory'|'panic'|'read'|'engine', file, bytes, wasmBytes, crash?}
 //   {type:'fatal', message}                    the wasm module could not be loaded
+//   {type:'crashed', crash}                    the engine trapped (a panic or out of memory) on a call; after
+//                                              it this worker never calls into the wasm instance again (its state
+//                                              is poisoned) and answers every call with an error and `crash`
+// where crash = {kind:'panic'|'memory', step, error, where, wasmBytes}: no log text, no file name (step is e.g.
+// "message(1234)" or "reading file 2 of 3 (12.0 MiB) at 4.0 MiB"; where is the panic's place in sipscope's source).
 //
 // Lists of message indices cross as Int32Array (transferred, not copied): ladder_meta().messages, search()'s hits
 // and conversations; export()'s bytes are transferred too.
@@ -54,8 +59,25 @@ const held = {
   ready: null,
   /** @type {string | null} set when the wasm module could not be loaded */
   fatal: null,
+  /** what the engine was doing, for the technical details of a crash */
+  step: 'starting',
   /** where the reading is, for error messages */
   reading: { file: '', bytes: 0 },
+  /** @type {Crash | null} set at the first engine trap: the wasm instance is not called again */
+  dead: null,
+  /** where in sipscope's source the last panic was (from the panic hook's console message) */
+  panicAt: '',
+};
+
+/** @typedef {{kind: 'panic' | 'memory', step: string, error: string, where: string, wasmBytes: number}} Crash */
+
+// The engine's panic hook (console_error_panic_hook) logs "panicked at src/….rs:L:C:\n<message>" just before the
+// trap. Its place in the source is kept for the technical details; the message (which may quote the log) is not.
+const consoleError = console.error.bind(console);
+console.error = (...args) => {
+  const m = /panicked at ([\w./\\-]+\.rs:\d+(?::\d+)?)/.exec(String(args[0]));
+  if (m) held.panicAt = m[1];
+  consoleError(...args);
 };
 
 // A Blob's slices in order: `await next()` gives the next one's ArrayBuffer; `close()` when done or abandoned.
@@ -141,14 +163,47 @@ function errorText(err) {
   try { return JSON.stringify(err); } catch { return String(err); }
 }
 
-// An engine trap (RuntimeError: unreachable, from an allocation that failed) or a RangeError (an ArrayBuffer or
-// wasm memory that could not grow) almost always means the tab ran out of memory.
+// An engine trap: a RuntimeError (`unreachable`: a panic, after the panic hook logged it, or an allocation that
+// failed), a RangeError (an ArrayBuffer or wasm memory that could not grow), or wasm-bindgen's refusal to enter an
+// object a trap left borrowed. After one, the wasm instance's state is not to be trusted: the worker is dead.
 /** @param {unknown} err */
-function isMemoryError(err) {
+function isTrap(err) {
   if (err instanceof RangeError) return true;
   if (typeof WebAssembly !== 'undefined' && err instanceof WebAssembly.RuntimeError) return true;
-  return /out of memory|memory|allocation failed|could not grow/i.test(errorText(err));
+  return /recursive use of an object|out of memory|allocation failed|could not grow/i.test(errorText(err));
 }
+
+/**
+ * The worker dies: what happened, for the page's technical details (no log text, no file name).
+ * @param {unknown} err @param {string} step
+ * @returns {Crash}
+ */
+function die(err, step) {
+  if (!held.dead) {
+    // A trap's own message comes from the wasm VM or the glue ("unreachable", "Array buffer allocation failed").
+    const name = err instanceof Error ? err.name : typeof err;
+    const text = err instanceof Error ? err.message.slice(0, 120) : '';
+    held.dead = {
+      kind: held.panicAt ? 'panic' : 'memory', step, error: text ? `${name}: ${text}` : name, where: held.panicAt,
+      wasmBytes: wasmBytes(),
+    };
+  }
+  return held.dead;
+}
+
+/** A call as the technical details name it: numbers as they are, text only by its length. @param {string} method @param {unknown[]} args */
+function stepName(method, args) {
+  const shown = args.map((a) => {
+    if (typeof a === 'number' || typeof a === 'boolean' || a === null || a === undefined) return String(a);
+    if (typeof a === 'string' && method === 'export' && /^[a-z]{1,12}$/.test(a)) return JSON.stringify(a); // a format name
+    return typeof a === 'string' ? `<text of ${a.length} characters>` : `<${typeof a}>`;
+  });
+  return `${method}(${shown.join(', ')})`;
+}
+
+const MIB = 1024 * 1024;
+/** @param {number} n */
+const mib = (n) => `${(n / MIB).toFixed(1)} MiB`;
 
 const wasmBytes = () => (held.wasm && held.wasm.memory ? held.wasm.memory.buffer.byteLength : 0);
 
@@ -212,7 +267,8 @@ async function analyze(job, sources, previewRows) {
     post({ type: 'preview', job, svg, messages: previewMessages });
   };
 
-  for (const src of sources) {
+  for (const [index, src] of sources.entries()) {
+    held.step = `reading file ${index + 1} of ${sources.length} (${mib(sourceSize(src))})`;
     /** @type {Blob} */
     let blob;
     if (src.kind === 'file') {
@@ -239,6 +295,7 @@ async function analyze(job, sources, previewRows) {
         }
         const tPush = performance.now();
         waited += tPush - tWait;
+        held.step = `reading file ${index + 1} of ${sources.length} (${mib(blob.size)}) at ${mib(offset)}`;
         session.push(id, new Uint8Array(buf));
         pushed += performance.now() - tPush;
         doneBytes += buf.byteLength;
@@ -248,8 +305,10 @@ async function analyze(job, sources, previewRows) {
     } finally {
       slices.close();
     }
+    held.step = `finishing file ${index + 1} of ${sources.length}`;
     session.finish_file(id);
   }
+  held.step = 'correlating';
   preview(true);
   const tRead = performance.now();
   progress('correlating');
@@ -258,6 +317,7 @@ async function analyze(job, sources, previewRows) {
   const summary = session.summary();
   const tFinish = performance.now();
   const conversations = session.conversations();
+  held.step = 'ladder_meta()';
   const meta = transfer('ladder_meta', session.ladder_meta());
   const tEnd = performance.now();
   post({
@@ -301,6 +361,13 @@ function transfer(method, value) {
 self.onmessage = async (event) => {
   const msg = event.data;
   await held.ready;
+  if (held.dead) {
+    const crash = held.dead;
+    const message = 'The analysis engine stopped earlier and cannot answer any more.';
+    if (msg.type === 'call') post({ type: 'result', id: msg.id, error: message, crash });
+    else if (msg.type === 'analyze') post({ type: 'error', job: msg.job, message, kind: crash.kind, crash });
+    return;
+  }
   if (held.fatal) {
     if (msg.type === 'call') post({ type: 'result', id: msg.id, error: held.fatal });
     else if (msg.type === 'analyze') post({ type: 'error', job: msg.job, message: held.fatal, kind: 'engine' });
@@ -310,9 +377,10 @@ self.onmessage = async (event) => {
     try {
       await analyze(msg.job, msg.sources, msg.previewRows ?? 200);
     } catch (err) {
-      const kind = err instanceof ReadError ? 'read' : isMemoryError(err) ? 'memory' : 'engine';
+      const crash = err instanceof ReadError || !isTrap(err) ? null : die(err, held.step);
+      const kind = err instanceof ReadError ? 'read' : crash ? crash.kind : 'engine';
       const { file, bytes } = held.reading;
-      post({ type: 'error', job: msg.job, message: errorText(err), kind, file, bytes, wasmBytes: wasmBytes() });
+      post({ type: 'error', job: msg.job, message: errorText(err), kind, file, bytes, wasmBytes: wasmBytes(), crash });
     }
   } else if (msg.type === 'call') {
     try {
@@ -321,10 +389,18 @@ self.onmessage = async (event) => {
       const method = String(msg.method);
       if (!CALLS.has(/** @type {keyof SessionT} */ (method))) throw new Error('unknown method ' + method);
       const fn = /** @type {(...args: unknown[]) => unknown} */ (session[/** @type {keyof SessionT} */ (method)]);
-      const { value, buffers } = transfer(method, fn.apply(session, msg.args || []));
+      const args = Array.isArray(msg.args) ? msg.args : [];
+      held.step = stepName(method, args);
+      const { value, buffers } = transfer(method, fn.apply(session, args));
       post({ type: 'result', id: msg.id, value: value === undefined ? null : value }, buffers);
     } catch (err) {
-      post({ type: 'result', id: msg.id, error: errorText(err) });
+      if (isTrap(err)) {
+        const crash = die(err, held.step);
+        post({ type: 'result', id: msg.id, error: 'The analysis engine stopped.', crash });
+        post({ type: 'crashed', crash });
+      } else {
+        post({ type: 'result', id: msg.id, error: errorText(err) });
+      }
     }
   }
 };

@@ -8,8 +8,9 @@ import { state } from './state.js';
 import { ui, el, closest } from './dom.js';
 import { formatBytes, plural, durationText } from './format.js';
 import { takeEngine, warmSpare } from './engine.js';
-import { parseSvg } from './ladder.js';
+import { parseSvg } from './trusted.js';
 import { renderFiles, closeFilesPanel } from './files.js';
+import { crashTitle, crashDetails, copyText, hideCrashBanner } from './crash.js';
 
 /** @typedef {import('./engine.js').Source} Source */
 /** @typedef {import('./engine.js').Failure} Failure */
@@ -24,6 +25,10 @@ const MAX_BYTES = (() => {
   const v = new URLSearchParams(location.search).get('max-bytes');
   return v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : DEFAULT_MAX_BYTES;
 })();
+// The most files one analysis reads: every file is a lifeline source, a chip in the top bar and a row of the
+// files panel, and merging compares files pairwise, so a drop of a whole disk's worth of files is refused with a
+// message instead of freezing the tab. (Members of a .zip count as the engine finds them, not here.)
+export const MAX_FILES = 200;
 // Messages drawn in the preview while a log is read: what fills the pane, at most 200. (Each row costs main-thread
 // time to parse, check and lay out: 200 rows took about 100 ms on a 2-core machine, a screenful 20 ms.)
 const PREVIEW_ROWS = Math.max(30, Math.min(200, Math.ceil(window.innerHeight / 28) + 10));
@@ -81,6 +86,12 @@ function sourceName(s) {
  */
 function analyze(sources, label, totalBytes) {
   if (!sources.length) return;
+  // Refused inputs stop a reading under way too: what is on screen afterwards is about what was chosen last.
+  if ((sources.length > MAX_FILES || totalBytes > MAX_BYTES) && state.engines.job) cancelAnalysis(true);
+  if (sources.length > MAX_FILES) {
+    refuseTooMany(sources.length, totalBytes);
+    return;
+  }
   if (totalBytes > MAX_BYTES) {
     refuseTooBig(sources, totalBytes);
     return;
@@ -126,6 +137,7 @@ function analyze(sources, label, totalBytes) {
       engines.job = null;
       if (engines.shown) engines.shown.terminate();
       engines.shown = engine;
+      hideCrashBanner(); // about the analysis replaced
       document.dispatchEvent(new CustomEvent('sipscope:analyzed', { detail: m }));
       setTimeout(warmSpare, 500);
     }),
@@ -226,6 +238,7 @@ export function cancelAnalysis(quiet = false) {
 
 /** Forget the analysis on screen (its worker and memory). */
 function dropShown() {
+  hideCrashBanner();
   if (state.engines.shown) state.engines.shown.terminate();
   state.engines.shown = null;
   state.summary = null;
@@ -264,31 +277,72 @@ function refuseTooBig(sources, totalBytes) {
   });
 }
 
+/** @param {number} count @param {number} totalBytes */
+function refuseTooMany(count, totalBytes) {
+  showError({
+    title: 'Too many files at once',
+    message: `You chose ${count} files (${formatBytes(totalBytes)}); this page analyzes up to ${MAX_FILES} files at a time. `
+      + 'Nothing was read.',
+    hints: [['Pick the logs of the time and the people of the problem, for example one client\'s ',
+      { code: 'Tracing' }, ' folder, and open those.'], CLI_HINT],
+    note: 'Nothing was uploaded.',
+    back: true,
+  });
+}
+
 /** @param {Failure} m */
 function analysisFailed(m) {
   const where = m.file ? ` while reading ${m.file}${m.bytes ? ` at ${formatBytes(m.bytes)}` : ''}` : '';
+  const crash = m.crash || null;
+  const details = crash ? crashDetails(crash) : undefined;
+  const copy = details
+    ? [{ text: 'Copy technical details', run: () => { copyText(details, ui.errorActions.querySelector('button') || ui.errorBack, ui.errorDetails); } }]
+    : [];
   if (m.kind === 'memory') {
     showError({
       title: 'The browser ran out of memory',
-      message: `The analysis stopped${where}: the tab could not get more memory (${m.message}). Nothing was uploaded.`,
+      message: `The analysis stopped${where}: the tab could not get more memory (${m.message}). Your log was not sent anywhere.`,
       hints: [['Close other tabs and try again.'], SPLIT_HINT, CLI_HINT],
       note: '',
       back: true,
+      actions: copy,
+      details,
+    });
+  } else if (m.kind === 'panic' && crash) {
+    showError({
+      title: crashTitle(crash),
+      message: `An internal error in sipscope stopped the analysis${where}. This is a bug in sipscope, not a problem with `
+        + 'your log; the technical details help fix it. Your log was not sent anywhere.',
+      hints: [['Open the file again, or another file: each analysis starts a fresh engine.'], CLI_HINT],
+      note: 'The technical details name no message, no file and no text from the log.',
+      back: true,
+      actions: copy,
+      details,
     });
   } else if (m.kind === 'read') {
-    showError({ title: 'The file could not be read', message: m.message, note: 'Nothing was uploaded.', back: true });
+    showError({
+      title: 'The file could not be read',
+      message: m.message,
+      hints: [['Was the file changed, moved or deleted after it was chosen (a log still being written, say)? '
+        + 'Choose it again. A folder cannot be opened: open the files in it.']],
+      note: 'Nothing was uploaded.',
+      back: true,
+    });
   } else {
     showError({ message: m.message || 'Unknown error.', back: true });
   }
 }
 
 /**
- * The error card: a title, what happened, optional hints and actions, and a button back to what was on screen
- * before (or to the start).
+ * The error card: a title, what happened, optional hints, actions and technical details, and a button back to
+ * what was on screen before (or to the start).
  * @param {{title?: string, message: string, hints?: Hint[], note?: string, back?: boolean,
- *   actions?: {text: string, primary?: boolean, run: () => void}[]}} o
+ *   actions?: {text: string, primary?: boolean, run: () => void}[], details?: string}} o
  */
 export function showError(o) {
+  ui.errorDetails.textContent = o.details || '';
+  ui.errorDetailsBox.hidden = !o.details;
+  ui.errorDetailsBox.open = false;
   ui.errorTitle.textContent = o.title || 'Could not analyze this input';
   ui.errorMessage.textContent = o.message || 'Unknown error.';
   const hints = o.hints || [];
@@ -338,7 +392,7 @@ function analyzePaste() {
   analyze([{ kind: 'bytes', name: 'pasted text', bytes }], 'pasted text', bytes.length);
 }
 
-function openFileDialog() {
+export function openFileDialog() {
   ui.fileInput.value = '';
   ui.fileInput.click();
 }
@@ -395,6 +449,11 @@ export function wireDrop() {
     e.preventDefault();
     state.dragDepth = 0;
     ui.dropOverlay.hidden = true;
-    if (state.phase !== 'analyzing') analyzeFiles(e.dataTransfer.files);
+    // Files dropped while others are read replace them: the reading stops and the new files are read.
+    const replacing = state.phase === 'analyzing' ? state.reading.label : '';
+    const files = Array.from(e.dataTransfer.files || []);
+    if (!files.length) return;
+    analyzeFiles(files);
+    if (replacing && state.phase === 'analyzing') toast(`Stopped reading ${replacing}: reading the files just dropped instead.`);
   });
 }

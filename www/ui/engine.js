@@ -7,6 +7,7 @@
 
 import { state } from './state.js';
 import { ui } from './dom.js';
+import { startWorker } from './trusted.js';
 
 /** @typedef {import('../types/view').Summary} Summary */
 /** @typedef {import('../types/view').ConversationListRow} ConversationRow */
@@ -43,15 +44,28 @@ import { ui } from './dom.js';
  * @typedef {{type: 'done', job: number, summary: Summary, conversations: ConversationRow[], meta: Meta,
  *   timings?: Record<string, number>, wasmBytes?: number, reload?: boolean}} Done
  */
-/** @typedef {{message: string, kind: 'memory' | 'read' | 'engine' | 'closed', file?: string, bytes?: number}} Failure */
+/**
+ * What worker.js says when its engine trapped (a panic or out of memory), for the technical details: the step
+ * ("message(1234)", "reading file 2 of 3 (12.0 MiB) at 4.0 MiB"), the error's name, the panic's place in
+ * sipscope's source. Never any log text or file name.
+ * @typedef {{kind: 'panic' | 'memory', step: string, error: string, where: string, wasmBytes: number}} Crash
+ */
+/**
+ * @typedef {{message: string, kind: 'memory' | 'panic' | 'read' | 'engine' | 'closed', file?: string, bytes?: number,
+ *   crash?: Crash | null}} Failure
+ */
 /** @typedef {{progress: (m: Progress) => void, preview: (m: Preview) => void, done: (m: Done) => void, error: (m: Failure) => void}} Handlers */
 
-/** An Error that says whether the analysis it was about was closed on purpose (nothing to report then). */
+/**
+ * An Error that says whether the analysis it was about was closed on purpose, or its engine crashed (nothing to
+ * report then: the crash banner says it once).
+ */
 export class EngineError extends Error {
-  /** @param {string} message @param {boolean} closed */
-  constructor(message, closed) {
+  /** @param {string} message @param {boolean} closed @param {Crash | null} [crash] */
+  constructor(message, closed, crash = null) {
     super(message);
     this.closed = closed;
+    this.crash = crash;
   }
 }
 
@@ -62,6 +76,8 @@ export class Engine {
     this.nextId = 1;
     /** @type {string | null} */
     this.fatal = null;
+    /** @type {Crash | null} set when its engine trapped: it answers nothing more */
+    this.crash = null;
     /** @type {Handlers | null} while it runs an analysis */
     this.handlers = null;
     this.bytes = 0; // size of what it analyzed
@@ -71,8 +87,8 @@ export class Engine {
       // The single-file page (sipscope-offline.html) makes the worker from a blob: URL, as a classic script.
       const offline = /** @type {{sipscopeWorkerUrl?: string}} */ (globalThis).sipscopeWorkerUrl;
       this.worker = offline
-        ? new Worker(offline, { name: 'sipscope-analysis' })
-        : new Worker('worker.js', { type: 'module', name: 'sipscope-analysis' });
+        ? startWorker(offline, { name: 'sipscope-analysis' })
+        : startWorker('worker.js', { type: 'module', name: 'sipscope-analysis' });
     } catch (err) {
       this.fatal = 'This browser could not start the analysis worker: ' + (err instanceof Error ? err.message : String(err));
       return;
@@ -88,7 +104,7 @@ export class Engine {
   /** @param {string} message @param {Failure['kind']} kind */
   fail(message, kind) {
     if (!this.fatal) this.fatal = message;
-    for (const { reject } of this.pending.values()) reject(new EngineError(message, kind === 'closed'));
+    for (const { reject } of this.pending.values()) reject(new EngineError(message, kind === 'closed', this.crash));
     this.pending.clear();
     const h = this.handlers;
     this.handlers = null;
@@ -104,11 +120,19 @@ export class Engine {
       case 'fatal':
         this.fail(msg.message, 'engine');
         break;
+      case 'crashed':
+        // The worker stopped calling its wasm (poisoned after a trap): every request from now on fails at once,
+        // and the page says so (app.js shows the crash banner when this is the analysis on screen).
+        if (this.crash) break;
+        this.crash = msg.crash;
+        this.fail('The analysis engine stopped.', msg.crash.kind);
+        document.dispatchEvent(new CustomEvent('sipscope:crashed', { detail: { engine: this, crash: msg.crash } }));
+        break;
       case 'result': {
         const p = this.pending.get(msg.id);
         if (!p) return;
         this.pending.delete(msg.id);
-        if ('error' in msg && msg.error !== undefined) p.reject(new EngineError(msg.error, false));
+        if ('error' in msg && msg.error !== undefined) p.reject(new EngineError(msg.error, false, msg.crash || null));
         else p.resolve(msg.value);
         break;
       }
@@ -153,7 +177,7 @@ export class Engine {
    */
   call(method, ...args) {
     const worker = this.worker;
-    if (this.fatal || !worker) return Promise.reject(new EngineError(this.fatal || 'no worker', false));
+    if (this.fatal || !worker) return Promise.reject(new EngineError(this.fatal || 'no worker', false, this.crash));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -196,8 +220,9 @@ export function call(method, ...args) {
   return shown.call(method, ...args);
 }
 
-/** Errors of the page's requests: logged, unless about an analysis closed on purpose. @param {unknown} err */
+/** Errors of the page's requests: logged, unless about an analysis closed on purpose or crashed (the banner says
+ *  that). @param {unknown} err */
 export function report(err) {
-  if (err instanceof EngineError && err.closed) return;
+  if (err instanceof EngineError && (err.closed || err.crash)) return;
   console.warn('sipscope:', err instanceof Error ? err.message : err);
 }

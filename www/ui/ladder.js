@@ -1,65 +1,19 @@
 // @ts-check
 // sipscope page, ladder view: the message flow as the engine draws it (SVG), virtualized. The canvas is sized
 // from ladder_meta() (fixed row height), and only windows of rows near the visible part exist in the DOM, each
-// one SVG from ladder_svg(first, count) placed at its own y. The SVG is parsed with DOMParser as XML, sanitized,
-// and moved into the page with adoptNode. Also: selection marks, Save SVG / Save Mermaid.
+// one SVG from ladder_svg(first, count) placed at its own y. The SVG is parsed as XML, sanitized and moved into
+// the page by ui/trusted.js (parseSvg). Also: selection marks, Save SVG / Save Mermaid.
 
 import { state, summary, RowIndex } from './state.js';
 import { ui, el, saveFile, closest } from './dom.js';
 import { plural, count } from './format.js';
 import { call } from './engine.js';
 import { applySearchToLadder } from './search.js';
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
+import { parseSvg } from './trusted.js';
 
 // 60 rows (28 px each) is about two screens: a few hundred arrows in the DOM at most, and little to parse per
 // window while scrolling.
 const WINDOW_ROWS = 60;
-
-const SVG_ALLOWED = new Set([
-  'svg', 'g', 'defs', 'marker', 'path', 'line', 'polyline', 'polygon', 'rect', 'circle', 'ellipse',
-  'text', 'tspan', 'title', 'desc', 'use', 'symbol', 'clipPath', 'linearGradient', 'stop',
-]);
-
-// Only allowed SVG elements; no event handler, style or outside link attributes. One pass over the elements in
-// document order (a window of rows has a few thousand; this runs on the main thread for each one drawn).
-/** @param {Element} root */
-function sanitizeSvg(root) {
-  const all = root.getElementsByTagName('*');
-  const bad = [];
-  for (let i = 0; i < all.length; i++) {
-    const e = all[i];
-    if (e.namespaceURI !== SVG_NS || !SVG_ALLOWED.has(e.localName)) bad.push(e);
-  }
-  for (const e of bad) e.remove();
-  cleanAttributes(root);
-  for (let i = 0; i < all.length; i++) cleanAttributes(all[i]);
-}
-
-/** @param {Element} node */
-function cleanAttributes(node) {
-  const attrs = node.attributes;
-  for (let i = attrs.length - 1; i >= 0; i--) {
-    const attr = attrs[i];
-    const name = attr.name.toLowerCase();
-    if (name.startsWith('on') || name === 'style') node.removeAttributeNode(attr);
-    else if (attr.localName.toLowerCase() === 'href' && !attr.value.trim().startsWith('#')) node.removeAttributeNode(attr);
-  }
-}
-
-/** SVG text from the engine as a sanitized element of this page. @param {string} text @returns {SVGSVGElement} */
-export function parseSvg(text) {
-  const doc = new DOMParser().parseFromString(String(text), 'image/svg+xml');
-  const err = doc.getElementsByTagName('parsererror')[0];
-  const root = doc.documentElement;
-  if (err || !(root instanceof SVGSVGElement)) {
-    throw new Error('The flow diagram could not be drawn (the engine returned SVG the browser could not read).');
-  }
-  sanitizeSvg(root);
-  // Moved, not copied: a copy would leave a second tree behind for the garbage collector at every window drawn
-  // while scrolling (hundreds of MB of garbage on a long scroll through a big ladder).
-  return document.adoptNode(root);
-}
 
 /** Draw the ladder of `meta` (after an analysis, a re-merge or a conversation chosen). @param {import('./engine.js').Meta} meta */
 export async function renderLadder(meta) {
