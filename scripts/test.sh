@@ -9,8 +9,9 @@
 #   6. tsc --noEmit -p tsconfig.json               (the page's JSDoc types against dist/sipscope.d.ts and
 #                                                   www/types/view.d.ts; needs the build's declarations)
 #   7. end-to-end tests: node --test e2e/*.test.mjs against dist/ on a free loopback port
+#   8. fuzz smoke run: every cargo-fuzz target for a few seconds from its committed corpus (scripts/fuzz.sh)
 # Stops at the first failing step and prints a summary. `scripts/test.sh --only e2e` (or fmt, clippy,
-# test, wasm, build, types) runs one step, after the installs it needs.
+# test, wasm, build, types, fuzz) runs one step, after the installs it needs.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -129,4 +130,5 @@ want wasm && step "wasm tests in headless Chromium" logged wasm run_wasm_tests
 want build && step "trunk build --release (dist/)" build_page
 want types && step "tsc --noEmit (the page's types)" run_types
 want e2e && step "end-to-end tests (e2e/, headless Chromium)" logged e2e run_e2e
+want fuzz && step "fuzz smoke run (every target, ${FUZZ_SMOKE_SECONDS:-5} s each)" scripts/fuzz.sh smoke "${FUZZ_SMOKE_SECONDS:-5}"
 CURRENT=""

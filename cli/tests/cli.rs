@@ -218,13 +218,21 @@ fn terminal_escapes_in_names_are_never_printed_raw() {
     for args in [&[file][..], &["--summary", file], &["-f", "mermaid", file]] {
         let (out, err, code) = sipscope(args);
         assert_eq!(code, 0, "{args:?}: {err}");
-        assert!(out.contains("OPTIONS") || out.contains("messages:"), "{args:?}: {out}");
+        assert!(
+            out.contains("OPTIONS") || out.contains("messages:"),
+            "{args:?}: {out}"
+        );
         for (what, text) in [("stdout", &out), ("stderr", &err)] {
             let bad: Vec<char> = text
                 .chars()
-                .filter(|&c| c != '\n' && (c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)))
+                .filter(|&c| {
+                    c != '\n' && (c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c))
+                })
                 .collect();
-            assert!(bad.is_empty(), "{args:?}: {what} carries control characters {bad:?}:\n{text}");
+            assert!(
+                bad.is_empty(),
+                "{args:?}: {what} carries control characters {bad:?}:\n{text}"
+            );
         }
     }
 }

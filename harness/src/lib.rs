@@ -323,7 +323,7 @@ pub fn body(data: &[u8]) {
     let _ = sipscope::explain::body::presence_docs(body);
     if let Some(pretty) = sip::body::pretty_xml(body) {
         assert!(
-            pretty.len() <= 4 * body.len() + 4096,
+            pretty.len() <= 12 * body.len() + 4096,
             "pretty-printed XML of {} bytes grew to {}",
             body.len(),
             pretty.len()

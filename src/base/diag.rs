@@ -137,6 +137,13 @@ pub enum Code {
     ArchiveEncrypted,
     /// An archive entry compressed by a method sipscope cannot unpack; skipped.
     ArchiveUnsupported,
+    /// An archive inside archives deeper than [`crate::import::archive::MAX_DEPTH`] levels; not opened.
+    ArchiveTooDeep,
+    /// An archive that unpacks to more than [`crate::import::archive::MAX_RATIO`] times its size (a
+    /// decompression bomb); unpacking stopped there.
+    ArchiveBomb,
+    /// An archive with more than [`crate::import::archive::MAX_ENTRIES`] files; the rest are skipped.
+    ArchiveTooManyEntries,
 }
 
 /// A problem with one message (import framing or parsing): what kind it is, and a sentence for people. The

@@ -82,6 +82,17 @@ impl std::fmt::Debug for Reader {
 
 const OUT_CHUNK: usize = 256 * 1024;
 
+/// Archives inside archives are opened this many levels deep (a log bundle zip holding `.gz` files is two);
+/// deeper ones are reported ([`Code::ArchiveTooDeep`]) and not opened.
+pub const MAX_DEPTH: u32 = 3;
+/// An archive (with everything nested in it) may unpack to this many times its own size, plus
+/// [`RATIO_SLACK`]; past that it is a decompression bomb ([`Code::ArchiveBomb`]). Logs compress 5–30 times.
+pub const MAX_RATIO: u64 = 200;
+/// Bytes any archive may unpack to whatever its size.
+pub const RATIO_SLACK: u64 = 64 << 20;
+/// Files read from one archive; the rest are reported ([`Code::ArchiveTooManyEntries`]) and skipped.
+pub const MAX_ENTRIES: u32 = 10_000;
+
 fn u16le(b: &[u8], at: usize) -> u64 {
     b.get(at..at + 2)
         .map_or(0, |s| u64::from(u16::from_le_bytes([s[0], s[1]])))
@@ -117,13 +128,48 @@ impl Reader {
         }
     }
 
-    pub fn push(&mut self, chunk: &[u8], events: &mut Vec<Event>, diags: &mut Vec<Diagnostic>) {
+    /// Take the next chunk of the archive; [`Reader::pump`] unpacks it.
+    pub fn feed(&mut self, chunk: &[u8]) {
         if self.pos > 0 && self.pos * 2 >= self.buf.len() {
             self.buf.drain(..self.pos);
             self.pos = 0;
         }
         self.buf.extend_from_slice(chunk);
-        while self.step(events, diags) {}
+    }
+
+    /// Unpack what was fed, a bounded amount at a time: stops once `events` hold [`OUT_CHUNK`] bytes of data
+    /// (so a bomb never sits in memory at once) and says whether to call again; false when it needs input.
+    pub fn pump(&mut self, events: &mut Vec<Event>, diags: &mut Vec<Diagnostic>) -> bool {
+        let mut data = 0;
+        while data < OUT_CHUNK {
+            let before = events.len();
+            if !self.step(events, diags) {
+                return false;
+            }
+            data += events[before..]
+                .iter()
+                .map(|e| match e {
+                    Event::Data(d) => d.len(),
+                    _ => 0,
+                })
+                .sum::<usize>();
+        }
+        true
+    }
+
+    /// Feed and unpack all of `chunk` at once (tests and small inputs; the store pumps).
+    pub fn push(&mut self, chunk: &[u8], events: &mut Vec<Event>, diags: &mut Vec<Diagnostic>) {
+        self.feed(chunk);
+        while self.pump(events, diags) {}
+    }
+
+    /// Stop reading: what follows is skipped (the caller found the archive unsafe to go on with).
+    pub fn stop(&mut self, events: &mut Vec<Event>) {
+        if self.open {
+            events.push(Event::End);
+            self.open = false;
+        }
+        self.state = State::Done;
     }
 
     pub fn finish(&mut self, events: &mut Vec<Event>, diags: &mut Vec<Diagnostic>) {

@@ -95,10 +95,11 @@ impl Ladder {
     pub fn build<'a>(arrows: impl IntoIterator<Item = ArrowInput<'a>>) -> Ladder {
         let mut ladder = Ladder::default();
         let mut index: FxMap<String, usize> = FxMap::default();
+        let mut folded = 0usize;
         let mut last_time: Option<Timestamp> = None;
         for a in arrows {
-            let from = column_for(&mut ladder.columns, &mut index, &a.src);
-            let to = column_for(&mut ladder.columns, &mut index, &a.dst);
+            let from = column_for(&mut ladder.columns, &mut index, &mut folded, &a.src);
+            let to = column_for(&mut ladder.columns, &mut index, &mut folded, &a.dst);
             let delta_ms = match (a.time, last_time) {
                 (Some(t), Some(prev)) => Some(t.0.saturating_sub(prev.0)),
                 _ => None,
@@ -117,6 +118,13 @@ impl Ladder {
                 retransmission: a.retransmission,
                 note: a.note,
             });
+        }
+        if let Some(last) = ladder
+            .columns
+            .get_mut(MAX_COLUMNS - 1)
+            .filter(|_| folded > 0)
+        {
+            last.label = format!("{folded} more endpoints\nnarrow to a conversation to see them");
         }
         ladder
     }
@@ -142,11 +150,34 @@ impl Ladder {
     }
 }
 
-fn column_for(columns: &mut Vec<Column>, index: &mut FxMap<String, usize>, key: &str) -> usize {
+/// A ladder draws at most this many lifelines: the endpoints met after the first `MAX_COLUMNS - 1` share the
+/// last one ([`OTHERS_KEY`]), labelled with how many they are. A trace of a busy pool can name 100,000
+/// endpoints; drawn side by side they are unreadable and cost space in proportion to lifelines × arrows.
+pub const MAX_COLUMNS: usize = 64;
+/// The key of the lifeline that stands for the endpoints past [`MAX_COLUMNS`].
+pub const OTHERS_KEY: &str = "…";
+
+fn column_for(
+    columns: &mut Vec<Column>,
+    index: &mut FxMap<String, usize>,
+    folded: &mut usize,
+    key: &str,
+) -> usize {
     if let Some(&i) = index.get(key) {
         return i;
     }
     let i = columns.len();
+    if i == MAX_COLUMNS - 1 || i == MAX_COLUMNS {
+        if i == MAX_COLUMNS - 1 {
+            columns.push(Column {
+                key: OTHERS_KEY.to_string(),
+                label: OTHERS_KEY.to_string(),
+            });
+        }
+        *folded += 1;
+        index.insert(key.to_string(), MAX_COLUMNS - 1);
+        return MAX_COLUMNS - 1;
+    }
     columns.push(Column {
         key: key.to_string(),
         label: key.to_string(),
@@ -314,6 +345,30 @@ pub(crate) mod tests {
             retransmission: false,
             note: None,
         }
+    }
+
+    /// 100,000 endpoints once made a text ladder of 7 GB: past MAX_COLUMNS they share the last lifeline.
+    #[test]
+    fn endpoints_past_the_cap_share_one_lifeline() {
+        let l = Ladder::build((0..1000u32).map(|i| {
+            arrow(
+                i,
+                &format!("10.1.0.{i}:5061"),
+                "10.0.0.1:5061",
+                "INVITE",
+                ArrowKind::Request,
+            )
+        }));
+        assert_eq!(l.columns.len(), MAX_COLUMNS);
+        assert_eq!(l.rows.len(), 1000);
+        let others = &l.columns[MAX_COLUMNS - 1];
+        assert_eq!(others.key, OTHERS_KEY);
+        assert_eq!(
+            others.lines().0,
+            format!("{} more endpoints", 1000 - (MAX_COLUMNS - 2))
+        );
+        assert_eq!(l.rows[999].from, MAX_COLUMNS - 1);
+        assert_eq!(l.rows[0].to, 1);
     }
 
     const CLIENT: &str = "192.168.1.51:51882";

@@ -63,6 +63,13 @@ struct FileState {
     /// For an archive: its reader and the entry being unpacked (a file of its own).
     archive: Option<archive::Reader>,
     entry: Option<u32>,
+    /// Archive levels above this file (0 for a file the user gave) and the top-level file it came from.
+    depth: u32,
+    root: u32,
+    /// For a top-level file: bytes unpacked from it and from everything nested in it.
+    unpacked: u64,
+    /// For an archive: files begun inside it.
+    entries: u32,
 }
 
 /// Incremental analysis: add files, push their bytes in chunks, finish.
@@ -95,6 +102,10 @@ impl Analyzer {
             pushed: 0,
             archive: None,
             entry: None,
+            depth: 0,
+            root: self.files.len() as u32,
+            unpacked: 0,
+            entries: 0,
         });
         self.files.len() as u32 - 1
     }
@@ -108,17 +119,35 @@ impl Analyzer {
             return;
         }
         f.pushed += chunk.len() as u64;
-        let mut events = Vec::new();
         if let Some(ar) = f.archive.as_mut() {
-            ar.push(chunk, &mut events, &mut f.sink.diagnostics);
+            ar.feed(chunk);
         } else if let Some(imp) = f.importer.as_mut() {
             imp.push(chunk, &mut f.sink);
         } else {
             f.head.extend_from_slice(chunk);
-            Self::try_detect(f, file, false, &mut events);
+            Self::try_detect(f, file, false);
         }
         self.drain(file);
-        self.unpacked(file, events);
+        self.unpack(file);
+    }
+
+    /// Unpack what an archive file was fed, a bounded amount at a time, into its entries.
+    fn unpack(&mut self, file: u32) {
+        let mut events = Vec::new();
+        loop {
+            let Some(f) = self.files.get_mut(file as usize) else {
+                return;
+            };
+            let Some(ar) = f.archive.as_mut() else {
+                return;
+            };
+            let more = ar.pump(&mut events, &mut f.sink.diagnostics);
+            self.drain(file);
+            self.unpacked(file, std::mem::take(&mut events));
+            if !more {
+                return;
+            }
+        }
     }
 
     /// No more bytes for this file.
@@ -129,10 +158,12 @@ impl Analyzer {
         if f.finished {
             return;
         }
-        let mut events = Vec::new();
         if f.importer.is_none() && f.archive.is_none() {
-            Self::try_detect(f, file, true, &mut events);
+            Self::try_detect(f, file, true);
         }
+        self.unpack(file);
+        let f = &mut self.files[file as usize];
+        let mut events = Vec::new();
         if let Some(ar) = f.archive.as_mut() {
             ar.finish(&mut events, &mut f.sink.diagnostics);
         }
@@ -157,14 +188,39 @@ impl Analyzer {
         for e in events {
             match e {
                 archive::Event::Begin(name) => {
-                    let parent = &self.files[file as usize].info.name;
-                    let id = self.add_file(&format!("{parent}/{name}"), 0);
-                    self.files[id as usize].info.container = Some(file);
+                    let parent = &mut self.files[file as usize];
+                    parent.entries += 1;
+                    if parent.entries > archive::MAX_ENTRIES {
+                        let name = parent.info.name.clone();
+                        self.stop_archive(file, Code::ArchiveTooManyEntries, format!(
+                            "{name} holds more than {} files; the first {} were read, the rest skipped.",
+                            archive::MAX_ENTRIES, archive::MAX_ENTRIES
+                        ));
+                        return;
+                    }
+                    let (depth, root) = (parent.depth + 1, parent.root);
+                    let path = format!("{}/{name}", parent.info.name);
+                    let id = self.add_file(&path, 0);
+                    let entry = &mut self.files[id as usize];
+                    (entry.info.container, entry.depth, entry.root) = (Some(file), depth, root);
                     if let Some(old) = self.files[file as usize].entry.replace(id) {
                         self.finish_file(old);
                     }
                 }
                 archive::Event::Data(bytes) => {
+                    let root = self.files[file as usize].root as usize;
+                    self.files[root].unpacked += bytes.len() as u64;
+                    let budget = archive::MAX_RATIO
+                        .saturating_mul(self.files[root].pushed)
+                        .saturating_add(archive::RATIO_SLACK);
+                    if self.files[root].unpacked > budget {
+                        let name = self.files[root].info.name.clone();
+                        self.stop_archive(file, Code::ArchiveBomb, format!(
+                            "{name} unpacks to more than {} times its size (a decompression bomb?); unpacking stopped after {} MiB, what was read is shown.",
+                            archive::MAX_RATIO, self.files[root].unpacked >> 20
+                        ));
+                        return;
+                    }
                     if let Some(entry) = self.files[file as usize].entry {
                         self.push(entry, &bytes);
                     }
@@ -178,7 +234,23 @@ impl Analyzer {
         }
     }
 
-    fn try_detect(f: &mut FileState, file: u32, complete: bool, events: &mut Vec<archive::Event>) {
+    /// An archive that must not be read further: what is open is finished, the rest skipped, and why is said.
+    fn stop_archive(&mut self, file: u32, code: Code, message: String) {
+        let f = &mut self.files[file as usize];
+        let mut events = Vec::new();
+        if let Some(ar) = f.archive.as_mut() {
+            ar.stop(&mut events);
+        }
+        f.sink
+            .diagnostics
+            .push(Diagnostic::warning(code, message).in_file(file));
+        self.drain(file);
+        if let Some(entry) = self.files[file as usize].entry.take() {
+            self.finish_file(entry);
+        }
+    }
+
+    fn try_detect(f: &mut FileState, file: u32, complete: bool) {
         let (format, diag) = import::detect(&f.head, complete);
         if format.is_pending() {
             return;
@@ -189,8 +261,19 @@ impl Analyzer {
         }
         let head = std::mem::take(&mut f.head);
         if let Some(kind) = format.archive() {
+            if f.depth >= archive::MAX_DEPTH {
+                f.sink.diagnostics.push(
+                    Diagnostic::warning(Code::ArchiveTooDeep, format!(
+                        "{} is an archive inside {} archives; archives are opened {} levels deep, this one is not.",
+                        f.info.name, f.depth, archive::MAX_DEPTH
+                    ))
+                    .in_file(file),
+                );
+                f.importer = Some(Importer::Nothing);
+                return;
+            }
             let mut ar = archive::Reader::new(kind, &f.info.name);
-            ar.push(&head, events, &mut f.sink.diagnostics);
+            ar.feed(&head);
             f.archive = Some(ar);
             return;
         }

@@ -35,13 +35,14 @@ impl Analysis {
         // address the host is known by.
         let roles: HashMap<String, String> =
             crate::explain::lifeline_names(self).into_iter().collect();
-        let keys: Vec<String> = ladder.columns.iter().map(|c| c.key.clone()).collect();
-        for key in keys {
-            let group = self
-                .aliases
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, names)| names.as_slice());
+        let groups: HashMap<&str, &[String]> = self
+            .aliases
+            .iter()
+            .map(|(k, names)| (k.as_str(), names.as_slice()))
+            .collect();
+        for i in 0..ladder.columns.len() {
+            let key = ladder.columns[i].key.clone();
+            let group = groups.get(key.as_str()).copied();
             let addresses = match group {
                 Some(names) => alias_label(names),
                 None => key.clone(),
@@ -68,8 +69,8 @@ impl Analysis {
                 }
                 None => addresses,
             };
-            if label != key {
-                ladder.set_label(&key, label);
+            if label != key && key != crate::ladder::OTHERS_KEY {
+                ladder.columns[i].label = label;
             }
         }
         ladder
