@@ -42,7 +42,7 @@ run() {
   local log; log="$(mktemp)"
   local rc=0
   cargo fuzz run -O "$t" "corpus-run/$t" "corpus/$t" -- \
-    -max_total_time="$s" -timeout=10 -rss_limit_mb=2048 -max_len=262144 -print_final_stats=1 \
+    -max_total_time="$s" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="artifacts/$t/" "$@" 2>&1 | tee "$log" | grep -E '^(#[0-9]+ *(INITED|DONE|pulse)|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)' || true
   rc=${PIPESTATUS[0]}
   local execs; execs=$(grep -aoE '^stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo '?')

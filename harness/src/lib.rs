@@ -87,7 +87,7 @@ pub fn analysis(data: &[u8]) {
     let mut rng = Rng::for_input(data);
     let json = render::export(&whole, None, OutputFormat::Json).bytes;
     let mut splits = vec![chunks(data, &mut rng)];
-    if data.len() <= 2048 {
+    if data.len() <= 256 {
         // Byte by byte: every boundary at once (a decision taken on a partial first line shows here).
         splits.push(data.chunks(1).collect());
     }
@@ -161,8 +161,8 @@ pub fn check_analysis(a: &Analysis, input_len: u64) {
     serde_json::to_string(&a.findings_view()).expect("the findings serialize");
     serde_json::to_string(&a.presence_view()).expect("the presence view serializes");
     serde_json::to_string(&a.conversation_list()).expect("the conversations serialize");
-    // Each message's panel, as a click shows it (the first ones: enough to reach every body decoder).
-    for i in 0..a.messages.len().min(64) as u32 {
+    // Each message's panel, as a click shows it (the first ones: the fuzzer's inputs are small).
+    for i in 0..a.messages.len().min(16) as u32 {
         let d = a
             .message_detail(i)
             .expect("every message has a detail view");
