@@ -761,3 +761,32 @@ fn back_to_back_messages_without_line_breaks_are_all_found() {
         assert_eq!(bodies, [&b"<a>x</a>"[..], b"<b>y</b>", b"<c>z</c>", b""]);
     }
 }
+
+/// Messages framed by Content-Length and written one after the other without a blank line between them (a
+/// saved stream): each is read, and none is called "no blank line for 8 MiB" (once: 117,894 such warnings on a
+/// 100 MB file, and a message cut in two at each 8 MiB).
+#[test]
+fn back_to_back_messages_past_the_block_limit() {
+    let body = "<categories xmlns=\"http://schemas.microsoft.com/2006/09/sip/categories\"><category name=\"state\"/></categories>";
+    let mut text = String::new();
+    let mut n = 0;
+    while text.len() <= siptext::MAX_BLOCK_BYTES + (1 << 20) {
+        text.push_str(&format!(
+            "BENOTIFY sip:alice@contoso.com SIP/2.0\r\nVia: SIP/2.0/TLS 10.0.0.5:5061;branch=z9hG4bK{n}\r\nFrom: <sip:bob@contoso.com>;tag={n}\r\nTo: <sip:alice@contoso.com>;tag=t1\r\nCall-ID: c{n}\r\nCSeq: {n} BENOTIFY\r\nEvent: presence\r\nContent-Type: application/msrtc-event-categories+xml\r\nContent-Length: {}\r\n\r\n{body}\r\n",
+            body.len()
+        ));
+        n += 1;
+    }
+    let sink = sip_text(text.as_bytes(), 1 << 22);
+    assert_eq!(sink.records.len(), n);
+    let codes: Vec<Code> = sink
+        .records
+        .iter()
+        .flat_map(|r| r.problems.iter().map(|p| p.code))
+        .collect();
+    assert!(
+        !codes.contains(&Code::EntryTooLarge),
+        "{} EntryTooLarge",
+        codes.len()
+    );
+}

@@ -455,7 +455,7 @@ fn no_match_on_the_input_format_outside_import() {
 #[test]
 fn every_file_says_what_it_is_for() {
     let mut files = Vec::new();
-    for dir in ["src", "tests", "cli", "gen", "benches", "fuzz"] {
+    for dir in ["src", "tests", "cli", "gen", "benches", "fuzz", "harness"] {
         rust_files(&root().join(dir), &mut files);
     }
     let mut problems = Vec::new();
@@ -475,7 +475,7 @@ fn every_file_says_what_it_is_for() {
 #[test]
 fn no_ignore_without_a_reason() {
     let mut files = Vec::new();
-    for dir in ["src", "tests", "cli", "gen", "benches"] {
+    for dir in ["src", "tests", "cli", "gen", "benches", "harness"] {
         rust_files(&root().join(dir), &mut files);
     }
     let mut problems = Vec::new();

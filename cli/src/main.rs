@@ -101,10 +101,13 @@ fn main() -> ExitCode {
         }
         analysis = analysis.with_clock_offsets(&manual);
     }
-    let out = render::export(&analysis, None, format);
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     // A closed pipe (`sipscope big.log | head`) is not an error worth a panic.
-    let _ = stdout.write_all(&out.bytes);
+    if format == OutputFormat::Json {
+        let _ = render::write_json(&analysis, &mut stdout);
+    } else {
+        let _ = stdout.write_all(&render::export(&analysis, None, format).bytes);
+    }
     let _ = stdout.flush();
     // Freeing every message of a big log one by one takes longer than the operating system takes to drop the
     // whole process: leave the analysis to the exit.

@@ -478,7 +478,9 @@ impl Tracker {
             // A `message/sipfrag` body starts with a start line; later in a body a start line is not body.
             State::Body(_) => self.body_lines > 0,
             State::BodyUnknown { started } => started || after_blank,
-            State::Done { blank } => blank || after_blank,
+            // The message is complete (Content-Length said so): a start line is the next message, blank line
+            // or not (saved streams put none), so blocks stay one message long.
+            State::Done { .. } => true,
         }
     }
 
@@ -940,18 +942,11 @@ impl SipTextImporter {
 
     fn flush(&mut self, b: Block, sink: &mut Sink) {
         for f in framing::frame_block(&b.text) {
-            let first = b
-                .marks
-                .iter()
-                .take_while(|m| m.at <= f.range.start)
-                .last()
-                .or(b.marks.first());
-            let last = b
-                .marks
-                .iter()
-                .take_while(|m| m.at < f.range.end)
-                .last()
-                .or(first);
+            // The lines where the message starts and ends (marks are in text order: a binary search, so a
+            // block of many messages is framed in linear time).
+            let at = |n: usize| n.checked_sub(1).map(|i| &b.marks[i]);
+            let first = at(b.marks.partition_point(|m| m.at <= f.range.start)).or(b.marks.first());
+            let last = at(b.marks.partition_point(|m| m.at < f.range.end)).or(first);
             let (Some(first), Some(last)) = (first, last) else {
                 continue;
             };

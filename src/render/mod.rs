@@ -96,7 +96,9 @@ pub fn export(
     let text = match format {
         OutputFormat::Text => analysis.to_text(),
         OutputFormat::Json => {
-            serde_json::to_string_pretty(&analysis.report()).unwrap_or_default() + "\n"
+            let mut bytes = Vec::new();
+            let _ = write_json(analysis, &mut bytes);
+            String::from_utf8(bytes).unwrap_or_default()
         }
         OutputFormat::Summary => summary::render(&analysis.summary()),
         OutputFormat::Svg => svg::render_with(ladder, layout, 0..ladder.rows.len()),
@@ -107,4 +109,11 @@ pub fn export(
         name: format.file_name().to_string(),
         bytes: text.into_bytes(),
     }
+}
+
+/// The JSON report (`--json`), written as it is serialized: a caller with a stream (the CLI's stdout) never holds
+/// the whole text, which for a 100 MB log is larger than the log.
+pub fn write_json(analysis: &Analysis, mut out: impl std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, &analysis.report())?;
+    out.write_all(b"\n")
 }
