@@ -3,6 +3,7 @@ import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { existsSync, mkdirSync } from 'node:fs';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './server.mjs';
@@ -129,4 +130,32 @@ export function useBrowser() {
     }
   };
   return suite;
+}
+
+/** A zip (stored and deflated entries) of `entries` [name, text]. */
+export function zip(entries) {
+  const out = [];
+  const central = [];
+  let offset = 0;
+  for (const [i, [name, text]] of entries.entries()) {
+    const data = Buffer.from(text);
+    const deflate = i % 2 === 0;
+    const body = deflate ? deflateRawSync(data) : data;
+    const nameBytes = Buffer.from(name);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(0x800, 6); local.writeUInt16LE(deflate ? 8 : 0, 8);
+    local.writeUInt32LE(crc, 14); local.writeUInt32LE(body.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(nameBytes.length, 26);
+    const cd = Buffer.alloc(46);
+    cd.writeUInt32LE(0x02014b50, 0); cd.writeUInt16LE(20, 4); cd.writeUInt16LE(20, 6); cd.writeUInt16LE(0x800, 8); cd.writeUInt16LE(deflate ? 8 : 0, 10);
+    cd.writeUInt32LE(crc, 16); cd.writeUInt32LE(body.length, 20); cd.writeUInt32LE(data.length, 24); cd.writeUInt16LE(nameBytes.length, 28); cd.writeUInt32LE(offset, 42);
+    out.push(local, nameBytes, body);
+    central.push(cd, nameBytes);
+    offset += local.length + nameBytes.length + body.length;
+  }
+  const cdBytes = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(entries.length, 8); end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cdBytes.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...out, cdBytes, end]);
 }

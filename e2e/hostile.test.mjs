@@ -8,9 +8,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { crc32, deflateRawSync } from 'node:zlib';
 import { join } from 'node:path';
-import { OUT, ROOT, useBrowser, waitDone } from './helpers.mjs';
+import { OUT, ROOT, useBrowser, waitDone, zip } from './helpers.mjs';
 
 const MARK = 'XSSMARK';
 // Each payload names the marker and, if it ever ran, sets window.__pwned.
@@ -116,34 +115,6 @@ function hostileLog() {
 
 function escapeXml(s) {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
-}
-
-/** A zip (stored and deflated entries) of `entries` [name, text]. */
-function zip(entries) {
-  const out = [];
-  const central = [];
-  let offset = 0;
-  for (const [i, [name, text]] of entries.entries()) {
-    const data = Buffer.from(text);
-    const deflate = i % 2 === 0;
-    const body = deflate ? deflateRawSync(data) : data;
-    const nameBytes = Buffer.from(name);
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(0x800, 6); local.writeUInt16LE(deflate ? 8 : 0, 8);
-    local.writeUInt32LE(crc, 14); local.writeUInt32LE(body.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(nameBytes.length, 26);
-    const cd = Buffer.alloc(46);
-    cd.writeUInt32LE(0x02014b50, 0); cd.writeUInt16LE(20, 4); cd.writeUInt16LE(20, 6); cd.writeUInt16LE(0x800, 8); cd.writeUInt16LE(deflate ? 8 : 0, 10);
-    cd.writeUInt32LE(crc, 16); cd.writeUInt32LE(body.length, 20); cd.writeUInt32LE(data.length, 24); cd.writeUInt16LE(nameBytes.length, 28); cd.writeUInt32LE(offset, 42);
-    out.push(local, nameBytes, body);
-    central.push(cd, nameBytes);
-    offset += local.length + nameBytes.length + body.length;
-  }
-  const cdBytes = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(entries.length, 8); end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cdBytes.length, 12); end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...out, cdBytes, end]);
 }
 
 const LOG = hostileLog();

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST, OUT, ROOT, useBrowser, waitDone, waitSettled } from './helpers.mjs';
+import { DIST, OUT, ROOT, useBrowser, waitDone, waitSettled, zip } from './helpers.mjs';
 
 const SAMPLE = readFileSync(join(ROOT, 'www', 'sample', 'sample.uccapilog'));
 const SEED = readFileSync(join(ROOT, 'tests', 'fixtures', 'seed-presence.uccapilog'));
@@ -195,6 +195,23 @@ describe('the engine stops', () => {
 });
 
 describe('bounded input', () => {
+  it('a zip of 20,000 entries: the first 10,000 are read, the rest are said to be skipped, and the page stays usable', async () => {
+    await withPage({}, async ({ page }) => {
+      /** @type {[string, string][]} */
+      const entries = [];
+      for (let i = 0; i < 20_000; i++) {
+        entries.push([`Tracing/../x${i}.txt`, `OPTIONS sip:bob@contoso.com SIP/2.0\r\nVia: SIP/2.0/TLS 10.0.0.2:5061;branch=z9hG4bK${i}\r\nFrom: <sip:alice@contoso.com>;tag=${i}\r\nTo: <sip:bob@contoso.com>\r\nCall-ID: c${i}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`]);
+      }
+      await page.setInputFiles('#file-input', [{ name: 'many.zip', mimeType: 'application/zip', buffer: zip(entries) }]);
+      assert.equal(await waitDone(page, 120_000), 10_000);
+      await page.click('#diag-toggle');
+      assert.match(await page.locator('#diag-list').textContent(), /many\.zip holds more than 10000 files; the first 10000 were read, the rest skipped/);
+      assert.ok(await page.locator('#files').textContent().then((t) => t.includes('x9999.txt')), 'every file read is listed');
+      await page.setInputFiles('#file-input', [{ name: 'sample.uccapilog', mimeType: 'text/plain', buffer: SAMPLE }]);
+      assert.equal(await waitDone(page), 34, 'the next file works');
+    });
+  });
+
   it('a file changed on disk after it was chosen: "could not be read", and the page goes on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sipscope-read-'));
     try {

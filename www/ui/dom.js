@@ -127,24 +127,32 @@ export function el(tag, attrs, ...children) {
       else node.setAttribute(k, v === true ? '' : String(v));
     }
   }
-  node.append(...nodes(children));
+  node.append(nodes(children));
   return node;
 }
 
-/** Children as nodes (strings become text nodes; null, undefined and false are left out). @param {(Child | Child[])[]} children */
+/**
+ * Children in one fragment (strings become text nodes; null, undefined and false are left out). A fragment, not
+ * an argument list: spreading 100,000 rows into `append(...)` overflows the call stack.
+ * @param {(Child | Child[])[]} children
+ */
 function nodes(children) {
-  /** @type {Node[]} */
-  const out = [];
+  const out = document.createDocumentFragment();
   for (const c of children.flat()) {
     if (c === undefined || c === null || c === false) continue;
-    out.push(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    out.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
   }
   return out;
 }
 
 /** Replace an element's children (as `el` makes them). @param {Element} parent @param {...(Child | Child[])} children */
 export function fill(parent, ...children) {
-  parent.replaceChildren(...nodes(children));
+  parent.replaceChildren(nodes(children));
+}
+
+/** Replace an element's children with a list of any length (no argument spreading). @param {Element} parent @param {Node[]} list */
+export function fillList(parent, list) {
+  parent.replaceChildren(nodes([list]));
 }
 
 /** The closest element matching `selector` from an event's target, or null. @param {EventTarget | null} target @param {string} selector */

@@ -5,7 +5,7 @@
 // offset is app.js's job: the panel asks for it with a 'sipscope:clock' event ({file, ms}; ms null = estimate).
 
 import { state, summary, fileName } from './state.js';
-import { ui, el, fill } from './dom.js';
+import { ui, el, fill, fillList } from './dom.js';
 import { formatBytes, plural, count } from './format.js';
 
 /** @typedef {import('../types/view').FileRow} FileRow */
@@ -86,7 +86,7 @@ export function renderFiles() {
   const files = summary().files;
   const clocks = clockMap();
   const timed = timedFiles();
-  ui.files.replaceChildren(...fileOrder(files).map((i) => {
+  fillList(ui.files, fileOrder(files).map((i) => {
     const f = files[i];
     const member = isIndex(f.container);
     const clock = clocks.get(i);

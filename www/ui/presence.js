@@ -4,7 +4,7 @@
 // collapsed. Also the availability badges inside the message panel's body summaries.
 
 import { state } from './state.js';
-import { ui, el, messageLink } from './dom.js';
+import { ui, el, messageLink, fillList } from './dom.js';
 import { plural, count, timeText } from './format.js';
 import { call } from './engine.js';
 
@@ -152,7 +152,7 @@ function subscriptionBlock(s) {
   const list = el('ol', { class: 'ps-events' });
   /** @param {number} upto */
   const draw = (upto) => {
-    list.replaceChildren(...s.events.slice(0, upto).map(eventRow));
+    fillList(list, s.events.slice(0, upto).map(eventRow));
     if (s.events.length > upto) {
       list.append(el('li', null, el('button', { type: 'button', class: 'link', text: `+${s.events.length - upto} more events`, onclick: () => draw(s.events.length) })));
     }
