@@ -5,6 +5,7 @@
 use sipscope::import::pcap::{CaptureImporter, CaptureKind};
 use sipscope::import::{Record, Sink};
 use sipscope::{Code, Diagnostic, Severity};
+use sipscope_harness::packets::{ipv4_raw, tcp, udp};
 use std::path::Path;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -314,18 +315,6 @@ fn eth_tags(tags: &[u16], ethertype: u16, payload: &[u8]) -> Vec<u8> {
     v
 }
 
-fn ipv4_raw(src: [u8; 4], dst: [u8; 4], proto: u8, id: u16, frag: u16, payload: &[u8]) -> Vec<u8> {
-    let mut v = vec![0x45, 0];
-    v.extend((20 + payload.len() as u16).to_be_bytes());
-    v.extend(id.to_be_bytes());
-    v.extend(frag.to_be_bytes());
-    v.extend([64, proto, 0, 0]);
-    v.extend(src);
-    v.extend(dst);
-    v.extend_from_slice(payload);
-    v
-}
-
 fn ipv4(src: [u8; 4], dst: [u8; 4], proto: u8, payload: &[u8]) -> Vec<u8> {
     ipv4_raw(src, dst, proto, 1, 0x4000, payload)
 }
@@ -340,30 +329,11 @@ fn ipv6(src: &str, dst: &str, nh: u8, payload: &[u8]) -> Vec<u8> {
     v
 }
 
-fn udp(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
-    let mut v = sport.to_be_bytes().to_vec();
-    v.extend(dport.to_be_bytes());
-    v.extend((8 + payload.len() as u16).to_be_bytes());
-    v.extend([0, 0]);
-    v.extend_from_slice(payload);
-    v
-}
-
 const F_FIN: u8 = 0x01;
 const F_SYN: u8 = 0x02;
 const F_RST: u8 = 0x04;
 const F_PSH: u8 = 0x08;
 const F_ACK: u8 = 0x10;
-
-fn tcp(sport: u16, dport: u16, seq: u32, ack: u32, flags: u8, payload: &[u8]) -> Vec<u8> {
-    let mut v = sport.to_be_bytes().to_vec();
-    v.extend(dport.to_be_bytes());
-    v.extend(seq.to_be_bytes());
-    v.extend(ack.to_be_bytes());
-    v.extend([0x50, flags, 0xFF, 0xFF, 0, 0, 0, 0]);
-    v.extend_from_slice(payload);
-    v
-}
 
 fn sip(start: &str, call: &str, body: &str) -> String {
     format!(

@@ -5,6 +5,8 @@
 //! into this crate, and `tests/regressions.rs` runs every committed corpus file and every regression file
 //! through the same functions with plain `cargo test`, so a crash found once stays fixed without cargo-fuzz.
 
+pub mod packets;
+
 use sipscope::import::{archive, detect, Format, Importer, Sink};
 use sipscope::render::{self, OutputFormat};
 use sipscope::sip::{self, framing, grammar};

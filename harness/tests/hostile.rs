@@ -7,6 +7,7 @@
 
 use sipscope::store::{Analysis, Analyzer};
 use sipscope::Code;
+use sipscope_harness::packets::{ipv4_raw, tcp as tcp_header, udp as udp_header};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -43,6 +44,18 @@ fn timed(name: &str, bytes: &[u8]) -> Duration {
         })
         .min()
         .unwrap()
+}
+
+fn ipv4(src: [u8; 4], dst: [u8; 4], proto: u8, id: u16, frag: u16, payload: &[u8]) -> Vec<u8> {
+    ipv4_raw(src, dst, proto, id, frag, payload)
+}
+
+fn udp(payload: &[u8]) -> Vec<u8> {
+    udp_header(5060, 5060, payload)
+}
+
+fn tcp(sport: u16, seq: u32, flags: u8, payload: &[u8]) -> Vec<u8> {
+    tcp_header(sport, 5061, seq, 0, flags, payload)
 }
 
 /// A normal client log of about `size` bytes, from the project's generator.
@@ -408,37 +421,6 @@ fn pcap(snaplen: u32, records: &[(u32, u32, Vec<u8>)]) -> Vec<u8> {
         v.extend(orig.to_le_bytes());
         v.extend_from_slice(p);
     }
-    v
-}
-
-fn ipv4(src: [u8; 4], dst: [u8; 4], proto: u8, id: u16, frag: u16, payload: &[u8]) -> Vec<u8> {
-    let mut v = vec![0x45, 0];
-    v.extend((20 + payload.len() as u16).to_be_bytes());
-    v.extend(id.to_be_bytes());
-    v.extend(frag.to_be_bytes());
-    v.extend([64, proto, 0, 0]);
-    v.extend(src);
-    v.extend(dst);
-    v.extend_from_slice(payload);
-    v
-}
-
-fn udp(payload: &[u8]) -> Vec<u8> {
-    let mut v = 5060u16.to_be_bytes().to_vec();
-    v.extend(5060u16.to_be_bytes());
-    v.extend((8 + payload.len() as u16).to_be_bytes());
-    v.extend([0, 0]);
-    v.extend_from_slice(payload);
-    v
-}
-
-fn tcp(sport: u16, seq: u32, flags: u8, payload: &[u8]) -> Vec<u8> {
-    let mut v = sport.to_be_bytes().to_vec();
-    v.extend(5061u16.to_be_bytes());
-    v.extend(seq.to_be_bytes());
-    v.extend(0u32.to_be_bytes());
-    v.extend([0x50, flags, 0xFF, 0xFF, 0, 0, 0, 0]);
-    v.extend_from_slice(payload);
     v
 }
 
