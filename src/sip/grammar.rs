@@ -171,10 +171,18 @@ pub fn semi_first(s: &str) -> Range<usize> {
 /// The value of a `;name=value` header parameter, outside the `<uri>` part (quotes removed, name
 /// case-insensitive). A parameter without `=` yields an empty span.
 pub fn param_span(value: &str, name: &str) -> Option<Range<usize>> {
-    // Parameters of a name-addr follow the closing '>'; of an addr-spec or Via, the first ';'.
-    let off = match value.rfind('>') {
-        Some(i) if value.contains('<') => i + 1,
-        _ => 0,
+    // Parameters of a name-addr follow the '>' that closes its URI; of an addr-spec or Via, the first ';'. A
+    // `<` opens the URI only before the first ';' outside quotes (a display name holds no bare ';'), so a `<`
+    // in a later parameter (`+sip.instance="<urn:…>"`, a hostile `received=<…>`) is a value.
+    let off = if memchr::memchr(b'<', value.as_bytes()).is_none() {
+        0
+    } else {
+        match (find_unquoted(value, b'<'), find_unquoted(value, b';')) {
+            (Some(lt), semi) if semi.is_none_or(|semi| lt < semi) => {
+                value[lt..].find('>').map_or(value.len(), |gt| lt + gt + 1)
+            }
+            _ => 0,
+        }
     };
     let tail = &value[off..];
     // Most values have neither quotes nor angle brackets after the URI: plain ';' splitting is enough.

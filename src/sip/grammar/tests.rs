@@ -76,14 +76,29 @@ fn contact_with_gruu_instance_and_opaque() {
     );
     assert_eq!(p[4], ("expires".into(), "7200".into()));
     assert_eq!(p[0], ("text".into(), "".into()));
-    // Kept as it was: `param` takes the last `>` as the URI's end, so after a quoted `<urn:…>` it finds nothing
-    // (`name_addr` + `semi_params` above read the same entry right).
-    assert_eq!(param(c, "expires"), None);
-    assert_eq!(param(c, "+sip.instance"), None);
+    // `param` ends the URI at the `>` that closes it, not at the last `>` (once it was the last one, and after a
+    // quoted `<urn:…>` nothing was found: a Contact's `expires=0` went unseen).
+    assert_eq!(param(c, "expires"), Some("7200"));
+    assert_eq!(
+        param(c, "+sip.instance"),
+        Some("<urn:uuid:5D1E7A1B-0E37-5C44-A1C7-D2D8EF47C5B9>")
+    );
     let plain = "<sip:on2@limcm.com;gruu>;+sip.instance=\"<urn:uuid:5D1E7A1B>\"";
-    assert_eq!(param(plain, "+sip.instance"), None);
+    assert_eq!(param(plain, "+sip.instance"), Some("<urn:uuid:5D1E7A1B>"));
     let before = "<sip:on2@limcm.com;gruu>;expires=7200;+sip.instance=\"<urn:uuid:5D1E7A1B>\"";
-    assert_eq!(param(before, "expires"), None);
+    assert_eq!(param(before, "expires"), Some("7200"));
+    // A display name holding `<` and `>` inside its quotes.
+    let quoted = "\"A <b> C\" <sip:a@b;x=1>;tag=9";
+    assert_eq!(param(quoted, "tag"), Some("9"));
+    assert_eq!(param(quoted, "x"), None);
+    // A Via has no `<uri>`: a `<` in a later parameter (hostile `received=<img …>`) is not one.
+    let via =
+        "SIP/2.0/TLS 192.168.1.51:51882;branch=z9hG4bK1;received=<img/src=x/onerror=alert(1)>X";
+    assert_eq!(param(via, "branch"), Some("z9hG4bK1"));
+    assert_eq!(
+        param(via, "received"),
+        Some("<img/src=x/onerror=alert(1)>X")
+    );
     assert_eq!(
         param("<sip:on2@limcm.com;gruu>;expires=7200;text", "expires"),
         Some("7200")
@@ -116,11 +131,7 @@ fn transport_and_ms_opaque_in_uri() {
     let up = params_of(s, uri_params(s, u.params));
     assert_eq!(up[0], ("transport".into(), "tls".into()));
     assert_eq!(up[1], ("ms-opaque".into(), "d3470f2e1d".into()));
-    assert_eq!(
-        param(c, "proxy"),
-        None,
-        "the last `>` is inside the quoted instance (kept as it was)"
-    );
+    assert_eq!(param(c, "proxy"), Some("replace"));
     let tail = &c[name_addr(c).params];
     assert_eq!(
         params_of(tail, semi_params(tail))[0],
