@@ -148,7 +148,8 @@ fn addr_ok(a: &str) -> bool {
 /// `UDP:1.2.3.4:5060` → `1.2.3.4:5060`.
 fn strip_transport(a: &str) -> &str {
     for t in ["UDP:", "TCP:", "TLS:", "WSS:", "WS:", "SCTP:"] {
-        if a.len() > t.len() && a[..t.len()].eq_ignore_ascii_case(t) {
+        // Compared as bytes: the text may hold a multi-byte character where the prefix would end.
+        if a.len() > t.len() && a.as_bytes()[..t.len()].eq_ignore_ascii_case(t.as_bytes()) {
             return &a[t.len()..];
         }
     }
