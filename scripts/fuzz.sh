@@ -21,7 +21,7 @@ secs="${2:-}"
 if [ "$what" = list ]; then printf '%s\n' "${TARGETS[@]}"; exit 0; fi
 
 ensure_cargo
-command -v cargo-fuzz >/dev/null 2>&1 || { say "installing cargo-fuzz"; cargo install cargo-fuzz --version 0.13.2 --locked </dev/null; }
+command -v cargo-fuzz >/dev/null 2>&1 || { say "installing cargo-fuzz"; cargo install cargo-fuzz --version 0.13.2 </dev/null; }
 export RUSTC_BOOTSTRAP=1 # cargo fuzz needs -Z flags; the stable toolchain accepts them this way
 
 # Seed the working corpus: the committed seeds, and the external samples where they are.
