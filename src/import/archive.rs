@@ -174,6 +174,18 @@ impl Reader {
 
     pub fn finish(&mut self, events: &mut Vec<Event>, diags: &mut Vec<Diagnostic>) {
         while self.step(events, diags) {}
+        if matches!(self.state, State::Inflate { .. }) {
+            // The stream is cut off: what the inflater decoded but kept (it waits for more input before it
+            // hands out the rest of its window) comes out now, so the output does not depend on how the bytes
+            // arrived.
+            loop {
+                let r = inflate(&mut self.inflater, &[], &mut self.out, MZFlush::Finish);
+                if r.bytes_written == 0 {
+                    break;
+                }
+                events.push(Event::Data(self.out[..r.bytes_written].to_vec()));
+            }
+        }
         let cut = match self.state {
             State::Inflate { .. } | State::Stored { .. } => true,
             State::Header | State::Trailer if self.kind == Kind::Gzip => {
