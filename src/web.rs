@@ -4,7 +4,9 @@
 //! every value returned is a view type (`src/view`), declared for TypeScript in `www/types/view.d.ts`, and
 //! wasm-bindgen's own declaration of `Session` names them. Bytes come in as `Uint8Array`, never as one string.
 //!
-//! - `new Session()`, `add_file(name, size) -> id`, `push(id, Uint8Array)`, `finish_file(id)`: bytes in, in chunks;
+//! - `new Session(read?)`, `add_file(name, size) -> id`, `push(id, Uint8Array)`, `finish_file(id)`: bytes in, in
+//!   chunks. `read(file, offset, length) -> Uint8Array | null` reads a file again (the worker uses
+//!   `FileReaderSync`): given it, the engine keeps positions of the text logged verbatim, not the text;
 //!   `message_count()`, `bytes_pushed()`, `preview_svg(max)`: progress and the first rows while importing.
 //! - `summary()`: files, counts, time span, clocks, the first page of diagnostics (the analysis is finished on the
 //!   first query); `diagnostics(first, count)`: more of them, in the same order.
@@ -17,6 +19,7 @@
 
 use crate::ladder::{layout::Layout, Ladder};
 use crate::render::{self, svg, OutputFormat};
+use crate::store::text::Source;
 use crate::store::{Analysis, Analyzer};
 use crate::view::{self, Finding, LadderMeta};
 use serde::Serialize;
@@ -79,6 +82,30 @@ impl Done {
     }
 }
 
+/// The page's files, read again through the worker's `read(file, offset, length)`.
+struct JsSource(js_sys::Function);
+
+impl Source for JsSource {
+    fn read(&self, file: u32, offset: u64, len: usize, into: &mut Vec<u8>) -> bool {
+        let got = self.0.call3(
+            &JsValue::NULL,
+            &JsValue::from(file),
+            &JsValue::from(offset as f64),
+            &JsValue::from(len as f64),
+        );
+        let Ok(value) = got else {
+            return false;
+        };
+        let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() else {
+            return false;
+        };
+        into.clear();
+        into.resize(bytes.length() as usize, 0);
+        bytes.copy_to(into);
+        true
+    }
+}
+
 #[wasm_bindgen]
 pub struct Session {
     state: State,
@@ -86,7 +113,7 @@ pub struct Session {
 
 impl Default for Session {
     fn default() -> Self {
-        Self::new()
+        Self::new(None)
     }
 }
 
@@ -97,10 +124,21 @@ fn to_js<T: Serialize>(v: &T) -> JsValue {
 
 #[wasm_bindgen]
 impl Session {
+    /// `read(file, offset, length)`: the file's bytes again, as a `Uint8Array` (or `null` when it cannot be
+    /// read). Without it every message's text is kept in wasm memory.
     #[wasm_bindgen(constructor)]
-    pub fn new() -> Session {
+    pub fn new(
+        #[wasm_bindgen(
+            unchecked_param_type = "(file: number, offset: number, length: number) => Uint8Array | null"
+        )]
+        read: Option<js_sys::Function>,
+    ) -> Session {
+        let analyzer = match read {
+            Some(f) => Analyzer::with_source(std::rc::Rc::new(JsSource(f))),
+            None => Analyzer::new(),
+        };
         Session {
-            state: State::Importing(Analyzer::new()),
+            state: State::Importing(analyzer),
         }
     }
 

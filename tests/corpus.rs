@@ -80,7 +80,9 @@ fn shared_fixture_corpus() {
             continue;
         }
         let got = a.messages.len();
-        let truncated = a.messages.iter().filter(|m| m.sip.truncated).count();
+        let truncated = (0..a.messages.len() as u32)
+            .filter(|&i| a.sip(i).truncated)
+            .count();
         checked += 1;
         if got != want {
             failures.push(format!(

@@ -20,7 +20,7 @@ fn sample() -> Analysis {
 
 /// Header annotations of message `i` (0-based) for `header`.
 fn notes(a: &Analysis, i: usize, header: &str) -> Vec<String> {
-    explain::annotate_headers(&a.messages[i].sip)
+    explain::annotate_headers(&a.sip(i as u32))
         .into_iter()
         .filter(|n: &Annotation| n.header.eq_ignore_ascii_case(header))
         .map(|n| n.text)
@@ -28,7 +28,7 @@ fn notes(a: &Analysis, i: usize, header: &str) -> Vec<String> {
 }
 
 fn bodies(a: &Analysis, i: usize) -> Vec<BodySummary> {
-    explain::decode_body(&a.messages[i].sip)
+    explain::decode_body(&a.sip(i as u32))
 }
 
 // Message numbers below are 0-based; tests/fixtures/README.md numbers the sample's messages from 1.
@@ -413,7 +413,7 @@ fn server_traces_name_the_server_not_a_client() {
 fn hostile_fixture_stays_text() {
     let a = load("tests/fixtures/hostile.uccapilog");
     for (i, m) in a.messages.iter().enumerate() {
-        let ann = explain::annotate_message(&m.sip);
+        let ann = explain::annotate_message(&a.sip_of(m));
         assert!(!ann.headers.is_empty(), "message {i}");
     }
     let html = bodies(&a, 2);

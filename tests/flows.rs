@@ -15,7 +15,10 @@ fn load(rel: &str) -> Analysis {
 }
 
 fn start_lines(a: &Analysis) -> Vec<String> {
-    a.messages.iter().map(|m| m.sip.start_line()).collect()
+    a.messages
+        .iter()
+        .map(|m| a.sip_of(m).start_line())
+        .collect()
 }
 
 #[test]
@@ -138,7 +141,7 @@ fn sample_tells_the_whole_story() {
     assert!(a
         .messages
         .iter()
-        .any(|m| String::from_utf8_lossy(m.sip.body()).contains('회')));
+        .any(|m| String::from_utf8_lossy(a.sip_of(m).body()).contains('회')));
 }
 
 #[test]
@@ -170,7 +173,7 @@ fn two_messages_in_one_block_both_come_out() {
         .filter(|w| w[0].span == w[1].span)
         .collect();
     assert_eq!(shared.len(), 1);
-    assert_eq!(shared[0][1].sip.method(), Some("BENOTIFY"));
+    assert_eq!(a.sip_of(&shared[0][1]).method(), Some("BENOTIFY"));
     let warned: Vec<_> = a
         .diagnostics
         .iter()
@@ -218,7 +221,7 @@ fn preview_shows_the_first_messages_while_the_rest_is_still_coming() {
     assert_eq!(a.bytes_pushed(), first as u64);
     let preview = a.preview(5);
     assert_eq!(preview.ladder(None).rows.len(), 5);
-    assert_eq!(preview.messages[0].sip.method(), Some("REGISTER"));
+    assert_eq!(preview.sip(0).method(), Some("REGISTER"));
     // The preview does not disturb the analysis that goes on.
     a.push(id, &bytes[first..]);
     a.finish_file(id);

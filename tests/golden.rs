@@ -3,21 +3,11 @@
 //! data pinned. Re-bless after an intended change with `SIPSCOPE_BLESS=1 cargo test --test golden`.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::inputs;
+
 use sipscope::Analysis;
 use std::path::{Path, PathBuf};
-
-fn inputs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut v = vec![root.join("www/sample/sample.uccapilog")];
-    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root.join("tests/fixtures"))
-        .expect("tests/fixtures exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e != "md" && e != "py"))
-        .collect();
-    fixtures.sort();
-    v.extend(fixtures);
-    v
-}
 
 fn analyze_in_chunks(name: &str, bytes: &[u8], chunk: usize) -> Analysis {
     let mut a = sipscope::Analyzer::new();

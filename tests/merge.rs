@@ -71,7 +71,7 @@ fn client_and_server_logs_merge_on_one_clock() {
     for d in server_diags {
         let m = &a.messages[d.msg.expect("linked to its message") as usize];
         assert_eq!(
-            m.sip.call_id().as_deref(),
+            a.sip_of(m).call_id().as_deref(),
             Some("f3b5d7f9a1c34e5a7c9e1a3c5e7a9c24")
         );
     }

@@ -12,7 +12,7 @@ fn get(v: &JsValue, key: &str) -> JsValue {
 }
 
 fn analyze(bytes: &[u8], chunk: usize) -> Session {
-    let mut s = Session::new();
+    let mut s = Session::new(None);
     let id = s.add_file("sample.uccapilog", bytes.len() as f64).unwrap();
     for c in bytes.chunks(chunk) {
         s.push(id, c);
@@ -98,7 +98,7 @@ fn junk_gives_a_diagnostic_not_a_crash() {
 #[wasm_bindgen_test]
 fn a_clock_offset_set_by_hand_re_merges_the_files() {
     let bytes = sample_log().to_vec();
-    let mut s = Session::new();
+    let mut s = Session::new(None);
     for (name, b) in [("a.uccapilog", &bytes), ("b.uccapilog", &bytes)] {
         let id = s.add_file(name, b.len() as f64).unwrap();
         s.push(id, b);
@@ -188,4 +188,36 @@ fn exports_carry_mime_name_and_bytes() {
     let svg = s.export("svg").unwrap();
     assert_eq!(get(&svg, "mime").as_string().unwrap(), "image/svg+xml");
     assert!(s.export("pdf").is_err());
+}
+
+/// A session given the worker's `read(file, offset, length)` leaves the text in the file and reads it back:
+/// every message shows what a session that kept the text shows.
+#[wasm_bindgen_test]
+fn a_session_reads_message_text_back_through_the_js_reader() {
+    let bytes = sample_log();
+    let reads = js_sys::Array::new();
+    let read = js_sys::Function::new_with_args(
+        "bytes, reads, file, offset, length",
+        "reads.push(offset); return file === 0 ? bytes.subarray(offset, offset + length) : null;",
+    )
+    .bind2(&JsValue::NULL, &bytes, &reads);
+    let mut s = Session::new(Some(read));
+    let data = bytes.to_vec();
+    let id = s.add_file("sample.uccapilog", data.len() as f64).unwrap();
+    for c in data.chunks(4096) {
+        s.push(id, c);
+    }
+    s.finish_file(id);
+    let mut kept = analyze(&data, 4096);
+    let count = s.message_count();
+    assert!(count > 20);
+    for i in 0..count as u32 {
+        let (a, b) = (s.message(i), kept.message(i));
+        assert_eq!(
+            get(&a, "raw").as_string(),
+            get(&b, "raw").as_string(),
+            "message {i}"
+        );
+    }
+    assert!(reads.length() > 0, "the text was read back, not kept");
 }

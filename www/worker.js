@@ -232,7 +232,25 @@ class ReadError extends Error {}
 /** @param {number} job @param {Source[]} sources @param {number} previewRows */
 async function analyze(job, sources, previewRows) {
   if (held.session) throw new Error('this worker already holds an analysis');
-  const session = new Session();
+  // The engine keeps where each message is, not its text, and reads the text again from the file when a view
+  // asks for it: the files stay here, read with FileReaderSync (a worker may read synchronously).
+  /** @type {Blob[]} */
+  const blobs = [];
+  // FileReaderSync exists only in workers (the page's type library is the DOM's).
+  /** @type {{new(): {readAsArrayBuffer(blob: Blob): ArrayBuffer}} | undefined} */
+  const Sync = Reflect.get(self, 'FileReaderSync');
+  const sync = typeof Sync === 'function' ? new Sync() : null;
+  /** @param {number} file @param {number} offset @param {number} length */
+  const read = (file, offset, length) => {
+    const blob = blobs[file];
+    if (!blob || !sync) return null;
+    try {
+      return new Uint8Array(sync.readAsArrayBuffer(blob.slice(offset, offset + length)));
+    } catch {
+      return null; // changed or removed since: the engine says so on the message
+    }
+  };
+  const session = new Session(sync ? read : null);
   held.session = session;
   const t0 = performance.now();
   const totalBytes = sources.reduce((n, s) => n + sourceSize(s), 0);
@@ -283,6 +301,7 @@ async function analyze(job, sources, previewRows) {
     }
     held.reading = { file: currentName, bytes: doneBytes };
     const id = session.add_file(currentName, blob.size);
+    blobs[id] = blob;
     const slices = readSlices(blob);
     try {
       for (let offset = 0; offset < blob.size; offset += CHUNK) {

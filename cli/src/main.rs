@@ -3,9 +3,13 @@
 
 use clap::Parser;
 use sipscope::render::{self, OutputFormat};
+use sipscope::store::text::Source;
 use sipscope::Analyzer;
-use std::io::{Read, Write};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::process::ExitCode;
+use std::rc::Rc;
 
 /// mimalloc instead of the system allocator: the analysis makes a few small allocations per message and keeps
 /// them, and glibc's malloc spent a quarter of `sipscope --summary` on them and on page faults (0.63 s → 0.33 s
@@ -76,9 +80,11 @@ fn main() -> ExitCode {
     } else {
         args.format
     };
-    let mut analyzer = Analyzer::new();
+    // Message text stays in the files and is read back when an output needs it: memory holds positions.
+    let source = Rc::new(FileSource::default());
+    let mut analyzer = Analyzer::with_source(source.clone());
     for path in &args.files {
-        if let Err(e) = feed(&mut analyzer, path) {
+        if let Err(e) = feed(&mut analyzer, &source, path) {
             eprintln!("sipscope: {e}");
             return ExitCode::from(1);
         }
@@ -116,7 +122,7 @@ fn main() -> ExitCode {
 }
 
 /// Feed one file (or standard input for `-`) to the analyzer in chunks, as the page does.
-fn feed(analyzer: &mut Analyzer, path: &str) -> Result<(), String> {
+fn feed(analyzer: &mut Analyzer, source: &FileSource, path: &str) -> Result<(), String> {
     let (name, size, reader): (&str, u64, Box<dyn Read>) = if path == "-" {
         ("stdin", 0, Box::new(std::io::stdin().lock()))
     } else {
@@ -125,9 +131,33 @@ fn feed(analyzer: &mut Analyzer, path: &str) -> Result<(), String> {
         (path, size, Box::new(file))
     };
     let id = analyzer.add_file(name, size);
+    if path == "-" {
+        // Standard input cannot be read again: its text is kept.
+        analyzer.keep_text(id);
+    } else {
+        let again = std::fs::File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
+        source.files.borrow_mut().insert(id, again);
+    }
     read_chunks(analyzer, id, reader).map_err(|e| format!("cannot read {name}: {e}"))?;
     analyzer.finish_file(id);
     Ok(())
+}
+
+/// The files given on the command line, read again where the analysis asks (message text it did not keep).
+#[derive(Default)]
+struct FileSource {
+    files: RefCell<HashMap<u32, std::fs::File>>,
+}
+
+impl Source for FileSource {
+    fn read(&self, file: u32, offset: u64, len: usize, into: &mut Vec<u8>) -> bool {
+        let mut files = self.files.borrow_mut();
+        let Some(f) = files.get_mut(&file) else {
+            return false;
+        };
+        into.clear();
+        f.seek(SeekFrom::Start(offset)).is_ok() && f.take(len as u64).read_to_end(into).is_ok()
+    }
 }
 
 fn read_chunks(analyzer: &mut Analyzer, id: u32, mut reader: impl Read) -> std::io::Result<()> {

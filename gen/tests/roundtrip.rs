@@ -42,7 +42,7 @@ fn sipscope_reads_every_generated_message_cleanly() {
     let methods: std::collections::HashSet<String> = a
         .messages
         .iter()
-        .filter_map(|m| m.sip.method().map(str::to_string))
+        .filter_map(|m| a.sip_of(m).method().map(str::to_string))
         .collect();
     for m in [
         "REGISTER",
@@ -57,7 +57,7 @@ fn sipscope_reads_every_generated_message_cleanly() {
         assert!(methods.contains(m), "{m} missing");
     }
     let statuses: std::collections::HashSet<u16> =
-        a.messages.iter().filter_map(|m| m.sip.status()).collect();
+        a.messages.iter().filter_map(|m| m.brief.status).collect();
     for s in [100, 200, 401, 480, 503] {
         assert!(statuses.contains(&s), "{s} missing");
     }

@@ -7,7 +7,7 @@
 
 pub mod packets;
 
-use sipscope::import::{archive, detect, Format, Importer, Sink};
+use sipscope::import::{archive, detect, Format, Importer, InFile, Sink};
 use sipscope::render::{self, OutputFormat};
 use sipscope::sip::{self, framing, grammar};
 use sipscope::store::{Analysis, Analyzer};
@@ -70,9 +70,16 @@ fn chunks<'a>(data: &'a [u8], rng: &mut Rng) -> Vec<&'a [u8]> {
     out
 }
 
-fn analyze(pieces: &[&[u8]]) -> Analysis {
+/// Analyze `pieces` as one file; `read_back`: leave verbatim text in the file (read back through a source, as
+/// the page and the CLI do) instead of keeping every text.
+fn analyze(pieces: &[&[u8]], read_back: bool) -> Analysis {
     let total = pieces.iter().map(|p| p.len() as u64).sum();
-    let mut a = Analyzer::new();
+    let mut a = if read_back {
+        let source = sipscope::store::text::MemorySource(vec![pieces.concat()]);
+        Analyzer::with_source(std::rc::Rc::new(source))
+    } else {
+        Analyzer::new()
+    };
     let id = a.add_file("input.log", total);
     for p in pieces {
         a.push(id, p);
@@ -85,7 +92,7 @@ fn analyze(pieces: &[&[u8]]) -> Analysis {
 /// the same analysis; every message's span lies inside its file; counts add up; every view builds and its
 /// JSON parses.
 pub fn analysis(data: &[u8]) {
-    let whole = analyze(&[data]);
+    let whole = analyze(&[data], false);
     let mut rng = Rng::for_input(data);
     let json = render::export(&whole, None, OutputFormat::Json).bytes;
     let mut splits = vec![chunks(data, &mut rng)];
@@ -93,8 +100,17 @@ pub fn analysis(data: &[u8]) {
         // Byte by byte: every boundary at once (a decision taken on a partial first line shows here).
         splits.push(data.chunks(1).collect());
     }
+    // Chunked runs read verbatim text back from the input: what they show must be what keeping it shows.
     for pieces in splits {
-        let other = render::export(&analyze(&pieces), None, OutputFormat::Json).bytes;
+        let chunked = analyze(&pieces, true);
+        let other = render::export(&chunked, None, OutputFormat::Json).bytes;
+        for i in 0..whole.messages.len().min(64) as u32 {
+            assert_eq!(
+                whole.sip(i).raw,
+                chunked.sip(i).raw,
+                "message {i} read back differs from the text kept"
+            );
+        }
         if json != other {
             panic!(
                 "the analysis depends on chunking ({} chunks):\nwhole:   {}\nchunked: {}",
@@ -203,10 +219,26 @@ fn importer(format: Format, data: &[u8]) {
             r.span,
             data.len()
         );
+        let text: &[u8] = r.parsed.as_ref().map_or(&r.sip, |m| &m.raw);
+        if let Some(at) = r.at {
+            assert!(
+                in_file(data, at, text.len()).as_deref() == Some(text),
+                "{format:?}: a record's text is not the input's bytes at {at:?}, where the importer says it is"
+            );
+        }
         if let Ok(m) = r.clone().into_message() {
             check_message(&m);
         }
     }
+}
+
+/// The `len` bytes of text an [`InFile`] names in `data` (`None` when it points outside).
+fn in_file(data: &[u8], at: InFile, len: usize) -> Option<Vec<u8>> {
+    at.gather(len, |from, n, into| {
+        let from = usize::try_from(from).ok()?;
+        into.extend_from_slice(data.get(from..from.checked_add(n)?)?);
+        Some(())
+    })
 }
 
 /// A client log (UccApiLog) importer.

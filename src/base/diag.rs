@@ -144,6 +144,11 @@ pub enum Code {
     ArchiveBomb,
     /// An archive with more than [`crate::import::archive::MAX_ENTRIES`] files; the rest are skipped.
     ArchiveTooManyEntries,
+
+    // Reading back.
+    /// A message's text could not be read back from its file (the file changed or went away after it was
+    /// analyzed): what the analysis kept of it (start line, Call-ID, CSeq) is shown instead.
+    TextUnreadable,
 }
 
 /// A problem with one message (import framing or parsing): what kind it is, and a sentence for people. The

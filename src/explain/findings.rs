@@ -27,7 +27,9 @@ use super::diagnostics;
 use super::presence::{self, LifeEventKind};
 use super::util::{auth_params, duration, find, one_line};
 use crate::base::diag::Severity;
+use crate::base::intern::Interner;
 use crate::base::time::format_ms;
+use crate::flow::Brief;
 use crate::sip::{self, Message};
 use crate::store::Analysis;
 use serde::Serialize;
@@ -108,10 +110,16 @@ fn finding(
     }
 }
 
-fn request_label(m: &Message) -> String {
-    match &m.start {
-        sip::StartLine::Request { method, uri, .. } => format!("{method} {}", one_line(uri)),
-        sip::StartLine::Response { .. } => m.cseq_method().unwrap_or_default(),
+/// `SUBSCRIBE sip:on1@limcm.com` of a request, from what its brief kept (no read-back).
+fn request_label(m: &Brief, syms: &Interner) -> String {
+    match (m.method, m.uri, m.cseq) {
+        (Some(method), uri, _) => format!(
+            "{} {}",
+            syms.get(method),
+            one_line(uri.map_or("", |u| syms.get(u)))
+        ),
+        (None, _, Some((_, method))) => syms.get(method).to_string(),
+        (None, _, None) => String::new(),
     }
 }
 
@@ -182,18 +190,20 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
         let Some(req) = get(req_i) else {
             continue;
         };
-        let label = request_label(&req.sip);
+        let label = request_label(&req.brief, analysis.syms());
         let mut related = vec![req_i];
         related.extend(t.retransmissions.iter().copied());
         let final_i = t
             .responses
             .iter()
             .copied()
-            .find(|&r| get(r).is_some_and(|m| m.sip.status().is_some_and(|s| s >= 200)));
+            .find(|&r| get(r).is_some_and(|m| m.brief.status.is_some_and(|s| s >= 200)));
 
         // Failures.
-        if let (Some(status), Some(fi)) = (t.final_status, final_i) {
-            let resp = &msgs[fi as usize].sip;
+        // Only a response that is a finding is read back.
+        let read = |s: u16| s >= 300 && s != 401 && s != 407;
+        if let (Some(status), Some(fi)) = (t.final_status.filter(|&s| read(s)), final_i) {
+            let resp = &*analysis.sip(fi);
             let rl = response_label(resp);
             let diag = diagnostics_detail(resp);
             let detail = if diag.is_empty() {
@@ -422,7 +432,7 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
     out.retain(|f| {
         let key = msgs
             .get(f.msg as usize)
-            .map(|m| (m.sip.call_id().map(|c| c.into_owned()), m.sip.cseq()));
+            .map(|m| (m.brief.call_id, m.brief.cseq));
         seen.insert((f.kind, key))
     });
     out
@@ -469,12 +479,12 @@ fn auth_loops(analysis: &Analysis, out: &mut Vec<Finding>) {
             let (Some(req_i), Some(status)) = (t.request, t.final_status) else {
                 continue;
             };
-            let Some(req) = msgs.get(req_i as usize) else {
+            if msgs.get(req_i as usize).is_none() {
                 continue;
-            };
+            }
             let fi = t.responses.iter().copied().find(|&r| {
                 msgs.get(r as usize)
-                    .is_some_and(|m| m.sip.status().is_some_and(|s| s >= 200))
+                    .is_some_and(|m| m.brief.status.is_some_and(|s| s >= 200))
             });
             match status {
                 401 | 407 => {
@@ -482,7 +492,9 @@ fn auth_loops(analysis: &Analysis, out: &mut Vec<Finding>) {
                     streak.push(req_i);
                     streak.push(fi);
                     method = t.method.clone();
-                    if has_credentials(&req.sip) && is_fresh_challenge(&msgs[fi as usize].sip) {
+                    if has_credentials(&analysis.sip(req_i))
+                        && is_fresh_challenge(&analysis.sip(fi))
+                    {
                         rejected.push(fi);
                     }
                 }
@@ -543,11 +555,9 @@ fn registrations(analysis: &Analysis, out: &mut Vec<Finding>) {
             continue;
         }
         let Some(req_i) = t.request else { continue };
-        let Some(req) = msgs.get(req_i as usize) else {
-            continue;
-        };
-        let expires0 = req.sip.header("Expires").is_some_and(|e| e.trim() == "0")
-            || req.sip.headers_named("Contact").any(|c| {
+        let req = analysis.sip(req_i);
+        let expires0 = req.header("Expires").is_some_and(|e| e.trim() == "0")
+            || req.headers_named("Contact").any(|c| {
                 crate::sip::grammar::param(&c, "expires").is_some_and(|e| e.trim() == "0")
             });
         if expires0 {
@@ -571,7 +581,7 @@ fn registrations(analysis: &Analysis, out: &mut Vec<Finding>) {
             .copied()
             .find(|&r| {
                 msgs.get(r as usize)
-                    .is_some_and(|m| m.sip.status().is_some_and(|s| (200..300).contains(&s)))
+                    .is_some_and(|m| m.brief.status.is_some_and(|s| (200..300).contains(&s)))
             })
             .unwrap_or(req_i);
         if let Some((call, prev_i, prev_t)) = &last_ok {

@@ -39,37 +39,34 @@ pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
     let mut last: Option<(&str, &str, Direction, u32)> = None;
     let mut last_full = false;
     for m in &analysis.messages {
-        let pair = (m.src.as_str(), m.dst.as_str(), m.direction, m.file);
+        let pair = (&*m.src, &*m.dst, m.direction, m.file);
         if last_full && last == Some(pair) {
             continue;
         }
         last = Some(pair);
-        for e in [m.src.as_str(), m.dst.as_str()] {
+        for e in [&*m.src, &*m.dst] {
             if !e.is_empty() && !from.contains_key(e) && !to.contains_key(e) {
                 order.push(e);
             }
         }
         // Enough messages per endpoint to see its role; bounds the work on very large server logs.
-        let f = from.entry(m.src.as_str()).or_default();
+        let f = from.entry(&*m.src).or_default();
         if f.len() < PER_ENDPOINT {
             f.push(m);
         }
-        let t = to.entry(m.dst.as_str()).or_default();
+        let t = to.entry(&*m.dst).or_default();
         if t.len() < PER_ENDPOINT {
             t.push(m);
         }
         let t_full = t.len() >= PER_ENDPOINT;
-        last_full = t_full
-            && from
-                .get(m.src.as_str())
-                .is_some_and(|f| f.len() >= PER_ENDPOINT);
+        last_full = t_full && from.get(&*m.src).is_some_and(|f| f.len() >= PER_ENDPOINT);
         let format = analysis
             .files
             .get(m.file as usize)
             .map(|f| f.format.point_of_view());
         let (local, remote) = match m.direction {
-            Direction::Sent => (m.src.as_str(), m.dst.as_str()),
-            Direction::Received => (m.dst.as_str(), m.src.as_str()),
+            Direction::Sent => (&*m.src, &*m.dst),
+            Direction::Received => (&*m.dst, &*m.src),
             Direction::Unknown => continue,
         };
         match format {
@@ -93,18 +90,18 @@ pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
         let f = from.get(key).unwrap_or(&none);
         let t = to.get(key).unwrap_or(&none);
         let name = if client_local.contains(key) {
-            client_name(f, t, true)
+            client_name(analysis, f, t, true)
         } else if server_local.contains(key) {
-            own_route(f)
-                .or_else(|| fe_named_like(key, f, t))
+            own_route(analysis, f)
+                .or_else(|| fe_named_like(analysis, key, f, t))
                 .or_else(|| bridges_networks(f, t).then(|| format!("Edge server {key}")))
                 .or_else(|| Some(format!("Server {key}")))
         } else if client_remote.contains(key) {
-            server_name(f, t, false)
+            server_name(analysis, f, t, false)
         } else {
-            client_name(f, t, false)
-                .or_else(|| own_route(f))
-                .or_else(|| server_name(f, t, server_remote.contains(key)))
+            client_name(analysis, f, t, false)
+                .or_else(|| own_route(analysis, f))
+                .or_else(|| server_name(analysis, f, t, server_remote.contains(key)))
         };
         if let Some(n) = name {
             out.push((key.to_string(), format!("{n}\n{key}")));
@@ -115,12 +112,13 @@ pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
 
 /// The role of a proxy from the top Record-Route of the requests it sends: a proxy that record-routes puts
 /// itself on top (RFC 3261 §16.6), so that entry is its own.
-fn own_route(from_it: &[&Msg]) -> Option<String> {
+fn own_route(a: &Analysis, from_it: &[&Msg]) -> Option<String> {
     for m in from_it {
-        if !m.sip.is_request() {
+        if !m.brief.is_request() {
             continue;
         }
-        let Some(rr) = m.sip.header("Record-Route") else {
+        let sip = a.sip_of(m);
+        let Some(rr) = sip.header("Record-Route") else {
             continue;
         };
         let Some(top) = super::util::comma_list(&rr).into_iter().next() else {
@@ -139,7 +137,7 @@ fn own_route(from_it: &[&Msg]) -> Option<String> {
 }
 
 /// `Front End FE01.limcm.com` for a server trace of machine `FE01` when some `ms-fe=` names it.
-fn fe_named_like(key: &str, from_it: &[&Msg], to_it: &[&Msg]) -> Option<String> {
+fn fe_named_like(a: &Analysis, key: &str, from_it: &[&Msg], to_it: &[&Msg]) -> Option<String> {
     let machine = key.split(['.', ':']).next().unwrap_or(key);
     // The authentication target of the messages it signs (Authentication-Info, challenges).
     for m in from_it {
@@ -148,7 +146,7 @@ fn fe_named_like(key: &str, from_it: &[&Msg], to_it: &[&Msg]) -> Option<String> 
             "WWW-Authenticate",
             "Proxy-Authenticate",
         ] {
-            for v in m.sip.headers_named(name) {
+            for v in a.sip_of(m).headers_named(name) {
                 let (_, p) = auth_params(&v);
                 if let Some(t) = find(&p, "targetname") {
                     let fqdn = t.trim_start_matches("sip/");
@@ -166,7 +164,7 @@ fn fe_named_like(key: &str, from_it: &[&Msg], to_it: &[&Msg]) -> Option<String> 
     }
     for m in from_it.iter().chain(to_it.iter()) {
         for name in ["Record-Route", "Route", "Contact"] {
-            for v in m.sip.headers_named(name) {
+            for v in a.sip_of(m).headers_named(name) {
                 for entry in super::util::comma_list(&v) {
                     let u = parse_uri(&uri_of(&entry));
                     if let Some(fe) = u.param("ms-fe") {
@@ -225,11 +223,11 @@ fn is_client_product(ua: &str) -> bool {
 
 /// The user of the client at `key`: From of the requests it sends (REGISTER first). When `known` is false the
 /// endpoint must also show a client User-Agent.
-fn client_name(from_it: &[&Msg], to_it: &[&Msg], known: bool) -> Option<String> {
+fn client_name(a: &Analysis, from_it: &[&Msg], to_it: &[&Msg], known: bool) -> Option<String> {
     let sent: Vec<&Msg> = from_it
         .iter()
         .copied()
-        .filter(|m| m.sip.is_request())
+        .filter(|m| m.brief.is_request())
         .collect();
     // Outside a client log, only requests that come straight from a user agent (one Via) count: a proxy
     // forwards other clients' requests with their User-Agent.
@@ -238,12 +236,12 @@ fn client_name(from_it: &[&Msg], to_it: &[&Msg], known: bool) -> Option<String> 
     } else {
         sent.into_iter()
             .filter(|m| {
-                m.sip
-                    .headers_named("Via")
+                let sip = a.sip_of(m);
+                sip.headers_named("Via")
                     .map(|v| super::util::comma_list(&v).len())
                     .sum::<usize>()
                     == 1
-                    && m.sip
+                    && sip
                         .header("User-Agent")
                         .is_some_and(|u| is_client_product(&u))
             })
@@ -256,16 +254,16 @@ fn client_name(from_it: &[&Msg], to_it: &[&Msg], known: bool) -> Option<String> 
     let user = sent
         .iter()
         .find(|m| {
-            m.sip
-                .method()
-                .is_some_and(|x| x.eq_ignore_ascii_case("REGISTER"))
+            m.brief
+                .method
+                .is_some_and(|x| a.syms().get(x).eq_ignore_ascii_case("REGISTER"))
         })
-        .and_then(|m| from_user(&m.sip))
+        .and_then(|m| from_user(&a.sip_of(m)))
         .or_else(|| {
             // Most frequent From user of the requests it sends (NOTIFY answers aside).
             let mut counts: Vec<(String, usize)> = Vec::new();
             for m in &sent {
-                if let Some(u) = from_user(&m.sip) {
+                if let Some(u) = from_user(&a.sip_of(m)) {
                     match counts.iter_mut().find(|(x, _)| *x == u) {
                         Some((_, n)) => *n += 1,
                         None => counts.push((u, 1)),
@@ -278,8 +276,8 @@ fn client_name(from_it: &[&Msg], to_it: &[&Msg], known: bool) -> Option<String> 
             // A client that only answers: the To of the requests it receives.
             to_it
                 .iter()
-                .filter(|m| m.sip.is_request())
-                .find_map(|m| m.sip.header("To").and_then(|t| user_of(&uri_of(&t))))
+                .filter(|m| m.brief.is_request())
+                .find_map(|m| a.sip_of(m).header("To").and_then(|t| user_of(&uri_of(&t))))
         });
     match user {
         Some(u) => Some(format!("{u} client")),
@@ -291,7 +289,7 @@ fn client_name(from_it: &[&Msg], to_it: &[&Msg], known: bool) -> Option<String> 
 /// Name a server endpoint from what the messages it sends (and the messages to it) show. `fe_first`: look for
 /// Front End signs before Edge signs (a peer seen from a server trace, where every dialog's route shows the
 /// Edge too).
-fn server_name(from_it: &[&Msg], to_it: &[&Msg], fe_first: bool) -> Option<String> {
+fn server_name(a: &Analysis, from_it: &[&Msg], to_it: &[&Msg], fe_first: bool) -> Option<String> {
     // Access Edge: a route entry with opaque=state: / ms-edge-route names it.
     let mut edge_host: Option<String> = None;
     let mut remote_user = false;
@@ -300,7 +298,7 @@ fn server_name(from_it: &[&Msg], to_it: &[&Msg], fe_first: bool) -> Option<Strin
     let mut redirects = false;
     let mut rtc_server = false;
     for m in from_it.iter().chain(to_it.iter()) {
-        let sip = &m.sip;
+        let sip = a.sip_of(m);
         for name in ["Record-Route", "Route"] {
             for v in sip.headers_named(name) {
                 for entry in super::util::comma_list(&v) {
@@ -321,7 +319,7 @@ fn server_name(from_it: &[&Msg], to_it: &[&Msg], fe_first: bool) -> Option<Strin
         }
     }
     for m in from_it {
-        let sip = &m.sip;
+        let sip = a.sip_of(m);
         if sip
             .header("ms-user-logon-data")
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("RemoteUser"))

@@ -16,7 +16,10 @@
 use super::body::{availability_name, presence_docs};
 use super::util::{duration, find, one_line, semi_params};
 use super::{body, diagnostics};
+use crate::base::fxhash::FxMap;
+use crate::base::intern::Interner;
 use crate::base::time::Timestamp;
+use crate::flow::Brief;
 use crate::sip::{self, Message};
 use crate::store::Analysis;
 use serde::Serialize;
@@ -153,13 +156,13 @@ pub fn presence(analysis: &Analysis) -> Presence {
     }
 }
 
-fn source_of(m: &Message) -> Option<PresenceSource> {
-    match (m.method(), m.status()) {
+fn source_of(m: &Brief, syms: &Interner) -> Option<PresenceSource> {
+    match (m.method.map(|x| syms.get(x)), m.status) {
         (Some(x), _) if x.eq_ignore_ascii_case("NOTIFY") => Some(PresenceSource::Notify),
         (Some(x), _) if x.eq_ignore_ascii_case("BENOTIFY") => Some(PresenceSource::Benotify),
         (Some(x), _) if x.eq_ignore_ascii_case("SERVICE") => Some(PresenceSource::Publication),
         (Some(x), _) if x.eq_ignore_ascii_case("PUBLISH") => Some(PresenceSource::Publication),
-        (None, Some(200..=299)) => match m.cseq_method()?.to_ascii_uppercase().as_str() {
+        (None, Some(200..=299)) => match syms.get(m.cseq?.1).to_ascii_uppercase().as_str() {
             "SUBSCRIBE" => Some(PresenceSource::SubscribeResponse),
             "SERVICE" => Some(PresenceSource::ServiceResponse),
             _ => None,
@@ -170,14 +173,17 @@ fn source_of(m: &Message) -> Option<PresenceSource> {
 
 fn contacts(analysis: &Analysis) -> Vec<ContactPresence> {
     let mut out: Vec<ContactPresence> = Vec::new();
+    // Contact URI, lower-cased → its place in `out` (presence-heavy logs name thousands of contacts).
+    let mut index: FxMap<String, usize> = FxMap::default();
     for (i, m) in analysis.messages.iter().enumerate() {
-        let Some(source) = source_of(&m.sip) else {
+        let Some(source) = source_of(&m.brief, analysis.syms()) else {
             continue;
         };
         if analysis.flow.links.get(i).is_some_and(|l| l.retransmission) {
             continue;
         }
-        for part in sip::body::parts(&m.sip) {
+        let sipm = analysis.sip(i as u32);
+        for part in sip::body::parts(&sipm) {
             if !part
                 .text
                 .trim_start_matches('\u{feff}')
@@ -191,9 +197,10 @@ fn contacts(analysis: &Analysis) -> Vec<ContactPresence> {
                     continue;
                 }
                 let key = doc.uri.to_ascii_lowercase();
-                let idx = match out.iter().position(|c| c.uri.to_ascii_lowercase() == key) {
-                    Some(p) => p,
+                let idx = match index.get(&key) {
+                    Some(&p) => p,
                     None => {
+                        index.insert(key, out.len());
                         out.push(ContactPresence {
                             uri: doc.uri.clone(),
                             changes: Vec::new(),
@@ -329,7 +336,7 @@ fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
             {
                 continue;
             }
-            let sipm = &m.sip;
+            let sipm = &*analysis.sip(i);
             let time = m.time;
             let mut push = |kind: LifeEventKind, text: String| {
                 events.push(LifeEvent {

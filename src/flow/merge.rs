@@ -69,31 +69,28 @@ fn hash(parts: &[&str]) -> u64 {
     h
 }
 
-impl Sighting {
-    pub fn of(file: u32, time: Option<Timestamp>, msg: &Message) -> Sighting {
-        let call_id = msg.call_id().unwrap_or_default();
-        let cseq = msg
-            .header("CSeq")
-            .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
-            .unwrap_or_default();
-        let start = msg.start_line();
-        let via = msg.top_via().unwrap_or_default();
-        let sent_by = via
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let branch = param(&via, "branch").unwrap_or("");
-        let status = msg.status().map(|s| s.to_string()).unwrap_or_default();
-        Sighting {
-            file,
-            time,
-            identity: hash(&[&call_id, &cseq, &start, &sent_by, branch, &status]),
-            trip: hash(&[&call_id, &cseq, &start]),
-        }
-    }
+/// The [`Sighting`] keys of a message: `(identity, trip)`. Taken once, at import (see `Brief`).
+pub fn keys(msg: &Message) -> (u64, u64) {
+    let call_id = msg.call_id().unwrap_or_default();
+    let cseq = msg
+        .header("CSeq")
+        .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    let start = msg.start_line();
+    let via = msg.top_via().unwrap_or_default();
+    let sent_by = via
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let branch = param(&via, "branch").unwrap_or("");
+    let status = msg.status().map(|s| s.to_string()).unwrap_or_default();
+    (
+        hash(&[&call_id, &cseq, &start, &sent_by, branch, &status]),
+        hash(&[&call_id, &cseq, &start]),
+    )
 }
 
 fn median(v: &mut [i64]) -> Option<i64> {

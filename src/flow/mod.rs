@@ -10,12 +10,15 @@
 //! - A dialog is a Call-ID with its From/To tags; a conversation (what the page lists) is a Call-ID.
 //! - A subscription is a SUBSCRIBE dialog with its NOTIFY/BENOTIFY requests, Expires and subscription-state.
 
+pub mod brief;
 pub mod merge;
 
+pub use brief::Brief;
+
 use crate::base::fxhash::FxMap;
+use crate::base::intern::{Interner, Sym};
 use crate::base::time::Timestamp;
 use crate::sip::grammar::param;
-use crate::sip::Message;
 
 /// Requests that by design get no response: ACK (RFC 3261) and BENOTIFY ([MS-SIP] best-effort NOTIFY).
 pub fn expects_response(method: &str) -> bool {
@@ -145,31 +148,35 @@ fn is_challenge(status: u16) -> bool {
     status == 401 || status == 407
 }
 
-/// Correlate messages given in display order.
-pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a Message)>) -> Flow {
-    let messages: Vec<(Option<Timestamp>, &Message)> = messages.into_iter().collect();
+/// A transaction and its top Via branch, listed under its (conversation, CSeq number).
+type TxKey = (u32, Option<Sym>);
+
+/// Correlate messages given in display order, from what each message's [`Brief`] keeps (strings in `syms`).
+pub fn correlate<'a>(
+    syms: &Interner,
+    messages: impl IntoIterator<Item = (Option<Timestamp>, &'a Brief)>,
+) -> Flow {
+    let messages: Vec<(Option<Timestamp>, &Brief)> = messages.into_iter().collect();
     let mut flow = Flow {
         links: Vec::with_capacity(messages.len()),
         ..Flow::default()
     };
-    let mut conv_index: FxMap<String, u32> = FxMap::default();
+    let mut conv_index: FxMap<Sym, u32> = FxMap::default();
     // (conversation, CSeq number) → its transactions (one, or a few: INVITE, CANCEL, ACK share a number).
     // Method and branch are compared on the transactions themselves: a lookup allocates nothing.
-    let mut tx_index: FxMap<(u32, u32), Vec<u32>> = FxMap::default();
-    let mut sub_index: FxMap<String, u32> = FxMap::default();
+    let mut tx_index: FxMap<(u32, u32), Vec<TxKey>> = FxMap::default();
+    let mut sub_index: FxMap<Sym, u32> = FxMap::default();
 
     for (i, &(time, msg)) in messages.iter().enumerate() {
         let i = i as u32;
         let mut links = Links::default();
-        let call_id_value = msg.call_id();
-        let call_id = call_id_value.as_deref().unwrap_or("");
+        let call_id = syms.get(msg.call_id);
 
         // Conversation by Call-ID.
-        // Look up before inserting: the key is cloned only for a new conversation, not for every message.
-        let conv = match conv_index.get(call_id) {
+        let conv = match conv_index.get(&msg.call_id) {
             Some(&c) => c,
             None => {
-                let (kind, label) = describe(msg);
+                let (kind, label) = describe(syms, msg);
                 let c = flow.conversations.len() as u32;
                 flow.conversations.push(Conversation {
                     id: c,
@@ -181,7 +188,7 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
                     first_time: time,
                     failed: false,
                 });
-                conv_index.insert(call_id.to_string(), c);
+                conv_index.insert(msg.call_id, c);
                 c
             }
         };
@@ -197,7 +204,7 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
                 && c.messages.len() > 1
                 && c.kind == ConversationKind::Other
             {
-                let (kind, label) = describe(msg);
+                let (kind, label) = describe(syms, msg);
                 c.kind = kind;
                 c.label = label;
             }
@@ -205,21 +212,18 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
         links.conversation = Some(conv);
 
         // Transaction.
-        let cseq_value = msg.header("CSeq");
-        if let Some((cseq, cseq_method)) = cseq_value.as_deref().and_then(cseq_parts) {
-            let via = msg.header("Via");
-            let branch = via
-                .as_deref()
-                .and_then(|v| param(crate::sip::grammar::first_entry(v), "branch"));
+        if let Some((cseq, cseq_method)) = msg.cseq {
+            let branch = msg.branch;
             let find = |method: &str, flow: &Flow| {
                 tx_index.get(&(conv, cseq)).and_then(|list| {
-                    list.iter().copied().find(|&t| {
+                    list.iter().find_map(|&(t, b)| {
                         let tx = &flow.transactions[t as usize];
-                        tx.method.eq_ignore_ascii_case(method) && tx.branch.as_deref() == branch
+                        (tx.method.eq_ignore_ascii_case(method) && b == branch).then_some(t)
                     })
                 })
             };
-            let method: &str = match msg.method() {
+            let written = msg.method.map(|m| syms.get(m));
+            let method: &str = match written {
                 // A non-2xx ACK carries the INVITE's branch; it belongs to the INVITE transaction.
                 Some(m) if m.eq_ignore_ascii_case("ACK") => match find("INVITE", &flow) {
                     Some(t)
@@ -233,7 +237,7 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
                     _ => "ACK",
                 },
                 Some(m) => m,
-                None => cseq_method,
+                None => syms.get(cseq_method),
             };
             let t = match find(method, &flow) {
                 Some(t) => t,
@@ -244,7 +248,7 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
                         method: method.to_ascii_uppercase(),
                         cseq,
                         call_id: call_id.to_string(),
-                        branch: branch.map(str::to_string),
+                        branch: branch.map(|b| syms.get(b).to_string()),
                         request: None,
                         responses: Vec::new(),
                         final_status: None,
@@ -252,15 +256,15 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
                         unanswered: false,
                         retransmissions: Vec::new(),
                     });
-                    tx_index.entry((conv, cseq)).or_default().push(t);
+                    tx_index.entry((conv, cseq)).or_default().push((t, branch));
                     flow.conversations[conv as usize].transactions.push(t);
                     t
                 }
             };
             links.transaction = Some(t);
             let tx = &mut flow.transactions[t as usize];
-            match msg.status() {
-                None if msg.method().is_some_and(|m| m.eq_ignore_ascii_case("ACK"))
+            match msg.status {
+                None if written.is_some_and(|m| m.eq_ignore_ascii_case("ACK"))
                     && method == "INVITE" =>
                 {
                     // ACK of a non-2xx final response: part of the INVITE transaction, listed with its responses.
@@ -275,16 +279,9 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
                 },
                 Some(status) => {
                     // The same status with the same To tag as an earlier response: a retransmission.
-                    let to = msg.header("To");
-                    let to_tag = to.as_deref().and_then(|v| param(v, "tag"));
                     let repeat = tx.responses.iter().any(|&r| {
                         let earlier = messages[r as usize].1;
-                        earlier.status() == Some(status)
-                            && earlier
-                                .header("To")
-                                .as_deref()
-                                .and_then(|v| param(v, "tag"))
-                                == to_tag
+                        earlier.status == Some(status) && earlier.to_tag == msg.to_tag
                     });
                     if repeat {
                         links.retransmission = true;
@@ -306,7 +303,7 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
         }
 
         // Subscriptions.
-        subscription_step(&mut flow, &mut sub_index, msg, i, conv, call_id);
+        subscription_step(&mut flow, &mut sub_index, syms, msg, i, conv);
 
         flow.links.push(links);
     }
@@ -340,27 +337,18 @@ pub fn correlate<'a>(messages: impl IntoIterator<Item = (Option<Timestamp>, &'a 
     flow
 }
 
-fn describe(msg: &Message) -> (ConversationKind, String) {
-    let Some(method) = msg.method() else {
-        let m = msg.cseq_method().unwrap_or_default();
+fn describe(syms: &Interner, msg: &Brief) -> (ConversationKind, String) {
+    let Some(method) = msg.method.map(|m| syms.get(m)) else {
+        let m = msg.cseq.map_or("", |(_, m)| syms.get(m));
         return (ConversationKind::Other, format!("{m} (response only)"));
     };
-    let uri = match &msg.start {
-        crate::sip::StartLine::Request { uri, .. } => uri.clone(),
-        _ => String::new(),
-    };
+    let uri = msg.uri.map_or("", |u| syms.get(u));
     let upper = method.to_ascii_uppercase();
     let kind = match upper.as_str() {
         "REGISTER" => ConversationKind::Registration,
         "SUBSCRIBE" | "NOTIFY" | "BENOTIFY" => ConversationKind::Subscription,
-        "INVITE" => {
-            let body = String::from_utf8_lossy(msg.body());
-            if body.contains("m=message") {
-                ConversationKind::Im
-            } else {
-                ConversationKind::Call
-            }
-        }
+        "INVITE" if msg.im => ConversationKind::Im,
+        "INVITE" => ConversationKind::Call,
         "SERVICE" | "PUBLISH" => ConversationKind::Publication,
         "MESSAGE" | "INFO" => ConversationKind::Message,
         "OPTIONS" => ConversationKind::Options,
@@ -368,10 +356,7 @@ fn describe(msg: &Message) -> (ConversationKind, String) {
     };
     let label = match kind {
         ConversationKind::Subscription => {
-            let event = msg
-                .header("Event")
-                .map(|e| e.split(';').next().unwrap_or("").trim().to_string())
-                .unwrap_or_default();
+            let event = msg.event.map_or("", |e| syms.get(e));
             format!("{upper} {event} {uri}")
         }
         ConversationKind::Im => format!("{upper} {uri} (IM)"),
@@ -382,22 +367,15 @@ fn describe(msg: &Message) -> (ConversationKind, String) {
 
 fn subscription_step(
     flow: &mut Flow,
-    index: &mut FxMap<String, u32>,
-    msg: &Message,
+    index: &mut FxMap<Sym, u32>,
+    syms: &Interner,
+    msg: &Brief,
     i: u32,
     conv: u32,
-    call_id: &str,
 ) {
-    let cseq_value;
-    let method = match msg.method() {
-        Some(m) => m,
-        None => {
-            cseq_value = msg.header("CSeq");
-            match cseq_value.as_deref().and_then(cseq_parts) {
-                Some((_, m)) => m,
-                None => return,
-            }
-        }
+    let method = match (msg.method, msg.cseq) {
+        (Some(m), _) | (None, Some((_, m))) => syms.get(m),
+        (None, None) => return,
     };
     let is_sub = method.eq_ignore_ascii_case("SUBSCRIBE");
     let is_notify =
@@ -405,37 +383,32 @@ fn subscription_step(
     if !is_sub && !is_notify {
         return;
     }
-    let s = match index.get(call_id) {
+    let s = match index.get(&msg.call_id) {
         Some(&s) => s,
         None if msg.is_request() => {
             let s = flow.subscriptions.len() as u32;
-            let resource = match &msg.start {
-                crate::sip::StartLine::Request { uri, .. } => uri.clone(),
-                _ => String::new(),
-            };
             flow.subscriptions.push(Subscription {
                 id: s,
                 conversation: conv,
-                call_id: call_id.to_string(),
-                event: msg
-                    .header("Event")
-                    .map(|e| e.split(';').next().unwrap_or("").trim().to_string())
-                    .unwrap_or_default(),
-                resource,
+                call_id: syms.get(msg.call_id).to_string(),
+                event: msg.event.map_or("", |e| syms.get(e)).to_string(),
+                resource: msg.uri.map_or("", |u| syms.get(u)).to_string(),
                 subscribes: Vec::new(),
                 notifies: Vec::new(),
                 state: SubscriptionState::Requested,
             });
-            index.insert(call_id.to_string(), s);
+            index.insert(msg.call_id, s);
             s
         }
         None => return,
     };
     let sub = &mut flow.subscriptions[s as usize];
-    match (msg.method(), msg.status()) {
+    let sub_state = msg.sub_state.map(|v| syms.get(v));
+    let expires = msg.expires.map(|v| syms.get(v));
+    match (msg.method, msg.status) {
         (Some(_), _) if is_sub => {
             sub.subscribes.push(i);
-            if msg.header("Expires").is_some_and(|e| e.trim() == "0") {
+            if expires.is_some_and(|e| e.trim() == "0") {
                 sub.state = SubscriptionState::Terminated {
                     reason: Some("unsubscribed (Expires: 0)".into()),
                 };
@@ -443,20 +416,18 @@ fn subscription_step(
         }
         (Some(_), _) => {
             sub.notifies.push(i);
-            if let Some(state) = msg.header("Subscription-State") {
-                sub.state = parse_subscription_state(&state);
+            if let Some(state) = sub_state {
+                sub.state = parse_subscription_state(state);
             }
         }
         (None, Some(status)) if is_sub => {
             if (200..300).contains(&status) {
                 if !matches!(sub.state, SubscriptionState::Terminated { .. }) {
-                    let expires = msg
-                        .header("Subscription-State")
-                        .and_then(|v| param(&v, "expires").and_then(|e| e.parse().ok()))
-                        .or_else(|| msg.header("Expires").and_then(|e| e.trim().parse().ok()));
-                    sub.state = match msg.header("Subscription-State") {
-                        Some(v) => parse_subscription_state(&v),
-                        None => SubscriptionState::Active { expires },
+                    sub.state = match sub_state {
+                        Some(v) => parse_subscription_state(v),
+                        None => SubscriptionState::Active {
+                            expires: expires.and_then(|e| e.trim().parse().ok()),
+                        },
                     };
                 }
             } else if status >= 300 && !is_challenge(status) {

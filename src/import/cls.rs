@@ -36,7 +36,7 @@
 //! The importer is streaming: it holds one record at a time (at most [`MAX_RECORD_BYTES`]).
 
 use super::lines::{Line, LineReader};
-use super::{Direction, LineImporter, Record, Sink};
+use super::{Direction, InFile, LineImporter, Record, Sink};
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
 use std::borrow::Cow;
@@ -254,7 +254,71 @@ struct Pending {
     last_line: u32,
     /// The field lines, each followed by `\n`.
     lines: Vec<u8>,
+    /// Where each of `lines` came from (same order): what tells whether the message text is the file's bytes.
+    spans: Vec<LineSpan>,
     overflow: bool,
+}
+
+/// One line of a record: where it starts in `Pending::lines` and in the file, its length there, whether it is
+/// the file's bytes (not a decoded UTF-16 line), and the bytes of the line break after it in the file (`None`
+/// when unknown: the last line, cut at `$$end_record`).
+#[derive(Debug, Clone, Copy)]
+struct LineSpan {
+    pos: usize,
+    at: u64,
+    len: usize,
+    verbatim: bool,
+    brk: Option<u8>,
+}
+
+impl Pending {
+    /// Where the message text `sip`, which begins with `start_line` (a slice of `lines`), is in the file, when
+    /// the file holds exactly those bytes from there: the start line's value runs on, line after line, in the
+    /// record as it is written. `None` when the importer changed anything (blank lines dropped, a break put back,
+    /// LF lines, a decoded line).
+    fn in_file(&self, sip: &[u8], start_line: &[u8]) -> Option<u64> {
+        let off = (start_line.as_ptr() as usize).checked_sub(self.lines.as_ptr() as usize)?;
+        let k = self
+            .spans
+            .partition_point(|s| s.pos <= off)
+            .checked_sub(1)?;
+        let first = self.spans[k];
+        let skip = off - first.pos;
+        let at = first.at + skip as u64;
+        let mut rest = sip;
+        let mut from = skip;
+        let mut expect = first.at;
+        for s in &self.spans[k..] {
+            if s.at != expect || !s.verbatim {
+                return None;
+            }
+            let line = &self.lines[s.pos + from..s.pos + s.len];
+            from = 0;
+            let n = line.len().min(rest.len());
+            if rest[..n] != line[..n] {
+                return None;
+            }
+            rest = &rest[n..];
+            if rest.is_empty() {
+                return Some(at);
+            }
+            let brk: &[u8] = match s.brk? {
+                2 => b"\r\n",
+                1 => b"\n",
+                _ => return None,
+            };
+            let n = brk.len().min(rest.len());
+            if rest[..n] != brk[..n] {
+                return None;
+            }
+            rest = &rest[n..];
+            if rest.is_empty() {
+                return Some(at);
+            }
+            expect = s.at + (s.len + brk.len()) as u64;
+        }
+        None
+    }
 }
 
 /// Record kinds skipped, for the one-per-kind info diagnostic.
@@ -279,6 +343,7 @@ pub struct ClsImporter {
     skipped: Vec<Skipped>,
     /// The last record's lines buffer, emptied, for the next record.
     spare_lines: Vec<u8>,
+    spare_spans: Vec<LineSpan>,
 }
 
 impl ClsImporter {
@@ -293,6 +358,7 @@ impl ClsImporter {
             server_diagnostics: Vec::new(),
             skipped: Vec::new(),
             spare_lines: Vec::new(),
+            spare_spans: Vec::new(),
         }
     }
 
@@ -363,6 +429,7 @@ impl ClsImporter {
                 line: l.number,
                 last_line: l.number,
                 lines: std::mem::take(&mut self.spare_lines),
+                spans: std::mem::take(&mut self.spare_spans),
                 overflow: false,
             });
             return;
@@ -382,6 +449,15 @@ impl ClsImporter {
                     if p.lines.len() + content.len() + 1 > MAX_RECORD_BYTES {
                         p.overflow = true;
                     } else {
+                        let whole = content.len() == l.text.len();
+                        let brk = l.end - l.start - l.text.len() as u64;
+                        p.spans.push(LineSpan {
+                            pos: p.lines.len(),
+                            at: l.start,
+                            len: content.len(),
+                            verbatim: l.verbatim,
+                            brk: (whole && (1..=2).contains(&brk)).then_some(brk as u8),
+                        });
                         p.lines.extend_from_slice(content);
                         p.lines.push(b'\n');
                     }
@@ -441,6 +517,9 @@ impl ClsImporter {
         let mut lines = p.lines;
         lines.clear();
         self.spare_lines = lines;
+        let mut spans = p.spans;
+        spans.clear();
+        self.spare_spans = spans;
     }
 
     fn close_record(&mut self, p: &Pending, ended: bool, sink: &mut Sink) {
@@ -521,8 +600,9 @@ impl ClsImporter {
                 "The record was too large; its end was dropped.",
             ));
         }
+        let start_line = start_line.trim_ascii();
         let mut sip = Vec::with_capacity(p.lines.len() + 64);
-        sip.extend_from_slice(start_line.trim_ascii());
+        sip.extend_from_slice(start_line);
         sip.extend_from_slice(b"\r\n");
         let mut declared = None;
         for h in &f.sip_headers {
@@ -536,6 +616,7 @@ impl ClsImporter {
                 }
             }
         }
+        let head_len = sip.len();
         sip.extend_from_slice(b"\r\n");
         let mut body = Vec::new();
         for (i, l) in f.body.iter().enumerate() {
@@ -544,13 +625,32 @@ impl ClsImporter {
             }
             body.extend_from_slice(l);
         }
+        let mut put_back = false;
         if let Some(n) = declared {
             // The log drops the line break that ends a body; put it back when that is what the length says.
             if body.len() + 2 == n {
                 body.extend_from_slice(b"\r\n");
+                put_back = true;
             }
         }
         sip.extend_from_slice(&body);
+        // Where the text is in the file: all of it from the start line's value on (a record written as the
+        // message was), or the header lines and the `Message-Body:` value apart (the usual record).
+        let at = p.in_file(&sip, start_line).map(InFile::At).or_else(|| {
+            let head = p.in_file(&sip[..head_len], start_line)?;
+            let tail_len = body.len() - if put_back { 2 } else { 0 };
+            let tail = match f.body.first() {
+                Some(first) if tail_len > 0 => p.in_file(&body[..tail_len], first)?,
+                _ => 0,
+            };
+            Some(InFile::Split {
+                head,
+                head_len: head_len as u32,
+                tail,
+                tail_len: tail_len as u32,
+                crlf: put_back,
+            })
+        });
         let server = Self::server_name(p);
         let peer = f.get("Peer").map(|s| s.trim().to_string());
         let dir = f
@@ -590,6 +690,7 @@ impl ClsImporter {
             dst,
             direction,
             span: (p.start, p.end),
+            at,
             line: p.line,
             problems,
         });

@@ -64,6 +64,18 @@ pub struct Line<'a> {
     pub number: u32,
     /// The line ended with a line break (false only for a last line cut off at the end of the file).
     pub terminated: bool,
+    /// `text` is the file's own bytes at `start` (UTF-8 files; a UTF-16 line is decoded).
+    pub verbatim: bool,
+}
+
+impl Line<'_> {
+    /// Where `tail` (the end of `text`, or all of it) is in the file, when the file holds exactly `tail`
+    /// followed by CRLF there: an importer that copies `tail` and a CRLF copies the file's bytes unchanged.
+    pub fn crlf_copy_at(&self, tail: &[u8]) -> Option<u64> {
+        let skipped = self.text.len().checked_sub(tail.len())?;
+        let at = self.start + skipped as u64;
+        (self.verbatim && self.terminated && self.end == at + tail.len() as u64 + 2).then_some(at)
+    }
 }
 
 /// Turns chunks of a file into lines. Call [`LineReader::push`] per chunk and [`LineReader::finish`] once.
@@ -152,6 +164,7 @@ impl LineReader {
                         end: base + nl as u64 + 1,
                         number: self.line,
                         terminated: true,
+                        verbatim: true,
                     });
                     self.carry = carry;
                     self.carry.clear();
@@ -172,6 +185,7 @@ impl LineReader {
                 end: base + end as u64 + 1,
                 number: self.line,
                 terminated: true,
+                verbatim: true,
             });
             pos = end + 1;
         }
@@ -244,6 +258,7 @@ impl LineReader {
             end,
             number: self.line,
             terminated,
+            verbatim: false,
         });
         self.decoded = decoded;
     }
@@ -279,6 +294,7 @@ impl LineReader {
                     end: self.offset,
                     number: self.line,
                     terminated: false,
+                    verbatim: true,
                 });
             }
         }

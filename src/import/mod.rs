@@ -125,6 +125,9 @@ pub struct Record {
     pub direction: Direction,
     /// Byte range of the whole entry in the original file (packet header to end line).
     pub span: (u64, u64),
+    /// Where the SIP text is in the original file, when the importer copied it unchanged (or in two pieces): the
+    /// store then leaves it there and reads it back when asked. `None` for text the importer rebuilt.
+    pub at: Option<InFile>,
     /// 1-based line where the entry starts.
     pub line: u32,
     /// Framing problems found by the importer (attached to the message as diagnostics).
@@ -132,6 +135,53 @@ pub struct Record {
     /// The message already parsed (an importer that had to parse it to frame it hands it on: `sip` is then
     /// empty and the text is in the message).
     pub parsed: Option<crate::sip::Message>,
+}
+
+/// Where a record's SIP text is in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InFile {
+    /// The text is the file's bytes from this offset.
+    At(u64),
+    /// The text is `head_len` bytes from `head`, a CRLF, `tail_len` bytes from `tail`, then a CRLF when `crlf`:
+    /// a server trace's record, whose header lines and `Message-Body:` value are written apart.
+    Split {
+        head: u64,
+        head_len: u32,
+        tail: u64,
+        tail_len: u32,
+        crlf: bool,
+    },
+}
+
+impl InFile {
+    /// The `len` bytes of text this names, its pieces appended by `read(offset, len, into)`.
+    pub fn gather(
+        self,
+        len: usize,
+        mut read: impl FnMut(u64, usize, &mut Vec<u8>) -> Option<()>,
+    ) -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(len);
+        match self {
+            InFile::At(at) => read(at, len, &mut out)?,
+            InFile::Split {
+                head,
+                head_len,
+                tail,
+                tail_len,
+                crlf,
+            } => {
+                read(head, head_len as usize, &mut out)?;
+                out.extend_from_slice(b"\r\n");
+                if tail_len > 0 {
+                    read(tail, tail_len as usize, &mut out)?;
+                }
+                if crlf {
+                    out.extend_from_slice(b"\r\n");
+                }
+            }
+        }
+        Some(out)
+    }
 }
 
 impl Record {

@@ -45,7 +45,7 @@
 
 use super::lines::{Line, LineReader};
 use super::uccapi;
-use super::{Direction, LineImporter, Record, Sink};
+use super::{Direction, InFile, LineImporter, Record, Sink};
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
 use crate::sip::{framing, grammar, parser};
@@ -588,6 +588,9 @@ struct LineInfo {
     /// The line ended with CRLF (or the file is UTF-16, where the original break is not known): the break
     /// is kept as it was, so a body keeps its bytes.
     crlf: bool,
+    /// The line's text is the file's bytes at `start` (UTF-8), `text_len` of them.
+    verbatim: bool,
+    text_len: usize,
 }
 
 impl LineInfo {
@@ -600,6 +603,8 @@ impl LineInfo {
             end: l.end,
             terminated: l.terminated,
             crlf: !lf,
+            verbatim: l.verbatim,
+            text_len: l.text.len(),
         }
     }
 }
@@ -626,6 +631,11 @@ struct Block {
     after_blank: bool,
     held: Option<LineInfo>,
     problems: Vec<Problem>,
+    /// Where `text` begins in the file and whether it is the file's bytes unchanged so far (each line's tail
+    /// with its own line break, no line or prefix skipped between them); `next` is where the next must start.
+    at: Option<u64>,
+    next: u64,
+    verbatim: bool,
 }
 
 impl Block {
@@ -640,6 +650,9 @@ impl Block {
             after_blank: false,
             held: None,
             problems: Vec::new(),
+            at: None,
+            next: 0,
+            verbatim: true,
         }
     }
 
@@ -656,6 +669,24 @@ impl Block {
     }
 
     fn push(&mut self, s: &[u8], info: LineInfo) {
+        // `s` is the line's tail (its prefix stripped): where it is in the file, if the file holds it and then
+        // exactly the line break appended below.
+        let at = info.text_len.checked_sub(s.len()).and_then(|skipped| {
+            let at = info.start + skipped as u64;
+            let brk = if !info.terminated {
+                0
+            } else if info.crlf {
+                2
+            } else {
+                1
+            };
+            (info.verbatim && info.end == at + s.len() as u64 + brk).then_some(at)
+        });
+        if self.text.is_empty() {
+            self.at = at;
+        }
+        self.verbatim &= at.is_some_and(|a| self.text.is_empty() || a == self.next);
+        self.next = info.end;
         self.marks.push(Mark {
             at: self.text.len(),
             number: info.number,
@@ -724,6 +755,8 @@ impl Block {
                     folded.push(b' ');
                     folded.extend_from_slice(s.trim_ascii());
                     self.push(&folded, info);
+                    // Rebuilt, not copied: the text is no longer the file's.
+                    self.verbatim = false;
                     self.tracker.header(&folded);
                 } else if matches!(self.tracker.cl, ClState::One(n) if n > 0) || looks_like_body(s)
                 {
@@ -980,6 +1013,10 @@ impl SipTextImporter {
                 dst,
                 direction,
                 span: (start, last.end.max(start)),
+                at: b
+                    .at
+                    .filter(|_| b.verbatim)
+                    .map(|a| InFile::At(a + f.range.start as u64)),
                 line,
                 problems,
             });
@@ -1005,6 +1042,7 @@ impl SipTextImporter {
                     dst: r.dst.clone(),
                     direction: r.direction,
                     span: (l.start, l.end),
+                    at: None,
                     line: l.number,
                     problems,
                 });

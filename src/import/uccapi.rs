@@ -9,7 +9,7 @@
 //! yields a warning for the fragment and no message.
 
 use super::lines::{Line, LineReader};
-use super::{Direction, LineImporter, Record, Sink};
+use super::{Direction, InFile, LineImporter, Record, Sink};
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
 use crate::sip::{framing, parser};
@@ -154,6 +154,31 @@ struct Packet {
     sip: Vec<u8>,
     have_start: bool,
     last_line: u32,
+    /// Where `sip` begins in the file, and whether it is the file's bytes unchanged so far (every line
+    /// copied with its own CRLF, none skipped between them); `next` is where the next copied line must start.
+    at: Option<u64>,
+    next: u64,
+    verbatim: bool,
+}
+
+impl Packet {
+    /// Append a line's text (or its tail after a prefix) and a CRLF.
+    fn append(&mut self, l: &Line<'_>, text: &[u8]) {
+        let at = l.crlf_copy_at(text);
+        if self.sip.is_empty() {
+            self.at = at;
+        }
+        self.verbatim &=
+            at.is_some_and(|a| self.at.is_some() && (self.sip.is_empty() || a == self.next));
+        self.next = l.end;
+        self.sip.extend_from_slice(text);
+        self.sip.extend_from_slice(b"\r\n");
+    }
+
+    /// Where the text is in the file, when it is the file's bytes unchanged.
+    fn in_file(&self) -> Option<u64> {
+        self.at.filter(|_| self.verbatim)
+    }
 }
 
 /// Raw lines seen before the first packet header, in case they turn out to be the tail of a packet.
@@ -240,6 +265,9 @@ impl UccApiImporter {
                 sip: Vec::with_capacity(capacity),
                 have_start: false,
                 last_line: l.number,
+                at: None,
+                next: 0,
+                verbatim: true,
             });
             return;
         }
@@ -276,8 +304,7 @@ impl UccApiImporter {
             if !p.have_start
                 && (prefix.thread == self.thread.as_slice() || parser::is_start_line(prefix.text))
             {
-                p.sip.extend_from_slice(prefix.text);
-                p.sip.extend_from_slice(b"\r\n");
+                p.append(l, prefix.text);
                 p.have_start = true;
                 p.last_line = l.number;
             }
@@ -288,8 +315,7 @@ impl UccApiImporter {
     fn raw(&mut self, l: &Line<'_>, sink: &mut Sink) {
         match self.packet.as_mut() {
             Some(p) => {
-                p.sip.extend_from_slice(l.text);
-                p.sip.extend_from_slice(b"\r\n");
+                p.append(l, l.text);
                 p.have_start = true;
                 p.last_line = l.number;
             }
@@ -312,6 +338,7 @@ impl UccApiImporter {
 
     /// A packet is complete (`ended`: its End line was seen) or was cut off by the next packet header.
     fn close(&mut self, mut p: Packet, end: u64, ended: bool, sink: &mut Sink) {
+        let in_file = p.in_file();
         // The log puts a line break before the End line unless the SIP text already ended with one: the text
         // held is N or N + 2 bytes. Drop that added break so the body is exactly what was sent.
         if p.header.bytes.is_some_and(|n| p.sip.len() == n + 2) && p.sip.ends_with(b"\r\n") {
@@ -342,6 +369,7 @@ impl UccApiImporter {
                         dst: Some(dst),
                         direction,
                         span: (p.start, end),
+                        at: in_file.map(InFile::At),
                         line: p.line,
                         problems: Vec::new(),
                         parsed: Some(m),
@@ -404,6 +432,7 @@ impl UccApiImporter {
                 dst: Some(dst.clone()),
                 direction: p.header.direction,
                 span: (p.start, end),
+                at: in_file.map(|a| InFile::At(a + f.range.start as u64)),
                 line: p.line,
                 problems,
                 parsed: None,

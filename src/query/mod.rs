@@ -53,12 +53,12 @@ impl Analysis {
         self.messages
             .iter()
             .enumerate()
-            .filter(|(_, m)| {
+            .filter(|&(i, m)| {
                 f.in_endpoints(m)
                     || f.is_in(self.lifeline(&m.src).as_bytes())
                     || f.is_in(self.lifeline(&m.dst).as_bytes())
                     || m.also.iter().any(|a| f.in_endpoints(a))
-                    || f.is_in(&m.sip.raw)
+                    || self.with_text(i as u32, |t| f.is_in(t)) == Some(true)
             })
             .map(|(i, _)| i as u32)
             .collect()
@@ -98,7 +98,7 @@ mod tests {
         let benotify = a.search("benotify");
         assert!(!benotify.is_empty());
         for &i in &benotify {
-            let text = String::from_utf8_lossy(&a.messages[i as usize].sip.raw).to_lowercase();
+            let text = String::from_utf8_lossy(&a.sip(i).raw).to_lowercase();
             assert!(
                 text.contains("benotify"),
                 "message {i} does not hold BENOTIFY"

@@ -3,14 +3,19 @@
 //! messages seen twice, host aliases; correlation). Files are fed in chunks; [`Analyzer::finish`] gives the
 //! [`Analysis`]. What people see of it is built by `view`; this layer decides nothing about presentation.
 
+pub mod text;
+
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::fxhash::FxMap;
+use crate::base::intern::Interner;
 use crate::base::time::Timestamp;
 use crate::flow::merge::{self, Aliases, FileClock, Sighting};
-use crate::flow::{self, Flow};
+use crate::flow::{self, Brief, Flow};
 use crate::import::{self, archive, Direction, Format, Importer, Record, Sink};
 use crate::sip::{self, Message};
 use std::collections::HashMap;
+use std::rc::Rc;
+use text::{Source, Text, Texts};
 
 /// One input file.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,12 +41,15 @@ pub struct Msg {
     /// The same message as other files logged it (same hop, same identity), drawn once.
     pub also: Vec<Msg>,
     /// Sender and receiver (`host:port`): from the log, or inferred from Via / Request-URI when the log has none.
-    pub src: String,
-    pub dst: String,
+    /// Shared: a log names few endpoints, each for many messages.
+    pub src: Rc<str>,
+    pub dst: Rc<str>,
     /// The endpoints were inferred from the message, not given by the log.
     pub inferred: bool,
     pub direction: Direction,
-    pub sip: Message,
+    /// Where the message's text is (read it with [`Analysis::sip`]); what correlation needs of it.
+    pub text: Text,
+    pub brief: Brief,
     /// Byte range of the entry in its file.
     pub span: (u64, u64),
     /// 1-based line of the entry in its file.
@@ -70,6 +78,8 @@ struct FileState {
     unpacked: u64,
     /// For an archive: files begun inside it.
     entries: u32,
+    /// Its text cannot be read again (standard input): keep it.
+    keep_text: bool,
 }
 
 /// Incremental analysis: add files, push their bytes in chunks, finish.
@@ -78,11 +88,25 @@ pub struct Analyzer {
     files: Vec<FileState>,
     messages: Vec<Msg>,
     diagnostics: Vec<Diagnostic>,
+    syms: Interner,
+    texts: Texts,
+    /// Endpoint names given so far, each held once.
+    names: FxMap<String, Rc<str>>,
 }
 
 impl Analyzer {
+    /// An analyzer that keeps every message's text (inputs held in memory, tests).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An analyzer that leaves the text of messages logged verbatim in the files the user gave, reading it back
+    /// through `source` when asked (file ids are the ones [`Analyzer::add_file`] returns).
+    pub fn with_source(source: Rc<dyn Source>) -> Self {
+        Analyzer {
+            texts: Texts::new(Some(source)),
+            ..Self::default()
+        }
     }
 
     /// Register a file; returns its id. `bytes` is its size when known (for progress), else 0.
@@ -106,8 +130,16 @@ impl Analyzer {
             root: self.files.len() as u32,
             unpacked: 0,
             entries: 0,
+            keep_text: false,
         });
         self.files.len() as u32 - 1
+    }
+
+    /// Keep the text of this file's messages instead of reading it back (a stream that cannot be read again).
+    pub fn keep_text(&mut self, file: u32) {
+        if let Some(f) = self.files.get_mut(file as usize) {
+            f.keep_text = true;
+        }
     }
 
     /// Feed the next chunk of a file.
@@ -291,8 +323,17 @@ impl Analyzer {
             d.file.get_or_insert(file);
             self.diagnostics.push(d);
         }
+        // Text logged verbatim in a file the user gave stays there; the rest is kept.
+        let in_place = f.depth == 0 && !f.keep_text && self.texts.has_source();
         for r in f.sink.records.drain(..) {
-            match to_msg(file, r) {
+            match to_msg(
+                file,
+                r,
+                in_place,
+                &mut self.syms,
+                &mut self.texts,
+                &mut self.names,
+            ) {
                 Ok(mut m) => {
                     f.info.messages += 1;
                     m.seq = self.messages.len() as u32;
@@ -318,6 +359,15 @@ impl Analyzer {
     /// knows those messages (a request whose response comes later looks unanswered).
     pub fn preview(&self, max: usize) -> Analysis {
         let messages: Vec<Msg> = self.messages.iter().take(max).cloned().collect();
+        let kept = messages
+            .iter()
+            .filter_map(|m| match m.text {
+                Text::Kept { offset, len } => Some(offset + u64::from(len)),
+                Text::File { .. } => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let texts = self.texts.prefix(kept);
         let files = self
             .files
             .iter()
@@ -326,7 +376,7 @@ impl Analyzer {
                 ..f.info.clone()
             })
             .collect();
-        merge_files(files, messages, Vec::new(), &[])
+        merge_files(files, messages, Vec::new(), &[], self.syms.clone(), texts)
     }
 
     /// Merge the files (ordered by time), correlate, and build the analysis.
@@ -335,9 +385,16 @@ impl Analyzer {
             self.finish_file(i);
         }
         let mut diagnostics = self.diagnostics;
-        attach_server_diagnostics(&self.files, &self.messages, &mut diagnostics);
+        attach_server_diagnostics(&self.files, &self.messages, &self.syms, &mut diagnostics);
         let files = self.files.into_iter().map(|f| f.info).collect();
-        merge_files(files, self.messages, diagnostics, &[])
+        merge_files(
+            files,
+            self.messages,
+            diagnostics,
+            &[],
+            self.syms,
+            self.texts,
+        )
     }
 }
 
@@ -348,6 +405,8 @@ fn merge_files(
     messages: Vec<Msg>,
     base_diagnostics: Vec<Diagnostic>,
     manual: &[Option<i64>],
+    syms: Interner,
+    texts: Texts,
 ) -> Analysis {
     // A first merge (no earlier sightings) takes the messages as they are: no copying a big single file around.
     let mut all = messages;
@@ -368,7 +427,7 @@ fn merge_files(
     let clocks = if multi || manual.iter().any(Option::is_some) {
         let sightings: Vec<Sighting> = all
             .iter()
-            .map(|m| Sighting::of(m.file, m.file_time, &m.sip))
+            .map(|m| m.brief.sighting(m.file, m.file_time))
             .collect();
         let client_log = files
             .iter()
@@ -410,7 +469,7 @@ fn merge_files(
         keyed.sort_by_key(|(t, m)| (*t, m.file));
         let sightings: Vec<Sighting> = keyed
             .iter()
-            .map(|(_, m)| Sighting::of(m.file, m.time, &m.sip))
+            .map(|(_, m)| m.brief.sighting(m.file, m.time))
             .collect();
         let dups = merge::duplicates(&sightings);
         let mut kept_at = vec![0usize; keyed.len()];
@@ -452,8 +511,8 @@ fn merge_files(
             }
         }
     }
-    let flow = flow::correlate(kept.iter().map(|m| (m.time, &m.sip)));
-    infer_endpoints(&mut kept, &flow);
+    let flow = flow::correlate(&syms, kept.iter().map(|m| (m.time, &m.brief)));
+    infer_endpoints(&mut kept, &flow, &syms);
     let mut diagnostics: Vec<Diagnostic> = base_diagnostics
         .iter()
         .cloned()
@@ -499,6 +558,8 @@ fn merge_files(
         aliases: alias_groups,
         alias_of,
         base_diagnostics,
+        syms,
+        texts,
     }
 }
 
@@ -508,6 +569,7 @@ fn merge_files(
 fn attach_server_diagnostics(
     files: &[FileState],
     messages: &[Msg],
+    syms: &Interner,
     diagnostics: &mut [Diagnostic],
 ) {
     for (fi, f) in files.iter().enumerate() {
@@ -520,21 +582,17 @@ fn attach_server_diagnostics(
         }
         // The file's messages by (Call-ID, CSeq number), in order: each record finds its message in one lookup
         // (a scan of all messages per record was quadratic on big traces).
-        let mut by_key: FxMap<(&str, u32), Vec<(String, u32)>> = FxMap::default();
-        let keys: Vec<(String, u32, String, u32)> = messages
-            .iter()
-            .filter(|m| m.file == fi as u32)
-            .filter_map(|m| {
-                let call_id = m.sip.call_id()?.trim().to_string();
-                let (n, method) = m.sip.cseq().unwrap_or((0, String::new()));
-                Some((call_id, n, method, m.seq))
-            })
-            .collect();
-        for (call_id, n, method, seq) in &keys {
+        let mut by_key: FxMap<(&str, u32), Vec<(&str, u32)>> = FxMap::default();
+        for m in messages.iter().filter(|m| m.file == fi as u32) {
+            let call_id = syms.get(m.brief.call_id);
+            if call_id.is_empty() {
+                continue;
+            }
+            let (n, method) = m.brief.cseq.map_or((0, ""), |(n, s)| (n, syms.get(s)));
             by_key
-                .entry((call_id.as_str(), *n))
+                .entry((call_id, n))
                 .or_default()
-                .push((method.clone(), *seq));
+                .push((method, m.seq));
         }
         let sink = diagnostics
             .iter_mut()
@@ -551,15 +609,23 @@ fn attach_server_diagnostics(
     }
 }
 
-fn to_msg(file: u32, mut r: Record) -> Result<Msg, Diagnostic> {
+fn to_msg(
+    file: u32,
+    mut r: Record,
+    in_place: bool,
+    syms: &mut Interner,
+    texts: &mut Texts,
+    names: &mut FxMap<String, Rc<str>>,
+) -> Result<Msg, Diagnostic> {
     let framing_problems = std::mem::take(&mut r.problems);
-    let (time, src, dst, direction, span, line) = (
+    let (time, src, dst, direction, span, line, at) = (
         r.time,
         r.src.take(),
         r.dst.take(),
         r.direction,
         r.span,
         r.line,
+        r.at,
     );
     let sip = r.into_message().map_err(|e| {
         Diagnostic::warning(Code::NotSip, format!("Not a SIP message: {}", e.reason)).at(file, line)
@@ -569,6 +635,16 @@ fn to_msg(file: u32, mut r: Record) -> Result<Msg, Diagnostic> {
     let framed_length = framing_problems
         .iter()
         .any(|p| p.code == Code::ContentLengthMismatch);
+    let brief = Brief::of(&sip, syms);
+    let text = match at {
+        Some(at) if in_place => Text::File {
+            file,
+            at,
+            len: sip.raw.len() as u32,
+            check: text::check(&sip.raw),
+        },
+        _ => texts.keep(&sip.raw),
+    };
     let mut problems = framing_problems;
     problems.extend(
         sip.problems
@@ -583,14 +659,28 @@ fn to_msg(file: u32, mut r: Record) -> Result<Msg, Diagnostic> {
         seq: 0,
         also: Vec::new(),
         inferred: src.is_none() || dst.is_none(),
-        src: src.unwrap_or_default(),
-        dst: dst.unwrap_or_default(),
+        src: shared(names, src),
+        dst: shared(names, dst),
         direction,
-        sip,
+        text,
+        brief,
         span,
         line,
         problems,
     })
+}
+
+/// The one copy of an endpoint name (empty when the log gave none).
+fn shared(names: &mut FxMap<String, Rc<str>>, name: Option<String>) -> Rc<str> {
+    let name = name.unwrap_or_default();
+    match names.get(&name) {
+        Some(n) => Rc::clone(n),
+        None => {
+            let n: Rc<str> = Rc::from(name.as_str());
+            names.insert(name, Rc::clone(&n));
+            n
+        }
+    }
 }
 
 /// Host (and port) of a SIP URI: `sip:on1@limcm.com;transport=tls` → `limcm.com`.
@@ -598,36 +688,34 @@ fn uri_host(uri: &str) -> String {
     uri[sip::grammar::uri_host_port(uri)].to_string()
 }
 
-/// `SIP/2.0/TLS 192.168.1.51:51882;branch=…` → `192.168.1.51:51882`.
-fn via_sent_by(via: &str) -> Option<String> {
-    Some(via[sip::grammar::via(via).sent_by?].to_string())
-}
-
 /// Fill in endpoints for messages whose log gave none (SIP text): requests go from the top Via's sent-by to the
 /// Request-URI's host; responses go back the way their request came.
-fn infer_endpoints(messages: &mut [Msg], flow: &Flow) {
+fn infer_endpoints(messages: &mut [Msg], flow: &Flow, syms: &Interner) {
+    let mut names: FxMap<String, Rc<str>> = FxMap::default();
     for i in 0..messages.len() {
         if !messages[i].inferred {
             continue;
         }
         let m = &messages[i];
-        let via = m
-            .sip
-            .top_via()
-            .and_then(|v| via_sent_by(&v))
-            .unwrap_or_else(|| "?".into());
-        let (src, dst) = match &m.sip.start {
-            sip::StartLine::Request { uri, .. } => (via, uri_host(uri)),
-            sip::StartLine::Response { .. } => {
+        let via = m.brief.sent_by.map_or("?", |v| syms.get(v)).to_string();
+        let (src, dst) = match m.brief.uri {
+            Some(uri) => (
+                shared(&mut names, Some(via)),
+                shared(&mut names, Some(uri_host(syms.get(uri)))),
+            ),
+            None => {
                 let req = flow.links[i]
                     .transaction
                     .and_then(|t| flow.transactions[t as usize].request);
                 match req {
                     Some(r) if (r as usize) < i => (
-                        messages[r as usize].dst.clone(),
-                        messages[r as usize].src.clone(),
+                        Rc::clone(&messages[r as usize].dst),
+                        Rc::clone(&messages[r as usize].src),
                     ),
-                    _ => ("?".into(), via),
+                    _ => (
+                        shared(&mut names, Some("?".into())),
+                        shared(&mut names, Some(via)),
+                    ),
                 }
             }
         };
@@ -656,12 +744,19 @@ pub struct Analysis {
     alias_of: HashMap<String, String>,
     /// Import diagnostics, with `msg` as message `seq`: what a re-merge starts from.
     base_diagnostics: Vec<Diagnostic>,
+    /// The strings the messages' briefs name.
+    syms: Interner,
+    /// Where the messages' text is, and its read-back caches.
+    texts: Texts,
 }
 
 impl Analysis {
     /// Analyze whole files held in memory (tests, small inputs).
+    /// Messages logged verbatim are read back from the bytes given, as the shells read them back from files.
     pub fn of_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Analysis {
-        let mut a = Analyzer::new();
+        let files: Vec<(&str, &[u8])> = files.into_iter().collect();
+        let source = text::MemorySource(files.iter().map(|(_, b)| b.to_vec()).collect());
+        let mut a = Analyzer::with_source(Rc::new(source));
         for (name, bytes) in files {
             let id = a.add_file(name, bytes.len() as u64);
             a.push(id, bytes);
@@ -678,6 +773,38 @@ impl Analysis {
     /// Re-merge with clock offsets set by hand (`manual[file]`, milliseconds added to that file's times);
     /// files without one are estimated again against them.
     pub fn with_clock_offsets(self, manual: &[Option<i64>]) -> Analysis {
-        merge_files(self.files, self.messages, self.base_diagnostics, manual)
+        merge_files(
+            self.files,
+            self.messages,
+            self.base_diagnostics,
+            manual,
+            self.syms,
+            self.texts,
+        )
+    }
+
+    /// Message `i`, parsed from its text read back (see [`text`]).
+    pub fn sip(&self, i: u32) -> Rc<Message> {
+        self.sip_of(&self.messages[i as usize])
+    }
+
+    /// Any sighting's message (also the ones in [`Msg::also`]).
+    pub fn sip_of(&self, m: &Msg) -> Rc<Message> {
+        self.texts.message(m.text, &m.brief, &self.syms)
+    }
+
+    /// `f` of message `i`'s text as logged (`None` when it cannot be read back), without parsing it.
+    pub fn with_text<R>(&self, i: u32, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        self.texts.with_bytes(self.messages[i as usize].text, f)
+    }
+
+    /// The strings of the messages' briefs.
+    pub fn syms(&self) -> &Interner {
+        &self.syms
+    }
+
+    /// Bytes of message text the analysis holds itself (the rest stays in the files).
+    pub fn kept_bytes(&self) -> usize {
+        self.texts.kept_bytes()
     }
 }

@@ -3,7 +3,6 @@
 use crate::base::time::format_ms;
 use crate::ladder::layout::Layout;
 use crate::ladder::{ArrowInput, ArrowKind, Ladder};
-use crate::sip;
 use crate::store::Analysis;
 use crate::view::LadderMeta;
 use std::borrow::Cow;
@@ -87,15 +86,15 @@ impl Analysis {
             .get(i as usize)
             .and_then(|l| l.transaction)
             .and_then(|t| self.flow.transactions.get(t as usize));
-        match &m.sip.start {
-            sip::StartLine::Request { .. } => {
+        match m.brief.status {
+            None => {
                 if tx.is_some_and(|t| t.unanswered && t.request == Some(i)) {
                     ArrowKind::Unanswered
                 } else {
                     ArrowKind::Request
                 }
             }
-            sip::StartLine::Response { status, .. } => match status {
+            Some(status) => match status {
                 100..=199 => ArrowKind::Provisional,
                 200..=299 => ArrowKind::Success,
                 300..=399 => ArrowKind::Redirect,
@@ -112,12 +111,15 @@ impl Analysis {
             .transaction
             .and_then(|t| self.flow.transactions.get(t as usize));
         let kind = self.arrow_kind(i);
-        let (label, note) = match &m.sip.start {
-            sip::StartLine::Request { method, .. } => (
-                method.clone(),
+        let syms = self.syms();
+        let (label, note) = match m.brief.method {
+            Some(method) => (
+                syms.get(method).to_string(),
                 (kind == ArrowKind::Unanswered).then(|| "no response".to_string()),
             ),
-            sip::StartLine::Response { status, reason, .. } => {
+            None => {
+                let status = m.brief.status.unwrap_or(0);
+                let reason = m.brief.reason.map_or("", |r| syms.get(r));
                 let label = if reason.is_empty() {
                     status.to_string()
                 } else {
@@ -126,8 +128,8 @@ impl Analysis {
                 let first_final = tx.and_then(|t| {
                     t.responses.iter().find(|&&r| {
                         self.messages[r as usize]
-                            .sip
-                            .status()
+                            .brief
+                            .status
                             .is_some_and(|s| s >= 200)
                     })
                 });

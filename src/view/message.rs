@@ -2,6 +2,7 @@
 //! panel (the same row plus headers, bodies, explanations, raw text, its transaction and its diagnostics).
 
 use super::rows::{self, Annotation, ArrowKind, BodyPart, BodySummary, DiagnosticRow, Direction};
+use crate::base::diag::Code;
 use crate::sip::{body, Message};
 use crate::store::{Analysis, Msg};
 use serde::Serialize;
@@ -74,8 +75,8 @@ impl SightingView {
             file: m.file,
             time: rows::time(m.time),
             file_time: rows::time(m.file_time),
-            src: m.src.clone(),
-            dst: m.dst.clone(),
+            src: m.src.to_string(),
+            dst: m.dst.to_string(),
             line: m.line,
         }
     }
@@ -145,29 +146,30 @@ fn cseq_text(m: &Message) -> Option<String> {
 }
 
 impl Analysis {
-    fn message_core(&self, i: u32) -> Option<MessageCore> {
+    fn message_core(&self, i: u32, sip: &Message) -> Option<MessageCore> {
         let m = self.messages.get(i as usize)?;
         let links = self.flow.links.get(i as usize)?;
         Some(MessageCore {
             index: i,
             file: m.file,
             time: rows::time(m.time),
-            src: m.src.clone(),
-            dst: m.dst.clone(),
+            src: m.src.to_string(),
+            dst: m.dst.to_string(),
             direction: m.direction.into(),
-            start_line: m.sip.start_line(),
-            method: m.sip.cseq_method(),
-            status: m.sip.status(),
-            call_id: m.sip.call_id().map(|c| c.into_owned()),
-            cseq: cseq_text(&m.sip),
-            truncated: m.sip.truncated,
+            start_line: sip.start_line(),
+            method: sip.cseq_method(),
+            status: sip.status(),
+            call_id: sip.call_id().map(|c| c.into_owned()),
+            cseq: cseq_text(sip),
+            truncated: sip.truncated,
             retransmission: links.retransmission,
         })
     }
 
     /// Message `i` as the JSON report lists it.
     pub fn message_row(&self, i: u32) -> Option<MessageRow> {
-        let core = self.message_core(i)?;
+        let sip = self.sip_of(self.messages.get(i as usize)?);
+        let core = self.message_core(i, &sip)?;
         let m = &self.messages[i as usize];
         let links = &self.flow.links[i as usize];
         Some(MessageRow {
@@ -176,7 +178,7 @@ impl Analysis {
             conversation: links.conversation,
             line: m.line,
             also: m.also.iter().map(SightingView::of).collect(),
-            annotations: crate::explain::annotate_headers(&m.sip)
+            annotations: crate::explain::annotate_headers(&sip)
                 .into_iter()
                 .map(|a| AnnotationRow {
                     header: a.header,
@@ -188,7 +190,8 @@ impl Analysis {
 
     /// Everything the message panel shows for message `i`.
     pub fn message_detail(&self, i: u32) -> Option<MessageDetail> {
-        let core = self.message_core(i)?;
+        let sip = self.sip_of(self.messages.get(i as usize)?);
+        let core = self.message_core(i, &sip)?;
         let m = &self.messages[i as usize];
         let links = &self.flow.links[i as usize];
         let tx = links
@@ -204,28 +207,37 @@ impl Analysis {
                 .unwrap_or_default(),
             file_time: rows::time(m.file_time),
             also: m.also.iter().map(SightingView::of).collect(),
-            annotations: crate::explain::annotate_headers(&m.sip)
+            annotations: crate::explain::annotate_headers(&sip)
                 .iter()
                 .map(Into::into)
                 .collect(),
-            body_summaries: crate::explain::decode_body(&m.sip)
+            body_summaries: crate::explain::decode_body(&sip)
                 .iter()
                 .map(Into::into)
                 .collect(),
-            headers: m
-                .sip
+            headers: sip
                 .headers
                 .iter()
                 .map(|h| HeaderView {
-                    name: m.sip.name(h).to_string(),
-                    value: m.sip.value(h).into_owned(),
+                    name: sip.name(h).to_string(),
+                    value: sip.value(h).into_owned(),
                 })
                 .collect(),
-            body_parts: body::parts(&m.sip).into_iter().map(Into::into).collect(),
-            raw: String::from_utf8_lossy(&m.sip.raw).into_owned(),
+            body_parts: body::parts(&sip).into_iter().map(Into::into).collect(),
+            raw: String::from_utf8_lossy(&sip.raw).into_owned(),
             line: m.line,
             span: m.span,
-            problems: m.problems.iter().map(|p| p.text.clone()).collect(),
+            // A text that could not be read back says so among the import problems.
+            problems: m
+                .problems
+                .iter()
+                .chain(
+                    sip.problems
+                        .iter()
+                        .filter(|p| p.code == Code::TextUnreadable),
+                )
+                .map(|p| p.text.clone())
+                .collect(),
             diagnostics: self
                 .diagnostics
                 .iter()
@@ -244,7 +256,7 @@ impl Analysis {
                     .find(|&&r| {
                         self.messages
                             .get(r as usize)
-                            .and_then(|m| m.sip.status())
+                            .and_then(|m| m.brief.status)
                             .is_some_and(|s| s >= 200)
                     })
                     .map(|&r| self.arrow_kind(r).into()),

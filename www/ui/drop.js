@@ -16,11 +16,17 @@ import { crashTitle, crashDetails, copyText, hideCrashBanner } from './crash.js'
 /** @typedef {import('./engine.js').Failure} Failure */
 /** @typedef {(string | {code: string})[]} Hint  text, or {code} for a command */
 
-// The largest input (all dropped files together) the page reads. The engine keeps every message's text in wasm
-// memory (about 1.3x the file size at peak, plus the page's own ~100 MB), and a tab that runs out of memory just
-// dies, so bigger inputs are refused up front with a hint (split the log, or use the command line tool).
-// For tests and for machines known to have the memory: `index.html?max-bytes=N` sets another limit.
-const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+// The largest input (all dropped files together) the page reads. The engine keeps where each message is and
+// reads its text back from the file when shown (about 0.35x the input in wasm memory, plus the page's own
+// ~100 MB; text the engine had to rebuild, such as a capture's TCP streams, is kept), and a tab that runs out of
+// memory just dies, so bigger inputs are refused up front with a hint (split the log, or use the command line
+// tool). 2 GiB, or less where the browser says the device has little memory (navigator.deviceMemory, in GB:
+// 512 MiB per GB). For tests and for machines known to have the memory: `index.html?max-bytes=N`.
+const GIB = 1024 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = (() => {
+  const gb = Number(Reflect.get(navigator, 'deviceMemory'));
+  return Number.isFinite(gb) && gb > 0 ? Math.max(GIB / 4, Math.min(2 * GIB, gb * GIB / 2)) : 2 * GIB;
+})();
 const MAX_BYTES = (() => {
   const v = new URLSearchParams(location.search).get('max-bytes');
   return v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : DEFAULT_MAX_BYTES;
@@ -268,8 +274,8 @@ function refuseTooBig(sources, totalBytes) {
   showError({
     title: 'This log is too big to analyze in the browser',
     message: `${what} ${sources.length === 1 ? 'is' : 'are'} ${formatBytes(totalBytes)}; this page analyzes up to `
-      + `${formatBytes(MAX_BYTES)} at a time, because it keeps every message in the tab's memory and a tab that runs `
-      + 'out of memory crashes. Nothing was read.',
+      + `${formatBytes(MAX_BYTES)} at a time on this device, because a tab that runs out of memory crashes. `
+      + 'Nothing was read.',
     hints: [SPLIT_HINT, CLI_HINT],
     note: 'Nothing was uploaded.',
     back: true,

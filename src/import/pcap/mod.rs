@@ -171,6 +171,7 @@ fn emit_block(
             dst: Some(dst.clone()),
             direction: Direction::Unknown,
             span: meta.span,
+            at: None,
             line: meta.frame,
             problems,
         });
