@@ -1,65 +1,163 @@
-//! The generator is deterministic and every message it writes is read back by sipscope, without a warning.
+//! The generator is deterministic and every message it writes is read back by sipscope, without a warning, in
+//! every format.
 
-use sipscope_gen::{generate, Config};
+use sipscope_gen::{generate, Config, Format, Stats};
+use std::collections::HashSet;
 
-fn make(size: u64, seed: u64) -> (Vec<u8>, sipscope_gen::Stats) {
+fn config(format: Format, presence_heavy: bool, size: u64, seed: u64) -> Config {
+    Config {
+        target_bytes: size,
+        seed,
+        format,
+        presence_heavy,
+        ..Default::default()
+    }
+}
+
+fn make(cfg: &Config) -> (Vec<u8>, Stats) {
     let mut out = Vec::new();
-    let stats = generate(
-        &Config {
-            target_bytes: size,
-            seed,
-            ..Default::default()
-        },
-        &mut out,
-    )
-    .unwrap();
+    let stats = generate(cfg, &mut out).unwrap();
+    assert_eq!(stats.bytes, out.len() as u64);
+    assert!(out.len() as u64 >= cfg.target_bytes);
     (out, stats)
+}
+
+/// Analyze a generated trace: every message found, no warning or error (server diagnostics the trace itself
+/// holds aside), one conversation per Call-ID generated.
+fn analyze(name: &str, cfg: &Config) -> (sipscope::Analysis, Stats) {
+    let (log, stats) = make(cfg);
+    let a = sipscope::Analysis::of_files([(name, log.as_slice())]);
+    assert_eq!(a.messages.len() as u64, stats.messages, "{name}");
+    let warnings: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.severity == sipscope::Severity::Error
+                || (d.severity == sipscope::Severity::Warning
+                    && d.code != sipscope::base::diag::Code::ServerDiagnostic)
+        })
+        .collect();
+    assert!(warnings.is_empty(), "{name}: {warnings:?}");
+    assert!(
+        a.messages.iter().all(|m| m.problems.is_empty()),
+        "{name}: a message has problems"
+    );
+    assert_eq!(
+        a.flow.conversations.len() as u64,
+        stats.conversations,
+        "{name}"
+    );
+    (a, stats)
+}
+
+fn methods(a: &sipscope::Analysis) -> HashSet<String> {
+    a.messages
+        .iter()
+        .filter_map(|m| m.sip.method().map(str::to_string))
+        .collect()
+}
+
+fn statuses(a: &sipscope::Analysis) -> HashSet<u16> {
+    a.messages.iter().filter_map(|m| m.sip.status()).collect()
+}
+
+fn assert_has(a: &sipscope::Analysis, wanted_methods: &[&str], wanted_statuses: &[u16]) {
+    let (m, s) = (methods(a), statuses(a));
+    for w in wanted_methods {
+        assert!(m.contains(*w), "{w} missing");
+    }
+    for w in wanted_statuses {
+        assert!(s.contains(w), "{w} missing");
+    }
+}
+
+/// Share of the transactions that expect a response and got a final one.
+fn answered(a: &sipscope::Analysis) -> f64 {
+    let t = &a.flow.transactions;
+    let expecting = t
+        .iter()
+        .filter(|t| t.request.is_some() && (t.unanswered || t.final_status.is_some()));
+    let (n, ok) = expecting.fold((0, 0), |(n, ok), t| {
+        (n + 1, ok + usize::from(t.final_status.is_some()))
+    });
+    ok as f64 / n.max(1) as f64
 }
 
 #[test]
 fn same_seed_same_bytes_other_seed_other_bytes() {
-    let (a, sa) = make(300_000, 42);
-    let (b, _) = make(300_000, 42);
-    let (c, _) = make(300_000, 43);
-    assert_eq!(a, b);
-    assert_ne!(a, c);
-    assert_eq!(sa.bytes, a.len() as u64);
-    assert!(a.len() >= 300_000 && a.len() < 600_000);
+    for (format, heavy) in [(Format::Client, false), (Format::Client, true)] {
+        let (a, sa) = make(&config(format, heavy, 300_000, 42));
+        let (b, _) = make(&config(format, heavy, 300_000, 42));
+        let (c, _) = make(&config(format, heavy, 300_000, 43));
+        assert_eq!(a, b, "{format:?}");
+        assert_ne!(a, c, "{format:?}");
+        assert_eq!(sa.bytes, a.len() as u64);
+        assert!(
+            a.len() >= 300_000 && a.len() < 600_000,
+            "{format:?}: {}",
+            a.len()
+        );
+    }
 }
 
 #[test]
 fn sipscope_reads_every_generated_message_cleanly() {
-    let (log, stats) = make(1_500_000, 7);
-    let a = sipscope::Analysis::of_files([("gen.uccapilog", log.as_slice())]);
-    assert_eq!(a.messages.len() as u64, stats.messages);
-    let warnings: Vec<_> = a
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity != sipscope::Severity::Info)
-        .collect();
-    assert!(warnings.is_empty(), "{warnings:?}");
+    let (a, _) = analyze(
+        "gen.uccapilog",
+        &config(Format::Client, false, 1_500_000, 7),
+    );
     // The story is there: sign-in challenges, presence storms, IMs, failures.
-    let methods: std::collections::HashSet<String> = a
+    assert_has(
+        &a,
+        &[
+            "REGISTER",
+            "SUBSCRIBE",
+            "BENOTIFY",
+            "SERVICE",
+            "INVITE",
+            "ACK",
+            "MESSAGE",
+            "BYE",
+        ],
+        &[100, 200, 401, 480, 503],
+    );
+    assert!(a.flow.transactions.iter().any(|t| t.unanswered));
+}
+
+#[test]
+fn presence_heavy_is_dense_in_messages_and_conversations() {
+    let (a, stats) = analyze(
+        "heavy.uccapilog",
+        &config(Format::Client, true, 3_000_000, 7),
+    );
+    assert_has(
+        &a,
+        &[
+            "REGISTER",
+            "SUBSCRIBE",
+            "BENOTIFY",
+            "NOTIFY",
+            "SERVICE",
+            "INVITE",
+            "MESSAGE",
+            "BYE",
+        ],
+        &[200, 401, 404, 503],
+    );
+    // The dense case: under 2 KB a message and a conversation per 4–8 messages (a real 210 MB log: 132,874
+    // messages, 33,550 conversations), with at least 1,200 contacts.
+    assert!(stats.bytes / stats.messages < 2_000, "{stats:?}");
+    let per_conversation = stats.messages as f64 / stats.conversations as f64;
+    assert!((3.0..8.0).contains(&per_conversation), "{stats:?}");
+    let resources: usize = a
         .messages
         .iter()
-        .filter_map(|m| m.sip.method().map(str::to_string))
-        .collect();
-    for m in [
-        "REGISTER",
-        "SUBSCRIBE",
-        "BENOTIFY",
-        "SERVICE",
-        "INVITE",
-        "ACK",
-        "MESSAGE",
-        "BYE",
-    ] {
-        assert!(methods.contains(m), "{m} missing");
-    }
-    let statuses: std::collections::HashSet<u16> =
-        a.messages.iter().filter_map(|m| m.sip.status()).collect();
-    for s in [100, 200, 401, 480, 503] {
-        assert!(statuses.contains(&s), "{s} missing");
-    }
-    assert!(a.flow.transactions.iter().any(|t| t.unanswered));
+        .map(|m| count(m.sip.body(), b"<resource uri="))
+        .sum();
+    assert!(resources >= 1_200, "{resources} contacts subscribed");
+    assert!(answered(&a) > 0.95);
+}
+
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
 }
