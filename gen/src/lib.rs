@@ -23,6 +23,7 @@
 //! Every byte count, Content-Length and sequence number is exact. The same [`Config`] gives the same bytes.
 
 mod client;
+mod server;
 mod sip;
 
 use std::io::{self, Write};
@@ -130,13 +131,36 @@ impl Rng {
     }
 }
 
+/// A writer that counts what goes through it.
+pub(crate) struct Out<'w, W: Write> {
+    w: &'w mut W,
+    pub(crate) stats: Stats,
+}
+
+impl<'w, W: Write> Out<'w, W> {
+    pub(crate) fn new(w: &'w mut W) -> Self {
+        Out {
+            w,
+            stats: Stats::default(),
+        }
+    }
+    pub(crate) fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.stats.bytes += bytes.len() as u64;
+        self.w.write_all(bytes)
+    }
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+}
+
 /// Generate a trace into `out`.
 pub fn generate<W: Write>(cfg: &Config, out: &mut W) -> io::Result<Stats> {
     match cfg.format {
         Format::Client => client::generate(cfg, out),
-        Format::Server | Format::Capture => Err(io::Error::new(
+        Format::Server => server::generate(cfg, out),
+        Format::Capture => Err(io::Error::new(
             io::ErrorKind::Unsupported,
-            "the server and capture formats are not written yet",
+            "the capture format is not written yet",
         )),
     }
 }

@@ -161,3 +161,53 @@ fn presence_heavy_is_dense_in_messages_and_conversations() {
 fn count(hay: &[u8], needle: &[u8]) -> usize {
     hay.windows(needle.len()).filter(|w| *w == needle).count()
 }
+
+#[test]
+fn server_trace_is_read_cleanly_with_its_story() {
+    let (a, stats) = analyze(
+        "gen-server.log",
+        &config(Format::Server, false, 3_000_000, 7),
+    );
+    assert_eq!(a.files[0].format.name(), "server-trace");
+    assert_has(
+        &a,
+        &[
+            "REGISTER",
+            "SUBSCRIBE",
+            "BENOTIFY",
+            "NOTIFY",
+            "SERVICE",
+            "INVITE",
+            "ACK",
+            "CANCEL",
+            "MESSAGE",
+            "BYE",
+        ],
+        &[100, 180, 183, 200, 401, 480, 486, 487],
+    );
+    // Remote users come through the Edge; requests are proxied with Via and Record-Route chains.
+    let edge = a
+        .messages
+        .iter()
+        .filter(|m| m.src == "192.168.1.6:50001")
+        .count();
+    assert!(edge > 100, "{edge} messages from the Edge");
+    assert!(a
+        .messages
+        .iter()
+        .any(|m| m.sip.header("ms-edge-proxy-message-trust").is_some()));
+    assert!(a
+        .messages
+        .iter()
+        .any(|m| m.sip.headers_named("Via").count() >= 3
+            && m.sip.headers_named("Record-Route").count() >= 2));
+    // Diagnostic records the trace holds are read as server diagnostics.
+    let server_diags = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == sipscope::base::diag::Code::ServerDiagnostic)
+        .count();
+    assert!(server_diags > 0);
+    assert!(answered(&a) > 0.95);
+    assert!(stats.conversations > 100);
+}
