@@ -1,6 +1,6 @@
 //! Deterministic generator of realistic Skype for Business SIP traces of any size, in every format sipscope reads.
 //!
-//! Three formats ([`Format`]), each in its own module, sharing one RNG ([`Rng`]) and the SIP and presence helpers
+//! Three formats ([`Format`]), each in its own module, sharing one RNG (`Rng`) and the SIP and presence helpers
 //! of `sip.rs`:
 //!
 //! * **client** (`client.rs`): a Skype for Business client log (UccApiLog). The default log tells what a busy
@@ -22,6 +22,7 @@
 //!
 //! Every byte count, Content-Length and sequence number is exact. The same [`Config`] gives the same bytes.
 
+mod capture;
 mod client;
 mod server;
 mod sip;
@@ -158,9 +159,6 @@ pub fn generate<W: Write>(cfg: &Config, out: &mut W) -> io::Result<Stats> {
     match cfg.format {
         Format::Client => client::generate(cfg, out),
         Format::Server => server::generate(cfg, out),
-        Format::Capture => Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "the capture format is not written yet",
-        )),
+        Format::Capture => capture::generate(cfg, out),
     }
 }

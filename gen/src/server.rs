@@ -463,12 +463,12 @@ impl<W: Write> Gen<'_, W> {
             };
             let auth = format!(
                 "{scheme} qop=\"auth\", realm=\"SIP Communications Service\", targetname=\"{target}\", gssapi-data=\"{}\", version=4",
-                self.base64ish(client_bytes)
+                sip::base64ish(&mut self.rng, client_bytes)
             );
             let (req, hop) = register(self, &d, Some(auth));
             self.incoming(hop, &req)?;
             if challenge_bytes > 0 {
-                let chal = format!("{scheme} opaque=\"{}\", gssapi-data=\"{}\", targetname=\"{target}\", realm=\"SIP Communications Service\", version=4", self.rng.hex(8).to_uppercase(), self.base64ish(challenge_bytes));
+                let chal = format!("{scheme} opaque=\"{}\", gssapi-data=\"{}\", targetname=\"{target}\", realm=\"SIP Communications Service\", version=4", self.rng.hex(8).to_uppercase(), sip::base64ish(&mut self.rng, challenge_bytes));
                 let r = self
                     .reply(u, &req, 401, "Unauthorized", &server_tag)
                     .h("Date", http_date(self.now))
@@ -499,21 +499,6 @@ impl<W: Write> Gen<'_, W> {
         self.subscribe_contacts(u)?;
         self.tick(50, 400);
         self.publish(u)
-    }
-
-    /// Base64-looking security tokens of about `n` characters.
-    fn base64ish(&mut self, n: usize) -> String {
-        const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut s = String::with_capacity(n + 2);
-        while s.len() < n {
-            let mut r = self.rng.next();
-            for _ in 0..10 {
-                s.push(B64[(r & 63) as usize] as char);
-                r >>= 6;
-            }
-        }
-        s.truncate(n - n % 4);
-        s
     }
 
     fn contact_of(&mut self) -> (usize, String) {
@@ -850,13 +835,13 @@ impl<W: Write> Gen<'_, W> {
         if status == 487 {
             // The caller gives up: CANCEL hop by hop, then 487.
             self.tick(2_000, 15_000);
-            let cancel_in = cancel(&invite);
+            let cancel_in = invite.cancel();
             self.incoming(hop, &cancel_in)?;
             let ok = self
                 .reply(u, &cancel_in, 200, "OK", &final_tag)
                 .h("Server", SERVER);
             self.outgoing(hop, &ok)?;
-            let cancel_out = cancel(&fwd);
+            let cancel_out = fwd.cancel();
             self.outgoing(callee, &cancel_out)?;
             self.tick(5, 60);
             let ok = self.callee_response(&cancel_out, 200, "OK", &final_tag, callee);
@@ -887,7 +872,7 @@ impl<W: Write> Gen<'_, W> {
         self.incoming(callee, &resp)?;
         if status >= 300 {
             // FE01 acknowledges the failure downstream itself, and passes it upstream.
-            let ack = ack_for(&fwd, &resp);
+            let ack = fwd.ack(&resp);
             self.outgoing(callee, &ack)?;
             return self.fail_back(hop, &invite, resp.upstream().without_received());
         }
@@ -964,7 +949,7 @@ impl<W: Write> Gen<'_, W> {
     fn fail_back(&mut self, hop: Hop, invite: &Msg, resp: Msg) -> io::Result<()> {
         self.outgoing(hop, &resp)?;
         self.tick(5, 60);
-        let ack = ack_for(invite, &resp);
+        let ack = invite.ack(&resp);
         self.incoming(hop, &ack)
     }
 
@@ -1212,37 +1197,6 @@ impl WithoutReceived for Msg {
         }
         self
     }
-}
-
-/// CANCEL for an INVITE as it was on this hop: same top Via, same CSeq number.
-fn cancel(invite: &Msg) -> Msg {
-    let mut m = Msg::request("CANCEL", invite.start.split(' ').nth(1).unwrap_or(""));
-    for (n, v) in &invite.headers {
-        match *n {
-            "Via" | "Max-Forwards" | "From" | "To" | "Call-ID" | "Route" => {
-                m.headers.push((n, v.clone()))
-            }
-            "CSeq" => m.headers.push(("CSeq", v.replace("INVITE", "CANCEL"))),
-            _ => {}
-        }
-    }
-    m
-}
-
-/// ACK for a non-2xx final response on one hop: the INVITE's Vias and CSeq number, the response's To.
-fn ack_for(invite: &Msg, resp: &Msg) -> Msg {
-    let mut m = Msg::request("ACK", invite.start.split(' ').nth(1).unwrap_or(""));
-    for (n, v) in &invite.headers {
-        match *n {
-            "Via" | "Max-Forwards" | "From" | "Call-ID" | "Route" => m.headers.push((n, v.clone())),
-            "To" => m
-                .headers
-                .push(("To", resp.get("To").unwrap_or(v).to_string())),
-            "CSeq" => m.headers.push(("CSeq", v.replace("INVITE", "ACK"))),
-            _ => {}
-        }
-    }
-    m
 }
 
 /// Generate a server trace into `out`.

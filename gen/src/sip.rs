@@ -126,6 +126,21 @@ pub(crate) fn sdp(rng: &mut Rng, ip: &str, port: u16, ice: bool) -> String {
     }
 }
 
+/// Base64-looking security tokens (`gssapi-data`) of about `n` characters.
+pub(crate) fn base64ish(rng: &mut Rng, n: usize) -> String {
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = String::with_capacity(n + 10);
+    while s.len() < n {
+        let mut r = rng.next();
+        for _ in 0..10 {
+            s.push(B64[(r & 63) as usize] as char);
+            r >>= 6;
+        }
+    }
+    s.truncate(n - n % 4);
+    s
+}
+
 /// A SIP message under construction: start line, headers in order, body. `Content-Length` is computed when
 /// it is written.
 #[derive(Debug, Clone)]
@@ -172,15 +187,6 @@ impl Msg {
                 .and_then(|c| c.split(' ').nth(1))
                 .unwrap_or("")
         }
-    }
-
-    /// The status of a response.
-    #[allow(dead_code)] // The capture format (to come) writes messages as sent.
-    pub(crate) fn status(&self) -> Option<u16> {
-        if self.is_request() {
-            return None;
-        }
-        self.start.split(' ').nth(1)?.parse().ok()
     }
 
     /// The first header `name`.
@@ -290,8 +296,41 @@ impl Msg {
         m
     }
 
+    /// CANCEL for an INVITE as it was on this hop: same Vias, same CSeq number.
+    pub(crate) fn cancel(&self) -> Msg {
+        let mut m = Msg::request("CANCEL", self.start.split(' ').nth(1).unwrap_or(""));
+        for (n, v) in &self.headers {
+            match *n {
+                "Via" | "Max-Forwards" | "From" | "To" | "Call-ID" | "Route" => {
+                    m.headers.push((n, v.clone()))
+                }
+                "CSeq" => m.headers.push(("CSeq", v.replace("INVITE", "CANCEL"))),
+                _ => {}
+            }
+        }
+        m
+    }
+
+    /// ACK for a non-2xx final response to this INVITE, on this hop: its Vias and CSeq number, the
+    /// response's To.
+    pub(crate) fn ack(&self, resp: &Msg) -> Msg {
+        let mut m = Msg::request("ACK", self.start.split(' ').nth(1).unwrap_or(""));
+        for (n, v) in &self.headers {
+            match *n {
+                "Via" | "Max-Forwards" | "From" | "Call-ID" | "Route" => {
+                    m.headers.push((n, v.clone()))
+                }
+                "To" => m
+                    .headers
+                    .push(("To", resp.get("To").unwrap_or(v).to_string())),
+                "CSeq" => m.headers.push(("CSeq", v.replace("INVITE", "ACK"))),
+                _ => {}
+            }
+        }
+        m
+    }
+
     /// The message as sent: CRLF line ends, `Content-Length` after the other headers.
-    #[allow(dead_code)] // The capture format (to come) writes messages as sent.
     pub(crate) fn wire(&self) -> String {
         let mut s =
             String::with_capacity(self.start.len() + 64 * self.headers.len() + self.body.len());
@@ -331,7 +370,6 @@ mod tests {
         assert!(w.ends_with("Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi"));
         let resp = fwd.response(200, "OK").with_to_tag("t");
         assert_eq!(resp.method(), "INVITE");
-        assert_eq!(resp.status(), Some(200));
         let up = resp.upstream().wire();
         assert_eq!(up, "SIP/2.0 200 OK\r\nVia: SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bKa\r\nRecord-Route: <sip:p;lr>\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=t\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
         assert_eq!(header(&up, "call-id"), "c");

@@ -1,6 +1,8 @@
 //! The generator is deterministic and every message it writes is read back by sipscope, without a warning, in
 //! every format.
 
+use sipscope::store::Msg;
+use sipscope::Analysis;
 use sipscope_gen::{generate, Config, Format, Stats};
 use std::collections::HashSet;
 
@@ -34,7 +36,7 @@ fn analyze(name: &str, cfg: &Config) -> (sipscope::Analysis, Stats) {
         .filter(|d| {
             d.severity == sipscope::Severity::Error
                 || (d.severity == sipscope::Severity::Warning
-                    && d.code != sipscope::base::diag::Code::ServerDiagnostic)
+                    && d.code != sipscope::Code::ServerDiagnostic)
         })
         .collect();
     assert!(warnings.is_empty(), "{name}: {warnings:?}");
@@ -50,15 +52,38 @@ fn analyze(name: &str, cfg: &Config) -> (sipscope::Analysis, Stats) {
     (a, stats)
 }
 
+// What the tests read of a message, in one place.
+
+fn method(_a: &Analysis, m: &Msg) -> Option<String> {
+    m.sip.method().map(str::to_string)
+}
+
+fn status(_a: &Analysis, m: &Msg) -> Option<u16> {
+    m.sip.status()
+}
+
+fn body_len(_a: &Analysis, m: &Msg) -> usize {
+    m.sip.body().len()
+}
+
+fn body_count(_a: &Analysis, m: &Msg, needle: &[u8]) -> usize {
+    m.sip
+        .body()
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
+}
+
+fn headers(_a: &Analysis, m: &Msg, name: &str) -> usize {
+    m.sip.headers_named(name).count()
+}
+
 fn methods(a: &sipscope::Analysis) -> HashSet<String> {
-    a.messages
-        .iter()
-        .filter_map(|m| m.sip.method().map(str::to_string))
-        .collect()
+    a.messages.iter().filter_map(|m| method(a, m)).collect()
 }
 
 fn statuses(a: &sipscope::Analysis) -> HashSet<u16> {
-    a.messages.iter().filter_map(|m| m.sip.status()).collect()
+    a.messages.iter().filter_map(|m| status(a, m)).collect()
 }
 
 fn assert_has(a: &sipscope::Analysis, wanted_methods: &[&str], wanted_statuses: &[u16]) {
@@ -152,14 +177,10 @@ fn presence_heavy_is_dense_in_messages_and_conversations() {
     let resources: usize = a
         .messages
         .iter()
-        .map(|m| count(m.sip.body(), b"<resource uri="))
+        .map(|m| body_count(&a, m, b"<resource uri="))
         .sum();
     assert!(resources >= 1_200, "{resources} contacts subscribed");
     assert!(answered(&a) > 0.95);
-}
-
-fn count(hay: &[u8], needle: &[u8]) -> usize {
-    hay.windows(needle.len()).filter(|w| *w == needle).count()
 }
 
 #[test]
@@ -195,19 +216,56 @@ fn server_trace_is_read_cleanly_with_its_story() {
     assert!(a
         .messages
         .iter()
-        .any(|m| m.sip.header("ms-edge-proxy-message-trust").is_some()));
+        .any(|m| headers(&a, m, "ms-edge-proxy-message-trust") > 0));
     assert!(a
         .messages
         .iter()
-        .any(|m| m.sip.headers_named("Via").count() >= 3
-            && m.sip.headers_named("Record-Route").count() >= 2));
+        .any(|m| headers(&a, m, "Via") >= 3 && headers(&a, m, "Record-Route") >= 2));
     // Diagnostic records the trace holds are read as server diagnostics.
     let server_diags = a
         .diagnostics
         .iter()
-        .filter(|d| d.code == sipscope::base::diag::Code::ServerDiagnostic)
+        .filter(|d| d.code == sipscope::Code::ServerDiagnostic)
         .count();
     assert!(server_diags > 0);
     assert!(answered(&a) > 0.95);
     assert!(stats.conversations > 100);
+}
+
+#[test]
+fn capture_is_read_cleanly_with_segmentation_and_udp_calls() {
+    let (a, stats) = analyze("gen.pcap", &config(Format::Capture, false, 3_000_000, 7));
+    assert_eq!(a.files[0].format.name(), "pcap");
+    assert_has(
+        &a,
+        &[
+            "REGISTER",
+            "SUBSCRIBE",
+            "BENOTIFY",
+            "SERVICE",
+            "INVITE",
+            "ACK",
+            "CANCEL",
+            "MESSAGE",
+            "BYE",
+            "OPTIONS",
+        ],
+        &[100, 180, 183, 200, 401, 404, 486, 487, 501, 603],
+    );
+    assert!(stats.frames > stats.messages, "{stats:?}");
+    // TCP: several messages in one segment (a frame number shared), and messages longer than a segment.
+    let mut frames: Vec<u32> = a.messages.iter().map(|m| m.line).collect();
+    frames.sort_unstable();
+    let shared = frames.windows(2).filter(|w| w[0] == w[1]).count();
+    assert!(shared > 50, "{shared} messages share a segment");
+    assert!(a.messages.iter().filter(|m| body_len(&a, m) > 1460).count() > 10);
+    // UDP calls from the phones and the trunk, and the SERVICE a peer drops: retransmitted, never answered.
+    assert!(a.messages.iter().any(|m| m.src.starts_with("10.1.30.")));
+    assert!(a.messages.iter().any(|m| m.src == "203.0.113.10:5060"));
+    assert!(a
+        .flow
+        .transactions
+        .iter()
+        .any(|t| t.method == "SERVICE" && t.unanswered && t.retransmissions.len() >= 5));
+    assert!(answered(&a) > 0.95);
 }
