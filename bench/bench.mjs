@@ -608,7 +608,7 @@ function wasmSize() {
 const results = {
   date: new Date().toISOString(),
   machine: machine(),
-  settings: { runs: RUNS, browser_runs: NATIVE_ONLY ? 0 : BROWSER_RUNS, timer: has('hyperfine') ? 'hyperfine' : 'node around /usr/bin/time' },
+  settings: { runs: RUNS, browser_runs: NATIVE_ONLY ? 0 : BROWSER_RUNS, timer: has('hyperfine') ? 'hyperfine' : 'node spawnSync' },
   native: [],
   skipped: SKIPS,
   cargo_bench: null,
@@ -673,7 +673,7 @@ lines.push(`Machine: ${m.cpus} × ${m.cpu}, ${m.memory_gb} GB, ${m.os}; ${m.rust
 lines.push('');
 lines.push(`Native, the same files in the same run: median of ${RUNS} runs (${results.settings.timer}; the file in the page cache), MB = 10⁶ bytes.`);
 lines.push('');
-lines.push('| format | file | tool | median wall | MB/s | µs per message | time ÷ sipscope\'s | CPU (user + sys) | peak RSS (× file) | found |');
+lines.push(`| format | file | tool | median wall | MB/s | µs per message | time ÷ sipscope's | CPU, user + sys${results.settings.timer === 'hyperfine' ? ' (mean)' : ''} | peak RSS (× file) | found |`);
 lines.push('|---|---|---|---|---|---|---|---|---|---|');
 const notes = new Set();
 const found = (t, expected) => {
@@ -723,7 +723,9 @@ if (notes.has('records')) lines.push('- `rg` on a server trace counts `$$begin_r
 if (notes.has('tshark-count')) lines.push('- tshark: "Number of SIP messages" of `-z sip,stat`, with TCP desegmentation on (its default); it finds SIP on port 5060 and, by its heuristics (on by default), on other TCP and UDP ports.');
 if (notes.has('sngrep-count')) lines.push('- sngrep has no message count of its own (`-N` prints a dialog count): counted in a separate run, `sngrep -N -q -I F -O out.pcap -H udp:127.0.0.1:PORT`, one HEP packet per SIP message it parsed, counted on a local UDP socket (a cross-check in results.json: the SIP messages tshark finds in out.pcap). sngrep 1.6 drops a request whose method it does not know (Lync\'s SERVICE and BENOTIFY), a response in a dialog it has not seen begin with a request (so the responses to those), and a message over 10 KiB (a 200 OK carrying a big presence document); it keeps 20,000 dialogs (`-l`), the oldest rotated out.');
 if (notes.has('sngrep-wall')) lines.push('- sngrep\'s wall time is rounded up to its main thread\'s 0.5 s polling (`-N` waits in steps of 500 ms for the reading thread to finish): its CPU time is the better measure of its work.');
-lines.push('- µs per message: the median wall time ÷ the messages in the file (the generator\'s count; sipscope\'s when the file was not generated). CPU: user + system, the mean of the timed runs (hyperfine). Peak RSS: `/usr/bin/time -f %M`, in one more run.');
+lines.push(`- µs per message: the median wall time ÷ the messages in the file (the generator's count; sipscope's when the file was not generated). ${results.settings.timer === 'hyperfine'
+  ? 'CPU: user + system, the mean of the timed runs (hyperfine; a slow run weighs on it, unlike on the median wall time).'
+  : 'CPU: user + system of the run under /usr/bin/time (no hyperfine: not a mean).'} Peak RSS: \`/usr/bin/time -f %M\`, in one more run.`);
 if (notes.has('rg-rss')) lines.push('- rg memory-maps the file it searches: its peak RSS counts the file\'s pages it touched.');
 const cb = results.cargo_bench;
 lines.push(cb.ok
@@ -756,7 +758,7 @@ if (!NATIVE_ONLY) {
     lines.push(`| Chromium: longest main-thread task, drop → done + 1 s | ${file} | ${mbw(runs, (r) => r.longest_task_ms, 'ms')} | ≤ 100 ms |`);
     lines.push(`| Chromium: scrolling the ladder top to bottom: longest task / longest frame / most arrows in the DOM | ${file} | ${mbw(runs, (r) => r.scroll.longest_task_ms, 'ms')} / ${mbw(runs, (r) => r.scroll.longest_frame_ms, 'ms')} / ${worst(runs, (r) => r.scroll.max_arrows_in_dom)} arrows at most (${n0(worst(runs, (r) => r.scroll.dom_elements))} elements in all) | ≤ 100 ms, a few hundred arrows |`);
     lines.push(`| Chromium: search for \`${r0.search.query}\` typed into the search box → match count shown (160 ms of it waits for more typing) | ${file} | ${mbw(runs, (r) => r.search.ms, 'ms')}; ${r0.search.result} | for information |`);
-    lines.push(`| Chromium: peak page memory, JS heap (page + worker) + wasm | ${file} | ${mbw(runs, (r) => r.memory.js_heap_plus_wasm_mb, 'MB')} (median run: wasm ${medRun.memory.wasm_mb} MB, JS heap page ${medRun.memory.main_js_heap_peak_mb} MB + worker ${medRun.memory.worker_js_heap_peak_mb} MB) | ≤ ${r0.memory.budget_mb} MB (1.5 × file + 100 MB) |`);
+    lines.push(`| Chromium: peak page memory, JS heap (page + worker) + wasm | ${file} | ${mbw(runs, (r) => r.memory.js_heap_plus_wasm_mb, 'MB')}; median run: wasm ${medRun.memory.wasm_mb} MB, JS heap page ${medRun.memory.main_js_heap_peak_mb} MB + worker ${medRun.memory.worker_js_heap_peak_mb} MB | ≤ ${r0.memory.budget_mb} MB (1.5 × file + 100 MB) |`);
     lines.push(`| Chromium: peak resident memory of the renderer process (page + worker + Blink + V8), VmHWM | ${file} | until done ${mbw(runs, (r) => r.memory.renderer_sampled_peak_rss_until_done_mb, 'MB')}; after the scrolling test ${mbw(runs, (r) => r.memory.renderer_peak_rss_mb, 'MB')} | for information (an empty page: ~140 MB) |`);
   }
   if (results.wasm) lines.push(`| release wasm (\`dist/sipscope_bg.wasm\`) | | ${(results.wasm.raw_bytes / 1024).toFixed(0)} KiB raw, ${(results.wasm.gzip_bytes / 1024).toFixed(0)} KiB gzip -9 | |`);
