@@ -129,7 +129,7 @@ impl Session {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(
-            unchecked_param_type = "(file: number, offset: number, length: number) => Uint8Array | null"
+            unchecked_param_type = "((file: number, offset: number, length: number) => Uint8Array | null) | null"
         )]
         read: Option<js_sys::Function>,
     ) -> Session {

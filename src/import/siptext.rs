@@ -588,9 +588,11 @@ struct LineInfo {
     /// The line ended with CRLF (or the file is UTF-16, where the original break is not known): the break
     /// is kept as it was, so a body keeps its bytes.
     crlf: bool,
-    /// The line's text is the file's bytes at `start` (UTF-8), `text_len` of them.
+    /// The line's text is the file's bytes at `start` (UTF-8), `text_len` of them, at address `text_addr`
+    /// while the line is being read (what tells where a slice of it pushed into a block came from).
     verbatim: bool,
     text_len: usize,
+    text_addr: usize,
 }
 
 impl LineInfo {
@@ -605,6 +607,7 @@ impl LineInfo {
             crlf: !lf,
             verbatim: l.verbatim,
             text_len: l.text.len(),
+            text_addr: l.text.as_ptr() as usize,
         }
     }
 }
@@ -669,9 +672,16 @@ impl Block {
     }
 
     fn push(&mut self, s: &[u8], info: LineInfo) {
-        // `s` is the line's tail (its prefix stripped): where it is in the file, if the file holds it and then
-        // exactly the line break appended below.
-        let at = info.text_len.checked_sub(s.len()).and_then(|skipped| {
+        // Where `s` is in the file, if it is the end of the line as read (a prefix stripped at most) and the file
+        // holds it and then exactly the line break appended below. An empty `s` stands for an empty line only.
+        let skipped = if s.is_empty() {
+            Some(info.text_len)
+        } else {
+            (s.as_ptr() as usize)
+                .checked_sub(info.text_addr)
+                .filter(|&k| k + s.len() == info.text_len)
+        };
+        let at = skipped.and_then(|skipped| {
             let at = info.start + skipped as u64;
             let brk = if !info.terminated {
                 0
@@ -680,7 +690,8 @@ impl Block {
             } else {
                 1
             };
-            (info.verbatim && info.end == at + s.len() as u64 + brk).then_some(at)
+            let ends = info.end == at + s.len() as u64 + brk;
+            (info.verbatim && ends && (!s.is_empty() || info.text_len == 0)).then_some(at)
         });
         if self.text.is_empty() {
             self.at = at;
