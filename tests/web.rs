@@ -2,7 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use sipscope::web::{sample_log, version, Session};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -200,7 +200,8 @@ fn a_session_reads_message_text_back_through_the_js_reader() {
         "bytes, reads, file, offset, length",
         "reads.push(offset); return file === 0 ? bytes.subarray(offset, offset + length) : null;",
     )
-    .bind2(&JsValue::NULL, &bytes, &reads);
+    .bind2(&JsValue::NULL, &bytes, &reads)
+    .unchecked_into::<js_sys::Function>();
     let mut s = Session::new(Some(read));
     let data = bytes.to_vec();
     let id = s.add_file("sample.uccapilog", data.len() as f64).unwrap();
