@@ -17,6 +17,26 @@ use std::rc::Rc;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (mimalloc v3, the version the `mimalloc` crate builds by default):
+/// milliseconds before freed memory goes back to the operating system; -1 never.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+/// mimalloc's default for it, which tells that the index above is that option in the mimalloc linked.
+const MI_PURGE_DELAY_DEFAULT: std::ffi::c_long = 1000;
+
+/// The CLI is a batch process: memory it frees is reused by the next message, never worth handing back before
+/// it exits. With mimalloc's default (hand back after a second), the pages of messages parsed and let go went
+/// back and came again zeroed by the kernel: a 210 MB capture took 1.7 s instead of 0.95 s, most of it in page
+/// faults. Peak memory is the same either way.
+fn keep_freed_memory() {
+    // SAFETY: mi_option_get/mi_option_set only read and write mimalloc's option table; the index is checked to
+    // be the purge delay by its documented default before it is set.
+    unsafe {
+        if libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) == MI_PURGE_DELAY_DEFAULT {
+            libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1);
+        }
+    }
+}
+
 const CHUNK: usize = 4 << 20;
 
 /// SIP flow analyzer for Skype for Business / Lync logs.
@@ -72,6 +92,7 @@ fn parse_offset(v: &str) -> Result<(usize, i64), String> {
 }
 
 fn main() -> ExitCode {
+    keep_freed_memory();
     let args = Args::parse();
     let format = if args.json {
         OutputFormat::Json

@@ -15,8 +15,8 @@
 //!   way become one lifeline.
 
 use crate::base::time::Timestamp;
-use crate::sip::grammar::param;
-use crate::sip::Message;
+use crate::sip::grammar::{first_entry, param};
+use crate::sip::{Message, StartLine};
 use std::collections::HashMap;
 
 /// Two sightings of one message further apart than this (after clock offsets) are two messages.
@@ -57,40 +57,78 @@ pub struct Sighting {
     pub trip: u64,
 }
 
-fn hash(parts: &[&str]) -> u64 {
-    // FNV-1a: stable across runs and platforms.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for &b in p.as_bytes() {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        h = (h ^ 0xFF).wrapping_mul(0x0100_0000_01b3);
+/// FNV-1a over a message's key parts, each part ended by `0xFF`: stable across runs and platforms, and fed piece
+/// by piece so no key string is built.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
     }
-    h
+
+    fn bytes(&mut self, b: &[u8]) -> &mut Fnv {
+        for &x in b {
+            self.0 = (self.0 ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self
+    }
+
+    /// The words of `s` joined by single spaces (how two logs may space one header differently).
+    fn words(&mut self, s: &str) -> &mut Fnv {
+        for (i, w) in s.split_whitespace().enumerate() {
+            if i > 0 {
+                self.bytes(b" ");
+            }
+            self.bytes(w.as_bytes());
+        }
+        self
+    }
+
+    fn end(&mut self) -> &mut Fnv {
+        self.bytes(&[0xFF])
+    }
 }
 
-/// The [`Sighting`] keys of a message: `(identity, trip)`. Taken once, at import (see `Brief`).
+/// The [`Sighting`] keys of a message: `(identity, trip)`. Taken once, at import (see `Brief`). The trip is
+/// Call-ID, CSeq and start line; the identity adds the top Via's protocol and sent-by, its branch and the status.
 pub fn keys(msg: &Message) -> (u64, u64) {
-    let call_id = msg.call_id().unwrap_or_default();
-    let cseq = msg
-        .header("CSeq")
-        .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
-        .unwrap_or_default();
-    let start = msg.start_line();
-    let via = msg.top_via().unwrap_or_default();
-    let sent_by = via
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let branch = param(&via, "branch").unwrap_or("");
-    let status = msg.status().map(|s| s.to_string()).unwrap_or_default();
-    (
-        hash(&[&call_id, &cseq, &start, &sent_by, branch, &status]),
-        hash(&[&call_id, &cseq, &start]),
-    )
+    let mut h = Fnv::new();
+    h.bytes(msg.call_id().unwrap_or_default().as_bytes()).end();
+    h.words(&msg.header("CSeq").unwrap_or_default()).end();
+    // The start line as written, words single-spaced: `METHOD uri version`, `version status[ reason]`.
+    match &msg.start {
+        StartLine::Request {
+            method,
+            uri,
+            version,
+        } => {
+            h.bytes(method.as_bytes()).bytes(b" ").bytes(uri.as_bytes());
+            h.bytes(b" ").bytes(version.as_bytes())
+        }
+        StartLine::Response {
+            version,
+            status,
+            reason,
+        } => {
+            h.bytes(version.as_bytes()).bytes(b" ");
+            h.bytes(status.to_string().as_bytes());
+            if !reason.is_empty() {
+                h.bytes(b" ").bytes(reason.as_bytes());
+            }
+            &mut h
+        }
+    }
+    .end();
+    let trip = h.0;
+    let via = msg.header("Via").unwrap_or_default();
+    let top = first_entry(&via);
+    h.words(top.split(';').next().unwrap_or("")).end();
+    h.bytes(param(top, "branch").unwrap_or("").as_bytes()).end();
+    if let Some(status) = msg.status() {
+        h.bytes(status.to_string().as_bytes());
+    }
+    h.end();
+    (h.0, trip)
 }
 
 fn median(v: &mut [i64]) -> Option<i64> {

@@ -111,6 +111,12 @@ impl Analyzer {
 
     /// Register a file; returns its id. `bytes` is its size when known (for progress), else 0.
     pub fn add_file(&mut self, name: &str, bytes: u64) -> u32 {
+        // Room for the messages a file of this size holds at most at the usual density (one per ~1.5 KB in
+        // presence-heavy logs and server traces), reserved up front: growing the largest vector of the
+        // analysis by doubling would hold it twice at its last step and copy it into fresh memory each time.
+        let expected = (bytes / 1536).min(1 << 22) as usize;
+        self.messages
+            .reserve(expected.saturating_sub(self.messages.capacity() - self.messages.len()));
         self.files.push(FileState {
             info: FileInfo {
                 name: name.to_string(),
@@ -359,15 +365,15 @@ impl Analyzer {
     /// knows those messages (a request whose response comes later looks unanswered).
     pub fn preview(&self, max: usize) -> Analysis {
         let messages: Vec<Msg> = self.messages.iter().take(max).cloned().collect();
-        let kept = messages
+        let chunks = messages
             .iter()
             .filter_map(|m| match m.text {
-                Text::Kept { offset, len } => Some(offset + u64::from(len)),
+                Text::Kept { chunk, .. } => Some(chunk as usize + 1),
                 Text::File { .. } => None,
             })
             .max()
             .unwrap_or(0);
-        let texts = self.texts.prefix(kept);
+        let texts = self.texts.prefix(chunks);
         let files = self
             .files
             .iter()

@@ -54,6 +54,9 @@ pub fn check(bytes: &[u8]) -> u32 {
     (v ^ (v >> 32)) as u32
 }
 
+/// Bytes of one arena chunk.
+pub const ARENA_CHUNK: usize = 4 << 20;
+
 /// Bytes read from a file at once: a pass in order makes one read per block, not one per message.
 pub const BLOCK: usize = 1 << 20;
 /// Parsed messages kept for repeated requests.
@@ -70,8 +73,8 @@ pub enum Text {
         len: u32,
         check: u32,
     },
-    /// In the analysis's own arena.
-    Kept { offset: u64, len: u32 },
+    /// In the analysis's own arena: `len` bytes at `at` in chunk `chunk`.
+    Kept { chunk: u32, at: u32, len: u32 },
 }
 
 impl Text {
@@ -96,7 +99,9 @@ struct Block {
 /// The texts of an analysis: the kept arena, the source of the rest, and the read caches.
 #[derive(Clone, Default)]
 pub struct Texts {
-    kept: Vec<u8>,
+    /// The arena, in chunks of [`ARENA_CHUNK`] bytes (a longer text gets a chunk of its own): it grows without
+    /// ever copying what it holds, so it never holds it twice.
+    kept: Vec<Vec<u8>>,
     source: Option<Rc<dyn Source>>,
     blocks: RefCell<Vec<Block>>,
     parsed: RefCell<VecDeque<(Text, Rc<Message>)>>,
@@ -105,7 +110,7 @@ pub struct Texts {
 impl std::fmt::Debug for Texts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Texts")
-            .field("kept", &self.kept.len())
+            .field("kept", &self.kept_bytes())
             .field("source", &self.source.is_some())
             .finish()
     }
@@ -126,23 +131,34 @@ impl Texts {
 
     /// Keep `bytes` in the arena.
     pub fn keep(&mut self, bytes: &[u8]) -> Text {
-        let offset = self.kept.len() as u64;
-        self.kept.extend_from_slice(bytes);
+        let fits = self
+            .kept
+            .last()
+            .is_some_and(|c| c.capacity() - c.len() >= bytes.len());
+        if !fits {
+            self.kept
+                .push(Vec::with_capacity(ARENA_CHUNK.max(bytes.len())));
+        }
+        let chunk = self.kept.len() - 1;
+        let c = &mut self.kept[chunk];
+        let at = c.len();
+        c.extend_from_slice(bytes);
         Text::Kept {
-            offset,
+            chunk: chunk as u32,
+            at: at as u32,
             len: bytes.len() as u32,
         }
     }
 
     /// Bytes held in the arena.
     pub fn kept_bytes(&self) -> usize {
-        self.kept.len()
+        self.kept.iter().map(Vec::len).sum()
     }
 
-    /// A copy holding the same source and the arena's first `upto` bytes (a preview of the first messages).
-    pub fn prefix(&self, upto: u64) -> Texts {
+    /// A copy holding the same source and the arena's first `chunks` chunks (a preview of the first messages).
+    pub fn prefix(&self, chunks: usize) -> Texts {
         Texts {
-            kept: self.kept[..(upto as usize).min(self.kept.len())].to_vec(),
+            kept: self.kept[..chunks.min(self.kept.len())].to_vec(),
             source: self.source.clone(),
             ..Texts::default()
         }
@@ -157,10 +173,11 @@ impl Texts {
     /// pieces is put together first).
     pub fn with_bytes<R>(&self, text: Text, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         match text {
-            Text::Kept { offset, len } => {
-                let at = offset as usize;
-                self.kept.get(at..at + len as usize).map(f)
-            }
+            Text::Kept { chunk, at, len } => self
+                .kept
+                .get(chunk as usize)?
+                .get(at as usize..at as usize + len as usize)
+                .map(f),
             Text::File {
                 file,
                 at: InFile::At(offset),
