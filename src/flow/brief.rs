@@ -21,14 +21,15 @@ pub struct Brief {
     pub call_id: Sym,
     /// CSeq number and method as written.
     pub cseq: Option<(u32, Sym)>,
-    /// The top Via's `branch` and sent-by (`host:port`).
+    /// The top Via's `branch`, and its sent-by (`host:port`; only for a message whose log gave no endpoints:
+    /// what they are inferred from).
     pub branch: Option<Sym>,
     pub sent_by: Option<Sym>,
-    /// The To tag.
-    pub to_tag: Option<Sym>,
-    /// The Event package (up to the first `;`, trimmed).
+    /// A hash of the To tag (only ever compared: a retransmitted response has the same).
+    pub to_tag: Option<u64>,
+    /// The Event package (up to the first `;`, trimmed), Subscription-State and Expires as written: only for
+    /// SUBSCRIBE, NOTIFY and BENOTIFY and their responses, where subscriptions are made of them.
     pub event: Option<Sym>,
-    /// Subscription-State and Expires as written.
     pub sub_state: Option<Sym>,
     pub expires: Option<Sym>,
     /// An INVITE whose SDP offers `m=message`: an IM session, not a call.
@@ -39,7 +40,8 @@ pub struct Brief {
 }
 
 impl Brief {
-    pub fn of(msg: &Message, syms: &mut Interner) -> Brief {
+    /// `inferred`: the log gave no endpoints for the message (they will be inferred from its Via).
+    pub fn of(msg: &Message, syms: &mut Interner, inferred: bool) -> Brief {
         let mut sym = |s: &str| syms.intern(s);
         let (method, uri, status, reason) = match &msg.start {
             StartLine::Request { method, uri, .. } => {
@@ -49,29 +51,50 @@ impl Brief {
                 (None, None, Some(*status), Some(sym(reason)))
             }
         };
-        let call_id = sym(msg.call_id().as_deref().unwrap_or(""));
+        let call_id_value = msg.call_id();
+        let call_id_text = call_id_value.as_deref().unwrap_or("");
+        let call_id = sym(call_id_text);
         let cseq_value = msg.header("CSeq");
-        let cseq = cseq_value
-            .as_deref()
-            .and_then(super::cseq_parts)
-            .map(|(n, m)| (n, sym(m)));
+        let cseq_parts = cseq_value.as_deref().and_then(super::cseq_parts);
+        let cseq = cseq_parts.map(|(n, m)| (n, sym(m)));
         let top_via = msg.header("Via");
-        let top = top_via.as_deref().map(first_entry);
-        let branch = top.and_then(|v| param(v, "branch")).map(&mut sym);
-        let sent_by = top.and_then(|v| Some(sym(&v[via(v).sent_by?])));
+        let top = top_via.as_deref().map(first_entry).unwrap_or("");
+        let branch_text = param(top, "branch");
+        let branch = branch_text.map(&mut sym);
+        let sent_by = if inferred {
+            via(top).sent_by.map(|s| sym(&top[s]))
+        } else {
+            None
+        };
         let to_tag = msg
             .header("To")
-            .and_then(|v| param(&v, "tag").map(&mut sym));
-        let event = msg
-            .header("Event")
-            .map(|e| sym(e.split(';').next().unwrap_or("").trim()));
-        let sub_state = msg.header("Subscription-State").map(|v| sym(&v));
-        let expires = msg.header("Expires").map(|v| sym(&v));
+            .and_then(|v| param(&v, "tag").map(|t| merge::hash_of(t.as_bytes())));
+        let kind = match (msg.method(), cseq_parts) {
+            (Some(m), _) | (None, Some((_, m))) => m,
+            (None, None) => "",
+        };
+        let subscribing = ["SUBSCRIBE", "NOTIFY", "BENOTIFY"]
+            .iter()
+            .any(|k| kind.eq_ignore_ascii_case(k));
+        let (mut event, mut sub_state, mut expires) = (None, None, None);
+        if subscribing {
+            event = msg
+                .header("Event")
+                .map(|e| sym(e.split(';').next().unwrap_or("").trim()));
+            sub_state = msg.header("Subscription-State").map(|v| sym(&v));
+            expires = msg.header("Expires").map(|v| sym(&v));
+        }
         let im = msg
             .method()
             .is_some_and(|m| m.eq_ignore_ascii_case("INVITE"))
             && memchr::memmem::find(msg.body(), b"m=message").is_some();
-        let (identity, trip) = merge::keys(msg);
+        let (identity, trip) = merge::keys(
+            msg,
+            call_id_text,
+            cseq_value.as_deref().unwrap_or(""),
+            top,
+            branch_text.unwrap_or(""),
+        );
         Brief {
             method,
             status,

@@ -15,7 +15,6 @@
 //!   way become one lifeline.
 
 use crate::base::time::Timestamp;
-use crate::sip::grammar::{first_entry, param};
 use crate::sip::{Message, StartLine};
 use std::collections::HashMap;
 
@@ -89,12 +88,18 @@ impl Fnv {
     }
 }
 
-/// The [`Sighting`] keys of a message: `(identity, trip)`. Taken once, at import (see `Brief`). The trip is
-/// Call-ID, CSeq and start line; the identity adds the top Via's protocol and sent-by, its branch and the status.
-pub fn keys(msg: &Message) -> (u64, u64) {
+/// A 64-bit FNV-1a hash of some bytes (keys compared for equality only).
+pub fn hash_of(bytes: &[u8]) -> u64 {
+    Fnv::new().bytes(bytes).0
+}
+
+/// The [`Sighting`] keys of a message: `(identity, trip)`. Taken once, at import (see `Brief`), from the parts
+/// the brief has already found: Call-ID, the CSeq value, the top Via entry and its branch. The trip is Call-ID,
+/// CSeq and start line; the identity adds the top Via's protocol and sent-by, its branch and the status.
+pub fn keys(msg: &Message, call_id: &str, cseq: &str, top_via: &str, branch: &str) -> (u64, u64) {
     let mut h = Fnv::new();
-    h.bytes(msg.call_id().unwrap_or_default().as_bytes()).end();
-    h.words(&msg.header("CSeq").unwrap_or_default()).end();
+    h.bytes(call_id.as_bytes()).end();
+    h.words(cseq).end();
     // The start line as written, words single-spaced: `METHOD uri version`, `version status[ reason]`.
     match &msg.start {
         StartLine::Request {
@@ -120,10 +125,8 @@ pub fn keys(msg: &Message) -> (u64, u64) {
     }
     .end();
     let trip = h.0;
-    let via = msg.header("Via").unwrap_or_default();
-    let top = first_entry(&via);
-    h.words(top.split(';').next().unwrap_or("")).end();
-    h.bytes(param(top, "branch").unwrap_or("").as_bytes()).end();
+    h.words(top_via.split(';').next().unwrap_or("")).end();
+    h.bytes(branch.as_bytes()).end();
     if let Some(status) = msg.status() {
         h.bytes(status.to_string().as_bytes());
     }

@@ -82,9 +82,26 @@ pub const KNOWN: [&str; 11] = [
 /// [`Message::first`] for a header the message does not have.
 pub const ABSENT: u16 = u16::MAX;
 
-/// The [`KNOWN`] slot of a header name as written (compact forms included).
+/// The [`KNOWN`] slot of a header name as written (compact forms included). Called for every header of every
+/// message: the length picks the one or two names it can be, instead of comparing with all eleven.
 fn known_slot(name: &[u8]) -> Option<usize> {
-    KNOWN.iter().position(|long| name_bytes_match(name, long))
+    let is = |slot: usize| name.eq_ignore_ascii_case(KNOWN[slot].as_bytes());
+    let slot = match name.len() {
+        1 => return KNOWN.iter().position(|long| name_bytes_match(name, long)),
+        2 => 4,
+        3 => 2,
+        4 if is(1) => 1,
+        4 => 3,
+        5 => 7,
+        7 if is(0) => 0,
+        7 if is(9) => 9,
+        7 => 10,
+        12 => 6,
+        14 => 5,
+        18 => 8,
+        _ => return None,
+    };
+    is(slot).then_some(slot)
 }
 
 /// Compact (single-letter) header forms, RFC 3261 §7.3.3 plus the registered extensions.
@@ -343,6 +360,29 @@ To: <sip:on1@limcm.com>;tag=2\r\nCSeq: 7 NOTIFY\r\nl: 0\r\n\r\n"
         assert_eq!(m.content_length(), Some(0));
         assert_eq!(m.header("Event"), None);
         assert_eq!(m.header("Max-Forwards").as_deref(), Some("70"));
+    }
+
+    #[test]
+    fn every_known_name_finds_its_slot_in_any_case() {
+        for (slot, name) in KNOWN.iter().enumerate() {
+            assert_eq!(known_slot(name.as_bytes()), Some(slot), "{name}");
+            let upper = name.to_ascii_uppercase();
+            assert_eq!(known_slot(upper.as_bytes()), Some(slot), "{upper}");
+        }
+        for (short, long) in COMPACT_FORMS {
+            let want = KNOWN.iter().position(|k| k == long);
+            assert_eq!(known_slot(short.as_bytes()), want, "{short}");
+        }
+        for other in [
+            "Route",
+            "Require",
+            "Supported",
+            "ms-diagnostics",
+            "Contact-X",
+            "",
+        ] {
+            assert_eq!(known_slot(other.as_bytes()), None, "{other}");
+        }
     }
 
     #[test]

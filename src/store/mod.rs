@@ -641,7 +641,7 @@ fn to_msg(
     let framed_length = framing_problems
         .iter()
         .any(|p| p.code == Code::ContentLengthMismatch);
-    let brief = Brief::of(&sip, syms);
+    let brief = Brief::of(&sip, syms, src.is_none() || dst.is_none());
     let text = match at {
         Some(at) if in_place => Text::File {
             file,
