@@ -11,8 +11,8 @@
 #   bench/run.sh --sizes 20M,50M     other sizes (suffix K, M or G: 2^10, 2^20, 2^30 bytes)
 #   bench/run.sh --formats client,capture   only these formats (client, presence, server, capture)
 #   bench/run.sh --native-only       no browser: neither the page build nor Chromium
-#   bench/run.sh --big               also a 1 GiB client log: native figures, and the page must refuse it up front
-#   bench/run.sh --big --force-big   also try the 1 GiB log in the page with the size limit lifted
+#   bench/run.sh --big               also a 1.5 GiB client log and a 2 GiB server trace: native figures, analyzed in
+#                                    the page, and refused up front when ?max-bytes= is set below their size
 #   bench/run.sh --skip-build        use the existing target/release and dist/ as they are
 #   bench/run.sh --skip-cargo-bench  without the `cargo bench --bench pipeline` line
 #   bench/run.sh --file capture:F    also measure your own file F as that format (repeatable)
@@ -29,7 +29,6 @@ source "$(dirname "$0")/../scripts/lib.sh"
 cd "$REPO_ROOT"
 
 BIG=""
-FORCE_BIG=""
 SKIP_BUILD=""
 NATIVE_ONLY=""
 SKIP_CARGO_BENCH=""
@@ -39,7 +38,7 @@ EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --big) BIG=1 ;;
-    --force-big) BIG=1; FORCE_BIG=1 ;;
+    --force-big) BIG=1 ;;  # kept for old command lines: the page now analyzes gigabyte inputs itself
     --skip-build) SKIP_BUILD=1 ;;
     --native-only) NATIVE_ONLY=1 ;;
     --skip-cargo-bench) SKIP_CARGO_BENCH=1 ;;
@@ -196,10 +195,11 @@ for format in "${FORMAT_LIST[@]}"; do
   done
 done
 if [ -n "$BIG" ]; then
-  f="$(gen_file client 1G)"
-  ARGS+=(--file "client:$f")
-  [ -n "$NATIVE_ONLY" ] || ARGS+=(--big "$f")
-  [ -z "$FORCE_BIG" ] || ARGS+=(--force-big)
+  for spec in client:1536M server:2G; do
+    f="$(gen_file "${spec%%:*}" "${spec#*:}")"
+    ARGS+=(--file "${spec%%:*}:$f")
+    [ -n "$NATIVE_ONLY" ] || ARGS+=(--big "$f")
+  done
 fi
 for e in "${EXTRA[@]}"; do ARGS+=(--file "$e"); done
 
