@@ -52,13 +52,14 @@ fn reading_back_gives_what_keeping_gives() {
 }
 
 #[test]
-fn client_logs_and_server_traces_leave_their_text_in_the_file() {
+fn client_logs_server_traces_and_captures_leave_their_text_in_the_file() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for rel in [
         "www/sample/sample.uccapilog",
         "tests/fixtures/seed-presence.uccapilog",
         "tests/fixtures/server-frontend.log",
         "tests/fixtures/server-edge.log",
+        "tests/fixtures/lab-tcp5060.pcap",
     ] {
         let bytes = std::fs::read(root.join(rel)).unwrap();
         let a = analyze(Analyzer::with_source(source(&bytes)), rel, &bytes, 1 << 16);

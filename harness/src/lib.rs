@@ -220,7 +220,7 @@ fn importer(format: Format, data: &[u8]) {
             data.len()
         );
         let text: &[u8] = r.parsed.as_ref().map_or(&r.sip, |m| &m.raw);
-        if let Some(at) = r.at {
+        if let Some(at) = &r.at {
             assert!(
                 in_file(data, at, text.len()).as_deref() == Some(text),
                 "{format:?}: a record's text is not the input's bytes at {at:?}, where the importer says it is"
@@ -233,7 +233,7 @@ fn importer(format: Format, data: &[u8]) {
 }
 
 /// The `len` bytes of text an [`InFile`] names in `data` (`None` when it points outside).
-fn in_file(data: &[u8], at: InFile, len: usize) -> Option<Vec<u8>> {
+fn in_file(data: &[u8], at: &InFile, len: usize) -> Option<Vec<u8>> {
     at.gather(len, |from, n, into| {
         let from = usize::try_from(from).ok()?;
         into.extend_from_slice(data.get(from..from.checked_add(n)?)?);

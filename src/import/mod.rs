@@ -138,7 +138,7 @@ pub struct Record {
 }
 
 /// Where a record's SIP text is in its file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum InFile {
     /// The text is the file's bytes from this offset.
     At(u64),
@@ -151,17 +151,20 @@ pub enum InFile {
         tail_len: u32,
         crlf: bool,
     },
+    /// The text is these ranges of the file, one after the other: a message cut from a TCP stream, its bytes in
+    /// the payloads of the segments that carried it.
+    Pieces(Box<[(u64, u32)]>),
 }
 
 impl InFile {
     /// The `len` bytes of text this names, its pieces appended by `read(offset, len, into)`.
     pub fn gather(
-        self,
+        &self,
         len: usize,
         mut read: impl FnMut(u64, usize, &mut Vec<u8>) -> Option<()>,
     ) -> Option<Vec<u8>> {
         let mut out = Vec::with_capacity(len);
-        match self {
+        match *self {
             InFile::At(at) => read(at, len, &mut out)?,
             InFile::Split {
                 head,
@@ -179,8 +182,57 @@ impl InFile {
                     out.extend_from_slice(b"\r\n");
                 }
             }
+            InFile::Pieces(ref pieces) => {
+                for &(at, n) in pieces.iter() {
+                    read(at, n as usize, &mut out)?;
+                }
+            }
         }
         Some(out)
+    }
+
+    /// Where `len` bytes from `start` of this text are (a message framed out of a longer block); `None` when
+    /// they straddle a server trace's two pieces.
+    pub fn slice(&self, start: usize, len: usize) -> Option<InFile> {
+        match self {
+            InFile::At(at) => Some(InFile::At(at + start as u64)),
+            InFile::Split { .. } => None,
+            InFile::Pieces(pieces) => {
+                InFile::from_pieces(pieces.iter().copied(), start as u64, len as u64)
+            }
+        }
+    }
+
+    /// The place of bytes `from .. from + len` of a run of `(offset in the file, length)` pieces; `None` when
+    /// the run is shorter.
+    pub fn from_pieces(
+        pieces: impl IntoIterator<Item = (u64, u32)>,
+        from: u64,
+        len: u64,
+    ) -> Option<InFile> {
+        let end = from + len;
+        let mut out: Vec<(u64, u32)> = Vec::new();
+        let mut pos = 0u64;
+        for (at, n) in pieces {
+            let (a, b) = (pos, pos + u64::from(n));
+            pos = b;
+            let (s, e) = (a.max(from), b.min(end));
+            if s >= e {
+                continue;
+            }
+            let piece = (at + (s - a), (e - s) as u32);
+            match out.last_mut() {
+                // Pieces that touch in the file are one.
+                Some(last) if last.0 + u64::from(last.1) == piece.0 => last.1 += piece.1,
+                _ => out.push(piece),
+            }
+        }
+        let covered: u64 = out.iter().map(|p| u64::from(p.1)).sum();
+        match out.as_slice() {
+            _ if covered != len || len == 0 => None,
+            [(at, _)] => Some(InFile::At(*at)),
+            _ => Some(InFile::Pieces(out.into_boxed_slice())),
+        }
     }
 }
 

@@ -631,7 +631,7 @@ fn to_msg(
         r.direction,
         r.span,
         r.line,
-        r.at,
+        r.at.take(),
     );
     let sip = r.into_message().map_err(|e| {
         Diagnostic::warning(Code::NotSip, format!("Not a SIP message: {}", e.reason)).at(file, line)
@@ -796,12 +796,12 @@ impl Analysis {
 
     /// Any sighting's message (also the ones in [`Msg::also`]).
     pub fn sip_of(&self, m: &Msg) -> Rc<Message> {
-        self.texts.message(m.text, &m.brief, &self.syms)
+        self.texts.message(&m.text, &m.brief, &self.syms)
     }
 
     /// `f` of message `i`'s text as logged (`None` when it cannot be read back), without parsing it.
     pub fn with_text<R>(&self, i: u32, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
-        self.texts.with_bytes(self.messages[i as usize].text, f)
+        self.texts.with_bytes(&self.messages[i as usize].text, f)
     }
 
     /// The strings of the messages' briefs.

@@ -63,7 +63,7 @@ pub const BLOCK: usize = 1 << 20;
 pub const PARSED: usize = 32;
 
 /// Where one message's text is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Text {
     /// In file `file` of the analysis, where `at` says (`len` bytes in all); `check` is [`check`] of the
     /// text, so a file that changed since (a client log rotated over) is noticed, not misread.
@@ -165,14 +165,14 @@ impl Texts {
     }
 
     /// The bytes of a text; `None` when its file cannot be read back as it was.
-    pub fn bytes(&self, text: Text) -> Option<Vec<u8>> {
+    pub fn bytes(&self, text: &Text) -> Option<Vec<u8>> {
         self.with_bytes(text, <[u8]>::to_vec)
     }
 
     /// `f` of the bytes of a text, without copying them out of the arena or the read cache (a text in two
     /// pieces is put together first).
-    pub fn with_bytes<R>(&self, text: Text, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
-        match text {
+    pub fn with_bytes<R>(&self, text: &Text, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        match *text {
             Text::Kept { chunk, at, len } => self
                 .kept
                 .get(chunk as usize)?
@@ -190,7 +190,7 @@ impl Texts {
                 .flatten(),
             Text::File {
                 file,
-                at,
+                ref at,
                 len,
                 check: want,
             } => {
@@ -238,8 +238,8 @@ impl Texts {
 
     /// The parsed message of a text: read back and parsed again (the same bytes give the same message), or,
     /// when the text cannot be read, a stand-in made of what the brief kept, with a problem saying so.
-    pub fn message(&self, text: Text, brief: &Brief, syms: &Interner) -> Rc<Message> {
-        if let Some((_, m)) = self.parsed.borrow().iter().find(|(t, _)| *t == text) {
+    pub fn message(&self, text: &Text, brief: &Brief, syms: &Interner) -> Rc<Message> {
+        if let Some((_, m)) = self.parsed.borrow().iter().find(|(t, _)| t == text) {
             return Rc::clone(m);
         }
         let parsed = self
@@ -251,7 +251,7 @@ impl Texts {
         if cache.len() == PARSED {
             cache.pop_front();
         }
-        cache.push_back((text, Rc::clone(&m)));
+        cache.push_back((text.clone(), Rc::clone(&m)));
         m
     }
 }

@@ -24,6 +24,8 @@ const NG_BOM: u32 = 0x1A2B_3C4D;
 pub struct Packet<'a> {
     /// The captured bytes (maybe fewer than were on the wire).
     pub data: &'a [u8],
+    /// Where `data` starts in the capture file.
+    pub data_at: u64,
     /// LINKTYPE_ value of the packet's interface.
     pub linktype: u32,
     /// Length on the wire.
@@ -348,6 +350,7 @@ impl Reader {
         let ms = i64::from(sec) * 1000 + i64::from(frac) / if nanos { 1_000_000 } else { 1000 };
         f(&Packet {
             data,
+            data_at: self.pos + PCAP_RECORD as u64,
             linktype,
             orig_len: orig.max(incl as u32),
             meta: Meta {
@@ -480,8 +483,11 @@ impl Reader {
             return;
         };
         let time = ts.and_then(|ts| ng_time(ts, i.res, i.offset));
+        // The block body starts 8 bytes into the block, at `self.pos`.
+        let data_at = self.pos + 8 + (data.as_ptr() as usize - body.as_ptr() as usize) as u64;
         f(&Packet {
             data,
+            data_at,
             linktype: i.linktype,
             orig_len: orig.max(data.len() as u32),
             meta: Meta {

@@ -30,7 +30,7 @@ mod sctp;
 mod tcp;
 mod ws;
 
-use super::{Direction, Record, Sink};
+use super::{Direction, InFile, Record, Sink};
 use crate::base::diag::{Code, Problem};
 use crate::base::fxhash::FxMap;
 use crate::base::time::Timestamp;
@@ -147,6 +147,7 @@ fn starts_with_sip(payload: &[u8]) -> bool {
 /// records. `extra` problems come first in every message's problems. Returns how many records were added.
 fn emit_block(
     block: &[u8],
+    place: Option<InFile>,
     src: &Ep,
     dst: &Ep,
     meta: &Meta,
@@ -163,6 +164,9 @@ fn emit_block(
         let mut problems = Vec::with_capacity(f.problems.len() + extra.len());
         problems.extend(extra.iter().cloned());
         problems.extend(f.problems);
+        let at = place
+            .as_ref()
+            .and_then(|p| p.slice(f.range.start, f.range.len()));
         sink.records.push(Record {
             parsed: None,
             sip: block.get(f.range).unwrap_or(&[]).to_vec(),
@@ -171,7 +175,7 @@ fn emit_block(
             dst: Some(dst.clone()),
             direction: Direction::Unknown,
             span: meta.span,
-            at: None,
+            at,
             line: meta.frame,
             problems,
         });
@@ -192,6 +196,9 @@ fn cut_problem() -> Problem {
 #[derive(Debug, Clone, Copy)]
 struct Cx {
     pub meta: Meta,
+    /// The packet's captured bytes: their address while the packet is read, their length and where they start in
+    /// the file. What tells where a payload that is a slice of them is in the file.
+    pub data: (usize, usize, u64),
     /// Packet index (1-based), for age limits that do not depend on timestamps.
     pub pkt_no: u64,
     /// The capture holds fewer bytes than were on the wire (snapshot length): a short header is not malformed.
@@ -201,6 +208,14 @@ struct Cx {
 impl Cx {
     pub fn now(&self) -> Option<i64> {
         self.meta.time.map(|t| t.0)
+    }
+
+    /// Where `bytes` are in the capture file, when they are a slice of this packet's captured bytes (not a
+    /// datagram put together from IP fragments, not a decoded WebSocket payload).
+    pub fn place(&self, bytes: &[u8]) -> Option<u64> {
+        let (addr, len, at) = self.data;
+        let off = (bytes.as_ptr() as usize).checked_sub(addr)?;
+        (!bytes.is_empty() && off + bytes.len() <= len).then_some(at + off as u64)
     }
 }
 

@@ -12,7 +12,7 @@ use super::report::{Kind, Report};
 use super::sctp::Sctp;
 use super::tcp::{Segment, Tcp};
 use super::{be16, be32, cut_problem, emit_block, starts_with_sip, Cx, Ep, FxMap, Meta};
-use crate::import::Sink;
+use crate::import::{InFile, Sink};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// How deep tunnels may nest (Ethernet in GRE in IP in …).
@@ -57,6 +57,7 @@ impl Net {
         let cut = (p.data.len() as u64) < u64::from(p.orig_len);
         let cx = Cx {
             meta: p.meta,
+            data: (p.data.as_ptr() as usize, p.data.len(), p.data_at),
             pkt_no: self.pkt_no,
             cut,
         };
@@ -452,7 +453,8 @@ impl Net {
                 },
             );
             let cut = (missing > 0).then(cut_problem);
-            emit_block(payload, &src, &dst, &cx.meta, cut.as_slice(), sink);
+            let place = cx.place(payload).map(InFile::At);
+            emit_block(payload, place, &src, &dst, &cx.meta, cut.as_slice(), sink);
         } else if is_vxlan(payload) && depth < MAX_DEPTH {
             if let Some(eth) = payload.get(8..) {
                 self.ethernet(eth, cx, depth + 1, sink);
@@ -718,6 +720,7 @@ mod tests {
                 span: (0, 0),
                 frame,
             },
+            data: (0, 0, 0),
             pkt_no: u64::from(frame),
             cut: false,
         }

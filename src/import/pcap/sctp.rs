@@ -7,7 +7,7 @@
 
 use super::report::{Kind, Report};
 use super::{be16, be32, cut_problem, emit_block, starts_with_sip, Cx, Ep, FxMap, Meta};
-use crate::import::Sink;
+use crate::import::{InFile, Sink};
 use std::collections::{BTreeMap, VecDeque};
 use std::net::IpAddr;
 
@@ -179,7 +179,8 @@ impl Sctp {
         if whole {
             if starts_with_sip(u.data) {
                 let cut = u.cut.then(cut_problem);
-                emit_block(u.data, &src, &dst, &cx.meta, cut.as_slice(), sink);
+                let place = cx.place(u.data).map(InFile::At);
+                emit_block(u.data, place, &src, &dst, &cx.meta, cut.as_slice(), sink);
             }
             return;
         }
@@ -248,7 +249,7 @@ impl Sctp {
         if let Some((data, meta)) = done {
             dir.bytes = dir.bytes.saturating_sub(data.len());
             if starts_with_sip(&data) {
-                emit_block(&data, &src, &dst, &meta, &[], sink);
+                emit_block(&data, None, &src, &dst, &meta, &[], sink);
             }
         }
     }

@@ -26,7 +26,7 @@ use super::report::{Kind, Report};
 use super::ws;
 use super::{emit_block, is_ws, Cx, Ep, FxMap, Meta};
 use crate::base::diag::{Code, Diagnostic, Problem};
-use crate::import::Sink;
+use crate::import::{InFile, Sink};
 use crate::sip::parser::{self, content_length, scan_head, ContentLength, HeadEnd};
 use crate::sip::Header;
 use std::collections::{BTreeMap, VecDeque};
@@ -306,6 +306,7 @@ impl Tcp {
                     span: (0, 0),
                     frame: info.first_frame,
                 },
+                data: (0, 0, 0),
                 pkt_no: info.last_pkt,
                 cut: false,
             };
@@ -461,6 +462,8 @@ struct Half {
 struct Pending {
     data: Vec<u8>,
     meta: Meta,
+    /// Where `data` is in the capture file.
+    at: Option<u64>,
 }
 
 impl Half {
@@ -509,7 +512,7 @@ impl Half {
         if rel <= 0 {
             let skip = rel.unsigned_abs() as usize;
             if let Some(fresh) = seg.data.get(skip..).filter(|f| !f.is_empty()) {
-                self.deliver(fresh, cx.meta, ctx);
+                self.deliver(fresh, cx.meta, cx.place(fresh), ctx);
             }
             // Bytes the snapshot length cut off: a gap, already reported as truncation.
             let end_abs = start_abs + total;
@@ -528,6 +531,7 @@ impl Half {
                         Pending {
                             data: seg.data.to_vec(),
                             meta: cx.meta,
+                            at: cx.place(seg.data),
                         },
                     )
                     .map_or(0, |p| p.data.len());
@@ -545,8 +549,9 @@ impl Half {
         self.maybe_end(ctx);
     }
 
-    fn deliver(&mut self, data: &[u8], meta: Meta, ctx: &mut Ctx<'_>) {
-        self.s.push(data, self.abs, meta, ctx);
+    /// `at`: where `data` is in the capture file.
+    fn deliver(&mut self, data: &[u8], meta: Meta, at: Option<u64>, ctx: &mut Ctx<'_>) {
+        self.s.push(data, self.abs, meta, at, ctx);
         self.abs += data.len() as u64;
         self.next = self.next.wrapping_add(data.len() as u32);
     }
@@ -569,7 +574,7 @@ impl Half {
             self.ooo_bytes = self.ooo_bytes.saturating_sub(p.data.len());
             let skip = (self.abs - start) as usize;
             if let Some(fresh) = p.data.get(skip..).filter(|f| !f.is_empty()) {
-                self.deliver(fresh, p.meta, ctx);
+                self.deliver(fresh, p.meta, p.at.map(|a| a + skip as u64), ctx);
             }
         }
     }
@@ -688,6 +693,9 @@ struct Stream {
     buf_abs: u64,
     /// Where each segment's bytes start (stream offset), for the records' place in the capture.
     metas: VecDeque<(u64, Meta)>,
+    /// Where the bytes of `buf` are in the capture file: from each stream offset listed to the next (or to the
+    /// end of `buf`), from this file offset on (`None`: not the file's bytes).
+    places: VecDeque<(u64, Option<u64>)>,
     /// Where to go on looking for the blank line that ends the header section (from `head`).
     scan_from: usize,
     /// A message whose header section was read: its length and the framing problems found.
@@ -749,6 +757,7 @@ impl Stream {
         self.buf = Vec::new();
         self.head = 0;
         self.metas.clear();
+        self.places.clear();
         self.need = None;
         self.scan_from = 0;
         self.ws = WsMessage::default();
@@ -758,7 +767,7 @@ impl Stream {
         self.buf.get(self.head..).unwrap_or(&[])
     }
 
-    fn push(&mut self, data: &[u8], abs: u64, meta: Meta, ctx: &mut Ctx<'_>) {
+    fn push(&mut self, data: &[u8], abs: u64, meta: Meta, at: Option<u64>, ctx: &mut Ctx<'_>) {
         match self.mode {
             Mode::Tls | Mode::Other => return,
             Mode::WsLost => {
@@ -776,11 +785,20 @@ impl Stream {
             self.head = 0;
             self.buf_abs = abs;
             self.metas.clear();
+            self.places.clear();
             self.scan_from = 0;
             self.need = None;
         }
         if self.metas.back().is_none_or(|(_, m)| *m != meta) {
             self.metas.push_back((abs, meta));
+        }
+        // A stretch that goes on where the last one ended in the file is the same stretch.
+        let goes_on = self
+            .places
+            .back()
+            .is_some_and(|&(a, p)| matches!((p, at), (Some(p), Some(at)) if p + (abs - a) == at));
+        if !goes_on {
+            self.places.push_back((abs, at));
         }
         self.buf.extend_from_slice(data);
         self.run(ctx);
@@ -820,9 +838,13 @@ impl Stream {
         self.head = 0;
         if self.buf.is_empty() {
             self.metas.clear();
+            self.places.clear();
         } else {
             while self.metas.len() > 1 && self.metas.get(1).is_some_and(|m| m.0 <= self.buf_abs) {
                 self.metas.pop_front();
+            }
+            while self.places.len() > 1 && self.places.get(1).is_some_and(|p| p.0 <= self.buf_abs) {
+                self.places.pop_front();
             }
         }
     }
@@ -1057,6 +1079,27 @@ impl Stream {
     }
 
     /// Emit the `len` bytes at `head` as a message and move past them.
+    /// Where stream bytes `from .. from + len` (all in `buf`) are in the capture file: the payloads of the
+    /// segments that carried them, in order.
+    fn place(&self, from: u64, len: usize) -> Option<InFile> {
+        let end = self.buf_abs + self.buf.len() as u64;
+        let pieces = self.places.iter().enumerate().map(|(i, &(a, at))| {
+            let b = self.places.get(i + 1).map_or(end, |p| p.0);
+            (at, a, b)
+        });
+        // Every stretch the message touches must be the file's bytes.
+        let mut stretches = Vec::new();
+        for (at, a, b) in pieces {
+            if b <= from || a >= from + len as u64 {
+                continue;
+            }
+            stretches.push((at?, (b - a) as u32));
+        }
+        // The first stretch touched starts this far before the message.
+        let skip = from - self.places.iter().take_while(|p| p.0 <= from).last()?.0;
+        InFile::from_pieces(stretches, skip, len as u64)
+    }
+
     fn emit(&mut self, len: usize, problems: &[Problem], ctx: &mut Ctx<'_>) {
         let d = self.buf.get(self.head..).unwrap_or(&[]);
         let msg = d.get(..len.min(d.len())).unwrap_or(d);
@@ -1075,8 +1118,10 @@ impl Stream {
         } else {
             problems
         };
-        if let Some(meta) = meta_at(&self.metas, self.buf_abs + self.head as u64) {
-            emit_block(msg, &ctx.src, &ctx.dst, &meta, extra, ctx.sink);
+        let from = self.buf_abs + self.head as u64;
+        if let Some(meta) = meta_at(&self.metas, from) {
+            let place = self.place(from, msg.len());
+            emit_block(msg, place, &ctx.src, &ctx.dst, &meta, extra, ctx.sink);
         }
         self.skipped = 0;
         self.head += msg.len();
@@ -1154,7 +1199,8 @@ impl Stream {
                 }
             } else if super::starts_with_sip(&m.data) {
                 if let Some(meta) = m.meta {
-                    emit_block(&m.data, &ctx.src, &ctx.dst, &meta, &[], ctx.sink);
+                    // A WebSocket payload is unmasked: not the file's bytes.
+                    emit_block(&m.data, None, &ctx.src, &ctx.dst, &meta, &[], ctx.sink);
                 }
             }
             m.data.clear();

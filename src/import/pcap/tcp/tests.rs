@@ -45,6 +45,7 @@ impl Driver {
                 ),
                 frame: self.frame,
             },
+            data: (0, 0, 0),
             pkt_no: u64::from(self.frame),
             cut: false,
         };
@@ -264,6 +265,7 @@ fn idle_connections_are_swept() {
             span: (0, 0),
             frame: 99,
         },
+        data: (0, 0, 0),
         pkt_no: 99,
         cut: false,
     };
