@@ -240,14 +240,21 @@ async function analyze(job, sources, previewRows) {
   /** @type {{new(): {readAsArrayBuffer(blob: Blob): ArrayBuffer}} | undefined} */
   const Sync = Reflect.get(self, 'FileReaderSync');
   const sync = typeof Sync === 'function' ? new Sync() : null;
+  const reads = { count: 0, bytes: 0, ms: 0 }; // read back so far, for the timings
   /** @param {number} file @param {number} offset @param {number} length */
   const read = (file, offset, length) => {
     const blob = blobs[file];
     if (!blob || !sync) return null;
+    const t = performance.now();
     try {
-      return new Uint8Array(sync.readAsArrayBuffer(blob.slice(offset, offset + length)));
+      const bytes = new Uint8Array(sync.readAsArrayBuffer(blob.slice(offset, offset + length)));
+      reads.count += 1;
+      reads.bytes += bytes.length;
+      return bytes;
     } catch {
       return null; // changed or removed since: the engine says so on the message
+    } finally {
+      reads.ms += performance.now() - t;
     }
   };
   const session = new Session(sync ? read : null);
@@ -346,7 +353,10 @@ async function analyze(job, sources, previewRows) {
     conversations,
     meta: meta.value,
     wasmBytes: wasmBytes(),
-    timings: { read: tRead - t0, wait: waited, push: pushed, correlate: tFinish - tRead, serialize: tEnd - tFinish, total: tEnd - t0 },
+    timings: {
+      read: tRead - t0, wait: waited, push: pushed, correlate: tFinish - tRead, serialize: tEnd - tFinish, total: tEnd - t0,
+      readBackCount: reads.count, readBackBytes: reads.bytes, readBackMs: reads.ms,
+    },
   }, meta.buffers);
 }
 

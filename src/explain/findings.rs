@@ -357,8 +357,8 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
     registrations(analysis, &mut out);
 
     // Subscriptions.
-    let p = presence::presence(analysis);
-    for (life, sub) in p.subscriptions.iter().zip(&analysis.flow.subscriptions) {
+    let lives = presence::subscriptions(analysis);
+    for (life, sub) in lives.iter().zip(&analysis.flow.subscriptions) {
         let what = format!(
             "{} subscription to {}",
             life.event,

@@ -298,13 +298,27 @@ fn notification_text(m: &Message) -> String {
     said.join("; ")
 }
 
-fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
+/// A subscription's lifecycle as it is read.
+#[derive(Default)]
+struct LifeRun {
+    events: Vec<LifeEvent>,
+    expires_at: Option<(i64, u32)>,
+    ended: bool,
+    failed: bool,
+    first_subscribe: bool,
+}
+
+/// The lifecycle of every subscription (what findings need of presence; no contact documents read).
+pub fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
     let log_end = analysis.messages.iter().filter_map(|m| m.time).max();
-    let mut out = Vec::new();
-    for sub in &analysis.flow.subscriptions {
-        let mut events: Vec<LifeEvent> = Vec::new();
-        // Messages of this subscription with their role, in log order.
-        let mut msgs: Vec<u32> = sub.subscribes.clone();
+    let subs = &analysis.flow.subscriptions;
+    // Every message of every subscription (its SUBSCRIBEs, their responses, its notifications) with the
+    // subscription it belongs to, in log order: the texts are read back in one pass over the file, and each
+    // subscription still sees its own messages in order.
+    let mut work: Vec<(u32, u32)> = Vec::new();
+    for (si, sub) in subs.iter().enumerate() {
+        let si = si as u32;
+        work.extend(sub.subscribes.iter().map(|&s| (s, si)));
         for &s in &sub.subscribes {
             if let Some(t) = analysis
                 .flow
@@ -313,162 +327,168 @@ fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
                 .and_then(|l| l.transaction)
                 .and_then(|t| analysis.flow.transactions.get(t as usize))
             {
-                msgs.extend(t.responses.iter().copied());
+                work.extend(t.responses.iter().map(|&r| (r, si)));
             }
         }
-        msgs.extend(sub.notifies.iter().copied());
-        msgs.sort_unstable();
-        msgs.dedup();
-
-        let mut expires_at: Option<(i64, u32)> = None;
-        let mut ended = false;
-        let mut failed = false;
-        let mut first_subscribe = true;
-        for &i in &msgs {
-            let Some(m) = analysis.messages.get(i as usize) else {
-                continue;
-            };
-            if analysis
-                .flow
-                .links
-                .get(i as usize)
-                .is_some_and(|l| l.retransmission)
-            {
-                continue;
+        work.extend(sub.notifies.iter().map(|&n| (n, si)));
+    }
+    work.sort_unstable();
+    work.dedup();
+    let mut runs: Vec<LifeRun> = subs
+        .iter()
+        .map(|_| LifeRun {
+            first_subscribe: true,
+            ..LifeRun::default()
+        })
+        .collect();
+    for (i, si) in work {
+        let (Some(sub), Some(run)) = (subs.get(si as usize), runs.get_mut(si as usize)) else {
+            continue;
+        };
+        let Some(m) = analysis.messages.get(i as usize) else {
+            continue;
+        };
+        if analysis
+            .flow
+            .links
+            .get(i as usize)
+            .is_some_and(|l| l.retransmission)
+        {
+            continue;
+        }
+        let sipm = &*analysis.sip(i);
+        let time = m.time;
+        let mut push = |kind: LifeEventKind, text: String| {
+            run.events.push(LifeEvent {
+                kind,
+                msg: i,
+                time,
+                text,
+                storm: None,
+            });
+        };
+        match (sipm.method(), sipm.status()) {
+            (Some(method), _) if method.eq_ignore_ascii_case("SUBSCRIBE") => {
+                let exp = sipm
+                    .header("Expires")
+                    .and_then(|e| e.trim().parse::<u64>().ok());
+                if exp == Some(0) {
+                    push(
+                        LifeEventKind::Unsubscribed,
+                        "SUBSCRIBE with Expires 0: the client ends the subscription.".into(),
+                    );
+                    run.ended = true;
+                } else if run.first_subscribe {
+                    let asked = exp
+                        .map(|e| format!(", asking for {}", duration(e)))
+                        .unwrap_or_default();
+                    push(
+                        LifeEventKind::Created,
+                        format!("SUBSCRIBE to {} of {}{asked}.", sub.event, sub.resource),
+                    );
+                } else {
+                    push(
+                        LifeEventKind::Refreshed,
+                        "SUBSCRIBE refresh on the same dialog.".into(),
+                    );
+                }
+                run.first_subscribe = false;
             }
-            let sipm = &*analysis.sip(i);
-            let time = m.time;
-            let mut push = |kind: LifeEventKind, text: String| {
-                events.push(LifeEvent {
-                    kind,
-                    msg: i,
-                    time,
-                    text,
-                    storm: None,
-                });
-            };
-            match (sipm.method(), sipm.status()) {
-                (Some(method), _) if method.eq_ignore_ascii_case("SUBSCRIBE") => {
-                    let exp = sipm
-                        .header("Expires")
-                        .and_then(|e| e.trim().parse::<u64>().ok());
-                    if exp == Some(0) {
-                        push(
-                            LifeEventKind::Unsubscribed,
-                            "SUBSCRIBE with Expires 0: the client ends the subscription.".into(),
-                        );
-                        ended = true;
-                    } else if first_subscribe {
-                        let asked = exp
-                            .map(|e| format!(", asking for {}", duration(e)))
+            (Some(method), _) => {
+                let kind = if method.eq_ignore_ascii_case("BENOTIFY") {
+                    LifeEventKind::Benotify
+                } else {
+                    LifeEventKind::Notify
+                };
+                let what = notification_text(sipm);
+                let state = sipm.header("Subscription-State").map(|v| v.into_owned());
+                let text = if what.is_empty() {
+                    format!("{method} received.")
+                } else {
+                    format!("{method}: {what}.")
+                };
+                push(kind, text);
+                if let Some(st) = state {
+                    let (s, p) = semi_params(&st);
+                    if s.eq_ignore_ascii_case("terminated") {
+                        let reason = find(&p, "reason").unwrap_or("");
+                        let meaning = super::vocab::termination_reason(reason)
+                            .map(|m| format!(": {m}"))
                             .unwrap_or_default();
-                        push(
-                            LifeEventKind::Created,
-                            format!("SUBSCRIBE to {} of {}{asked}.", sub.event, sub.resource),
-                        );
-                    } else {
-                        push(
-                            LifeEventKind::Refreshed,
-                            "SUBSCRIBE refresh on the same dialog.".into(),
-                        );
-                    }
-                    first_subscribe = false;
-                }
-                (Some(method), _) => {
-                    let kind = if method.eq_ignore_ascii_case("BENOTIFY") {
-                        LifeEventKind::Benotify
-                    } else {
-                        LifeEventKind::Notify
-                    };
-                    let what = notification_text(sipm);
-                    let state = sipm.header("Subscription-State").map(|v| v.into_owned());
-                    let text = if what.is_empty() {
-                        format!("{method} received.")
-                    } else {
-                        format!("{method}: {what}.")
-                    };
-                    push(kind, text);
-                    if let Some(st) = state {
-                        let (s, p) = semi_params(&st);
-                        if s.eq_ignore_ascii_case("terminated") {
-                            let reason = find(&p, "reason").unwrap_or("");
-                            let meaning = super::vocab::termination_reason(reason)
-                                .map(|m| format!(": {m}"))
-                                .unwrap_or_default();
-                            let diag = sipm
-                                .header("ms-diagnostics-public")
-                                .or_else(|| sipm.header("ms-diagnostics"))
-                                .and_then(|d| diagnostics::summary(&d))
-                                .map(|d| format!(" ms-diagnostics {d}."))
-                                .unwrap_or_default();
-                            push(
-                                LifeEventKind::Terminated,
-                                format!(
-                                    "The server terminated the subscription{}{meaning}.{diag}",
-                                    if reason.is_empty() {
-                                        String::new()
-                                    } else {
-                                        format!(" (reason {reason})")
-                                    }
-                                ),
-                            );
-                            ended = true;
-                        } else if let (Some(e), Some(t)) = (granted_expiry(sipm), time) {
-                            expires_at = Some((expiry(t, e), i));
-                        }
-                    }
-                }
-                (None, Some(status)) => {
-                    let st = status_text(sipm);
-                    if status == 401 || status == 407 {
-                        push(
-                            LifeEventKind::Challenged,
-                            format!("{st}: the server asks the client to authenticate."),
-                        );
-                    } else if (200..300).contains(&status) {
-                        let exp = granted_expiry(sipm);
-                        let piggy = sipm.header("ms-piggyback-cseq").is_some()
-                            || !sipm.body().iter().all(u8::is_ascii_whitespace);
-                        let mut text = format!("{st}: the subscription is active");
-                        if let Some(e) = exp {
-                            text.push_str(&format!(" for {}", duration(e)));
-                            if let Some(t) = time {
-                                expires_at = Some((expiry(t, e), i));
-                            }
-                        }
-                        if piggy {
-                            text.push_str(
-                                "; the first notification is piggy-backed in this response",
-                            );
-                        }
-                        text.push('.');
-                        push(LifeEventKind::Accepted, text);
-                    } else if status >= 300 {
                         let diag = sipm
-                            .header("ms-diagnostics")
-                            .or_else(|| sipm.header("ms-diagnostics-public"))
+                            .header("ms-diagnostics-public")
+                            .or_else(|| sipm.header("ms-diagnostics"))
                             .and_then(|d| diagnostics::summary(&d))
                             .map(|d| format!(" ms-diagnostics {d}."))
                             .unwrap_or_default();
-                        let retry = sipm
-                            .header("Retry-After")
-                            .and_then(|r| {
-                                r.split(';')
-                                    .next()
-                                    .and_then(|s| s.trim().parse::<u64>().ok())
-                            })
-                            .map(|r| format!(" Retry after {}.", duration(r)))
-                            .unwrap_or_default();
                         push(
-                            LifeEventKind::Failed,
-                            format!("{st}: the subscription failed.{diag}{retry}"),
+                            LifeEventKind::Terminated,
+                            format!(
+                                "The server terminated the subscription{}{meaning}.{diag}",
+                                if reason.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" (reason {reason})")
+                                }
+                            ),
                         );
-                        failed = true;
+                        run.ended = true;
+                    } else if let (Some(e), Some(t)) = (granted_expiry(sipm), time) {
+                        run.expires_at = Some((expiry(t, e), i));
                     }
                 }
-                _ => {}
             }
+            (None, Some(status)) => {
+                let st = status_text(sipm);
+                if status == 401 || status == 407 {
+                    push(
+                        LifeEventKind::Challenged,
+                        format!("{st}: the server asks the client to authenticate."),
+                    );
+                } else if (200..300).contains(&status) {
+                    let exp = granted_expiry(sipm);
+                    let piggy = sipm.header("ms-piggyback-cseq").is_some()
+                        || !sipm.body().iter().all(u8::is_ascii_whitespace);
+                    let mut text = format!("{st}: the subscription is active");
+                    if let Some(e) = exp {
+                        text.push_str(&format!(" for {}", duration(e)));
+                        if let Some(t) = time {
+                            run.expires_at = Some((expiry(t, e), i));
+                        }
+                    }
+                    if piggy {
+                        text.push_str("; the first notification is piggy-backed in this response");
+                    }
+                    text.push('.');
+                    push(LifeEventKind::Accepted, text);
+                } else if status >= 300 {
+                    let diag = sipm
+                        .header("ms-diagnostics")
+                        .or_else(|| sipm.header("ms-diagnostics-public"))
+                        .and_then(|d| diagnostics::summary(&d))
+                        .map(|d| format!(" ms-diagnostics {d}."))
+                        .unwrap_or_default();
+                    let retry = sipm
+                        .header("Retry-After")
+                        .and_then(|r| {
+                            r.split(';')
+                                .next()
+                                .and_then(|s| s.trim().parse::<u64>().ok())
+                        })
+                        .map(|r| format!(" Retry after {}.", duration(r)))
+                        .unwrap_or_default();
+                    push(
+                        LifeEventKind::Failed,
+                        format!("{st}: the subscription failed.{diag}{retry}"),
+                    );
+                    run.failed = true;
+                }
+            }
+            _ => {}
         }
+    }
+    let mut out = Vec::new();
+    for (sub, run) in subs.iter().zip(runs.iter_mut()) {
         let mut state = match &sub.state {
             crate::flow::SubscriptionState::Requested => LifeState::Requested,
             crate::flow::SubscriptionState::Pending => LifeState::Pending,
@@ -476,22 +496,22 @@ fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
             crate::flow::SubscriptionState::Terminated { .. } => LifeState::Terminated,
             crate::flow::SubscriptionState::Failed { .. } => LifeState::Failed,
         };
-        if !ended && !failed {
-            if let (Some((at, granted_by)), Some(end)) = (expires_at, log_end) {
+        if !run.ended && !run.failed {
+            if let (Some((at, granted_by)), Some(end)) = (run.expires_at, log_end) {
                 if at < end.0 {
                     let when = Timestamp(at);
-                    events.push(LifeEvent {
-                        kind: LifeEventKind::Expired,
-                        msg: granted_by,
-                        time: Some(when),
-                        text: format!(
-                            "Expired at {} with no refresh in the log (granted by message #{}; the log goes on until {}).",
-                            when,
-                            granted_by + 1,
-                            end
-                        ),
-                        storm: None,
-                    });
+                    run.events.push(LifeEvent {
+                    kind: LifeEventKind::Expired,
+                    msg: granted_by,
+                    time: Some(when),
+                    text: format!(
+                        "Expired at {} with no refresh in the log (granted by message #{}; the log goes on until {}).",
+                        when,
+                        granted_by + 1,
+                        end
+                    ),
+                    storm: None,
+                });
                     state = LifeState::Expired;
                 }
             }
@@ -501,7 +521,7 @@ fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
             event: sub.event.clone(),
             resource: sub.resource.clone(),
             state,
-            events: collapse_storms(events),
+            events: collapse_storms(std::mem::take(&mut run.events)),
         });
     }
     out
