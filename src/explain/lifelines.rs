@@ -24,6 +24,7 @@ use crate::base::fxhash::{FxMap, FxSet};
 use crate::import::{Direction, PointOfView};
 use crate::sip::Message;
 use crate::store::{Analysis, Msg};
+use std::rc::Rc;
 
 /// `(endpoint key, label)` for every endpoint whose role the messages reveal, in order of first appearance.
 pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
@@ -82,6 +83,7 @@ pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
         }
     }
     let none: Vec<&Msg> = Vec::new();
+    let parsed = Parsed::read(analysis, from.values().chain(to.values()));
     let mut out = Vec::new();
     for key in order {
         if key == "?" {
@@ -90,18 +92,18 @@ pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
         let f = from.get(key).unwrap_or(&none);
         let t = to.get(key).unwrap_or(&none);
         let name = if client_local.contains(key) {
-            client_name(analysis, f, t, true)
+            client_name(&parsed, f, t, true)
         } else if server_local.contains(key) {
-            own_route(analysis, f)
-                .or_else(|| fe_named_like(analysis, key, f, t))
+            own_route(&parsed, f)
+                .or_else(|| fe_named_like(&parsed, key, f, t))
                 .or_else(|| bridges_networks(f, t).then(|| format!("Edge server {key}")))
                 .or_else(|| Some(format!("Server {key}")))
         } else if client_remote.contains(key) {
-            server_name(analysis, f, t, false)
+            server_name(&parsed, f, t, false)
         } else {
-            client_name(analysis, f, t, false)
-                .or_else(|| own_route(analysis, f))
-                .or_else(|| server_name(analysis, f, t, server_remote.contains(key)))
+            client_name(&parsed, f, t, false)
+                .or_else(|| own_route(&parsed, f))
+                .or_else(|| server_name(&parsed, f, t, server_remote.contains(key)))
         };
         if let Some(n) = name {
             out.push((key.to_string(), format!("{n}\n{key}")));
@@ -110,14 +112,45 @@ pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
     out
 }
 
+/// The messages looked at, read back and parsed once, in file order (the naming rules look at each several
+/// times, endpoint by endpoint: read there, a big trace was read back many times over, in jumps).
+struct Parsed<'a> {
+    analysis: &'a Analysis,
+    by_seq: FxMap<u32, Rc<Message>>,
+}
+
+impl<'a> Parsed<'a> {
+    fn read<'m>(
+        analysis: &'a Analysis,
+        lists: impl Iterator<Item = &'m Vec<&'m Msg>>,
+    ) -> Parsed<'a> {
+        let mut all: Vec<&Msg> = lists.flatten().copied().collect();
+        all.sort_by_key(|m| (m.file, m.seq));
+        all.dedup_by_key(|m| m.seq);
+        let by_seq = all.iter().map(|m| (m.seq, analysis.sip_of(m))).collect();
+        Parsed { analysis, by_seq }
+    }
+
+    fn sip(&self, m: &Msg) -> Rc<Message> {
+        match self.by_seq.get(&m.seq) {
+            Some(p) => Rc::clone(p),
+            None => self.analysis.sip_of(m),
+        }
+    }
+
+    fn syms(&self) -> &crate::base::intern::Interner {
+        self.analysis.syms()
+    }
+}
+
 /// The role of a proxy from the top Record-Route of the requests it sends: a proxy that record-routes puts
 /// itself on top (RFC 3261 §16.6), so that entry is its own.
-fn own_route(a: &Analysis, from_it: &[&Msg]) -> Option<String> {
+fn own_route(a: &Parsed<'_>, from_it: &[&Msg]) -> Option<String> {
     for m in from_it {
         if !m.brief.is_request() {
             continue;
         }
-        let sip = a.sip_of(m);
+        let sip = a.sip(m);
         let Some(rr) = sip.header("Record-Route") else {
             continue;
         };
@@ -137,7 +170,7 @@ fn own_route(a: &Analysis, from_it: &[&Msg]) -> Option<String> {
 }
 
 /// `Front End FE01.limcm.com` for a server trace of machine `FE01` when some `ms-fe=` names it.
-fn fe_named_like(a: &Analysis, key: &str, from_it: &[&Msg], to_it: &[&Msg]) -> Option<String> {
+fn fe_named_like(a: &Parsed<'_>, key: &str, from_it: &[&Msg], to_it: &[&Msg]) -> Option<String> {
     let machine = key.split(['.', ':']).next().unwrap_or(key);
     // The authentication target of the messages it signs (Authentication-Info, challenges).
     for m in from_it {
@@ -146,7 +179,7 @@ fn fe_named_like(a: &Analysis, key: &str, from_it: &[&Msg], to_it: &[&Msg]) -> O
             "WWW-Authenticate",
             "Proxy-Authenticate",
         ] {
-            for v in a.sip_of(m).headers_named(name) {
+            for v in a.sip(m).headers_named(name) {
                 let (_, p) = auth_params(&v);
                 if let Some(t) = find(&p, "targetname") {
                     let fqdn = t.trim_start_matches("sip/");
@@ -164,7 +197,7 @@ fn fe_named_like(a: &Analysis, key: &str, from_it: &[&Msg], to_it: &[&Msg]) -> O
     }
     for m in from_it.iter().chain(to_it.iter()) {
         for name in ["Record-Route", "Route", "Contact"] {
-            for v in a.sip_of(m).headers_named(name) {
+            for v in a.sip(m).headers_named(name) {
                 for entry in super::util::comma_list(&v) {
                     let u = parse_uri(&uri_of(&entry));
                     if let Some(fe) = u.param("ms-fe") {
@@ -210,8 +243,9 @@ fn front_end(fe: &str, host: &str) -> String {
 }
 
 /// Messages looked at per endpoint and direction: an endpoint's role shows in its first messages, and each one
-/// looked at is read back from the file (5,000 read back half of a 210 MB client log).
-const PER_ENDPOINT: usize = 1000;
+/// looked at is read back from the file (5,000 read back half of a 210 MB client log; in a big server trace an
+/// endpoint's messages are spread over the whole file).
+const PER_ENDPOINT: usize = 300;
 
 fn is_client_product(ua: &str) -> bool {
     let l = ua.to_ascii_lowercase();
@@ -224,7 +258,7 @@ fn is_client_product(ua: &str) -> bool {
 
 /// The user of the client at `key`: From of the requests it sends (REGISTER first). When `known` is false the
 /// endpoint must also show a client User-Agent.
-fn client_name(a: &Analysis, from_it: &[&Msg], to_it: &[&Msg], known: bool) -> Option<String> {
+fn client_name(a: &Parsed<'_>, from_it: &[&Msg], to_it: &[&Msg], known: bool) -> Option<String> {
     let sent: Vec<&Msg> = from_it
         .iter()
         .copied()
@@ -237,7 +271,7 @@ fn client_name(a: &Analysis, from_it: &[&Msg], to_it: &[&Msg], known: bool) -> O
     } else {
         sent.into_iter()
             .filter(|m| {
-                let sip = a.sip_of(m);
+                let sip = a.sip(m);
                 sip.headers_named("Via")
                     .map(|v| super::util::comma_list(&v).len())
                     .sum::<usize>()
@@ -259,12 +293,12 @@ fn client_name(a: &Analysis, from_it: &[&Msg], to_it: &[&Msg], known: bool) -> O
                 .method
                 .is_some_and(|x| a.syms().get(x).eq_ignore_ascii_case("REGISTER"))
         })
-        .and_then(|m| from_user(&a.sip_of(m)))
+        .and_then(|m| from_user(&a.sip(m)))
         .or_else(|| {
             // Most frequent From user of the requests it sends (NOTIFY answers aside).
             let mut counts: Vec<(String, usize)> = Vec::new();
             for m in &sent {
-                if let Some(u) = from_user(&a.sip_of(m)) {
+                if let Some(u) = from_user(&a.sip(m)) {
                     match counts.iter_mut().find(|(x, _)| *x == u) {
                         Some((_, n)) => *n += 1,
                         None => counts.push((u, 1)),
@@ -278,7 +312,7 @@ fn client_name(a: &Analysis, from_it: &[&Msg], to_it: &[&Msg], known: bool) -> O
             to_it
                 .iter()
                 .filter(|m| m.brief.is_request())
-                .find_map(|m| a.sip_of(m).header("To").and_then(|t| user_of(&uri_of(&t))))
+                .find_map(|m| a.sip(m).header("To").and_then(|t| user_of(&uri_of(&t))))
         });
     match user {
         Some(u) => Some(format!("{u} client")),
@@ -290,7 +324,7 @@ fn client_name(a: &Analysis, from_it: &[&Msg], to_it: &[&Msg], known: bool) -> O
 /// Name a server endpoint from what the messages it sends (and the messages to it) show. `fe_first`: look for
 /// Front End signs before Edge signs (a peer seen from a server trace, where every dialog's route shows the
 /// Edge too).
-fn server_name(a: &Analysis, from_it: &[&Msg], to_it: &[&Msg], fe_first: bool) -> Option<String> {
+fn server_name(a: &Parsed<'_>, from_it: &[&Msg], to_it: &[&Msg], fe_first: bool) -> Option<String> {
     // Access Edge: a route entry with opaque=state: / ms-edge-route names it.
     let mut edge_host: Option<String> = None;
     let mut remote_user = false;
@@ -299,7 +333,7 @@ fn server_name(a: &Analysis, from_it: &[&Msg], to_it: &[&Msg], fe_first: bool) -
     let mut redirects = false;
     let mut rtc_server = false;
     for m in from_it.iter().chain(to_it.iter()) {
-        let sip = a.sip_of(m);
+        let sip = a.sip(m);
         for name in ["Record-Route", "Route"] {
             for v in sip.headers_named(name) {
                 for entry in super::util::comma_list(&v) {
@@ -320,7 +354,7 @@ fn server_name(a: &Analysis, from_it: &[&Msg], to_it: &[&Msg], fe_first: bool) -
         }
     }
     for m in from_it {
-        let sip = a.sip_of(m);
+        let sip = a.sip(m);
         if sip
             .header("ms-user-logon-data")
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("RemoteUser"))

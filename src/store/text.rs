@@ -57,8 +57,13 @@ pub fn check(bytes: &[u8]) -> u32 {
 /// Bytes of one arena chunk.
 pub const ARENA_CHUNK: usize = 4 << 20;
 
-/// Bytes read from a file at once: a pass in order makes one read per block, not one per message.
+/// Bytes read from a file at once when reading on from the last read: a pass in order makes one read per block,
+/// not one per message.
 pub const BLOCK: usize = 1 << 20;
+/// Bytes read for a message far from the last read: a jump (a view of one message, the messages of one
+/// endpoint across a big trace) reads little, so that many jumps do not read the whole file again and again
+/// (in the page every read is a round trip through `FileReaderSync`).
+pub const JUMP: usize = 16 << 10;
 /// Parsed messages kept for repeated requests.
 pub const PARSED: usize = 32;
 
@@ -211,6 +216,13 @@ impl Texts {
         };
         let mut blocks = self.blocks.borrow_mut();
         if !blocks.iter().any(within) {
+            // Reading on from the last read of this file, or just behind it: a block; a jump: a little.
+            let near = blocks.iter().any(|b| {
+                b.file == file
+                    && offset + BLOCK as u64 >= b.start
+                    && offset <= b.start + (b.bytes.len() + BLOCK) as u64
+            });
+            let want = len.max(if near { BLOCK } else { JUMP });
             // One block per file (files merged on one timeline are read side by side), its buffer reused.
             let at = match blocks.iter().position(|b| b.file == file) {
                 Some(at) => at,
@@ -226,7 +238,7 @@ impl Texts {
             let b = &mut blocks[at];
             b.start = offset;
             let source = self.source.as_ref()?;
-            if !source.read(file, offset, len.max(BLOCK), &mut b.bytes) || b.bytes.len() < len {
+            if !source.read(file, offset, want, &mut b.bytes) || b.bytes.len() < len {
                 b.bytes.clear();
                 return None;
             }
