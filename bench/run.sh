@@ -11,7 +11,7 @@
 #   bench/run.sh --sizes 20M,50M     other sizes (suffix K, M or G: 2^10, 2^20, 2^30 bytes)
 #   bench/run.sh --formats client,capture   only these formats (client, presence, server, capture)
 #   bench/run.sh --native-only       no browser: neither the page build nor Chromium
-#   bench/run.sh --big               also a 1.5 GiB client log and a 2 GiB server trace: native figures, analyzed in
+#   bench/run.sh --big               also a 1.5 GiB client log and a 2 GB server trace: native figures, analyzed in
 #                                    the page, and refused up front when ?max-bytes= is set below their size
 #   bench/run.sh --skip-build        use the existing target/release and dist/ as they are
 #   bench/run.sh --skip-cargo-bench  without the `cargo bench --bench pipeline` line
@@ -195,7 +195,7 @@ for format in "${FORMAT_LIST[@]}"; do
   done
 done
 if [ -n "$BIG" ]; then
-  for spec in client:1536M server:2G; do
+  for spec in client:1536M server:1900M; do
     f="$(gen_file "${spec%%:*}" "${spec#*:}")"
     ARGS+=(--file "${spec%%:*}:$f")
     [ -n "$NATIVE_ONLY" ] || ARGS+=(--big "$f")

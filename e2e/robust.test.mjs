@@ -227,6 +227,14 @@ describe('bounded input', () => {
           document.body.append(input);
         });
         await page.setInputFiles('#test-chooser', path);
+        // The browser takes the file's snapshot (size, modification time) when it is chosen, asynchronously: a
+        // change made before that lands is no change at all (the test then flaked about one run in five). Wait
+        // until the page sees the chosen file, and a moment more, before changing it.
+        await page.waitForFunction((n) => {
+          const input = /** @type {HTMLInputElement} */ (document.getElementById('test-chooser'));
+          return input.files?.[0]?.size === n;
+        }, SAMPLE.length);
+        await page.waitForTimeout(300);
         writeFileSync(path, Buffer.concat([SAMPLE, SAMPLE]));
         utimesSync(path, new Date(), new Date(Date.now() + 5000));
         await page.evaluate(() => {
