@@ -143,6 +143,14 @@ pub(crate) fn base64ish(rng: &mut Rng, n: usize) -> String {
 
 /// A SIP message under construction: start line, headers in order, body. `Content-Length` is computed when
 /// it is written.
+/// A dialog's identity as a generator keeps it: Call-ID, the local tag, the next CSeq number.
+#[derive(Debug, Clone)]
+pub(crate) struct Dlg {
+    pub call_id: String,
+    pub tag: String,
+    pub cseq: u32,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Msg {
     pub(crate) start: String,
