@@ -36,10 +36,11 @@
 //! The importer is streaming: it holds one record at a time (at most [`MAX_RECORD_BYTES`]).
 
 use super::lines::{Line, LineReader};
-use super::{Direction, InFile, LineImporter, Record, Sink};
+use super::{Direction, LineImporter, Record, Sink};
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
-use std::borrow::Cow;
+use fields::{split_field, Fields};
+use place::LineSpan;
 
 /// The largest record kept; the rest of a longer record is dropped with a warning.
 pub const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
@@ -259,68 +260,6 @@ struct Pending {
     overflow: bool,
 }
 
-/// One line of a record: where it starts in `Pending::lines` and in the file, its length there, whether it is
-/// the file's bytes (not a decoded UTF-16 line), and the bytes of the line break after it in the file (`None`
-/// when unknown: the last line, cut at `$$end_record`).
-#[derive(Debug, Clone, Copy)]
-struct LineSpan {
-    pos: usize,
-    at: u64,
-    len: usize,
-    verbatim: bool,
-    brk: Option<u8>,
-}
-
-impl Pending {
-    /// Where the message text `sip`, which begins with `start_line` (a slice of `lines`), is in the file, when
-    /// the file holds exactly those bytes from there: the start line's value runs on, line after line, in the
-    /// record as it is written. `None` when the importer changed anything (blank lines dropped, a break put back,
-    /// LF lines, a decoded line).
-    fn in_file(&self, sip: &[u8], start_line: &[u8]) -> Option<u64> {
-        let off = (start_line.as_ptr() as usize).checked_sub(self.lines.as_ptr() as usize)?;
-        let k = self
-            .spans
-            .partition_point(|s| s.pos <= off)
-            .checked_sub(1)?;
-        let first = self.spans[k];
-        let skip = off - first.pos;
-        let at = first.at + skip as u64;
-        let mut rest = sip;
-        let mut from = skip;
-        let mut expect = first.at;
-        for s in &self.spans[k..] {
-            if s.at != expect || !s.verbatim {
-                return None;
-            }
-            let line = &self.lines[s.pos + from..s.pos + s.len];
-            from = 0;
-            let n = line.len().min(rest.len());
-            if rest[..n] != line[..n] {
-                return None;
-            }
-            rest = &rest[n..];
-            if rest.is_empty() {
-                return Some(at);
-            }
-            let brk: &[u8] = match s.brk? {
-                2 => b"\r\n",
-                1 => b"\n",
-                _ => return None,
-            };
-            let n = brk.len().min(rest.len());
-            if rest[..n] != brk[..n] {
-                return None;
-            }
-            rest = &rest[n..];
-            if rest.is_empty() {
-                return Some(at);
-            }
-            expect = s.at + (s.len + brk.len()) as u64;
-        }
-        None
-    }
-}
-
 /// Record kinds skipped, for the one-per-kind info diagnostic.
 #[derive(Debug)]
 struct Skipped {
@@ -449,15 +388,7 @@ impl ClsImporter {
                     if p.lines.len() + content.len() + 1 > MAX_RECORD_BYTES {
                         p.overflow = true;
                     } else {
-                        let whole = content.len() == l.text.len();
-                        let brk = l.end - l.start - l.text.len() as u64;
-                        p.spans.push(LineSpan {
-                            pos: p.lines.len(),
-                            at: l.start,
-                            len: content.len(),
-                            verbatim: l.verbatim,
-                            brk: (whole && (1..=2).contains(&brk)).then_some(brk as u8),
-                        });
+                        p.spans.push(LineSpan::of(&l, p.lines.len(), content.len()));
                         p.lines.extend_from_slice(content);
                         p.lines.push(b'\n');
                     }
@@ -634,23 +565,10 @@ impl ClsImporter {
             }
         }
         sip.extend_from_slice(&body);
-        // Where the text is in the file: all of it from the start line's value on (a record written as the
-        // message was), or the header lines and the `Message-Body:` value apart (the usual record).
-        let at = p.in_file(&sip, start_line).map(InFile::At).or_else(|| {
-            let head = p.in_file(&sip[..head_len], start_line)?;
-            let tail_len = body.len() - if put_back { 2 } else { 0 };
-            let tail = match f.body.first() {
-                Some(first) if tail_len > 0 => p.in_file(&body[..tail_len], first)?,
-                _ => 0,
-            };
-            Some(InFile::Split {
-                head,
-                head_len: head_len as u32,
-                tail,
-                tail_len: tail_len as u32,
-                crlf: put_back,
-            })
-        });
+        let body_start = f.body.first().copied();
+        let at = place::record(
+            &p.lines, &p.spans, &sip, head_len, body_start, put_back, start_line,
+        );
         let server = Self::server_name(p);
         let peer = f.get("Peer").map(|s| s.trim().to_string());
         let dir = f
@@ -758,121 +676,6 @@ fn machine_name(raw: &[u8]) -> Option<String> {
     }
 }
 
-/// `Name: value` → (name, value after the colon and its spaces). The name is a token without spaces.
-fn split_field(line: &[u8]) -> Option<(&[u8], &[u8])> {
-    let colon = memchr::memchr(b':', line)?;
-    let name = line[..colon].trim_ascii_end();
-    if name.is_empty()
-        || !name.iter().all(|c| {
-            c.is_ascii_alphanumeric()
-                || matches!(
-                    c,
-                    b'-' | b'_' | b'.' | b'!' | b'%' | b'*' | b'+' | b'`' | b'\'' | b'~'
-                )
-        })
-    {
-        return None;
-    }
-    let mut value = &line[colon + 1..];
-    while let [b' ' | b'\t', rest @ ..] = value {
-        value = rest;
-    }
-    Some((name, value))
-}
-
-/// A record's lines, sorted into trace fields, SIP headers and body.
-#[derive(Debug, Default)]
-struct Fields<'a> {
-    /// Trace fields in order (name, value); for a protocol record only those before `Start-Line`. Borrowed from
-    /// the record's lines (a value continued on further lines is joined into an owned one).
-    names: Vec<(Cow<'a, str>, Cow<'a, str>)>,
-    start_line: Option<&'a [u8]>,
-    sip_headers: Vec<&'a [u8]>,
-    body: Vec<&'a [u8]>,
-}
-
-impl<'a> Fields<'a> {
-    fn parse(lines: &'a [u8]) -> Fields<'a> {
-        #[derive(PartialEq)]
-        enum Phase {
-            Trace,
-            Headers,
-            Body,
-        }
-        let mut f = Fields::default();
-        let mut phase = Phase::Trace;
-        let mut body_started = false;
-        for line in lines.split(|&b| b == b'\n') {
-            match phase {
-                Phase::Body => {
-                    f.body.push(line);
-                    continue;
-                }
-                Phase::Trace | Phase::Headers => {}
-            }
-            let field = split_field(line);
-            if let Some((name, value)) = field {
-                if name.eq_ignore_ascii_case(b"Message-Body") {
-                    phase = Phase::Body;
-                    body_started = true;
-                    if !is_dash(value) {
-                        f.body.push(value);
-                    }
-                    continue;
-                }
-            }
-            match phase {
-                Phase::Trace => match field {
-                    Some((name, value)) if name.eq_ignore_ascii_case(b"Start-Line") => {
-                        f.start_line = Some(value.trim_ascii());
-                        phase = Phase::Headers;
-                    }
-                    Some((name, value)) => f.names.push((
-                        String::from_utf8_lossy(name),
-                        String::from_utf8_lossy(value),
-                    )),
-                    None => {
-                        // A line that continues the previous field (a long Text, a Data blob).
-                        if let Some(last) = f.names.last_mut() {
-                            if !line.trim_ascii().is_empty() {
-                                let v = last.1.to_mut();
-                                v.push(' ');
-                                v.push_str(String::from_utf8_lossy(line.trim_ascii()).as_ref());
-                            }
-                        }
-                    }
-                },
-                Phase::Headers => {
-                    if !line.trim_ascii().is_empty() {
-                        f.sip_headers.push(line);
-                    }
-                }
-                Phase::Body => {}
-            }
-        }
-        // The split leaves one empty piece after the last `\n`.
-        if body_started {
-            while f.body.last().is_some_and(|l| l.is_empty()) {
-                f.body.pop();
-            }
-        }
-        f
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.names
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_ref())
-    }
-}
-
-/// `–` (U+2013) or `-`: the log's mark for an empty body.
-fn is_dash(value: &[u8]) -> bool {
-    let v = value.trim_ascii();
-    v.is_empty() || v == b"-" || v == "–".as_bytes() || v == "—".as_bytes()
-}
-
 impl super::LineImporter for ClsImporter {
     fn reader(&mut self) -> &mut super::lines::LineReader {
         &mut self.lines
@@ -881,6 +684,9 @@ impl super::LineImporter for ClsImporter {
         self.line(line, sink);
     }
 }
+
+mod fields;
+mod place;
 
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
 //! Tests of `import/pcap/tcp`.
 
+use super::stream::{blank_line_end, is_tls_record, looks_binary};
 use super::*;
 use crate::base::diag::Severity;
 use std::net::{IpAddr, Ipv4Addr};

@@ -1,0 +1,119 @@
+//! A server trace record's lines sorted into what they are: trace fields (`Direction`, `Peer`, `LogType`, …),
+//! the SIP start line and header lines, and the body (`Message-Body:` and the lines after it).
+
+use std::borrow::Cow;
+
+/// `Name: value` → (name, value after the colon and its spaces). The name is a token without spaces.
+pub(super) fn split_field(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let colon = memchr::memchr(b':', line)?;
+    let name = line[..colon].trim_ascii_end();
+    if name.is_empty()
+        || !name.iter().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    b'-' | b'_' | b'.' | b'!' | b'%' | b'*' | b'+' | b'`' | b'\'' | b'~'
+                )
+        })
+    {
+        return None;
+    }
+    let mut value = &line[colon + 1..];
+    while let [b' ' | b'\t', rest @ ..] = value {
+        value = rest;
+    }
+    Some((name, value))
+}
+
+/// A record's lines, sorted into trace fields, SIP headers and body.
+#[derive(Debug, Default)]
+pub(super) struct Fields<'a> {
+    /// Trace fields in order (name, value); for a protocol record only those before `Start-Line`. Borrowed from
+    /// the record's lines (a value continued on further lines is joined into an owned one).
+    pub names: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub start_line: Option<&'a [u8]>,
+    pub sip_headers: Vec<&'a [u8]>,
+    pub body: Vec<&'a [u8]>,
+}
+
+impl<'a> Fields<'a> {
+    pub(super) fn parse(lines: &'a [u8]) -> Fields<'a> {
+        #[derive(PartialEq)]
+        enum Phase {
+            Trace,
+            Headers,
+            Body,
+        }
+        let mut f = Fields::default();
+        let mut phase = Phase::Trace;
+        let mut body_started = false;
+        for line in lines.split(|&b| b == b'\n') {
+            match phase {
+                Phase::Body => {
+                    f.body.push(line);
+                    continue;
+                }
+                Phase::Trace | Phase::Headers => {}
+            }
+            let field = split_field(line);
+            if let Some((name, value)) = field {
+                if name.eq_ignore_ascii_case(b"Message-Body") {
+                    phase = Phase::Body;
+                    body_started = true;
+                    if !is_dash(value) {
+                        f.body.push(value);
+                    }
+                    continue;
+                }
+            }
+            match phase {
+                Phase::Trace => match field {
+                    Some((name, value)) if name.eq_ignore_ascii_case(b"Start-Line") => {
+                        f.start_line = Some(value.trim_ascii());
+                        phase = Phase::Headers;
+                    }
+                    Some((name, value)) => f.names.push((
+                        String::from_utf8_lossy(name),
+                        String::from_utf8_lossy(value),
+                    )),
+                    None => {
+                        // A line that continues the previous field (a long Text, a Data blob).
+                        if let Some(last) = f.names.last_mut() {
+                            if !line.trim_ascii().is_empty() {
+                                let v = last.1.to_mut();
+                                v.push(' ');
+                                v.push_str(String::from_utf8_lossy(line.trim_ascii()).as_ref());
+                            }
+                        }
+                    }
+                },
+                Phase::Headers => {
+                    if !line.trim_ascii().is_empty() {
+                        f.sip_headers.push(line);
+                    }
+                }
+                Phase::Body => {}
+            }
+        }
+        // The split leaves one empty piece after the last `\n`.
+        if body_started {
+            while f.body.last().is_some_and(|l| l.is_empty()) {
+                f.body.pop();
+            }
+        }
+        f
+    }
+
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
+        self.names
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+/// `–` (U+2013) or `-`: the log's mark for an empty body.
+fn is_dash(value: &[u8]) -> bool {
+    let v = value.trim_ascii();
+    v.is_empty() || v == b"-" || v == "–".as_bytes() || v == "—".as_bytes()
+}
