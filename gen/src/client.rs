@@ -361,22 +361,20 @@ impl<W: Write> Gen<'_, W> {
         Ok(())
     }
 
+    /// A SERVICE to the user's own URI on dialog `d` (a publication, a subscriber list), sent.
+    fn service(&mut self, d: &Dialog, content_type: &str, body: &str) -> io::Result<String> {
+        let me = format!("sip:{USER}");
+        let req = self.request("SERVICE", &me, &me, d, 1, "", content_type, body);
+        self.packet(true, &req)?;
+        self.tick(20, 120);
+        Ok(req)
+    }
+
     fn publish(&mut self, answer: bool) -> io::Result<()> {
         let d = self.dialog(false);
         let containers: &[u32] = if self.heavy { &[2] } else { &[2, 3] };
         let body = sip::publish_state(&mut self.rng, USER, containers);
-        let req = self.request(
-            "SERVICE",
-            &format!("sip:{USER}"),
-            &format!("sip:{USER}"),
-            &d,
-            1,
-            "",
-            "application/msrtc-category-publish+xml",
-            &body,
-        );
-        self.packet(true, &req)?;
-        self.tick(20, 120);
+        let req = self.service(&d, "application/msrtc-category-publish+xml", &body)?;
         if answer {
             let cats = if self.heavy {
                 let t = self.publish_time();
@@ -591,18 +589,7 @@ impl<W: Write> Gen<'_, W> {
             })
             .collect();
         let body = format!("<setSubscribers xmlns=\"http://schemas.microsoft.com/2006/09/sip/presence-subscribers\">{subscribers}</setSubscribers>");
-        let req = self.request(
-            "SERVICE",
-            &format!("sip:{USER}"),
-            &format!("sip:{USER}"),
-            &d,
-            1,
-            "",
-            "application/msrtc-presence-setsubscriber+xml",
-            &body,
-        );
-        self.packet(true, &req)?;
-        self.tick(20, 120);
+        let req = self.service(&d, "application/msrtc-presence-setsubscriber+xml", &body)?;
         let tag = self.rng.hex(32).to_uppercase();
         let resp = self.response(&req, 200, "OK", &tag, "", "", "");
         self.packet(false, &resp)
