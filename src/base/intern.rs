@@ -54,15 +54,6 @@ impl Interner {
         }
     }
 
-    /// The symbol of `s` when it was interned, without adding it.
-    pub fn find(&self, s: &str) -> Option<Sym> {
-        match self.by_hash.get(&hash(s)) {
-            Some(&sym) if self.get(sym) == s => Some(sym),
-            Some(_) => self.collided.get(s).copied(),
-            None => None,
-        }
-    }
-
     fn add(&mut self, s: &str) -> Sym {
         let start = self.text.len();
         self.text.push_str(s);
@@ -76,15 +67,6 @@ impl Interner {
         self.spans
             .get(sym.0.get() as usize - 1)
             .map_or("", |&(a, b)| &self.text[a..b])
-    }
-
-    /// Distinct strings held.
-    pub fn len(&self) -> usize {
-        self.spans.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
     }
 }
 
@@ -101,9 +83,7 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(i.get(a), "3c5e0b1a2f@limcm.com");
         assert_eq!(i.get(b), "SUBSCRIBE");
-        assert_eq!(i.find("SUBSCRIBE"), Some(b));
-        assert_eq!(i.find("NOTIFY"), None);
-        assert_eq!(i.len(), 2);
+        assert_ne!(i.intern("NOTIFY"), b);
         let empty = i.intern("");
         assert_eq!(i.get(empty), "");
     }
@@ -119,6 +99,5 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(i.get(b), "second");
         assert_eq!(i.intern("second"), b);
-        assert_eq!(i.find("second"), Some(b));
     }
 }

@@ -82,18 +82,6 @@ pub enum Text {
     Kept { chunk: u32, at: u32, len: u32 },
 }
 
-impl Text {
-    pub fn len(&self) -> u32 {
-        match *self {
-            Text::File { len, .. } | Text::Kept { len, .. } => len,
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 #[derive(Debug, Clone)]
 struct Block {
     file: u32,
