@@ -59,6 +59,8 @@ async function recordProgress(page) {
         bytes: Number(progress.dataset.bytes),
         messages: Number(progress.dataset.messages),
         text: document.getElementById('progress-detail').textContent,
+        label: document.getElementById('progress-label').textContent,
+        step: progress.dataset.step,
         percent: document.getElementById('progress-percent').textContent,
         visible: !document.getElementById('reading').hidden,
       });
@@ -280,11 +282,21 @@ describe('big inputs', () => {
     });
   });
 
-  it('100,000 messages: the ladder and the conversations list keep only what is in view in the DOM', async () => {
+  it('100,000 messages: progress through correlation; the ladder and the conversations list keep only what is in view in the DOM', async () => {
     await withPage({}, async ({ page }) => {
+      await recordProgress(page);
       await page.setInputFiles('#file-input', sipText);
       const count = await waitDone(page, 90_000);
       assert.equal(count, 100_000);
+      // After reading, each of the engine's steps is shown in order, correlation with a growing percent.
+      const rec = await page.evaluate(() => window.__rec);
+      const steps = rec.progress.map((p) => p.step).filter((s, i, all) => s !== all[i - 1]);
+      assert.deepEqual(steps, ['reading', 'merging', 'correlating', 'endpoints', 'diagnostics', 'ladder']);
+      const percents = rec.progress.filter((p) => p.step === 'correlating').map((p) => p.percent);
+      assert.deepEqual(percents, ['0%', '32%', '65%', '98%'], 'a percent every 32,768 messages');
+      const drawing = rec.progress.find((p) => p.step === 'ladder');
+      assert.equal(drawing.label, 'Drawing 100,000 messages');
+      assert.match(drawing.text, /MB read · lifelines and the ladder/);
       const arrows = () => page.evaluate(() => document.querySelectorAll('#ladder-canvas [data-msg]').length);
       const convItems = () => page.evaluate(() => document.querySelectorAll('#conv-list [data-conv]').length);
       assert.ok(await arrows() > 0 && await arrows() < 400, `a few hundred arrows at most (${await arrows()})`);

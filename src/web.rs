@@ -196,6 +196,35 @@ impl Session {
         }
     }
 
+    /// Finish the analysis (merge, correlate, lay out the ladder), telling `progress(step, done, total)` how far
+    /// it has come: at the start of each step (`merging`, `correlating`, `endpoints`, `diagnostics`, `ladder`) and
+    /// every few tens of thousands of messages while correlating (`done` and `total` count messages). Any later
+    /// query finishes it too, without progress.
+    pub fn finish(
+        &mut self,
+        #[wasm_bindgen(
+            unchecked_param_type = "((step: string, done: number, total: number) => void) | null"
+        )]
+        progress: Option<js_sys::Function>,
+    ) {
+        let tell = |step: &str, done: usize, total: usize| {
+            if let Some(f) = &progress {
+                // A callback that throws must not stop the analysis: progress is only shown.
+                let _ = f.call3(
+                    &JsValue::NULL,
+                    &JsValue::from_str(step),
+                    &JsValue::from_f64(done as f64),
+                    &JsValue::from_f64(total as f64),
+                );
+            }
+        };
+        if let State::Importing(a) = std::mem::replace(&mut self.state, State::Empty) {
+            let analysis = a.finish_with(&mut |step, done, total| tell(step.as_str(), done, total));
+            tell("ladder", 0, analysis.messages.len());
+            self.state = State::Done(Box::new(Done::new(analysis)));
+        }
+    }
+
     fn done(&mut self) -> &mut Done {
         if let State::Importing(_) = self.state {
             if let State::Importing(a) = std::mem::replace(&mut self.state, State::Empty) {

@@ -13,8 +13,10 @@
 //                                              {type:'result', id, value|error}
 // Worker -> page:
 //   {type:'ready', version}
-//   {type:'progress', job, phase:'reading'|'correlating', file, bytes, total, messages, wasmBytes}
-//                                              after every 4 MiB chunk (and once before correlating)
+//   {type:'progress', job, phase:'reading'|'correlating', file, bytes, total, messages, wasmBytes,
+//    step?, stepDone?, stepTotal?}             after every 4 MiB chunk; while correlating, at each of the
+//                                              engine's steps (merging, correlating, endpoints, diagnostics,
+//                                              ladder) and every 32,768 messages correlated
 //   {type:'preview', job, svg, messages}       a standalone SVG of the first messages read so far: after the
 //                                              first chunk, then about every second while it still grows
 //   {type:'done', job, summary, conversations, meta, timings, wasmBytes}
@@ -268,12 +270,16 @@ async function analyze(job, sources, previewRows) {
   let waited = 0; // ms spent waiting for the file's bytes
   let pushed = 0; // ms spent in the engine's push (import and parse)
 
-  /** @param {'reading' | 'correlating'} phase */
-  const progress = (phase) => {
+  /**
+   * @param {'reading' | 'correlating'} phase
+   * @param {number} messages
+   * @param {{step: string, stepDone: number, stepTotal: number}} [step]
+   */
+  const progress = (phase, messages, step) => {
     held.reading = { file: currentName, bytes: doneBytes };
     post({
       type: 'progress', job, phase, file: currentName, bytes: doneBytes, total: totalBytes,
-      messages: session.message_count(), wasmBytes: wasmBytes(),
+      messages, wasmBytes: wasmBytes(), ...step,
     });
   };
   // The first messages as a picture, while the rest is read: after the first chunk, then about every second
@@ -325,7 +331,7 @@ async function analyze(job, sources, previewRows) {
         session.push(id, new Uint8Array(buf));
         pushed += performance.now() - tPush;
         doneBytes += buf.byteLength;
-        progress('reading');
+        progress('reading', session.message_count());
         preview(offset === 0);
       }
     } finally {
@@ -337,9 +343,13 @@ async function analyze(job, sources, previewRows) {
   held.step = 'correlating';
   preview(true);
   const tRead = performance.now();
-  progress('correlating');
-
-  // The first query finishes the analysis (merge, correlate): the one long step without progress.
+  const messages = session.message_count();
+  progress('correlating', messages);
+  // The callback runs inside the engine's call: it must not call the session again.
+  session.finish((step, stepDone, stepTotal) => {
+    held.step = `finishing (${step})`;
+    progress('correlating', messages, { step, stepDone, stepTotal });
+  });
   const summary = session.summary();
   const tFinish = performance.now();
   const conversations = session.conversations();

@@ -151,10 +151,15 @@ fn is_challenge(status: u16) -> bool {
 /// A transaction and its top Via branch, listed under its (conversation, CSeq number).
 type TxKey = (u32, Option<Sym>);
 
+/// Messages correlated between two calls of `correlate`'s progress callback.
+pub const TICK: usize = 1 << 15;
+
 /// Correlate messages given in display order, from what each message's [`Brief`] keeps (strings in `syms`).
+/// `progress(done, total)` is called before the first message and after every [`TICK`] messages.
 pub fn correlate<'a>(
     syms: &Interner,
     messages: impl IntoIterator<Item = (Option<Timestamp>, &'a Brief)>,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Flow {
     let messages: Vec<(Option<Timestamp>, &Brief)> = messages.into_iter().collect();
     let mut flow = Flow {
@@ -168,6 +173,9 @@ pub fn correlate<'a>(
     let mut sub_index: FxMap<Sym, u32> = FxMap::default();
 
     for (i, &(time, msg)) in messages.iter().enumerate() {
+        if i % TICK == 0 {
+            progress(i, messages.len());
+        }
         let i = i as u32;
         let mut links = Links::default();
         let call_id = syms.get(msg.call_id);

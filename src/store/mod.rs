@@ -382,11 +382,25 @@ impl Analyzer {
                 ..f.info.clone()
             })
             .collect();
-        merge_files(files, messages, Vec::new(), &[], self.syms.clone(), texts)
+        merge_files(
+            files,
+            messages,
+            Vec::new(),
+            &[],
+            self.syms.clone(),
+            texts,
+            &mut |_, _, _| {},
+        )
     }
 
     /// Merge the files (ordered by time), correlate, and build the analysis.
-    pub fn finish(mut self) -> Analysis {
+    pub fn finish(self) -> Analysis {
+        self.finish_with(&mut |_, _, _| {})
+    }
+
+    /// [`Analyzer::finish`], telling `progress(step, done, total)` how far it has come: at the start of each
+    /// [`Step`] and, while correlating, every [`flow::TICK`] messages (`done` and `total` count messages).
+    pub fn finish_with(mut self, progress: &mut dyn FnMut(Step, usize, usize)) -> Analysis {
         for i in 0..self.files.len() as u32 {
             self.finish_file(i);
         }
@@ -400,7 +414,33 @@ impl Analyzer {
             &[],
             self.syms,
             self.texts,
+            progress,
         )
+    }
+}
+
+/// A step of finishing an analysis, as progress names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Aligning the files' clocks and putting their messages on one timeline.
+    Merging,
+    /// Transactions, dialogs, conversations and subscriptions.
+    Correlating,
+    /// Sender and receiver of messages whose log does not say.
+    Endpoints,
+    /// Collecting the diagnostics in file order.
+    Diagnostics,
+}
+
+impl Step {
+    /// The step's name in progress messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Merging => "merging",
+            Step::Correlating => "correlating",
+            Step::Endpoints => "endpoints",
+            Step::Diagnostics => "diagnostics",
+        }
     }
 }
 
@@ -413,7 +453,9 @@ fn merge_files(
     manual: &[Option<i64>],
     syms: Interner,
     texts: Texts,
+    progress: &mut dyn FnMut(Step, usize, usize),
 ) -> Analysis {
+    progress(Step::Merging, 0, messages.len());
     // A first merge (no earlier sightings) takes the messages as they are: no copying a big single file around.
     let mut all = messages;
     if all.iter().any(|m| !m.also.is_empty()) {
@@ -517,8 +559,14 @@ fn merge_files(
             }
         }
     }
-    let flow = flow::correlate(&syms, kept.iter().map(|m| (m.time, &m.brief)));
+    let flow = flow::correlate(
+        &syms,
+        kept.iter().map(|m| (m.time, &m.brief)),
+        &mut |done, total| progress(Step::Correlating, done, total),
+    );
+    progress(Step::Endpoints, 0, kept.len());
     infer_endpoints(&mut kept, &flow, &syms);
+    progress(Step::Diagnostics, 0, kept.len());
     let mut diagnostics: Vec<Diagnostic> = base_diagnostics
         .iter()
         .cloned()
@@ -786,6 +834,7 @@ impl Analysis {
             manual,
             self.syms,
             self.texts,
+            &mut |_, _, _| {},
         )
     }
 

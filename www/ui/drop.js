@@ -156,15 +156,32 @@ function analyze(sources, label, totalBytes) {
   });
 }
 
+/** What the engine's steps after reading are called on the reading view. @type {Record<string, {label: string, detail: string}>} */
+const FINISH_STEPS = {
+  merging: { label: 'Merging', detail: 'clocks and one timeline' },
+  correlating: { label: 'Correlating', detail: 'transactions, conversations, subscriptions' },
+  endpoints: { label: 'Placing', detail: 'endpoints the log does not name' },
+  diagnostics: { label: 'Checking', detail: 'diagnostics in file order' },
+  ladder: { label: 'Drawing', detail: 'lifelines and the ladder' },
+};
+
 /** @param {import('./engine.js').Progress} m */
 function showProgress(m) {
   const { total, bytes, messages } = m;
   const parts = [];
   if (m.phase === 'correlating') {
-    ui.progressLabel.textContent = `Correlating ${plural(messages, 'message')}`;
-    ui.progressBar.removeAttribute('value'); // one step without progress of its own
-    ui.progressPercent.textContent = '';
-    parts.push(`${formatBytes(bytes)} read`, 'transactions, conversations, subscriptions…');
+    const step = FINISH_STEPS[m.step || 'merging'] || FINISH_STEPS.merging;
+    ui.progressLabel.textContent = `${step.label} ${plural(messages, 'message')}`;
+    const { stepDone = 0, stepTotal = 0 } = m;
+    if (m.step === 'correlating' && stepTotal > 0) {
+      ui.progressBar.max = stepTotal;
+      ui.progressBar.value = stepDone;
+      ui.progressPercent.textContent = `${Math.floor((100 * stepDone) / stepTotal)}%`;
+    } else {
+      ui.progressBar.removeAttribute('value'); // a step without a count of its own
+      ui.progressPercent.textContent = '';
+    }
+    parts.push(`${formatBytes(bytes)} read`, step.detail);
   } else {
     ui.progressLabel.textContent = `Reading ${state.reading.label}`;
     if (total > 0) {
@@ -183,8 +200,9 @@ function showProgress(m) {
     }
   }
   ui.progressDetail.textContent = parts.join(' · ');
-  ui.progress.dataset.bytes = String(bytes);
+  ui.progress.dataset.step = m.phase === 'correlating' ? m.step || 'merging' : 'reading';
   ui.progress.dataset.messages = String(messages);
+  ui.progress.dataset.bytes = String(bytes);
 }
 
 // The engine's preview: a standalone SVG of the first messages. It is only a picture: its <style> (which the

@@ -38,7 +38,12 @@ import { startWorker } from './trusted.js';
  *   | {kind: 'sample'}} Source  what an analysis reads (a part of a file is a Blob with a name of its own)
  */
 
-/** @typedef {{type: 'progress', job: number, phase: 'reading' | 'correlating', file: string, bytes: number, total: number, messages: number, wasmBytes: number}} Progress */
+/**
+ * While correlating, `step` is the engine's step (merging, correlating, endpoints, diagnostics, ladder) with
+ * `stepDone` of `stepTotal` messages done in it.
+ * @typedef {{type: 'progress', job: number, phase: 'reading' | 'correlating', file: string, bytes: number, total: number,
+ *   messages: number, wasmBytes: number, step?: string, stepDone?: number, stepTotal?: number}} Progress
+ */
 /** @typedef {{type: 'preview', job: number, svg: string, messages: number}} Preview */
 /**
  * @typedef {{type: 'done', job: number, summary: Summary, conversations: ConversationRow[], meta: Meta,
