@@ -39,6 +39,7 @@ pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
     // between the same two says nothing new.
     let mut last: Option<(&str, &str, Direction, u32)> = None;
     let mut last_full = false;
+    let cap = per_endpoint(analysis);
     for m in &analysis.messages {
         let pair = (&*m.src, &*m.dst, m.direction, m.file);
         if last_full && last == Some(pair) {
@@ -52,15 +53,15 @@ pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
         }
         // Enough messages per endpoint to see its role; bounds the work on very large server logs.
         let f = from.entry(&*m.src).or_default();
-        if f.len() < PER_ENDPOINT {
+        if f.len() < cap {
             f.push(m);
         }
         let t = to.entry(&*m.dst).or_default();
-        if t.len() < PER_ENDPOINT {
+        if t.len() < cap {
             t.push(m);
         }
-        let t_full = t.len() >= PER_ENDPOINT;
-        last_full = t_full && from.get(&*m.src).is_some_and(|f| f.len() >= PER_ENDPOINT);
+        let t_full = t.len() >= cap;
+        last_full = t_full && from.get(&*m.src).is_some_and(|f| f.len() >= cap);
         let format = analysis
             .files
             .get(m.file as usize)
@@ -113,11 +114,30 @@ pub fn lifeline_names(analysis: &Analysis) -> Vec<(String, String)> {
 }
 
 /// The messages looked at, read back and parsed once, in file order (the naming rules look at each several
-/// times, endpoint by endpoint: read there, a big trace was read back many times over, in jumps).
+/// times, endpoint by endpoint: read there, a big trace was read back many times over, in jumps). Each is kept
+/// as its start line and the headers the rules read ([`CLUES`]), not its whole text: a server trace's endpoints
+/// are looked at through tens of thousands of messages.
 struct Parsed<'a> {
     analysis: &'a Analysis,
     by_seq: FxMap<u32, Rc<Message>>,
 }
+
+/// The headers the naming rules read.
+const CLUES: [&str; 13] = [
+    "Via",
+    "From",
+    "To",
+    "CSeq",
+    "Contact",
+    "Record-Route",
+    "Route",
+    "User-Agent",
+    "Server",
+    "ms-user-logon-data",
+    "WWW-Authenticate",
+    "Proxy-Authenticate",
+    "Authentication-Info",
+];
 
 impl<'a> Parsed<'a> {
     fn read<'m>(
@@ -127,7 +147,10 @@ impl<'a> Parsed<'a> {
         let mut all: Vec<&Msg> = lists.flatten().copied().collect();
         all.sort_by_key(|m| (m.file, m.seq));
         all.dedup_by_key(|m| m.seq);
-        let by_seq = all.iter().map(|m| (m.seq, analysis.sip_of(m))).collect();
+        let by_seq = all
+            .iter()
+            .map(|m| (m.seq, Rc::new(clues(&analysis.sip_of(m)))))
+            .collect();
         Parsed { analysis, by_seq }
     }
 
@@ -141,6 +164,23 @@ impl<'a> Parsed<'a> {
     fn syms(&self) -> &crate::base::intern::Interner {
         self.analysis.syms()
     }
+}
+
+/// `sip` reduced to its start line and the [`CLUES`] headers, in their order (values unfolded).
+fn clues(sip: &Message) -> Message {
+    let mut raw = sip.start_line().into_bytes();
+    raw.extend_from_slice(b"\r\n");
+    for h in &sip.headers {
+        let name = sip.name(h);
+        if CLUES.iter().any(|c| crate::sip::name_matches(name, c)) {
+            raw.extend_from_slice(name.as_bytes());
+            raw.extend_from_slice(b": ");
+            raw.extend_from_slice(sip.value(h).as_bytes());
+            raw.extend_from_slice(b"\r\n");
+        }
+    }
+    raw.extend_from_slice(b"\r\n");
+    crate::sip::parse_message(raw).unwrap_or_else(|_| sip.clone())
 }
 
 /// The role of a proxy from the top Record-Route of the requests it sends: a proxy that record-routes puts
@@ -246,6 +286,39 @@ fn front_end(fe: &str, host: &str) -> String {
 /// looked at is read back from the file (5,000 read back half of a 210 MB client log; in a big server trace an
 /// endpoint's messages are spread over the whole file).
 const PER_ENDPOINT: usize = 300;
+
+/// Messages looked at in all, at most: a server trace or capture names a thousand endpoints or more, and 300
+/// for each was most of a 200 MB trace parsed at once (half a second, and the page's memory on a 2 GB one).
+const LOOKED_AT: usize = 20_000;
+
+/// Messages looked at per endpoint and direction for this analysis: [`PER_ENDPOINT`], or the largest number
+/// that keeps the messages looked at within [`LOOKED_AT`] (endpoints with fewer messages leave their share to
+/// the busy ones, the servers), but never fewer than [`PER_ENDPOINT_MIN`].
+fn per_endpoint(analysis: &Analysis) -> usize {
+    let mut counts: FxMap<(&str, bool), usize> = FxMap::default();
+    for m in &analysis.messages {
+        *counts.entry((&*m.src, true)).or_default() += 1;
+        *counts.entry((&*m.dst, false)).or_default() += 1;
+    }
+    let looked_at = |cap: usize| counts.values().map(|&n| n.min(cap)).sum::<usize>();
+    if looked_at(PER_ENDPOINT) <= LOOKED_AT {
+        return PER_ENDPOINT;
+    }
+    // The largest cap that fits: looked_at grows with the cap.
+    let (mut lo, mut hi) = (PER_ENDPOINT_MIN, PER_ENDPOINT);
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if looked_at(mid) <= LOOKED_AT {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    lo
+}
+
+/// Messages looked at per endpoint and direction however many endpoints there are.
+const PER_ENDPOINT_MIN: usize = 8;
 
 fn is_client_product(ua: &str) -> bool {
     let l = ua.to_ascii_lowercase();
@@ -498,6 +571,52 @@ mod tests {
         let a = Analysis::of_files([("u.uccapilog", bytes.as_slice())]);
         let names = lifeline_names(&a);
         assert_eq!(names[1].1, "Director dir01.limcm.com\n192.168.1.7:5061");
+    }
+
+    /// ngrep text of `clients` Skype for Business clients (10.1.x.y) each signing in `rounds` times to one
+    /// Front End (10.0.0.7), which answers with its Kerberos targetname.
+    fn many_clients(clients: u32, rounds: u32) -> Vec<u8> {
+        let mut out = String::new();
+        for c in 0..clients {
+            let addr = format!("10.1.{}.{}:50{:03}", c / 250, c % 250 + 1, c % 1000);
+            for r in 0..rounds {
+                let common = format!("Via: SIP/2.0/TLS {addr};branch=z9hG4bK{c}x{r};ms-received-port=50112\nFrom: <sip:user{c}@contoso.com>;tag={c}t{r};epid=5f2c{c}\nTo: <sip:user{c}@contoso.com>\nCall-ID: reg{c}x{r}\nCSeq: {} REGISTER\n", r + 1);
+                out.push_str(&format!(
+                    "U 2019/01/30 10:29:28.316451 {addr} -> 10.0.0.7:5061\nREGISTER sip:contoso.com SIP/2.0\n{common}User-Agent: UCCAPI/16.0.4849.1000 OC/16.0.4849.1000 (Skype for Business)\nContact: <sip:{addr};transport=tls;ms-opaque=d3470f2e1d>\nContent-Length: 0\n\n"
+                ));
+                out.push_str(&format!(
+                    "U 2019/01/30 10:29:28.416451 10.0.0.7:5061 -> {addr}\nSIP/2.0 401 Unauthorized\n{common}WWW-Authenticate: Kerberos realm=\"SIP Communications Service\", targetname=\"sip/fe01.contoso.com\", version=4\nServer: RTC/7.0\nContent-Length: 0\n\n"
+                ));
+            }
+        }
+        out.into_bytes()
+    }
+
+    #[test]
+    fn a_trace_of_thousands_of_endpoints_is_named_from_a_bounded_number_of_messages() {
+        // Few endpoints: every one looked at through up to PER_ENDPOINT messages.
+        let a = Analysis::of_files([("few.txt", many_clients(3, 40).as_slice())]);
+        assert_eq!(a.messages.len(), 240, "{:?}", a.diagnostics);
+        assert_eq!(per_endpoint(&a), PER_ENDPOINT);
+        // 4,000 clients: the clients' own messages are more than LOOKED_AT; every endpoint gets the floor.
+        let a = Analysis::of_files([("many.txt", many_clients(4000, 3).as_slice())]);
+        assert_eq!(a.messages.len(), 24_000, "{:?}", a.diagnostics);
+        assert_eq!(per_endpoint(&a), PER_ENDPOINT_MIN);
+        // 2,450 clients signing in 4 times: 19,600 messages to and from the clients, all looked at; the Front
+        // End gets the rest of LOOKED_AT, 200 each way.
+        let a = Analysis::of_files([("some.txt", many_clients(2450, 4).as_slice())]);
+        assert_eq!(per_endpoint(&a), 200);
+        // Still named: every client from its REGISTER, the server from its targetname.
+        let names: FxMap<String, String> = lifeline_names(&a).into_iter().collect();
+        assert_eq!(names.len(), 2451);
+        assert_eq!(
+            names["10.0.0.7:5061"],
+            "Front End fe01.contoso.com\n10.0.0.7:5061"
+        );
+        assert_eq!(
+            names["10.1.9.200:50449"],
+            "user2449 client\n10.1.9.200:50449"
+        );
     }
 
     #[test]
