@@ -5,6 +5,7 @@
 
 mod common;
 use common::inputs;
+use common::pack::{gzip, zip};
 
 use sipscope::store::text::{MemorySource, Source};
 use sipscope::{Analysis, Analyzer};
@@ -108,4 +109,83 @@ fn a_file_that_changed_since_is_noticed_not_misread() {
     );
     // The ladder, correlation and counts come from what the analysis kept.
     assert_eq!(a.ladder(None).rows.len(), a.messages.len());
+}
+
+#[test]
+fn files_inside_archives_are_read_again_from_the_archive() {
+    // Every fixture gzipped, all of them in one zip (deflated and stored, with and without data descriptors),
+    // and a gzipped log inside a zip: the same analysis as keeping the text, and (almost) nothing kept.
+    let files: Vec<(String, Vec<u8>)> = inputs()
+        .iter()
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            (name, std::fs::read(p).unwrap())
+        })
+        .collect();
+    let mut archives: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(name, bytes)| (format!("{name}.gz"), gzip(Some(name), bytes)))
+        .collect();
+    let entries: Vec<(&str, &[u8], bool, bool)> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (name, bytes))| (name.as_str(), bytes.as_slice(), i % 2 == 0, i % 3 == 0))
+        .collect();
+    archives.push(("all.zip".into(), zip(&entries)));
+    let sample_gz = gzip(Some("sample.uccapilog"), &files[0].1);
+    archives.push((
+        "nested.zip".into(),
+        zip(&[("Tracing/sample.uccapilog.gz", &sample_gz, false, false)]),
+    ));
+    for (name, bytes) in &archives {
+        let want = everything(&analyze(Analyzer::new(), name, bytes, 1 << 22));
+        for chunk in [1 << 22, 4093] {
+            let read = analyze(Analyzer::with_source(source(bytes)), name, bytes, chunk);
+            assert!(
+                everything(&read) == want,
+                "{name} in chunks of {chunk}: reading back differs from keeping"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_big_gzipped_log_is_read_again_from_restart_points_in_any_order() {
+    // About 7 MiB of client log: several restart points (one every 2 MiB of the log).
+    let sample = std::fs::read(inputs()[0].clone()).unwrap();
+    let log = sample.repeat((7 << 20) / sample.len() + 1);
+    let gz = gzip(Some("big.uccapilog"), &log);
+    let kept = analyze(Analyzer::new(), "big.uccapilog.gz", &gz, 1 << 22);
+    let read = analyze(
+        Analyzer::with_source(source(&gz)),
+        "big.uccapilog.gz",
+        &gz,
+        1 << 22,
+    );
+    let n = kept.messages.len() as u32;
+    assert!(n > 3_000, "{n} messages");
+    assert!(
+        read.kept_bytes() < log.len() / 50,
+        "{} of {} bytes kept",
+        read.kept_bytes(),
+        log.len()
+    );
+    // Far jumps back and forth (each from the restart point before it), then a pass in order.
+    let order: Vec<u32> = (0..n)
+        .rev()
+        .step_by(331)
+        .chain((0..n).step_by(997))
+        .chain([n - 1, 0, n / 2])
+        .collect();
+    for i in order {
+        assert_eq!(
+            serde_json::to_string(&read.message_detail(i)).unwrap(),
+            serde_json::to_string(&kept.message_detail(i)).unwrap(),
+            "message {i}"
+        );
+    }
+    let mut json = (Vec::new(), Vec::new());
+    sipscope::render::write_json(&kept, &mut json.0).unwrap();
+    sipscope::render::write_json(&read, &mut json.1).unwrap();
+    assert!(json.0 == json.1, "the report differs");
 }

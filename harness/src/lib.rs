@@ -283,8 +283,63 @@ pub fn archive(data: &[u8]) {
     };
     let whole = run(&[data]);
     let mut rng = Rng::for_input(data);
-    let chunked = run(&chunks(data, &mut rng));
+    let pieces = chunks(data, &mut rng);
+    let chunked = run(&pieces);
     assert!(whole == chunked, "archive entries depend on chunking");
+
+    // Restart points (how an entry's text is read again): a reader restarted at an entry's header gives that
+    // entry again, and a snapshot taken between two pieces goes on exactly as the reader it was taken of.
+    let mut r = archive::Reader::new(kind, "input.zip");
+    let (mut events, mut diags) = (Vec::new(), Vec::new());
+    let mut snap = None;
+    for (i, p) in pieces.iter().enumerate() {
+        if i == pieces.len() / 2 {
+            snap = Some((r.snapshot(), events.len()));
+        }
+        r.push(p, &mut events, &mut diags);
+    }
+    r.finish(&mut events, &mut diags);
+    let rerun = |mut r: archive::Reader| {
+        let (mut events, mut diags) = (Vec::new(), Vec::new());
+        let from = usize::try_from(r.consumed()).expect("an offset in the input");
+        r.push(&data[from..], &mut events, &mut diags);
+        r.finish(&mut events, &mut diags);
+        events
+    };
+    if let Some((s, from)) = snap {
+        assert!(
+            joined(rerun(s)) == joined(events[from..].to_vec()),
+            "a snapshot does not go on as its reader did"
+        );
+    }
+    let (mut entry, whole_entries) = (0, &whole.0);
+    for e in &events {
+        if let archive::Event::Begin { at, .. } = e {
+            let again = entries(rerun(archive::Reader::restart(kind, *at)));
+            let first = again
+                .first()
+                .expect("a restart at a header begins that entry");
+            assert!(
+                first.1 == whole_entries[entry].1,
+                "entry {entry} read again from its header differs"
+            );
+            entry += 1;
+        }
+    }
+}
+
+/// Events with adjacent data joined (chunking may split data differently).
+fn joined(events: Vec<archive::Event>) -> Vec<archive::Event> {
+    let mut out: Vec<archive::Event> = Vec::new();
+    for e in events {
+        match (out.last_mut(), e) {
+            (Some(archive::Event::Data(d)), archive::Event::Data(more)) => {
+                d.extend_from_slice(&more)
+            }
+            (_, e) => out.push(e),
+        }
+    }
+    out
 }
 
 /// Entry names and contents from a reader's events (data joined: chunking may split it differently).
@@ -292,7 +347,7 @@ fn entries(events: Vec<archive::Event>) -> Vec<(String, Vec<u8>, bool)> {
     let mut out: Vec<(String, Vec<u8>, bool)> = Vec::new();
     for e in events {
         match e {
-            archive::Event::Begin(name) => out.push((name, Vec::new(), false)),
+            archive::Event::Begin { name, .. } => out.push((name, Vec::new(), false)),
             archive::Event::Data(d) => out
                 .last_mut()
                 .expect("data before any entry began")

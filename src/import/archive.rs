@@ -13,8 +13,9 @@ use miniz_oxide::{DataFormat, MZFlush, MZStatus};
 /// What an archive reader found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    /// A file inside begins.
-    Begin(String),
+    /// A file inside begins; its header is at byte `at` of the archive (where [`Reader::restart`] reads it
+    /// again).
+    Begin { name: String, at: u64 },
     /// Decompressed bytes of the current file.
     Data(Vec<u8>),
     /// The current file is complete.
@@ -36,6 +37,7 @@ pub fn sniff(head: &[u8]) -> Option<Kind> {
     }
 }
 
+#[derive(Clone)]
 enum State {
     /// gzip: waiting for a member header; zip: waiting for the next signature.
     Header,
@@ -60,6 +62,10 @@ pub struct Reader {
     name: String,
     buf: Vec<u8>,
     pos: usize,
+    /// Bytes of the archive fed so far (from where the reader started): `buf` ends there.
+    fed: u64,
+    /// Where the header being read began.
+    header_at: u64,
     state: State,
     inflater: Box<InflateState>,
     out: Vec<u8>,
@@ -118,9 +124,11 @@ impl Reader {
             name: name.to_string(),
             buf: Vec::new(),
             pos: 0,
+            fed: 0,
+            header_at: 0,
             state: State::Header,
             inflater: InflateState::new_boxed(DataFormat::Raw),
-            out: vec![0; OUT_CHUNK],
+            out: Vec::new(),
             open: false,
             members: 0,
             entries: 0,
@@ -128,8 +136,48 @@ impl Reader {
         }
     }
 
+    /// A reader that starts at byte `at` of the archive, where a file's header begins (an [`Event::Begin`]'s
+    /// `at`): feed it the archive from there.
+    pub fn restart(kind: Kind, at: u64) -> Reader {
+        Reader {
+            fed: at,
+            ..Reader::new(kind, "")
+        }
+    }
+
+    /// Bytes of the archive fed so far, counted from its start: where the next chunk to feed begins.
+    pub fn fed(&self) -> u64 {
+        self.fed
+    }
+
+    /// Byte of the archive the reader reads next: what was fed and not yet used ends at `fed`.
+    pub fn consumed(&self) -> u64 {
+        self.fed - (self.buf.len() - self.pos) as u64
+    }
+
+    /// The reader as it is, without the input it holds: feed the copy the archive from [`Reader::consumed`]
+    /// and it goes on exactly as this one would (a restart point; about 45 KB, mostly the inflater's window).
+    pub fn snapshot(&self) -> Reader {
+        Reader {
+            kind: self.kind,
+            name: self.name.clone(),
+            buf: Vec::new(),
+            pos: 0,
+            fed: self.consumed(),
+            header_at: self.header_at,
+            state: self.state.clone(),
+            inflater: self.inflater.clone(),
+            out: Vec::new(),
+            open: self.open,
+            members: self.members,
+            entries: self.entries,
+            zip_descriptor: self.zip_descriptor,
+        }
+    }
+
     /// Take the next chunk of the archive; [`Reader::pump`] unpacks it.
     pub fn feed(&mut self, chunk: &[u8]) {
+        self.fed += chunk.len() as u64;
         if self.pos > 0 && self.pos * 2 >= self.buf.len() {
             self.buf.drain(..self.pos);
             self.pos = 0;
@@ -178,6 +226,7 @@ impl Reader {
             // The stream is cut off: what the inflater decoded but kept (it waits for more input before it
             // hands out the rest of its window) comes out now, so the output does not depend on how the bytes
             // arrived.
+            self.out.resize(OUT_CHUNK, 0);
             loop {
                 let r = inflate(&mut self.inflater, &[], &mut self.out, MZFlush::Finish);
                 if r.bytes_written == 0 {
@@ -222,7 +271,10 @@ impl Reader {
         if self.open {
             events.push(Event::End);
         }
-        events.push(Event::Begin(name));
+        events.push(Event::Begin {
+            name,
+            at: self.header_at,
+        });
         self.open = true;
         self.entries += 1;
     }
@@ -247,6 +299,8 @@ impl Reader {
                 if limit == 0 && remaining != Some(0) {
                     return false;
                 }
+                // The output buffer is made on first use: a snapshot holds none.
+                self.out.resize(OUT_CHUNK, 0);
                 let input = &self.buf[self.pos..self.pos + limit];
                 let r = inflate(&mut self.inflater, input, &mut self.out, MZFlush::None);
                 self.pos += r.bytes_consumed;
@@ -317,6 +371,7 @@ impl Reader {
     }
 
     fn gzip_header(&mut self, events: &mut Vec<Event>, diags: &mut Vec<Diagnostic>) -> bool {
+        self.header_at = self.consumed();
         let b = self.avail();
         if b.is_empty() {
             return false;
@@ -387,6 +442,7 @@ impl Reader {
     }
 
     fn zip_header(&mut self, events: &mut Vec<Event>, diags: &mut Vec<Diagnostic>) -> bool {
+        self.header_at = self.consumed();
         let b = self.avail();
         if b.len() < 4 {
             return false;

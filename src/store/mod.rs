@@ -4,6 +4,7 @@
 //! [`Analysis`]. What people see of it is built by `view`; this layer decides nothing about presentation.
 
 pub mod text;
+pub mod unpacked;
 
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::fxhash::FxMap;
@@ -16,6 +17,7 @@ use crate::sip::{self, Message};
 use std::collections::HashMap;
 use std::rc::Rc;
 use text::{Source, Text, Texts};
+use unpacked::Unpacked;
 
 /// One input file.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +94,8 @@ pub struct Analyzer {
     texts: Texts,
     /// Endpoint names given so far, each held once.
     names: FxMap<String, Rc<str>>,
+    /// The source texts are read back through, with the restart points of archive entries.
+    unpacked: Option<Rc<Unpacked>>,
 }
 
 impl Analyzer {
@@ -103,8 +107,10 @@ impl Analyzer {
     /// An analyzer that leaves the text of messages logged verbatim in the files the user gave, reading it back
     /// through `source` when asked (file ids are the ones [`Analyzer::add_file`] returns).
     pub fn with_source(source: Rc<dyn Source>) -> Self {
+        let unpacked = Rc::new(Unpacked::new(source));
         Analyzer {
-            texts: Texts::new(Some(source)),
+            texts: Texts::new(Some(unpacked.clone())),
+            unpacked: Some(unpacked),
             ..Self::default()
         }
     }
@@ -182,6 +188,12 @@ impl Analyzer {
             let more = ar.pump(&mut events, &mut f.sink.diagnostics);
             self.drain(file);
             self.unpacked(file, std::mem::take(&mut events));
+            // Every event handled: the reader is where the open entry's bytes so far end.
+            if let (Some(u), Some(f)) = (&self.unpacked, self.files.get(file as usize)) {
+                if let (Some(ar), Some(entry)) = (&f.archive, f.entry) {
+                    u.reached(entry, self.files[entry as usize].pushed, ar);
+                }
+            }
             if !more {
                 return;
             }
@@ -225,7 +237,7 @@ impl Analyzer {
     fn unpacked(&mut self, file: u32, events: Vec<archive::Event>) {
         for e in events {
             match e {
-                archive::Event::Begin(name) => {
+                archive::Event::Begin { name, at } => {
                     let parent = &mut self.files[file as usize];
                     parent.entries += 1;
                     if parent.entries > archive::MAX_ENTRIES {
@@ -241,6 +253,13 @@ impl Analyzer {
                     let id = self.add_file(&path, 0);
                     let entry = &mut self.files[id as usize];
                     (entry.info.container, entry.depth, entry.root) = (Some(file), depth, root);
+                    // Its text is read again from the archive, unless the archive itself cannot be read again.
+                    let kind = self.files[file as usize].info.format.archive();
+                    if let (Some(u), Some(kind)) = (&self.unpacked, kind) {
+                        if !self.files[root as usize].keep_text {
+                            u.begin(id, file, kind, at);
+                        }
+                    }
                     if let Some(old) = self.files[file as usize].entry.replace(id) {
                         self.finish_file(old);
                     }
@@ -329,8 +348,13 @@ impl Analyzer {
             d.file.get_or_insert(file);
             self.diagnostics.push(d);
         }
-        // Text logged verbatim in a file the user gave stays there; the rest is kept.
-        let in_place = f.depth == 0 && !f.keep_text && self.texts.has_source();
+        // Text logged verbatim in a file the user gave, or in an archive entry read again from restart points,
+        // stays there; the rest is kept.
+        let in_place = match &self.unpacked {
+            Some(_) if f.depth == 0 => !f.keep_text,
+            Some(u) => u.is_entry(file),
+            None => false,
+        };
         for r in f.sink.records.drain(..) {
             match to_msg(
                 file,

@@ -1,5 +1,7 @@
 //! What several test files share: the inputs every fixture-wide test runs over.
 
+pub mod pack;
+
 use std::path::{Path, PathBuf};
 
 /// The built-in sample and every fixture in tests/fixtures (not its README or generator script), in order.
