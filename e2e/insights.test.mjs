@@ -432,6 +432,12 @@ describe('insights: what the engine explains', () => {
       // remembers; the server trace (UTC) is shifted by about +9 h.
       assert.match(rows[2].text, /reference clock/, 'the client log inside is the reference');
       assert.match(rows[1].text, /\+9 h 0 min 0\.0\d\d s, estimated from 8 shared messages/, 'the server trace, 9 h behind the client\'s local time');
+      // A message of a file inside the zip opens: its text is inflated again from the archive.
+      await page.keyboard.press('Escape');
+      await page.locator('#ladder-canvas [data-msg]').last().click();
+      await page.waitForSelector('#detail-body .start-line');
+      assert.match(await page.locator('#detail-body .start-line .sl-text').textContent(), /SIP\/2\.0/);
+      assert.doesNotMatch(await page.locator('#detail-body').textContent(), /could not be read back/);
     });
   });
 
