@@ -44,7 +44,9 @@ pub const STORM_WINDOW_MS: i64 = 10_000;
 pub const MAX_CHALLENGES: usize = 5;
 
 /// What a finding is about (see the module comment for the rules). Serialized in kebab-case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingKind {
     /// A final response ≥ 400 (not a challenge, not 487, not to SUBSCRIBE, not 5xx).
@@ -75,6 +77,14 @@ pub enum FindingKind {
     ReRegistration,
     /// REGISTER with Expires 0.
     SignOut,
+}
+
+impl FindingKind {
+    /// The kind its serialized name names (`auth-loop`), for queries.
+    pub fn named(name: &str) -> Option<FindingKind> {
+        use serde::de::{value::Error, Deserialize, IntoDeserializer};
+        FindingKind::deserialize(IntoDeserializer::<Error>::into_deserializer(name)).ok()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
