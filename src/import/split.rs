@@ -106,7 +106,12 @@ impl Cut {
 
 /// Lines (line breaks) in a piece: the line number the next piece goes on from.
 pub fn lines_in(bytes: &[u8]) -> u32 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u32
+    // Counted in byte lanes, 255 bytes at a time (the compiler makes vector code of it: a byte loop with a
+    // branch ran at 3 GB/s).
+    bytes
+        .chunks(255)
+        .map(|c| u32::from(c.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'))))
+        .sum()
 }
 
 #[cfg(test)]
