@@ -66,7 +66,9 @@ pub fn feed(
         counts: Mutex::new(vec![None; n]),
         known: Condvar::new(),
     };
-    let (tx, rx) = mpsc::channel::<(usize, std::io::Result<Option<Piece>>)>();
+    // A worker that gets ahead of the appending waits (bounded memory): the calling thread takes every piece
+    // that arrives, so none waits for ever.
+    let (tx, rx) = mpsc::sync_channel::<(usize, std::io::Result<Option<Piece>>)>(split.threads);
     std::thread::scope(|s| {
         for _ in 0..split.threads.min(n) {
             let (tx, next, lines) = (tx.clone(), &next, &lines);
@@ -178,6 +180,8 @@ fn read(
     }
     // From the start to the first record after the next piece's first byte.
     buf.bytes.clear();
+    // Room for the piece and its last record, so that reading never grows the buffer by doubling.
+    buf.bytes.reserve((stop - start + 2 * BLOCK) as usize);
     file.seek(SeekFrom::Start(start))?;
     let mut file = file.take(size - start);
     (&mut file).take(stop - start).read_to_end(&mut buf.bytes)?;
