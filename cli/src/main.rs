@@ -1,13 +1,18 @@
 //! sipscope command line: the text ladder for people, JSON for scripts, SVG and Mermaid pictures — every output
 //! a renderer of the same core as the page (`sipscope --help`).
 
+mod pieces;
+
 use clap::Parser;
+use pieces::Split;
+use sipscope::import::SNIFF_BYTES;
 use sipscope::render::{self, OutputFormat};
 use sipscope::store::text::Source;
 use sipscope::Analyzer;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
 use std::process::ExitCode;
 use std::rc::Rc;
 
@@ -38,6 +43,9 @@ fn keep_freed_memory() {
 }
 
 const CHUNK: usize = 4 << 20;
+/// Bytes of a piece of a file cut for several threads: small enough that the threads share the work evenly
+/// and hold little at once, large enough that a piece is many records.
+const PIECE: u64 = 4 << 20;
 
 /// SIP flow analyzer for Skype for Business / Lync logs.
 ///
@@ -69,6 +77,16 @@ struct Args {
     /// 2=-32400000 for a server trace in UTC beside a client log in UTC+9); the others are estimated.
     #[arg(long = "clock-offset", value_name = "N=MS", value_parser = parse_offset)]
     clock_offsets: Vec<(usize, i64)>,
+
+    /// Threads that read a file: client logs and server traces are cut into pieces read side by side (other
+    /// formats are read by one). Default: every core. 1 reads every file in one pass.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
+
+    /// Bytes of a piece of a file read by one thread (the test suite sets it small to cut fixtures).
+    #[arg(long, value_name = "BYTES", default_value_t = PIECE, hide = true,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    piece_bytes: u64,
 }
 
 fn parse_format(s: &str) -> Result<OutputFormat, String> {
@@ -104,8 +122,16 @@ fn main() -> ExitCode {
     // Message text stays in the files and is read back when an output needs it: memory holds positions.
     let source = Rc::new(FileSource::default());
     let mut analyzer = Analyzer::with_source(source.clone());
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n as usize,
+    );
+    let split = Split {
+        threads,
+        piece: args.piece_bytes,
+    };
     for path in &args.files {
-        if let Err(e) = feed(&mut analyzer, &source, path) {
+        if let Err(e) = feed(&mut analyzer, &source, path, split) {
             eprintln!("sipscope: {e}");
             return ExitCode::from(1);
         }
@@ -142,9 +168,15 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Feed one file (or standard input for `-`) to the analyzer in chunks, as the page does.
-fn feed(analyzer: &mut Analyzer, source: &FileSource, path: &str) -> Result<(), String> {
-    let (name, size, reader): (&str, u64, Box<dyn Read>) = if path == "-" {
+/// Feed one file (or standard input for `-`) to the analyzer in chunks, as the page does; a file that can be
+/// cut, on several threads.
+fn feed(
+    analyzer: &mut Analyzer,
+    source: &FileSource,
+    path: &str,
+    split: Split,
+) -> Result<(), String> {
+    let (name, size, mut reader): (&str, u64, Box<dyn Read>) = if path == "-" {
         ("stdin", 0, Box::new(std::io::stdin().lock()))
     } else {
         let file = std::fs::File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
@@ -159,7 +191,22 @@ fn feed(analyzer: &mut Analyzer, source: &FileSource, path: &str) -> Result<(), 
         let again = std::fs::File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
         source.files.borrow_mut().insert(id, again);
     }
-    read_chunks(analyzer, id, reader).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let read = |e: std::io::Error| format!("cannot read {name}: {e}");
+    if path != "-" && split.threads > 1 && size > split.piece {
+        // The first bytes decide whether the file can be cut.
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        (&mut reader)
+            .take(SNIFF_BYTES as u64)
+            .read_to_end(&mut head)
+            .map_err(read)?;
+        if let Some(plan) = analyzer.split(id, &head, head.len() < SNIFF_BYTES) {
+            pieces::feed(analyzer, id, plan, Path::new(path), size, split).map_err(read)?;
+            analyzer.finish_file(id);
+            return Ok(());
+        }
+        analyzer.push(id, &head);
+    }
+    read_chunks(analyzer, id, reader).map_err(read)?;
     analyzer.finish_file(id);
     Ok(())
 }

@@ -236,3 +236,32 @@ fn terminal_escapes_in_names_are_never_printed_raw() {
         }
     }
 }
+
+#[test]
+fn threads_give_the_one_thread_output() {
+    // Pieces of 1 byte cut before every record; 700 and 4096 bytes, a few records per piece. Formats that are
+    // not cut (captures, UTF-16, SIP text) are read by one thread and must come out the same too.
+    let mut fixtures: Vec<_> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e != "md" && e != "py"))
+            .collect();
+    fixtures.sort();
+    for path in fixtures {
+        let path = path.to_str().unwrap();
+        for format in ["--json", "--summary"] {
+            let (want, _, code) = sipscope(&[format, "--threads", "1", path]);
+            assert_eq!(code, 0);
+            for piece in ["1", "700", "4096"] {
+                let (got, _, code) =
+                    sipscope(&[format, "--threads", "3", "--piece-bytes", piece, path]);
+                assert_eq!(code, 0);
+                assert!(
+                    got == want,
+                    "{path} {format} in pieces of {piece} bytes differs"
+                );
+            }
+        }
+    }
+}

@@ -70,6 +70,31 @@ impl Interner {
     }
 }
 
+/// The symbols of one interner as symbols of another ([`Interner::absorb`]).
+#[derive(Debug, Clone, Default)]
+pub struct Remap(Vec<Sym>);
+
+impl Remap {
+    /// The other interner's symbol for `sym`.
+    pub fn sym(&self, sym: Sym) -> Sym {
+        self.0[sym.0.get() as usize - 1]
+    }
+}
+
+impl Interner {
+    /// Intern every string of `other`, in the order `other` took them. Strings interned one after the other in
+    /// two interners, then absorbed in that order, get the symbols one interner would have given them.
+    pub fn absorb(&mut self, other: &Interner) -> Remap {
+        Remap(
+            other
+                .spans
+                .iter()
+                .map(|&(a, b)| self.intern(&other.text[a..b]))
+                .collect(),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +124,30 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(i.get(b), "second");
         assert_eq!(i.intern("second"), b);
+    }
+
+    #[test]
+    fn absorbing_pieces_in_order_gives_the_symbols_of_one_interner() {
+        let words = [
+            "INVITE", "a@b", "INVITE", "z9hG4bK1", "a@b", "BYE", "z9hG4bK2",
+        ];
+        let mut one = Interner::default();
+        let want: Vec<Sym> = words.iter().map(|w| one.intern(w)).collect();
+        for cut in 0..=words.len() {
+            let (mut a, mut b, mut all) = (
+                Interner::default(),
+                Interner::default(),
+                Interner::default(),
+            );
+            let first: Vec<Sym> = words[..cut].iter().map(|w| a.intern(w)).collect();
+            let second: Vec<Sym> = words[cut..].iter().map(|w| b.intern(w)).collect();
+            let (ra, rb) = (all.absorb(&a), all.absorb(&b));
+            let got: Vec<Sym> = first
+                .iter()
+                .map(|&s| ra.sym(s))
+                .chain(second.iter().map(|&s| rb.sym(s)))
+                .collect();
+            assert_eq!(got, want, "cut at {cut}");
+        }
     }
 }

@@ -114,6 +114,38 @@ impl Brief {
         }
     }
 
+    /// The same brief with every symbol replaced by `f` of it (the brief of a piece of a file parsed with an
+    /// interner of its own, moved to the analysis's).
+    pub fn map_syms(&mut self, f: impl Fn(Sym) -> Sym) {
+        // Every field named: a symbol added to the brief is a decision here.
+        let Brief {
+            method,
+            status: _,
+            reason,
+            uri,
+            call_id,
+            cseq,
+            branch,
+            sent_by,
+            to_tag: _,
+            event,
+            sub_state,
+            expires,
+            im: _,
+            identity: _,
+            trip: _,
+        } = self;
+        for s in [
+            method, reason, uri, branch, sent_by, event, sub_state, expires,
+        ] {
+            *s = s.map(&f);
+        }
+        *call_id = f(*call_id);
+        if let Some((_, m)) = cseq {
+            *m = f(*m);
+        }
+    }
+
     /// What the merge needs of this message seen in `file` at `time`.
     pub fn sighting(&self, file: u32, time: Option<Timestamp>) -> merge::Sighting {
         merge::Sighting {

@@ -307,6 +307,40 @@ impl ClsImporter {
         &self.server_diagnostics
     }
 
+    /// An importer for a piece of a file that begins with a trace header line, read by `lines` (see
+    /// [`super::split`]).
+    pub fn resume(file: u32, lines: LineReader) -> Self {
+        ClsImporter {
+            lines,
+            ..Self::new(file)
+        }
+    }
+
+    /// The piece ends where the next header line begins: the open record is closed as that line would close it.
+    pub fn end_piece(&mut self, sink: &mut Sink) {
+        if let Some(p) = self.pending.take() {
+            self.close(p, false, sink);
+        }
+    }
+
+    /// Go on with `later`, the importer of the next piece: what it holds open is the file's from now on, and
+    /// the file's counts so far (messages, diagnostic records, skipped kinds) are added before its own.
+    pub fn then(mut self, mut later: ClsImporter) -> ClsImporter {
+        later.messages += self.messages;
+        self.server_diagnostics
+            .append(&mut later.server_diagnostics);
+        later.server_diagnostics = self.server_diagnostics;
+        for s in later.skipped.drain(..) {
+            match self.skipped.iter_mut().find(|k| k.kind == s.kind) {
+                Some(k) => k.count += s.count,
+                None => self.skipped.push(s),
+            }
+        }
+        later.skipped = self.skipped;
+        later.seen_header |= self.seen_header;
+        later
+    }
+
     pub fn push(&mut self, chunk: &[u8], sink: &mut Sink) {
         self.feed(chunk, sink);
     }

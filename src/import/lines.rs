@@ -113,6 +113,18 @@ impl LineReader {
         }
     }
 
+    /// A reader that goes on in the middle of a file whose encoding is known: the next byte pushed is at `offset`
+    /// and follows line `line` (a piece of a file cut at a line start, read on a thread of its own).
+    pub fn resume(encoding: Encoding, offset: u64, line: u32) -> Self {
+        LineReader {
+            encoding: Some(encoding),
+            carry_start: offset,
+            offset,
+            line,
+            ..Self::new()
+        }
+    }
+
     /// The encoding, once the first bytes have been seen.
     pub fn encoding(&self) -> Option<Encoding> {
         self.encoding

@@ -8,6 +8,7 @@ pub mod cls;
 pub mod lines;
 pub mod pcap;
 pub mod siptext;
+pub mod split;
 pub mod uccapi;
 
 use crate::base::diag::{Code, Diagnostic, Problem};
@@ -370,6 +371,42 @@ impl Importer {
             Format::Pcap | Format::PcapNg => Importer::Capture(pcap::CaptureImporter::new(file)),
             Format::SipText => Importer::SipText(siptext::SipTextImporter::new(file)),
             _ => Importer::Nothing,
+        }
+    }
+
+    /// The importer of a piece of a file ([`split`]): the piece's first byte is at `offset` and follows line
+    /// `line`; `offset` 0 is the file's first piece, read as a whole file is.
+    pub fn resume(format: Format, file: u32, offset: u64, line: u32) -> Importer {
+        if offset == 0 {
+            return Importer::new(format, file);
+        }
+        let lines = lines::LineReader::resume(lines::Encoding::Utf8, offset, line);
+        match format {
+            Format::UccApiLog => Importer::UccApi(uccapi::UccApiImporter::resume(file, lines)),
+            Format::ServerTrace => {
+                Importer::Server(Box::new(cls::ClsImporter::resume(file, lines)))
+            }
+            _ => Importer::Nothing,
+        }
+    }
+
+    /// The piece ends at `at`, where the next piece's first record begins: what is open is closed as that
+    /// record's first line would close it.
+    pub fn end_piece(&mut self, at: u64, sink: &mut Sink) {
+        match self {
+            Importer::UccApi(i) => i.end_piece(at, sink),
+            Importer::Server(i) => i.end_piece(sink),
+            _ => {}
+        }
+    }
+
+    /// Go on with the importer of the next piece, which read the bytes after this one's: the result finishes
+    /// the file as one importer over all of it would.
+    pub fn then(self, later: Importer) -> Importer {
+        match (self, later) {
+            (Importer::UccApi(a), Importer::UccApi(b)) => Importer::UccApi(a.then(b)),
+            (Importer::Server(a), Importer::Server(b)) => Importer::Server(Box::new(a.then(*b))),
+            (_, later) => later,
         }
     }
 

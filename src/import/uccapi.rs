@@ -213,6 +213,29 @@ impl UccApiImporter {
         }
     }
 
+    /// An importer for a piece of a file that begins with a packet header line, read by `lines` (see
+    /// [`super::split`]).
+    pub fn resume(file: u32, lines: LineReader) -> Self {
+        UccApiImporter {
+            lines,
+            ..Self::new(file)
+        }
+    }
+
+    /// The piece ends where the next packet header begins (at `at`): the open packet is closed as that line
+    /// would close it.
+    pub fn end_piece(&mut self, at: u64, sink: &mut Sink) {
+        if let Some(p) = self.packet.take() {
+            self.close(p, at, false, sink);
+        }
+    }
+
+    /// Go on with `later`, the importer of the next piece: what it holds open is the file's from now on.
+    pub fn then(self, mut later: UccApiImporter) -> UccApiImporter {
+        later.seen_packet |= self.seen_packet;
+        later
+    }
+
     pub fn push(&mut self, chunk: &[u8], sink: &mut Sink) {
         self.feed(chunk, sink);
     }

@@ -3,6 +3,7 @@
 //! messages seen twice, host aliases; correlation). Files are fed in chunks; [`Analyzer::finish`] gives the
 //! [`Analysis`]. What people see of it is built by `view`; this layer decides nothing about presentation.
 
+pub mod piece;
 pub mod text;
 pub mod unpacked;
 
@@ -689,12 +690,38 @@ fn attach_server_diagnostics(
 
 fn to_msg(
     file: u32,
-    mut r: Record,
+    r: Record,
     in_place: bool,
     syms: &mut Interner,
     texts: &mut Texts,
     names: &mut FxMap<String, Rc<str>>,
 ) -> Result<Msg, Diagnostic> {
+    parse_record(file, r, in_place, syms).map(|p| p.into_msg(texts, names))
+}
+
+/// A record parsed into what a [`Msg`] keeps, before its endpoint names are shared and kept text is put in the
+/// arena: plain data, so a piece of a file is parsed on a thread of its own ([`piece`]).
+#[derive(Debug)]
+struct Parsed {
+    file: u32,
+    time: Option<Timestamp>,
+    src: Option<String>,
+    dst: Option<String>,
+    direction: Direction,
+    /// Where the text is in the file, or the text to keep.
+    text: Result<Text, Vec<u8>>,
+    brief: Brief,
+    span: (u64, u64),
+    line: u32,
+    problems: Vec<Problem>,
+}
+
+fn parse_record(
+    file: u32,
+    mut r: Record,
+    in_place: bool,
+    syms: &mut Interner,
+) -> Result<Parsed, Diagnostic> {
     let framing_problems = std::mem::take(&mut r.problems);
     let (time, src, dst, direction, span, line, at) = (
         r.time,
@@ -705,7 +732,7 @@ fn to_msg(
         r.line,
         r.at.take(),
     );
-    let sip = r.into_message().map_err(|e| {
+    let mut sip = r.into_message().map_err(|e| {
         Diagnostic::warning(Code::NotSip, format!("Not a SIP message: {}", e.reason)).at(file, line)
     })?;
     // Framing already explained a Content-Length that disagrees with the block; the parser's own
@@ -715,13 +742,13 @@ fn to_msg(
         .any(|p| p.code == Code::ContentLengthMismatch);
     let brief = Brief::of(&sip, syms, src.is_none() || dst.is_none());
     let text = match at {
-        Some(at) if in_place => Text::File {
+        Some(at) if in_place => Ok(Text::File {
             file,
             at,
             len: sip.raw.len() as u32,
             check: text::check(&sip.raw),
-        },
-        _ => texts.keep(&sip.raw),
+        }),
+        _ => Err(std::mem::take(&mut sip.raw)),
     };
     let mut problems = framing_problems;
     problems.extend(
@@ -730,15 +757,11 @@ fn to_msg(
             .filter(|p| !(framed_length && p.code == Code::ContentLengthMismatch))
             .cloned(),
     );
-    Ok(Msg {
+    Ok(Parsed {
         file,
         time,
-        file_time: time,
-        seq: 0,
-        also: Vec::new(),
-        inferred: src.is_none() || dst.is_none(),
-        src: shared(names, src),
-        dst: shared(names, dst),
+        src,
+        dst,
         direction,
         text,
         brief,
@@ -746,6 +769,27 @@ fn to_msg(
         line,
         problems,
     })
+}
+
+impl Parsed {
+    fn into_msg(self, texts: &mut Texts, names: &mut FxMap<String, Rc<str>>) -> Msg {
+        Msg {
+            file: self.file,
+            time: self.time,
+            file_time: self.time,
+            seq: 0,
+            also: Vec::new(),
+            inferred: self.src.is_none() || self.dst.is_none(),
+            src: shared(names, self.src),
+            dst: shared(names, self.dst),
+            direction: self.direction,
+            text: self.text.unwrap_or_else(|kept| texts.keep(&kept)),
+            brief: self.brief,
+            span: self.span,
+            line: self.line,
+            problems: self.problems,
+        }
+    }
 }
 
 /// The one copy of an endpoint name (empty when the log gave none).
