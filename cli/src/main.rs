@@ -78,6 +78,13 @@ struct Args {
     #[arg(long = "clock-offset", value_name = "N=MS", value_parser = parse_offset)]
     clock_offsets: Vec<(usize, i64)>,
 
+    /// Only the messages that match QUERY, e.g. 'method:INVITE status:>=400 -from:alice' (words, "phrases",
+    /// /regex/, method: status: from: to: user: callid: cseq: header: code: direction: file: conversation:
+    /// finding: after: before: ip:, OR, NOT or -, parentheses; see docs/query.md). With --json: their rows, each
+    /// with its index in the whole analysis; text, svg, mermaid: their ladder; summary: how many matched.
+    #[arg(long, value_name = "QUERY")]
+    filter: Option<String>,
+
     /// Threads that read a file: client logs and server traces are cut into pieces read side by side (other
     /// formats are read by one). Default: every core. 1 reads every file in one pass.
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
@@ -119,6 +126,13 @@ fn main() -> ExitCode {
     } else {
         args.format
     };
+    // A query that cannot be read is said before any file is.
+    if let Some(q) = &args.filter {
+        if let Err(e) = sipscope::query::parse(q) {
+            eprintln!("{}", query_error(q, &e));
+            return ExitCode::from(2);
+        }
+    }
     // Message text stays in the files and is read back when an output needs it: memory holds positions.
     let source = Rc::new(FileSource::default());
     let mut analyzer = Analyzer::with_source(source.clone());
@@ -156,7 +170,16 @@ fn main() -> ExitCode {
     }
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     // A closed pipe (`sipscope big.log | head`) is not an error worth a panic.
-    if format == OutputFormat::Json {
+    if let Some(q) = &args.filter {
+        let hits = match sipscope::query::Query::new(&analysis, q) {
+            Ok(query) => query.run(&analysis),
+            Err(e) => {
+                eprintln!("{}", query_error(q, &e));
+                return ExitCode::from(2);
+            }
+        };
+        let _ = render::write_filtered(&analysis, q, &hits, format, &mut stdout);
+    } else if format == OutputFormat::Json {
         let _ = render::write_json(&analysis, &mut stdout);
     } else {
         let _ = stdout.write_all(&render::export(&analysis, None, format).bytes);
@@ -166,6 +189,20 @@ fn main() -> ExitCode {
     // whole process: leave the analysis to the exit.
     std::mem::forget(analysis);
     ExitCode::SUCCESS
+}
+
+/// `sipscope: --filter: why`, then the query with the bad part underlined.
+fn query_error(q: &str, e: &sipscope::query::QueryError) -> String {
+    let col = q[..e.start.min(q.len())].chars().count();
+    let width = q
+        .get(e.start..e.end.min(q.len()))
+        .map_or(1, |s| s.chars().count().max(1));
+    format!(
+        "sipscope: --filter: {}\n  {q}\n  {}{}",
+        e.message,
+        " ".repeat(col),
+        "^".repeat(width)
+    )
 }
 
 /// Feed one file (or standard input for `-`) to the analyzer in chunks, as the page does; a file that can be

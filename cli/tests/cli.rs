@@ -265,3 +265,69 @@ fn threads_give_the_one_thread_output() {
         }
     }
 }
+
+#[test]
+fn filter_prints_the_matching_messages_with_their_index() {
+    let sample = "www/sample/sample.uccapilog";
+    let (all, _, code) = sipscope(&["--json", sample]);
+    assert_eq!(code, 0);
+    let all: serde_json::Value = serde_json::from_str(&all).unwrap();
+    let rows = all["messages"].as_array().unwrap();
+    let (out, err, code) = sipscope(&["--filter", "status:4xx -status:401", "--json", sample]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["query"], "status:4xx -status:401");
+    assert_eq!(v["total"].as_u64().unwrap() as usize, rows.len());
+    let got = v["messages"].as_array().unwrap();
+    let want: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| {
+            r["status"]
+                .as_u64()
+                .is_some_and(|s| (400..500).contains(&s) && s != 401)
+        })
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(want) {
+        // The same row as in the whole report, with its index there.
+        assert_eq!(g, w);
+    }
+    // Text: how many matched, then their ladder.
+    let (out, _, code) = sipscope(&["--filter", "method:REGISTER status:401", sample]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("3 of 34 messages match method:REGISTER status:401\n"),
+        "{out}"
+    );
+    assert_eq!(out.matches("401 Unauthorized").count(), 3, "{out}");
+    let (out, _, _) = sipscope(&["--filter", "method:REGISTER", "--summary", sample]);
+    assert!(
+        out.contains("matching:      8 of 34 messages match method:REGISTER"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_bad_query_exits_2_with_the_bad_part_underlined() {
+    // Said before any file is read: the file does not even exist.
+    let (out, err, code) = sipscope(&["--filter", "method:INVITE frm:alice", "no-such-file.log"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert_eq!(
+        err.lines().collect::<Vec<_>>()[1..],
+        ["  method:INVITE frm:alice", "                ^^^^"],
+        "{err}"
+    );
+    assert!(
+        err.starts_with("sipscope: --filter: frm: is not a field"),
+        "{err}"
+    );
+    let (_, err, code) = sipscope(&[
+        "--filter",
+        "홍길동 (status:4xx",
+        "www/sample/sample.uccapilog",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.ends_with("  홍길동 (status:4xx\n      ^\n"), "{err:?}");
+}

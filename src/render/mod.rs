@@ -111,6 +111,43 @@ pub fn export(
     }
 }
 
+/// `format` of the messages `hits` selected by `query` (`sipscope --filter`): the JSON of their rows, each with
+/// its index in the whole analysis; the ladder of those messages as text, SVG or Mermaid; the summary with how
+/// many matched.
+pub fn write_filtered(
+    analysis: &Analysis,
+    query: &str,
+    hits: &[u32],
+    format: OutputFormat,
+    mut out: impl std::io::Write,
+) -> std::io::Result<()> {
+    let matched = format!(
+        "{} of {} messages match {query}\n",
+        hits.len(),
+        analysis.messages.len()
+    );
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &analysis.filtered_report(query, hits))?;
+            out.write_all(b"\n")
+        }
+        OutputFormat::Summary => {
+            out.write_all(summary::render(&analysis.summary()).as_bytes())?;
+            out.write_all(format!("matching:      {matched}").as_bytes())
+        }
+        OutputFormat::Text => {
+            out.write_all(matched.as_bytes())?;
+            out.write_all(b"\n")?;
+            out.write_all(ladder_text::render(&analysis.ladder(Some(hits))).as_bytes())
+        }
+        OutputFormat::Svg | OutputFormat::Mermaid => {
+            let ladder = analysis.ladder(Some(hits));
+            let layout = Layout::new(&ladder);
+            out.write_all(&export(analysis, Some((&ladder, &layout)), format).bytes)
+        }
+    }
+}
+
 /// The JSON report (`--json`), written as it is serialized: a caller with a stream (the CLI's stdout) never holds
 /// the whole text, which for a 100 MB log is larger than the log.
 pub fn write_json(analysis: &Analysis, mut out: impl std::io::Write) -> std::io::Result<()> {

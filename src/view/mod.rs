@@ -68,7 +68,7 @@ pub struct FindingsPage {
     pub items: Vec<Finding>,
 }
 
-/// Which messages contain a text, and the conversations they belong to.
+/// Which messages contain a text or match a query, and the conversations they belong to.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(test, derive(TS))]
 pub struct SearchHits {
@@ -76,6 +76,47 @@ pub struct SearchHits {
     pub hits: Vec<u32>,
     /// Conversations holding a hit, ascending.
     pub conversations: Vec<u32>,
+    /// What is wrong with the query (no hits then).
+    pub error: Option<QueryProblem>,
+}
+
+/// Where a query is wrong and why: `start..end` in UTF-16 code units of the query (what a text field's
+/// selection counts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct QueryProblem {
+    pub start: u32,
+    pub end: u32,
+    pub message: String,
+}
+
+impl QueryProblem {
+    /// The problem of `query` with its byte span turned into UTF-16 offsets.
+    pub fn of(query: &str, e: &crate::query::QueryError) -> QueryProblem {
+        let units = |byte: usize| {
+            let b = byte.min(query.len());
+            let b = (0..=b)
+                .rev()
+                .find(|&i| query.is_char_boundary(i))
+                .unwrap_or(0);
+            query[..b].encode_utf16().count() as u32
+        };
+        QueryProblem {
+            start: units(e.start),
+            end: units(e.end).max(units(e.start) + 1),
+            message: e.message.clone(),
+        }
+    }
+}
+
+/// `sipscope --filter QUERY --json`: the messages that match, each with its index in the whole analysis.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct FilteredReport {
+    pub query: String,
+    /// Messages in the whole analysis.
+    pub total: usize,
+    pub messages: Vec<MessageRow>,
 }
 
 /// An export: what to save, and how.
@@ -223,7 +264,11 @@ impl Analysis {
 
     /// The messages containing `query` and their conversations.
     pub fn search_hits(&self, query: &str) -> SearchHits {
-        let hits = self.search(query);
+        self.hits(self.search(query))
+    }
+
+    /// `hits` with the conversations that hold them.
+    fn hits(&self, hits: Vec<u32>) -> SearchHits {
         let mut conversations: Vec<u32> = hits
             .iter()
             .filter_map(|&i| self.flow.links.get(i as usize)?.conversation)
@@ -233,6 +278,27 @@ impl Analysis {
         SearchHits {
             hits,
             conversations,
+            error: None,
+        }
+    }
+
+    /// The messages `query` (the query language) selects, or where and why it is wrong.
+    pub fn filter_hits(&self, query: &str) -> SearchHits {
+        match crate::query::Query::new(self, query) {
+            Ok(q) => self.hits(q.run(self)),
+            Err(e) => SearchHits {
+                error: Some(QueryProblem::of(query, &e)),
+                ..SearchHits::default()
+            },
+        }
+    }
+
+    /// The rows of messages `hits` for `sipscope --filter QUERY --json`.
+    pub fn filtered_report(&self, query: &str, hits: &[u32]) -> FilteredReport {
+        FilteredReport {
+            query: query.to_string(),
+            total: self.messages.len(),
+            messages: hits.iter().filter_map(|&i| self.message_row(i)).collect(),
         }
     }
 

@@ -54,6 +54,8 @@ fn declarations() -> String {
         Finding,
         FindingsPage,
         SearchHits,
+        QueryProblem,
+        FilteredReport,
         Export,
         Report,
     );

@@ -243,7 +243,19 @@ hits: Array<number>,
 /**
  * Conversations holding a hit, ascending.
  */
-conversations: Array<number>, };
+conversations: Array<number>, 
+/**
+ * What is wrong with the query (no hits then).
+ */
+error: QueryProblem | null, };
+
+export type QueryProblem = { start: number, end: number, message: string, };
+
+export type FilteredReport = { query: string, 
+/**
+ * Messages in the whole analysis.
+ */
+total: number, messages: Array<MessageRow>, };
 
 export type Export = { mime: string, 
 /**
