@@ -10,7 +10,8 @@
 //!   `message_count()`, `bytes_pushed()`, `preview_svg(max)`: progress and the first rows while importing.
 //! - `summary()`: files, counts, time span, clocks, the first page of diagnostics (the analysis is finished on the
 //!   first query); `diagnostics(first, count)`: more of them, in the same order.
-//! - `conversations()`, `set_filter(conversation | -1)`: narrow the ladder.
+//! - `conversations()`, `set_filter(conversation | -1)`, `set_query(query, transactions)`: narrow the ladder
+//!   to a conversation, to what a query selects, or both.
 //! - `ladder_meta()`, `ladder_header()`, `ladder_svg(first, count)`: the ladder, a window of rows at a time.
 //! - `message(index)`, `findings(first, count)`, `presence()`, `search(query)`.
 //! - `set_clock_offset(file, ms | undefined)`: a file's clock by hand; the files are merged again.
@@ -59,6 +60,10 @@ struct Done {
     layout: Layout,
     /// Clock offsets set by hand, per file.
     manual_offsets: Vec<Option<i64>>,
+    /// The conversation the ladder is narrowed to.
+    conversation: Option<usize>,
+    /// The messages the query selects (with their transactions' other messages when asked), or all.
+    query: Option<Vec<u32>>,
     /// Computed on first request (they read every message), then kept.
     findings: Option<Vec<Finding>>,
     presence: Option<JsValue>,
@@ -66,6 +71,33 @@ struct Done {
 }
 
 impl Done {
+    /// Lay the ladder out again for the conversation and the query.
+    fn relayout(&mut self) {
+        let conv = self
+            .conversation
+            .and_then(|c| self.analysis.flow.conversations.get(c));
+        let shown: Option<Vec<u32>> = match (conv, &self.query) {
+            (None, None) => None,
+            (Some(c), None) => Some(c.messages.clone()),
+            (None, Some(q)) => Some(q.clone()),
+            (Some(c), Some(q)) => Some(
+                q.iter()
+                    .copied()
+                    .filter(|&i| {
+                        self.analysis
+                            .flow
+                            .links
+                            .get(i as usize)
+                            .and_then(|l| l.conversation)
+                            == Some(c.id)
+                    })
+                    .collect(),
+            ),
+        };
+        self.ladder = self.analysis.ladder(shown.as_deref());
+        self.layout = Layout::new(&self.ladder);
+    }
+
     fn new(analysis: Analysis) -> Done {
         let ladder = analysis.ladder(None);
         let layout = Layout::new(&ladder);
@@ -75,6 +107,8 @@ impl Done {
             ladder,
             layout,
             manual_offsets,
+            conversation: None,
+            query: None,
             findings: None,
             presence: None,
             diagnostic_order: None,
@@ -298,15 +332,34 @@ impl Session {
         d.manual_offsets = manual;
     }
 
-    /// Narrow the ladder to one conversation; `-1` shows all messages.
+    /// Narrow the ladder to one conversation; `-1` shows all messages (of the query's, when one is set).
     pub fn set_filter(&mut self, conversation: i32) {
         let d = self.done();
-        let shown = usize::try_from(conversation)
+        d.conversation = usize::try_from(conversation)
             .ok()
-            .and_then(|c| d.analysis.flow.conversations.get(c))
-            .map(|c| c.messages.clone());
-        d.ladder = d.analysis.ladder(shown.as_deref());
-        d.layout = Layout::new(&d.ladder);
+            .filter(|&c| c < d.analysis.flow.conversations.len());
+        d.relayout();
+    }
+
+    /// Narrow the ladder to the messages `query` (the query language) selects, within the conversation the
+    /// ladder is narrowed to; with `transactions`, also the other messages of each match's transaction (a
+    /// request's responses, a response's request). An empty query shows every message again. A query that
+    /// cannot be read changes nothing: its problem comes back.
+    #[wasm_bindgen(unchecked_return_type = "SearchHits")]
+    pub fn set_query(&mut self, query: &str, transactions: bool) -> JsValue {
+        let d = self.done();
+        let hits = d.analysis.filter_hits(query);
+        if hits.error.is_none() {
+            d.query = (!query.trim().is_empty()).then(|| {
+                if transactions {
+                    d.analysis.with_transactions(&hits.hits)
+                } else {
+                    hits.hits.clone()
+                }
+            });
+            d.relayout();
+        }
+        to_js(&hits)
     }
 
     #[wasm_bindgen(unchecked_return_type = "LadderMeta")]

@@ -45,7 +45,7 @@ const PREVIEW_EVERY_MS = 1000;
 /** @type {Set<keyof SessionT>} */
 const CALLS = new Set([
   'summary', 'conversations', 'ladder_meta', 'ladder_svg', 'ladder_header', 'set_filter', 'set_clock_offset',
-  'message', 'diagnostics', 'findings', 'presence', 'search', 'export',
+  'message', 'diagnostics', 'findings', 'presence', 'search', 'set_query', 'export',
 ]);
 
 // postMessage of this worker (the page's lib types `self` as a window).
@@ -387,7 +387,7 @@ function transfer(method, value) {
     return a;
   };
   if (method === 'ladder_meta' && value) value.messages = ints(value.messages);
-  else if (method === 'search' && value) {
+  else if ((method === 'search' || method === 'set_query') && value) {
     value.hits = ints(value.hits);
     value.conversations = ints(value.conversations);
   } else if (method === 'export' && value) {

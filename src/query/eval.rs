@@ -69,6 +69,11 @@ impl Query {
         })
     }
 
+    /// The plain texts the query looks for (see [`Expr::marks`]).
+    pub fn marks(&self) -> Vec<String> {
+        self.expr.marks()
+    }
+
     /// Whether the query is empty (it matches every message).
     pub fn is_all(&self) -> bool {
         matches!(self.expr, Expr::All)

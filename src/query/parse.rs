@@ -28,6 +28,39 @@ pub enum Expr {
     Term(Term),
 }
 
+impl Expr {
+    /// The plain texts the query looks for (words, phrases, and the text values of `from:`, `to:`, `user:`,
+    /// `callid:` and `header:NAME=VALUE`), outside negations: what the message panel marks. Lower case.
+    pub fn marks(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.collect_marks(&mut out);
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn collect_marks(&self, out: &mut Vec<String>) {
+        match self {
+            Expr::All | Expr::Not(_) => {}
+            Expr::And(v) | Expr::Or(v) => v.iter().for_each(|e| e.collect_marks(out)),
+            Expr::Term(t) => {
+                let needle = match t {
+                    Term::Text(n)
+                    | Term::From(n)
+                    | Term::To(n)
+                    | Term::User(n)
+                    | Term::CallId(n) => Some(n),
+                    Term::Header(_, Some(n)) => Some(n),
+                    _ => None,
+                };
+                if let Some(Needle::Text(f)) = needle {
+                    out.push(String::from_utf8_lossy(&f.needle).into_owned());
+                }
+            }
+        }
+    }
+}
+
 /// What is wrong with a query, and where: `start..end` are byte offsets in the query text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryError {
@@ -697,6 +730,15 @@ mod tests {
             ok("method:INVITE status:>=400 -from:alice (ip:10.0.0.7 OR code:1033)"),
             "and(method:INVITE status:400-699 not(from) or(ip code:1033))"
         );
+    }
+
+    #[test]
+    fn marks_are_the_plain_texts_looked_for() {
+        let e = parse(
+            "Alice \"Skype for\" from:bob -carol status:4xx /re/ header:User-Agent=Lync (x OR -y)",
+        )
+        .unwrap();
+        assert_eq!(e.marks(), ["alice", "bob", "lync", "skype for", "x"]);
     }
 
     #[test]

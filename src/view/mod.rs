@@ -78,6 +78,8 @@ pub struct SearchHits {
     pub conversations: Vec<u32>,
     /// What is wrong with the query (no hits then).
     pub error: Option<QueryProblem>,
+    /// Texts to mark in the message panel (lower case): the words and text values the query looks for.
+    pub marks: Vec<String>,
 }
 
 /// Where a query is wrong and why: `start..end` in UTF-16 code units of the query (what a text field's
@@ -279,18 +281,43 @@ impl Analysis {
             hits,
             conversations,
             error: None,
+            marks: Vec::new(),
         }
     }
 
     /// The messages `query` (the query language) selects, or where and why it is wrong.
     pub fn filter_hits(&self, query: &str) -> SearchHits {
         match crate::query::Query::new(self, query) {
-            Ok(q) => self.hits(q.run(self)),
+            Ok(q) => SearchHits {
+                marks: q.marks(),
+                ..self.hits(q.run(self))
+            },
             Err(e) => SearchHits {
                 error: Some(QueryProblem::of(query, &e)),
                 ..SearchHits::default()
             },
         }
+    }
+
+    /// `hits` and the other messages of their transactions (a request's responses, a response's request), in
+    /// ladder order.
+    pub fn with_transactions(&self, hits: &[u32]) -> Vec<u32> {
+        let mut all: Vec<u32> = hits.to_vec();
+        for &i in hits {
+            let tx = self
+                .flow
+                .links
+                .get(i as usize)
+                .and_then(|l| l.transaction)
+                .and_then(|t| self.flow.transactions.get(t as usize));
+            if let Some(t) = tx {
+                all.extend(t.request);
+                all.extend(t.responses.iter().copied());
+            }
+        }
+        all.sort_unstable();
+        all.dedup();
+        all
     }
 
     /// The rows of messages `hits` for `sipscope --filter QUERY --json`.

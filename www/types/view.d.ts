@@ -247,7 +247,11 @@ conversations: Array<number>,
 /**
  * What is wrong with the query (no hits then).
  */
-error: QueryProblem | null, };
+error: QueryProblem | null, 
+/**
+ * Texts to mark in the message panel (lower case): the words and text values the query looks for.
+ */
+marks: Array<string>, };
 
 export type QueryProblem = { start: number, end: number, message: string, };
 
