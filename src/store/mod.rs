@@ -16,6 +16,7 @@ use crate::sip::{self, Message};
 use std::collections::HashMap;
 use std::rc::Rc;
 use text::{Source, Text, Texts};
+use thin_vec::ThinVec;
 
 /// One input file.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,8 +39,9 @@ pub struct Msg {
     pub file_time: Option<Timestamp>,
     /// Arrival order over all files: a stable identity while files are merged and re-merged.
     pub seq: u32,
-    /// The same message as other files logged it (same hop, same identity), drawn once.
-    pub also: Vec<Msg>,
+    /// The same message as other files logged it (same hop, same identity), drawn once. Nearly always empty:
+    /// a thin vector (one pointer) keeps every message smaller, and every pass over the messages faster.
+    pub also: ThinVec<Msg>,
     /// Sender and receiver (`host:port`): from the log, or inferred from Via / Request-URI when the log has none.
     /// Shared: a log names few endpoints, each for many messages.
     pub src: Rc<str>,
@@ -54,8 +56,8 @@ pub struct Msg {
     pub span: (u64, u64),
     /// 1-based line of the entry in its file.
     pub line: u32,
-    /// Import and parse problems for this message.
-    pub problems: Vec<Problem>,
+    /// Import and parse problems for this message (nearly always none: a thin vector, like `also`).
+    pub problems: ThinVec<Problem>,
 }
 
 #[derive(Debug)]
@@ -651,19 +653,21 @@ fn to_msg(
         },
         _ => texts.keep(&sip.raw),
     };
-    let mut problems = framing_problems;
-    problems.extend(
-        sip.problems
-            .iter()
-            .filter(|p| !(framed_length && p.code == Code::ContentLengthMismatch))
-            .cloned(),
-    );
+    let problems: ThinVec<Problem> = framing_problems
+        .into_iter()
+        .chain(
+            sip.problems
+                .iter()
+                .filter(|p| !(framed_length && p.code == Code::ContentLengthMismatch))
+                .cloned(),
+        )
+        .collect();
     Ok(Msg {
         file,
         time,
         file_time: time,
         seq: 0,
-        also: Vec::new(),
+        also: ThinVec::new(),
         inferred: src.is_none() || dst.is_none(),
         src: shared(names, src),
         dst: shared(names, dst),
