@@ -281,3 +281,18 @@ fn stand_in(brief: &Brief, syms: &Interner) -> Message {
     ));
     m
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every message keeps a `Text` and a `Msg`: their size is the analysis's memory and the cost of every pass
+    /// over the messages (64-bit figures; smaller in wasm).
+    #[test]
+    fn per_message_records_stay_small() {
+        #[cfg(target_pointer_width = "64")]
+        {
+            assert!(std::mem::size_of::<super::Text>() <= 48);
+            assert!(std::mem::size_of::<crate::flow::Brief>() <= 80);
+            assert!(std::mem::size_of::<super::super::Msg>() <= 240);
+        }
+    }
+}
