@@ -6,6 +6,12 @@ use crate::base::intern::{Interner, Sym};
 use crate::base::time::Timestamp;
 use crate::sip::grammar::{first_entry, param, via};
 use crate::sip::{Message, StartLine};
+use std::num::NonZeroU64;
+
+/// A hash as a [`NonZeroU64`]: 0 (one hash in 2^64) becomes 1.
+fn non_zero(h: u64) -> NonZeroU64 {
+    NonZeroU64::new(h).unwrap_or(NonZeroU64::MIN)
+}
 
 /// The facts of one message that transactions, conversations, subscriptions, endpoints and the merge use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +31,9 @@ pub struct Brief {
     /// what they are inferred from).
     pub branch: Option<Sym>,
     pub sent_by: Option<Sym>,
-    /// A hash of the To tag (only ever compared: a retransmitted response has the same).
-    pub to_tag: Option<u64>,
+    /// A hash of the To tag (only ever compared: a retransmitted response has the same); never zero, so that
+    /// `None` takes no room of its own.
+    pub to_tag: Option<NonZeroU64>,
     /// The Event package (up to the first `;`, trimmed), Subscription-State and Expires as written: only for
     /// SUBSCRIBE, NOTIFY and BENOTIFY and their responses, where subscriptions are made of them.
     pub event: Option<Sym>,
@@ -68,7 +75,7 @@ impl Brief {
         };
         let to_tag = msg
             .header("To")
-            .and_then(|v| param(&v, "tag").map(|t| merge::hash_of(t.as_bytes())));
+            .and_then(|v| param(&v, "tag").map(|t| non_zero(merge::hash_of(t.as_bytes()))));
         let kind = match (msg.method(), cseq_parts) {
             (Some(m), _) | (None, Some((_, m))) => m,
             (None, None) => "",

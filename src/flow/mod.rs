@@ -148,8 +148,8 @@ fn is_challenge(status: u16) -> bool {
     status == 401 || status == 407
 }
 
-/// A transaction and its top Via branch, listed under its (conversation, CSeq number).
-type TxKey = (u32, Option<Sym>);
+/// No earlier transaction under the same (conversation, CSeq number).
+const NO_TX: u32 = u32::MAX;
 
 /// Messages correlated between two calls of `correlate`'s progress callback.
 pub const TICK: usize = 1 << 15;
@@ -162,14 +162,20 @@ pub fn correlate<'a>(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Flow {
     let messages: Vec<(Option<Timestamp>, &Brief)> = messages.into_iter().collect();
+    // At most one transaction per message: room for them up front, so the vector is never copied as it grows
+    // (most messages open one in client logs and server traces; only what is used is ever touched).
     let mut flow = Flow {
         links: Vec::with_capacity(messages.len()),
+        transactions: Vec::with_capacity(messages.len()),
         ..Flow::default()
     };
     let mut conv_index: FxMap<Sym, u32> = FxMap::default();
-    // (conversation, CSeq number) → its transactions (one, or a few: INVITE, CANCEL, ACK share a number).
-    // Method and branch are compared on the transactions themselves: a lookup allocates nothing.
-    let mut tx_index: FxMap<(u32, u32), Vec<TxKey>> = FxMap::default();
+    // (conversation, CSeq number) → its latest transaction (one, or a few: INVITE, CANCEL, ACK share a number);
+    // `tx_chain[t]` is the one listed before `t` under the same key ([`NO_TX`] when none) and `t`'s top Via
+    // branch. Method and branch are compared on the transactions themselves: a lookup allocates nothing, and
+    // neither does a new transaction (no list per key).
+    let mut tx_index: FxMap<(u32, u32), u32> = FxMap::default();
+    let mut tx_chain: Vec<(u32, Option<Sym>)> = Vec::with_capacity(messages.len());
     let mut sub_index: FxMap<Sym, u32> = FxMap::default();
 
     for (i, &(time, msg)) in messages.iter().enumerate() {
@@ -222,13 +228,21 @@ pub fn correlate<'a>(
         // Transaction.
         if let Some((cseq, cseq_method)) = msg.cseq {
             let branch = msg.branch;
+            // At most one transaction matches: a new one is made only when none does.
             let find = |method: &str, flow: &Flow| {
-                tx_index.get(&(conv, cseq)).and_then(|list| {
-                    list.iter().find_map(|&(t, b)| {
-                        let tx = &flow.transactions[t as usize];
-                        (tx.method.eq_ignore_ascii_case(method) && b == branch).then_some(t)
-                    })
-                })
+                let mut t = tx_index.get(&(conv, cseq)).copied().unwrap_or(NO_TX);
+                while t != NO_TX {
+                    let (prev, b) = tx_chain[t as usize];
+                    if b == branch
+                        && flow.transactions[t as usize]
+                            .method
+                            .eq_ignore_ascii_case(method)
+                    {
+                        return Some(t);
+                    }
+                    t = prev;
+                }
+                None
             };
             let written = msg.method.map(|m| syms.get(m));
             let method: &str = match written {
@@ -264,7 +278,8 @@ pub fn correlate<'a>(
                         unanswered: false,
                         retransmissions: Vec::new(),
                     });
-                    tx_index.entry((conv, cseq)).or_default().push((t, branch));
+                    let prev = tx_index.insert((conv, cseq), t).unwrap_or(NO_TX);
+                    tx_chain.push((prev, branch));
                     flow.conversations[conv as usize].transactions.push(t);
                     t
                 }
@@ -316,6 +331,11 @@ pub fn correlate<'a>(
         flow.links.push(links);
     }
 
+    // Room reserved for a transaction per message and mostly unused is given back (the page's memory is all
+    // committed); a vector mostly used is left as it is rather than copied.
+    if flow.transactions.len() < flow.transactions.capacity() / 2 {
+        flow.transactions.shrink_to_fit();
+    }
     for tx in &mut flow.transactions {
         let expects = tx.request.is_some() && expects_response(&tx.method);
         if expects && tx.final_status.is_none() {

@@ -573,7 +573,11 @@ impl ClsImporter {
         for h in &f.sip_headers {
             sip.extend_from_slice(h);
             sip.extend_from_slice(b"\r\n");
-            if let Some((name, value)) = split_field(h) {
+            // Only a line starting with `c` or `l` can be Content-Length.
+            let maybe_length = h
+                .first()
+                .is_some_and(|b| matches!(b.to_ascii_lowercase(), b'c' | b'l'));
+            if let Some((name, value)) = split_field(h).filter(|_| maybe_length) {
                 if name.eq_ignore_ascii_case(b"content-length") || name.eq_ignore_ascii_case(b"l") {
                     declared = std::str::from_utf8(value.trim_ascii())
                         .ok()
@@ -583,22 +587,21 @@ impl ClsImporter {
         }
         let head_len = sip.len();
         sip.extend_from_slice(b"\r\n");
-        let mut body = Vec::new();
+        let body_from = sip.len();
         for (i, l) in f.body.iter().enumerate() {
             if i > 0 {
-                body.extend_from_slice(b"\r\n");
+                sip.extend_from_slice(b"\r\n");
             }
-            body.extend_from_slice(l);
+            sip.extend_from_slice(l);
         }
         let mut put_back = false;
         if let Some(n) = declared {
             // The log drops the line break that ends a body; put it back when that is what the length says.
-            if body.len() + 2 == n {
-                body.extend_from_slice(b"\r\n");
+            if sip.len() - body_from + 2 == n {
+                sip.extend_from_slice(b"\r\n");
                 put_back = true;
             }
         }
-        sip.extend_from_slice(&body);
         let body_start = f.body.first().copied();
         let at = place::record(
             &p.lines, &p.spans, &sip, head_len, body_start, put_back, start_line,

@@ -19,6 +19,7 @@ use crate::sip::Message;
 use std::collections::HashMap;
 use std::rc::Rc;
 use text::{Source, Text, Texts};
+use thin_vec::ThinVec;
 pub use timeline::Step;
 use timeline::{attach_server_diagnostics, merge_files};
 use unpacked::Unpacked;
@@ -44,8 +45,9 @@ pub struct Msg {
     pub file_time: Option<Timestamp>,
     /// Arrival order over all files: a stable identity while files are merged and re-merged.
     pub seq: u32,
-    /// The same message as other files logged it (same hop, same identity), drawn once.
-    pub also: Vec<Msg>,
+    /// The same message as other files logged it (same hop, same identity), drawn once. Nearly always empty:
+    /// a thin vector (one pointer) keeps every message smaller, and every pass over the messages faster.
+    pub also: ThinVec<Msg>,
     /// Sender and receiver (`host:port`): from the log, or inferred from Via / Request-URI when the log has none.
     /// Shared: a log names few endpoints, each for many messages.
     pub src: Rc<str>,
@@ -60,8 +62,8 @@ pub struct Msg {
     pub span: (u64, u64),
     /// 1-based line of the entry in its file.
     pub line: u32,
-    /// Import and parse problems for this message.
-    pub problems: Vec<Problem>,
+    /// Import and parse problems for this message (nearly always none: a thin vector, like `also`).
+    pub problems: ThinVec<Problem>,
 }
 
 #[derive(Debug)]
@@ -472,7 +474,7 @@ struct Parsed {
     brief: Brief,
     span: (u64, u64),
     line: u32,
-    problems: Vec<Problem>,
+    problems: ThinVec<Problem>,
 }
 
 fn parse_record(
@@ -509,13 +511,15 @@ fn parse_record(
         }),
         _ => Err(std::mem::take(&mut sip.raw)),
     };
-    let mut problems = framing_problems;
-    problems.extend(
-        sip.problems
-            .iter()
-            .filter(|p| !(framed_length && p.code == Code::ContentLengthMismatch))
-            .cloned(),
-    );
+    let problems: ThinVec<Problem> = framing_problems
+        .into_iter()
+        .chain(
+            sip.problems
+                .iter()
+                .filter(|p| !(framed_length && p.code == Code::ContentLengthMismatch))
+                .cloned(),
+        )
+        .collect();
     Ok(Parsed {
         file,
         time,
@@ -537,7 +541,7 @@ impl Parsed {
             time: self.time,
             file_time: self.time,
             seq: 0,
-            also: Vec::new(),
+            also: ThinVec::new(),
             inferred: self.src.is_none() || self.dst.is_none(),
             src: shared(names, self.src),
             dst: shared(names, self.dst),
