@@ -33,8 +33,8 @@
 //   ladder's) and the animation frame after it (first row visible). The longest main-thread task is the longest
 //   `longtask` PerformanceObserver entry between the change event and one second after done. Then the ladder is
 //   scrolled top to bottom (jumps, then 150 frames of continuous scrolling): the longest task and the longest
-//   frame while scrolling, and the most arrows ever in the DOM. Then a search is typed into the search box: the
-//   time until its match count is shown.
+//   frame while scrolling, and the most arrows ever in the DOM. Then a word and a query of fields are typed into the
+//   filter box: the time until the ladder is narrowed and the match count shown.
 // - memory in the browser: the peak resident set (VmHWM in /proc/PID/status) of the Chromium renderer process
 //   that hosts the page and its Web Worker (found with CDP SystemInfo.getProcessInfo; a fresh browser per run, so
 //   the page's renderer is the largest); VmRSS sampled every 50 ms as a cross-check; the wasm memory the worker
@@ -93,6 +93,9 @@ const SKIPS = opts('skip').map((s) => {
 const MB = 1e6;
 // A contact that sipscope-gen puts in many presence messages.
 const SEARCH_QUERY = 'USER42@limcm.com';
+// A query of fields only (answered from what the engine holds, no text read back): issue 12's "within 150 ms of
+// the typing pause".
+const FIELD_QUERY = 'method:SUBSCRIBE status:2xx -direction:out';
 const log = (...a) => console.error('   ', ...a);
 const round = (x, d = 0) => (x === null || x === undefined || Number.isNaN(x) ? null : Number(x.toFixed(d)));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -522,6 +525,7 @@ async function browserRun(file, { query = '', expectRefusal = false } = {}) {
     });
     const scroll = await page.evaluate(scrollProbe);
     const search = await page.evaluate(searchProbe, SEARCH_QUERY);
+    const fields = await page.evaluate(searchProbe, FIELD_QUERY);
     sampling = false;
     await sampler;
     const hwm = renderers.map((pid) => ({ pid, ...procStatus(pid) }));
@@ -556,6 +560,7 @@ async function browserRun(file, { query = '', expectRefusal = false } = {}) {
         continuous_ms: round(scroll.continuous_ms, 0),
       },
       search: { ...search, ms: round(search.ms, 0) },
+      fields: { ...fields, ms: round(fields.ms, 0) },
       memory: {
         renderer_peak_rss_mb: round(rendererPeak / MB, 0),
         renderer_sampled_peak_rss_mb: round(peakRss / MB, 0),
@@ -760,7 +765,8 @@ if (!NATIVE_ONLY) {
     lines.push(`| Chromium: first ladder row visible after the drop | ${file} | ${mbw(runs, (r) => r.first_row_frame_ms, 'ms')} | ≤ 1000 ms |`);
     lines.push(`| Chromium: longest main-thread task, drop → done + 1 s | ${file} | ${mbw(runs, (r) => r.longest_task_ms, 'ms')} | ≤ 100 ms |`);
     lines.push(`| Chromium: scrolling the ladder top to bottom: longest task / longest frame / most arrows in the DOM | ${file} | ${mbw(runs, (r) => r.scroll.longest_task_ms, 'ms')} / ${mbw(runs, (r) => r.scroll.longest_frame_ms, 'ms')} / ${worst(runs, (r) => r.scroll.max_arrows_in_dom)} arrows at most (${n0(worst(runs, (r) => r.scroll.dom_elements))} elements in all) | ≤ 100 ms, a few hundred arrows |`);
-    lines.push(`| Chromium: search for \`${r0.search.query}\` typed into the search box → match count shown (160 ms of it waits for more typing) | ${file} | ${mbw(runs, (r) => r.search.ms, 'ms')}; ${r0.search.result} | for information |`);
+    lines.push(`| Chromium: search for \`${r0.search.query}\` typed into the filter box → match count shown (160 ms of it waits for more typing) | ${file} | ${mbw(runs, (r) => r.search.ms, 'ms')}; ${r0.search.result} | for information |`);
+    lines.push(`| Chromium: query \`${r0.fields.query}\` typed → ladder narrowed and count shown, after the 160 ms typing pause | ${file} | ${mbw(runs, (r) => r.fields.ms - 160, 'ms')}; ${r0.fields.result} | ≤ 150 ms |`);
     lines.push(`| Chromium: peak page memory, JS heap (page + worker) + wasm | ${file} | ${mbw(runs, (r) => r.memory.js_heap_plus_wasm_mb, 'MB')}; median run: wasm ${medRun.memory.wasm_mb} MB, JS heap page ${medRun.memory.main_js_heap_peak_mb} MB + worker ${medRun.memory.worker_js_heap_peak_mb} MB | ≤ ${r0.memory.budget_mb} MB (0.35 × file + 60 MB) |`);
     lines.push(`| Chromium: peak resident memory of the renderer process (page + worker + Blink + V8), VmHWM | ${file} | until done ${mbw(runs, (r) => r.memory.renderer_sampled_peak_rss_until_done_mb, 'MB')}; after the scrolling test ${mbw(runs, (r) => r.memory.renderer_peak_rss_mb, 'MB')} | for information (an empty page: ~140 MB) |`);
   }

@@ -283,24 +283,73 @@ describe('sipscope page', () => {
     });
   });
 
-  it('search marks the matching messages; Enter jumps to the next match', async () => {
+  it('filter: a query narrows the ladder; Enter and ▲▼ step through matches; a bad part is underlined in place; chips; transactions; matched words marked', async () => {
     await withPage({}, async ({ page }) => {
       await page.click('#open-sample');
       await waitDone(page);
+      const arrows = () => page.locator('#ladder-canvas [data-msg]').count();
+      const counted = (text) => page.waitForFunction((t) => document.getElementById('search-count').textContent === t, text);
+      assert.equal(await arrows(), 34);
       await page.keyboard.press('/');
-      await page.keyboard.type('1 service');
-      await page.waitForFunction(() => document.getElementById('search-count').textContent.includes('match'));
-      const hits = await page.locator('#ladder-canvas [data-msg].is-hit').count();
-      const all = await page.locator('#ladder-canvas [data-msg]').count();
-      assert.ok(hits > 0 && hits < all, `some but not all messages match (${hits} of ${all})`);
+      await page.keyboard.type('method:REGISTER status:401');
+      await counted('3 matches');
+      assert.equal(await arrows(), 3, 'the ladder shows the matches only');
+      assert.match(await page.locator('#ladder-caption').textContent(), /3 messages/);
       await page.keyboard.press('Enter');
-      await page.waitForSelector('#ladder-canvas [data-msg].selected.is-hit');
+      await page.waitForSelector('#ladder-canvas [data-msg].selected');
+      const first = Number(await page.locator('#ladder-canvas [data-msg].selected').getAttribute('data-msg'));
+      await page.click('#query-next');
+      await page.waitForFunction((f) => Number(document.querySelector('#ladder-canvas [data-msg].selected')?.dataset.msg) > f, first);
+      await page.click('#query-prev');
+      await page.waitForFunction((f) => Number(document.querySelector('#ladder-canvas [data-msg].selected')?.dataset.msg) === f, first);
       await page.waitForSelector('#detail-body .start-line');
-      assert.match(await page.locator('#detail-body').textContent(), /SERVICE/);
+      assert.match(await page.locator('#detail-body .start-line').textContent(), /401 Unauthorized/);
+
+      // A query that cannot be read: the bad part underlined in the box, the reason beside it, the ladder kept.
+      await page.fill('#search', 'method:REGISTER frm:on1');
+      await page.waitForSelector('#search[aria-invalid]');
+      assert.equal(await page.locator('#search-mirror .q-bad').textContent(), 'frm:');
+      assert.match(await page.locator('#query-error').textContent(), /^frm: is not a field \(fields: method, status/);
+      assert.ok(await page.locator('#query-error').isVisible());
+      assert.equal(await arrows(), 3, 'the last query that could be read still holds');
+      await page.fill('#search', 'from:on1 method:REGISTER');
+      await counted('8 matches');
+      assert.ok(!(await page.locator('#search').getAttribute('aria-invalid')));
+      assert.ok(!(await page.locator('#query-error').isVisible()));
+      // The words looked for are marked in the message panel.
+      await page.locator('#ladder-canvas [data-msg]').first().click();
+      await page.waitForSelector('#detail-body mark.q-mark');
+      const marks = await page.$$eval('#detail-body mark.q-mark', (ms) => ms.map((m) => m.textContent.toLowerCase()));
+      assert.ok(marks.length >= 2 && marks.every((m) => m === 'on1'), JSON.stringify(marks));
+
+      // With transactions: the challenges and the requests they answer; the requests dimmed as not matching.
+      await page.fill('#search', 'status:401');
+      await counted('3 matches');
+      assert.equal(await arrows(), 3);
+      await page.check('#query-tx');
+      await page.waitForFunction(() => document.querySelectorAll('#ladder-canvas [data-msg]').length === 6);
+      assert.equal(await page.locator('#ladder-canvas.searching [data-msg].is-hit').count(), 3);
+      await page.uncheck('#query-tx');
+      await page.waitForFunction(() => document.querySelectorAll('#ladder-canvas [data-msg]').length === 3);
+
+      // A chip asks its question; pressed again, it is taken back.
+      const failures = page.locator('#query-bar .chip', { hasText: 'Failures' });
+      await failures.click();
+      await counted('2 matches');
+      assert.equal(await failures.getAttribute('aria-pressed'), 'true');
+      assert.equal(await page.inputValue('#search'), 'status:>=400 -status:401 -status:407');
+      const statuses = await page.$$eval('#ladder-canvas [data-msg] text', (ts) => ts.map((t) => t.textContent).join(' '));
+      assert.match(statuses, /503[\s\S]*480/);
+      await failures.click();
+      await page.waitForFunction(() => document.querySelectorAll('#ladder-canvas [data-msg]').length === 34);
+      assert.equal(await failures.getAttribute('aria-pressed'), 'false');
+
       await page.fill('#search', 'no-such-text-anywhere-42');
-      await page.waitForFunction(() => document.getElementById('search-count').textContent === 'no match');
+      await counted('no match');
+      assert.equal(await arrows(), 0);
+      await page.focus('#search');
       await page.keyboard.press('Escape');
-      await page.waitForFunction(() => !document.querySelector('#ladder-canvas.searching'));
+      await page.waitForFunction(() => document.querySelectorAll('#ladder-canvas [data-msg]').length === 34);
     });
   });
 

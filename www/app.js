@@ -14,7 +14,7 @@ import {
 import { renderConversations, markConversation, onConvScroll, convKey, focusCurrentConversation } from './ui/conversations.js';
 import { renderDetail } from './ui/detail.js';
 import { renderSummary, renderDiagnostics, showDiagnostics } from './ui/summary.js';
-import { runSearch, clearSearch, nextSearchHit } from './ui/search.js';
+import { runSearch, clearSearch, nextSearchHit, runChip } from './ui/search.js';
 import { renderFiles, renderClockStrip, renderFilesPanel, focusFileRow, wireFiles } from './ui/files.js';
 import { resetDrawer, closeDrawer, onSelect, wireDrawer } from './ui/drawer.js';
 
@@ -223,14 +223,34 @@ function wire() {
     clearTimeout(state.searchTimer);
     state.searchTimer = window.setTimeout(() => { runSearch().catch(reportError); }, 160);
   });
+  state.redrawLadder = async () => renderLadder(await call('ladder_meta'));
+  ui.search.addEventListener('scroll', () => { ui.searchMirror.scrollLeft = ui.search.scrollLeft; });
+  ui.queryTx.addEventListener('change', () => { runSearch().catch(reportError); });
+  ui.queryBar.addEventListener('click', (e) => {
+    const chip = closest(e.target, '.query-chips .chip');
+    if (chip instanceof HTMLElement) runChip(chip).catch(reportError);
+  });
+  /** @param {number} delta */
+  const step = (delta) => {
+    const msg = nextSearchHit(delta);
+    if (msg >= 0) selectMessage(msg, { scroll: true });
+  };
+  ui.queryPrev.addEventListener('click', () => step(-1));
+  ui.queryNext.addEventListener('click', () => step(1));
+  // A new filter: its words are marked in the message shown; a message no longer in the ladder gives way to the
+  // first match.
+  document.addEventListener('sipscope:filtered', () => {
+    if (state.selected >= 0 && !state.msgToRow.has(state.selected) && state.rowToMsg.length) {
+      selectMessage(state.rowToMsg[0], { scroll: true }).catch(reportError);
+    } else if (state.message) {
+      renderDetail();
+    }
+  });
   ui.search.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') {
       e.preventDefault();
       clearTimeout(state.searchTimer);
-      const go = () => {
-        const msg = nextSearchHit(e.shiftKey ? -1 : 1);
-        if (msg >= 0) selectMessage(msg, { scroll: true });
-      };
+      const go = () => step(e.shiftKey ? -1 : 1);
       if (ui.search.value.trim() !== state.searchQuery) runSearch().then(go, reportError);
       else go();
     } else if (e.key === 'Escape') {

@@ -5,7 +5,7 @@
 // summaries above each pretty-printed body part, and the raw text. Every text here comes from the engine.
 
 import { state, summary, fileName } from './state.js';
-import { ui, el, messageLink, diagnosticItem } from './dom.js';
+import { ui, el, messageLink, diagnosticItem, markWords } from './dom.js';
 import { timeText, sameDay } from './format.js';
 import { withAvailability } from './presence.js';
 
@@ -80,9 +80,10 @@ export function renderDetail(errorText) {
   const parts = m.body_parts;
   const headers = m.headers;
   if (state.raw) {
+    const pre = el('pre', { class: 'raw', text: m.raw });
+    markWords(pre, state.searchMarks);
     ui.detailBody.append(el('section', { class: 'msg-section' },
-      el('h3', { text: 'Raw text, exactly as in the log' }),
-      el('pre', { class: 'raw', text: m.raw })));
+      el('h3', { text: 'Raw text, exactly as in the log' }), pre));
     return;
   }
   // Section shortcuts, like DevTools' tabs: the body can be far below a long header table.
@@ -92,14 +93,17 @@ export function renderDetail(errorText) {
     el('button', { type: 'button', class: 'chip', onclick: jump('sec-headers'), text: `Headers ${headers.length}` }),
     el('button', { type: 'button', class: 'chip', onclick: jump('sec-body'), text: parts.length ? `Body ${parts.length === 1 ? '' : `${parts.length} parts`}`.trim() : 'No body' })));
 
+  const table = headersTable(m);
+  markWords(table, state.searchMarks); // what the filter looked for, in the headers and their values
   ui.detailBody.append(el('section', { class: 'msg-section', id: 'sec-headers' },
-    el('h3', { text: `Headers (${headers.length})` }), headersTable(m)));
+    el('h3', { text: `Headers (${headers.length})` }), table));
 
   const fromHeaders = headerSummaries(m); // text carried in a header (the first IM, in ms-text-format)
   const body = el('section', { class: 'msg-section', id: 'sec-body' },
     el('h3', { text: parts.length > 1 ? `Body (${parts.length} parts)` : 'Body' }), fromHeaders);
   if (parts.length) parts.forEach((p, i) => body.append(renderBodyPart(p, i, parts.length, summariesFor(m, i))));
   else if (!fromHeaders) body.append(el('p', { class: 'muted', text: 'No body.' }));
+  markWords(body, state.searchMarks);
   ui.detailBody.append(body);
 }
 

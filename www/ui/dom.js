@@ -26,6 +26,12 @@ export const ui = {
   files: byId('files', HTMLUListElement),
   search: byId('search', HTMLInputElement),
   searchCount: byId('search-count', E),
+  searchMirror: byId('search-mirror', E),
+  queryBar: byId('query-bar', E),
+  queryTx: byId('query-tx', HTMLInputElement),
+  queryError: byId('query-error', E),
+  queryPrev: byId('query-prev', HTMLButtonElement),
+  queryNext: byId('query-next', HTMLButtonElement),
   openSample: byId('open-sample', B),
   openFile: byId('open-file', B),
   fileInput: byId('file-input', HTMLInputElement),
@@ -210,4 +216,45 @@ export function diagnosticItem(d, ...extra) {
     el('span', { class: 'diag-word', text: sev }),
     el('span', { class: 'diag-msg', text: d.message }),
     ...extra);
+}
+
+/**
+ * Mark each occurrence of `words` (lower case; ASCII letters compared without case, as the engine does) in the
+ * text under `root` with <mark class="q-mark">. Text stays text: nodes are split, nothing is parsed as HTML.
+ * @param {Node} root
+ * @param {string[]} words
+ * @returns {number} marks made
+ */
+export function markWords(root, words) {
+  const wanted = words.filter((w) => w.length > 0);
+  if (!wanted.length) return 0;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  /** @type {Text[]} */
+  const nodes = [];
+  while (walker.nextNode()) nodes.push(/** @type {Text} */ (walker.currentNode));
+  let made = 0;
+  for (const node of nodes) {
+    const text = node.nodeValue || '';
+    const lower = text.replace(/[A-Z]+/g, (c) => c.toLowerCase()); // same length as text
+    /** @type {[number, number][]} */
+    const ranges = [];
+    for (const w of wanted) {
+      for (let i = lower.indexOf(w); i >= 0; i = lower.indexOf(w, i + w.length)) ranges.push([i, i + w.length]);
+    }
+    if (!ranges.length) continue;
+    ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+    const frag = document.createDocumentFragment();
+    let at = 0;
+    for (const [a, b] of ranges) {
+      if (b <= at) continue;
+      const from = Math.max(a, at);
+      if (from > at) frag.append(text.slice(at, from));
+      frag.append(el('mark', { class: 'q-mark', text: text.slice(from, b) }));
+      at = b;
+      made += 1;
+    }
+    frag.append(text.slice(at));
+    node.replaceWith(frag);
+  }
+  return made;
 }

@@ -20,11 +20,13 @@ import { startWorker } from './trusted.js';
 /**
  * What the page may ask: the Session's methods that worker.js forwards, by their own names.
  * @typedef {'summary' | 'conversations' | 'ladder_meta' | 'ladder_svg' | 'ladder_header' | 'set_filter'
- *   | 'set_clock_offset' | 'message' | 'diagnostics' | 'findings' | 'presence' | 'search' | 'export'} Method
+ *   | 'set_clock_offset' | 'message' | 'diagnostics' | 'findings' | 'presence' | 'search' | 'set_query' | 'export'} Method
  */
 /**
  * Values as worker.js sends them where they differ from the Session's: lists of message indices as Int32Array.
- * @typedef {{ladder_meta: Meta, search: {hits: Int32Array, conversations: Int32Array}}} Sent
+ * @typedef {import('../types/view').SearchHits} SearchHits
+ * @typedef {{ladder_meta: Meta, search: Hits32, set_query: Hits32}} Sent
+ * @typedef {Omit<SearchHits, 'hits' | 'conversations'> & {hits: Int32Array, conversations: Int32Array}} Hits32
  */
 /**
  * The value of `method` as it arrives: the Session's own (wasm-bindgen's declaration), or as sent.

@@ -1,58 +1,105 @@
 // @ts-check
-// sipscope page, search: the engine looks in every message's text and endpoints (search(query) → the matching
-// messages and the conversations holding them); the page marks the arrows in view, counts the matches and
-// narrows the conversations list to those with a match.
+// sipscope page, the filter: the engine reads the query (docs/query.md) and narrows the ladder to the messages it
+// selects (set_query(query, transactions) → the hits, the conversations holding them, the texts to mark, or
+// where and why the query is wrong). The page redraws the ladder, counts the matches, narrows the conversations
+// list, underlines a bad part of the query in place and marks the matched words in the message panel. It never
+// interprets the query itself.
 
 import { state, summary, Hits } from './state.js';
-import { ui } from './dom.js';
+import { ui, el } from './dom.js';
 import { count } from './format.js';
 import { showConversations } from './conversations.js';
 
-/** Search for what the search box holds (an empty box clears the search). */
+/** Run what the filter box holds (an empty box shows every message again). */
 export async function runSearch() {
-  const q = ui.search.value.trim();
-  state.searchQuery = q;
+  const q = ui.search.value;
+  const tx = ui.queryTx.checked;
   const seq = ++state.searchSeq;
-  if (!q) {
+  const engine = state.engines.shown;
+  if (!engine) return;
+  ui.searchCount.textContent = q.trim() ? 'filtering…' : '';
+  /** @type {import('./engine.js').Hits32} */
+  let r;
+  try {
+    r = await engine.call('set_query', q, tx);
+  } catch (err) {
+    if (seq !== state.searchSeq) return;
+    showProblem(q, { start: 0, end: q.length, message: `The filter could not be run: ${err instanceof Error ? err.message : err}` });
+    return;
+  }
+  if (seq !== state.searchSeq || state.engines.shown !== engine) return;
+  if (r.error) {
+    // Nothing changed in the engine: the ladder keeps the last query that could be read.
+    showProblem(q, r.error);
+    return;
+  }
+  showProblem(q, null);
+  state.searchQuery = q.trim();
+  state.searchTx = tx;
+  state.searchMarks = state.searchQuery ? r.marks : [];
+  if (!state.searchQuery) {
     state.searchHits = null;
     state.searchConvs = null;
   } else {
-    const engine = state.engines.shown;
-    if (!engine) return;
-    ui.searchCount.textContent = 'searching…';
-    try {
-      const r = await engine.call('search', q);
-      if (seq !== state.searchSeq || state.engines.shown !== engine) return;
-      state.searchHits = new Hits(r.hits, summary().message_count);
-      state.searchConvs = new Set(r.conversations);
-    } catch (err) {
-      if (seq !== state.searchSeq) return;
-      state.searchHits = new Hits(new Int32Array(0), 0);
-      state.searchConvs = new Set();
-      console.warn('search failed:', err instanceof Error ? err.message : err);
-    }
+    state.searchHits = new Hits(r.hits, summary().message_count);
+    state.searchConvs = new Set(r.conversations);
   }
+  markChips();
+  await state.redrawLadder();
   applySearchToLadder();
   applySearchToConversations();
+  document.dispatchEvent(new CustomEvent('sipscope:filtered'));
 }
 
-/** Forget the search (a new analysis is on screen). */
+/**
+ * Say what is wrong with the query, the bad part underlined in place (or clear it).
+ * @param {string} q
+ * @param {import('../types/view').QueryProblem | null} problem
+ */
+function showProblem(q, problem) {
+  ui.searchMirror.replaceChildren();
+  ui.search.toggleAttribute('aria-invalid', !!problem);
+  ui.queryError.textContent = problem ? problem.message : '';
+  ui.queryError.classList.toggle('on', !!problem);
+  if (!problem) return;
+  ui.searchCount.textContent = 'error';
+  // The offsets count UTF-16 units, as the input's own text does.
+  const end = Math.max(problem.end, problem.start + 1);
+  const bad = q.slice(problem.start, end) || ' ';
+  ui.searchMirror.append(q.slice(0, problem.start), el('span', { class: 'q-bad', text: bad }), q.slice(end));
+  ui.searchMirror.scrollLeft = ui.search.scrollLeft;
+}
+
+/** The chip whose question is in the box is pressed. */
+function markChips() {
+  for (const b of ui.queryBar.querySelectorAll('.query-chips .chip')) {
+    if (b instanceof HTMLElement) b.setAttribute('aria-pressed', String(b.dataset.query === state.searchQuery));
+  }
+}
+
+/** Forget the filter (a new analysis is on screen: its engine starts unfiltered). */
 export function clearSearch() {
   state.searchHits = null;
   state.searchConvs = null;
   state.searchQuery = '';
+  state.searchMarks = [];
   ui.search.value = '';
   ui.searchCount.textContent = '';
+  showProblem('', null);
+  markChips();
+  updateStepButtons();
 }
 
-/** Mark the matches among the arrows in the DOM, and say how many there are. */
+/** Mark the matches among the arrows in the DOM (with their transactions, the others are dimmed), and count them. */
 export function applySearchToLadder() {
   const hits = state.searchHits;
   ui.searchCount.dataset.query = hits ? state.searchQuery : ''; // what the count is about
-  ui.ladderCanvas.classList.toggle('searching', !!hits);
+  // Every arrow is a match unless the transactions around them are kept too: then the others are dimmed.
+  ui.ladderCanvas.classList.toggle('searching', !!hits && state.searchTx);
   for (const [msg, a] of state.arrows) a.classList.toggle('is-hit', !!hits && hits.has(msg));
+  updateStepButtons();
   if (!hits) {
-    ui.searchCount.textContent = '';
+    if (!ui.search.hasAttribute('aria-invalid')) ui.searchCount.textContent = '';
     return;
   }
   let shown = 0;
@@ -62,6 +109,12 @@ export function applySearchToLadder() {
   ui.searchCount.textContent = shown
     ? `${count(shown)} match${shown === 1 ? '' : 'es'}`
     : elsewhere ? `${count(elsewhere)} in other conversations` : 'no match';
+}
+
+function updateStepButtons() {
+  const some = !!state.searchHits && state.searchHits.size > 0;
+  ui.queryPrev.disabled = !some;
+  ui.queryNext.disabled = !some;
 }
 
 /** The conversations list shows only the conversations with a match (and "All messages"). */
@@ -85,4 +138,11 @@ export function nextSearchHit(delta) {
     if (hits.has(rows[r])) return rows[r];
   }
   return -1;
+}
+
+/** A chip puts its question in the box and runs it (again: off). @param {HTMLElement} chip */
+export function runChip(chip) {
+  const q = chip.dataset.query || '';
+  ui.search.value = state.searchQuery === q ? '' : q;
+  return runSearch();
 }

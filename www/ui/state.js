@@ -83,7 +83,11 @@ export class Hits {
  *   the conversations list: what it shows in order (-1 is "All messages"), the entries in the DOM
  * @property {Hits | null} searchHits
  * @property {Set<number> | null} searchConvs  conversations with a hit
- * @property {string} searchQuery
+ * @property {string} searchQuery            the filter's query in force (trimmed)
+ * @property {boolean} searchTx               the filter keeps each match's transaction
+ * @property {string[]} searchMarks           texts the filter looks for: marked in the message panel
+ * @property {() => Promise<void>} redrawLadder  the ladder drawn again from the engine (set by app.js: ui/ladder.js
+ *   imports ui/search.js, so search.js cannot import it)
  * @property {number} searchTimer
  * @property {number} searchSeq
  * @property {number} toastTimer
@@ -132,6 +136,9 @@ export const state = {
   searchHits: null,
   searchConvs: null,
   searchQuery: '',
+  searchTx: false,
+  searchMarks: [],
+  redrawLadder: async () => {},
   searchTimer: 0,
   searchSeq: 0,
   toastTimer: 0,
