@@ -353,6 +353,47 @@ describe('sipscope page', () => {
     });
   });
 
+  it('deep links: the fragment keeps the view (message, query, conversation, panel), never log text; the same file opened again with it comes back to it; ? lists every key', async () => {
+    await withPage({}, async ({ page }) => {
+      await page.click('#open-sample');
+      await waitDone(page);
+      await page.fill('#search', 'method:REGISTER');
+      await page.waitForFunction(() => document.getElementById('search-count').textContent === '8 matches');
+      await page.locator('#ladder-canvas [data-msg]').nth(2).click();
+      await page.waitForSelector('#detail-body .start-line');
+      const msg = Number(await page.locator('#ladder-canvas [data-msg].selected').getAttribute('data-msg'));
+      await page.click('#findings-toggle');
+      await page.waitForFunction(() => /panel=findings/.test(location.hash));
+      const hash = await page.evaluate(() => location.hash);
+      const p = new URLSearchParams(hash.slice(1));
+      assert.equal(p.get('msg'), String(msg + 1));
+      assert.equal(p.get('q'), 'method:REGISTER');
+      assert.equal(p.get('panel'), 'findings');
+      assert.doesNotMatch(decodeURIComponent(hash), /limcm|192\.168|on1/, 'no log text in the link');
+      // The page opened again with that link, the same file: the same view.
+      await page.reload();
+      await page.waitForFunction(() => document.body.dataset.engine);
+      await page.click('#open-sample');
+      await waitDone(page);
+      await page.waitForFunction(() => document.getElementById('search-count').textContent === '8 matches');
+      assert.equal(await page.inputValue('#search'), 'method:REGISTER');
+      await page.waitForFunction((m) => document.querySelector('#ladder-canvas [data-msg].selected')?.dataset.msg === String(m), msg);
+      await page.waitForSelector('#detail-body .start-line');
+      assert.ok(await page.locator('#ins-findings').isVisible(), 'the findings panel is open again');
+      assert.equal(await page.evaluate(() => location.hash), hash);
+      // A conversation chosen goes into the link too.
+      await page.locator('#conv-list [data-conv="0"]').click();
+      await page.waitForFunction(() => /conv=1/.test(location.hash));
+      // ? lists the keys; Esc closes the list.
+      await page.locator('#ladder-scroll').focus();
+      await page.keyboard.press('?');
+      await page.waitForSelector('#keys[open]');
+      assert.match(await page.locator('#keys').textContent(), /Focus the filter[\s\S]*This list/);
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => !document.querySelector('#keys[open]'));
+    });
+  });
+
   it('a large log (20 MB): progress, then a windowed ladder that scrolls to the end', async () => {
     const big = join(OUT, 'big.uccapilog');
     const one = readFileSync(SAMPLE_FILE);

@@ -16,7 +16,8 @@ import { renderDetail } from './ui/detail.js';
 import { renderSummary, renderDiagnostics, showDiagnostics } from './ui/summary.js';
 import { runSearch, clearSearch, nextSearchHit, runChip } from './ui/search.js';
 import { renderFiles, renderClockStrip, renderFilesPanel, focusFileRow, wireFiles } from './ui/files.js';
-import { resetDrawer, closeDrawer, onSelect, wireDrawer } from './ui/drawer.js';
+import { resetDrawer, closeDrawer, onSelect, wireDrawer, toggleDrawer } from './ui/drawer.js';
+import { writeLink, readLink } from './ui/link.js';
 
 /** @typedef {import('./ui/engine.js').Done} Done */
 
@@ -62,8 +63,26 @@ async function showAnalysis(done) {
   if (summary().message_count === 0) showDiagnostics(true);
   resetDrawer(); // findings and presence of this analysis
   if (done.reload) return;
+  await restoreLink();
   // For the benchmark (bench/): how long each part took, and the engine's memory.
   performance.measure('sipscope:analysis', { start: 'sipscope:start', detail: { ...done.timings, wasmBytes: done.wasmBytes } });
+}
+
+/** Bring back the view the URL fragment names (a deep link), as far as this analysis has it. */
+async function restoreLink() {
+  const v = readLink();
+  if (v.q) {
+    ui.search.value = v.q;
+    ui.queryTx.checked = v.tx;
+    await runSearch();
+  }
+  if (v.conv >= 0) await selectConversation(v.conv);
+  if (v.panel === 'diagnostics') showDiagnostics(true);
+  else if (v.panel === 'findings' || v.panel === 'presence') toggleDrawer(v.panel);
+  state.raw = v.raw;
+  if (v.msg >= 0) await jumpToMessage(v.msg);
+  else renderDetail();
+  writeLink();
 }
 
 /** A file's clock offset set by hand (ms, or null for the estimate): the files are merged again, so message
@@ -96,6 +115,7 @@ async function selectMessage(msg, opts = {}) {
   if (!Number.isInteger(msg) || msg < 0) return;
   state.selected = msg;
   onSelect(msg);
+  writeLink();
   const a = markSelected();
   if (opts.scroll !== false) scrollToMessage(msg);
   if (opts.focus && a) a.focus({ preventScroll: true });
@@ -131,6 +151,7 @@ async function selectConversation(id) {
   if (state.phase !== 'done' || id === state.filter) return;
   state.filter = id;
   markConversation();
+  writeLink();
   await call('set_filter', id);
   await renderLadder(await call('ladder_meta'));
   // Keep the selection when it is still visible; else select the conversation's first message.
@@ -203,6 +224,7 @@ function wire() {
   ui.rawToggle.addEventListener('click', () => {
     state.raw = !state.raw;
     renderDetail();
+    writeLink();
   });
   // The message panel folds into a rail and back; the selection and its details stay (shown when unfolded).
   ui.detailToggle.addEventListener('click', () => {
@@ -217,6 +239,13 @@ function wire() {
     const open = ui.diagnostics.hidden;
     showDiagnostics(open);
     if (open) closeDrawer(false); // the diagnostics and the drawer share a place
+    writeLink();
+  });
+  // The drawer's toggles (wired in ui/drawer.js) change the view too.
+  for (const b of [ui.findingsToggle, ui.presenceToggle, ui.drawerClose]) b.addEventListener('click', () => writeLink());
+  // A link pasted into this tab while its file is open.
+  window.addEventListener('hashchange', () => {
+    if (state.phase === 'done') restoreLink().catch(reportError);
   });
 
   ui.search.addEventListener('input', () => {
@@ -240,6 +269,7 @@ function wire() {
   // A new filter: its words are marked in the message shown; a message no longer in the ladder gives way to the
   // first match.
   document.addEventListener('sipscope:filtered', () => {
+    writeLink();
     if (state.selected >= 0 && !state.msgToRow.has(state.selected) && state.rowToMsg.length) {
       selectMessage(state.rowToMsg[0], { scroll: true }).catch(reportError);
     } else if (state.message) {
@@ -267,6 +297,9 @@ function wire() {
     if (e.key === 'Escape' && state.phase === 'analyzing') {
       e.preventDefault();
       cancelAnalysis();
+    } else if (e.key === '?') {
+      e.preventDefault();
+      if (!ui.keys.open) ui.keys.showModal();
     } else if (e.key === '/' && !ui.search.disabled) {
       e.preventDefault();
       ui.search.focus();

@@ -32,6 +32,7 @@ export const ui = {
   queryError: byId('query-error', E),
   queryPrev: byId('query-prev', HTMLButtonElement),
   queryNext: byId('query-next', HTMLButtonElement),
+  keys: byId('keys', HTMLDialogElement),
   openSample: byId('open-sample', B),
   openFile: byId('open-file', B),
   fileInput: byId('file-input', HTMLInputElement),
