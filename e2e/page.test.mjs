@@ -394,6 +394,26 @@ describe('sipscope page', () => {
     });
   });
 
+  it('response times: per method a histogram, median, 90% and slowest; the slowest transactions first, each selecting its request', async () => {
+    await withPage({}, async ({ page }) => {
+      await page.click('#open-sample');
+      await waitDone(page);
+      await page.click('#times-toggle');
+      await page.waitForSelector('#ins-times table.rt-methods');
+      const rows = await page.$$eval('#ins-times table.rt-methods tbody tr', (trs) => trs.map((tr) => tr.innerText.split('\t').map((c) => c.trim())));
+      const register = rows.find((r) => r[0] === 'REGISTER');
+      assert.ok(register, JSON.stringify(rows));
+      assert.equal(register[1], '4');
+      assert.equal(await page.locator('#ins-times .rt-methods tbody tr').first().locator('.rt-bar').count(), 10, 'one bar per bucket');
+      const first = page.locator('#ins-times .rt-slowest li').first();
+      assert.match(await first.innerText(), /^12\.1 s\s*INVITE \(CSeq \d+\)\s*→ 480$/);
+      await first.locator('.msg-link').click();
+      await page.waitForSelector('#detail-body .start-line');
+      assert.match(await page.locator('#detail-body .start-line').textContent(), /^INVITE sip:/);
+      assert.match(await page.evaluate(() => location.hash), /panel=times/);
+    });
+  });
+
   it('a large log (20 MB): progress, then a windowed ladder that scrolls to the end', async () => {
     const big = join(OUT, 'big.uccapilog');
     const one = readFileSync(SAMPLE_FILE);

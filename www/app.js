@@ -78,7 +78,7 @@ async function restoreLink() {
   }
   if (v.conv >= 0) await selectConversation(v.conv);
   if (v.panel === 'diagnostics') showDiagnostics(true);
-  else if (v.panel === 'findings' || v.panel === 'presence') toggleDrawer(v.panel);
+  else if (v.panel === 'findings' || v.panel === 'presence' || v.panel === 'times') toggleDrawer(v.panel);
   state.raw = v.raw;
   if (v.msg >= 0) await jumpToMessage(v.msg);
   else renderDetail();
@@ -242,7 +242,8 @@ function wire() {
     writeLink();
   });
   // The drawer's toggles (wired in ui/drawer.js) change the view too.
-  for (const b of [ui.findingsToggle, ui.presenceToggle, ui.drawerClose]) b.addEventListener('click', () => writeLink());
+  for (const b of [ui.findingsToggle, ui.presenceToggle, ui.timesToggle, ui.drawerClose]) b.addEventListener('click', () => writeLink());
+  ui.keysClose.addEventListener('click', () => ui.keys.close());
   // A link pasted into this tab while its file is open.
   window.addEventListener('hashchange', () => {
     if (state.phase === 'done') restoreLink().catch(reportError);

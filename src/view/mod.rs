@@ -7,6 +7,7 @@
 pub mod ladder;
 pub mod message;
 pub mod rows;
+pub mod timing;
 #[cfg(test)]
 mod ts;
 

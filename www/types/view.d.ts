@@ -255,6 +255,48 @@ marks: Array<string>, };
 
 export type QueryProblem = { start: number, end: number, message: string, };
 
+export type ResponseTimes = { 
+/**
+ * Upper bounds of the histogram buckets in ms (the last bucket is "at least the last bound").
+ */
+buckets_ms: number[], 
+/**
+ * Each bucket for people: `< 10 ms`, `10 ms – 50 ms`, …, `≥ 10.0 s`.
+ */
+bucket_labels: Array<string>, 
+/**
+ * Per method, most transactions first.
+ */
+methods: Array<MethodTimes>, 
+/**
+ * The slowest transactions (at most [`SLOWEST`]), slowest first.
+ */
+slowest: Array<TransactionTime>, 
+/**
+ * Transactions with a response time in all.
+ */
+timed: number, };
+
+export type MethodTimes = { method: string, count: number, 
+/**
+ * Transactions per bucket of [`ResponseTimes::buckets_ms`] (one more entry than bounds).
+ */
+histogram: Array<number>, median_ms: number, p90_ms: number, max_ms: number, 
+/**
+ * Median, 90th percentile and slowest for people (`143 ms`, `2.8 s`).
+ */
+median: string, p90: string, max: string, };
+
+export type TransactionTime = { transaction: number, method: string, cseq: number, ms: number, 
+/**
+ * `ms` for people, as the ladder says it (`12.1 s`).
+ */
+time: string, final_status: number | null, 
+/**
+ * The request's message (to select), or the first response's when the request is not in the log.
+ */
+message: number, conversation: number | null, };
+
 export type FilteredReport = { query: string, 
 /**
  * Messages in the whole analysis.

@@ -1,6 +1,6 @@
 // @ts-check
 // sipscope page: the drawer under the workspace, opened from the bottom bar (DevTools' drawer: one view at a time)
-// with the findings and presence views; it takes the diagnostics list's place.
+// with the findings, presence and response-times views; it takes the diagnostics list's place.
 
 import { state } from './state.js';
 import { ui, el, fill } from './dom.js';
@@ -9,26 +9,36 @@ import { report } from './engine.js';
 import { loadFindings, renderFindings, findingsSub, countText, markActiveFinding } from './findings.js';
 import { loadPresence, renderPresence, presenceSub } from './presence.js';
 import { showDiagnostics } from './summary.js';
+import { loadTimes, renderTimes, timesSub } from './times.js';
 
-/** @typedef {'findings' | 'presence'} View */
+/** @typedef {'findings' | 'presence' | 'times'} View */
 
 /** A new analysis (or the same files merged again) is on screen: forget the old findings and presence. */
 export function resetDrawer() {
   const ins = state.insights;
   ins.generation += 1;
   ins.findings = null;
-  ins.findingsLoading = null;
   ins.presence = null;
-  ins.presenceLoading = null;
+  ins.times = null;
+  ins.loading = { findings: null, presence: null, times: null };
   ins.activeFinding = -1;
   // The page opened the diagnostics (nothing was found in the input): they have the drawer's place.
   if (!ui.diagnostics.hidden) closeDrawer(false);
   ui.findingsPanel.replaceChildren();
   ui.presencePanel.replaceChildren();
+  ui.timesPanel.replaceChildren();
   setToggleLabels();
-  // Findings name the problems in the bottom bar right away; presence is read when it is opened.
+  // Findings name the problems in the bottom bar right away; presence and times are read when opened.
   loadFindings(findingsLoaded).catch(report);
   if (ins.view === 'presence') loadPresence(presenceLoaded).catch(report);
+  if (ins.view === 'times') loadTimes(timesLoaded).catch(report);
+}
+
+function timesLoaded() {
+  if (state.insights.view === 'times') {
+    renderTimes();
+    updateDrawerSub();
+  }
 }
 
 function findingsLoaded() {
@@ -57,7 +67,7 @@ function setToggleLabels() {
   const about = 'Problems worth a look, each linked to its message';
   ui.findingsToggle.title = f && f.total ? `Findings: ${countText(f.counts)}. ${about}` : about;
   ui.presenceToggle.replaceChildren(el('span', { text: p ? `Presence: ${plural(p.contacts.length, 'contact')}` : 'Presence' }));
-  for (const [button, v] of /** @type {[HTMLButtonElement, View][]} */ ([[ui.findingsToggle, 'findings'], [ui.presenceToggle, 'presence']])) {
+  for (const [button, v] of /** @type {[HTMLButtonElement, View][]} */ ([[ui.findingsToggle, 'findings'], [ui.presenceToggle, 'presence'], [ui.timesToggle, 'times']])) {
     button.setAttribute('aria-expanded', view === v ? 'true' : 'false');
     button.setAttribute('aria-pressed', view === v ? 'true' : 'false');
   }
@@ -76,6 +86,7 @@ function openDrawer(view) {
   ui.drawer.hidden = false;
   ui.findingsPanel.hidden = view !== 'findings';
   ui.presencePanel.hidden = view !== 'presence';
+  ui.timesPanel.hidden = view !== 'times';
   setToggleLabels();
   if (view === 'findings') {
     ui.drawerTitle.textContent = 'Findings';
@@ -84,12 +95,19 @@ function openDrawer(view) {
       ui.findingsPanel.replaceChildren(el('p', { class: 'placeholder', text: 'Looking for problems…' }));
       loadFindings(findingsLoaded).catch(report);
     }
-  } else {
+  } else if (view === 'presence') {
     ui.drawerTitle.textContent = 'Presence';
     if (state.insights.presence) renderPresence();
     else {
       ui.presencePanel.replaceChildren(el('p', { class: 'placeholder', text: 'Reading presence…' }));
       loadPresence(presenceLoaded).catch(report);
+    }
+  } else {
+    ui.drawerTitle.textContent = 'Response times';
+    if (state.insights.times) renderTimes();
+    else {
+      ui.timesPanel.replaceChildren(el('p', { class: 'placeholder', text: 'Timing the transactions…' }));
+      loadTimes(timesLoaded).catch(report);
     }
   }
   updateDrawerSub();
@@ -102,12 +120,12 @@ export function closeDrawer(restoreFocus) {
   state.insights.view = null;
   ui.drawer.hidden = true;
   setToggleLabels();
-  if (restoreFocus) (was === 'findings' ? ui.findingsToggle : ui.presenceToggle).focus({ preventScroll: true });
+  if (restoreFocus) ({ findings: ui.findingsToggle, presence: ui.presenceToggle, times: ui.timesToggle })[was].focus({ preventScroll: true });
 }
 
 function updateDrawerSub() {
   const v = state.insights.view;
-  ui.drawerSub.textContent = v === 'findings' ? findingsSub() : v === 'presence' ? presenceSub() : '';
+  ui.drawerSub.textContent = v === 'findings' ? findingsSub() : v === 'presence' ? presenceSub() : v === 'times' ? timesSub() : '';
 }
 
 /** The page selected a message: mark the finding about it, if any. @param {number} msg */
@@ -147,6 +165,8 @@ function listKeys(e, container, selector, horizontal) {
 export function wireDrawer() {
   ui.findingsToggle.addEventListener('click', () => toggleDrawer('findings'));
   ui.presenceToggle.addEventListener('click', () => toggleDrawer('presence'));
+  ui.timesToggle.addEventListener('click', () => toggleDrawer('times'));
+  ui.timesPanel.addEventListener('keydown', (e) => listKeys(e, ui.timesPanel, '.rt-slowest .msg-link'));
   ui.drawerClose.addEventListener('click', () => closeDrawer(true));
   ui.drawer.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') {

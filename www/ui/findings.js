@@ -2,7 +2,7 @@
 // sipscope page, findings view (in the drawer): the engine's problems worth a look, each linked to its message,
 // a page at a time (findings(first, count); "Show more" asks for the next page).
 
-import { state } from './state.js';
+import { state, loadInsight } from './state.js';
 import { ui, el, messageLink, SEVERITY_ICON, severity } from './dom.js';
 import { plural, count } from './format.js';
 import { call, report } from './engine.js';
@@ -22,16 +22,7 @@ export function countText(c) {
 
 /** Load the first page of findings of the analysis on screen (once); `then` runs when it is there. @param {() => void} then */
 export function loadFindings(then) {
-  const ins = state.insights;
-  if (ins.findings) return Promise.resolve();
-  if (ins.findingsLoading) return ins.findingsLoading;
-  const gen = ins.generation;
-  ins.findingsLoading = call('findings', 0, FINDINGS_PAGE).then((page) => {
-    if (gen !== ins.generation) return;
-    ins.findings = page;
-    then();
-  });
-  return ins.findingsLoading;
+  return loadInsight('findings', () => call('findings', 0, FINDINGS_PAGE), then);
 }
 
 /** The drawer's line about findings. */

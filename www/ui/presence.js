@@ -3,7 +3,7 @@
 // class of each change (CSS av-<class>) and always said in words; per subscription its lifecycle, BENOTIFY storms
 // collapsed. Also the availability badges inside the message panel's body summaries.
 
-import { state } from './state.js';
+import { state, loadInsight } from './state.js';
 import { ui, el, messageLink, fillList } from './dom.js';
 import { plural, count, timeText } from './format.js';
 import { call } from './engine.js';
@@ -53,16 +53,7 @@ export function withAvailability(text) {
 
 /** Load the presence of the analysis on screen (once); `then` runs when it is there. @param {() => void} then */
 export function loadPresence(then) {
-  const ins = state.insights;
-  if (ins.presence) return Promise.resolve();
-  if (ins.presenceLoading) return ins.presenceLoading;
-  const gen = ins.generation;
-  ins.presenceLoading = call('presence').then((p) => {
-    if (gen !== ins.generation) return;
-    ins.presence = p;
-    then();
-  });
-  return ins.presenceLoading;
+  return loadInsight('presence', () => call('presence'), then);
 }
 
 /** The drawer's line about presence. */

@@ -99,10 +99,11 @@ export class Hits {
 /**
  * @typedef {object} Insights
  * @property {FindingsPage | null} findings   the findings loaded so far (items grow with "Show more")
- * @property {Promise<void> | null} findingsLoading
  * @property {Presence | null} presence
- * @property {Promise<void> | null} presenceLoading
- * @property {'findings' | 'presence' | null} view  what the drawer shows, when open
+ * @property {import('../types/view').ResponseTimes | null} times
+ * @property {{findings: Promise<void> | null, presence: Promise<void> | null, times: Promise<void> | null}} loading
+ *   what is being asked of the engine
+ * @property {'findings' | 'presence' | 'times' | null} view  what the drawer shows, when open
  * @property {number} generation              bumps on every analysis (or re-merge): late answers are dropped
  * @property {number} activeFinding
  * @property {boolean} merging                a clock offset is being applied
@@ -145,9 +146,9 @@ export const state = {
   dragDepth: 0,
   insights: {
     findings: null,
-    findingsLoading: null,
     presence: null,
-    presenceLoading: null,
+    times: null,
+    loading: { findings: null, presence: null, times: null },
     view: null,
     generation: 0,
     activeFinding: -1,
@@ -172,4 +173,28 @@ const EMPTY_SUMMARY = Object.freeze({
 export function fileName(i) {
   const f = i === null || i === undefined ? undefined : summary().files[i];
   return f ? f.name : `file ${Number(i) + 1}`;
+}
+
+/**
+ * Ask the engine for one of the drawer's views once per analysis: `ask()` runs unless the value is there or on
+ * its way; `then()` runs when it arrives for the analysis still on screen.
+ * @template {'findings' | 'presence' | 'times'} K
+ * @param {K} key
+ * @param {() => Promise<NonNullable<Insights[K]>>} ask
+ * @param {() => void} then
+ * @returns {Promise<void>}
+ */
+export function loadInsight(key, ask, then) {
+  const ins = state.insights;
+  if (ins[key]) return Promise.resolve();
+  const pending = ins.loading[key];
+  if (pending) return pending;
+  const gen = ins.generation;
+  const p = ask().then((v) => {
+    if (gen !== ins.generation) return;
+    ins[key] = v;
+    then();
+  });
+  ins.loading[key] = p;
+  return p;
 }
