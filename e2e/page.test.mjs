@@ -414,6 +414,31 @@ describe('sipscope page', () => {
     });
   });
 
+  it('compare: pin a message, choose another, see both side by side (headers aligned by name, bodies by line)', async () => {
+    await withPage({}, async ({ page }) => {
+      await page.click('#open-sample');
+      await waitDone(page);
+      const arrows = page.locator('#ladder-canvas [data-msg]');
+      await arrows.nth(7).click(); // 200 OK to the last REGISTER
+      await page.waitForSelector('#detail-body .start-line');
+      assert.equal(await page.locator('#compare').textContent(), 'Compare…');
+      await page.locator('#ladder-scroll').focus();
+      await page.keyboard.press('c');
+      await page.waitForFunction(() => document.getElementById('compare').textContent === 'Pinned #8');
+      await arrows.nth(15).click(); // 503 Service Unavailable
+      await page.waitForFunction(() => document.getElementById('compare').textContent === 'Compare with #8');
+      await page.click('#compare');
+      await page.waitForSelector('#diff[open] .diff-table');
+      assert.match(await page.locator('#diff-sub').textContent(), /^#8 against #16 · \d+ changes/);
+      const rows = await page.$$eval('#diff-body .diff-table tbody tr', (trs) => trs.map((tr) => [tr.className, tr.querySelector('th')?.textContent || '', tr.lastElementChild.textContent]));
+      assert.deepEqual(rows[0], ['diff-changed', '', 'changed'], 'the start lines differ');
+      assert.ok(rows.some((r) => r[0] === 'diff-added' && r[1] === 'ms-diagnostics' && r[2] === 'only in the second'), JSON.stringify(rows));
+      assert.ok(rows.some((r) => r[0] === 'diff-removed' && r[1] === 'Contact'), 'a header of another name is not a changed value');
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => !document.querySelector('#diff[open]'));
+    });
+  });
+
   it('a large log (20 MB): progress, then a windowed ladder that scrolls to the end', async () => {
     const big = join(OUT, 'big.uccapilog');
     const one = readFileSync(SAMPLE_FILE);

@@ -13,7 +13,8 @@
 //! - `conversations()`, `set_filter(conversation | -1)`, `set_query(query, transactions)`: narrow the ladder
 //!   to a conversation, to what a query selects, or both.
 //! - `ladder_meta()`, `ladder_header()`, `ladder_svg(first, count)`: the ladder, a window of rows at a time.
-//! - `message(index)`, `findings(first, count)`, `presence()`, `response_times()`, `search(query)`.
+//! - `message(index)`, `diff(left, right)`, `findings(first, count)`, `presence()`, `response_times()`,
+//!   `search(query)`.
 //! - `set_clock_offset(file, ms | undefined)`: a file's clock by hand; the files are merged again.
 //! - `export(format)`: `{mime, name, bytes}` for "svg", "mermaid", "json", "text", "summary".
 //! - `sample_log()`, `version()`.
@@ -27,7 +28,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
-const TS_IMPORTS: &str = r#"import type { Summary, Diagnostic, ConversationListRow, LadderMeta, MessageDetail, FindingsPage, Presence, ResponseTimes, SearchHits, Export } from "./types/view";"#;
+const TS_IMPORTS: &str = r#"import type { Summary, Diagnostic, ConversationListRow, LadderMeta, MessageDetail, FindingsPage, Presence, ResponseTimes, MessageDiff, SearchHits, Export } from "./types/view";"#;
 
 /// The built-in sample a newcomer opens with "Open sample".
 const SAMPLE: &[u8] = include_bytes!("../www/sample/sample.uccapilog");
@@ -307,6 +308,13 @@ impl Session {
         d.presence
             .get_or_insert_with(|| to_js(&d.analysis.presence_view()))
             .clone()
+    }
+
+    /// Message `left` against message `right`: headers aligned by name and order, bodies by line (`null` when
+    /// either index is out of range).
+    #[wasm_bindgen(unchecked_return_type = "MessageDiff | null")]
+    pub fn diff(&mut self, left: u32, right: u32) -> JsValue {
+        to_js(&self.done().analysis.diff(left, right))
     }
 
     /// Response times per method (histogram, median, 90th percentile, slowest) and the slowest transactions.

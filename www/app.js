@@ -18,6 +18,7 @@ import { runSearch, clearSearch, nextSearchHit, runChip } from './ui/search.js';
 import { renderFiles, renderClockStrip, renderFilesPanel, focusFileRow, wireFiles } from './ui/files.js';
 import { resetDrawer, closeDrawer, onSelect, wireDrawer, toggleDrawer } from './ui/drawer.js';
 import { writeLink, readLink } from './ui/link.js';
+import { compareAction } from './ui/diff.js';
 
 /** @typedef {import('./ui/engine.js').Done} Done */
 
@@ -40,6 +41,7 @@ async function showAnalysis(done) {
   state.filter = -1;
   state.selected = -1;
   state.message = null;
+  state.pinned = -1; // message indices of another analysis
   state.raw = false;
   clearSearch();
   if (!done.reload) performance.mark('sipscope:read');
@@ -244,6 +246,8 @@ function wire() {
   // The drawer's toggles (wired in ui/drawer.js) change the view too.
   for (const b of [ui.findingsToggle, ui.presenceToggle, ui.timesToggle, ui.drawerClose]) b.addEventListener('click', () => writeLink());
   ui.keysClose.addEventListener('click', () => ui.keys.close());
+  ui.compare.addEventListener('click', () => { compareAction().catch(reportError); });
+  ui.diffClose.addEventListener('click', () => ui.diff.close());
   // A link pasted into this tab while its file is open.
   window.addEventListener('hashchange', () => {
     if (state.phase === 'done') restoreLink().catch(reportError);
@@ -298,6 +302,9 @@ function wire() {
     if (e.key === 'Escape' && state.phase === 'analyzing') {
       e.preventDefault();
       cancelAnalysis();
+    } else if (e.key === 'c' && state.phase === 'done') {
+      e.preventDefault();
+      compareAction().catch(reportError);
     } else if (e.key === '?') {
       e.preventDefault();
       if (!ui.keys.open) ui.keys.showModal();

@@ -277,6 +277,20 @@ slowest: Array<TransactionTime>,
  */
 timed: number, };
 
+export type MessageDiff = { left: number, right: number, left_start: string, right_start: string, start_changed: boolean, headers: Array<DiffRow>, body: Array<DiffRow>, 
+/**
+ * Said when the bodies were too long to compare whole.
+ */
+body_note: string | null, 
+/**
+ * Rows of each kind, headers and body together.
+ */
+changed: number, added: number, removed: number, };
+
+export type DiffRow = { name: string, left: string | null, right: string | null, change: Change, };
+
+export type Change = "same" | "changed" | "added" | "removed";
+
 export type MethodTimes = { method: string, count: number, 
 /**
  * Transactions per bucket of [`ResponseTimes::buckets_ms`] (one more entry than bounds).

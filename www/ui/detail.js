@@ -8,6 +8,7 @@ import { state, summary, fileName } from './state.js';
 import { ui, el, messageLink, diagnosticItem, markWords } from './dom.js';
 import { timeText, sameDay } from './format.js';
 import { withAvailability } from './presence.js';
+import { updateCompare } from './diff.js';
 
 /** @typedef {import('../types/view').MessageDetail} MessageDetail */
 /** @typedef {import('../types/view').BodySummary} BodySummary */
@@ -32,6 +33,7 @@ export function renderDetail(errorText) {
   const m = state.message;
   ui.detailBody.replaceChildren();
   ui.rawToggle.disabled = !m;
+  updateCompare();
   ui.rawToggle.setAttribute('aria-pressed', state.raw ? 'true' : 'false');
   ui.rawToggle.textContent = state.raw ? 'Parsed view' : 'Raw text';
   ui.detailSub.textContent = '';

@@ -83,6 +83,7 @@ export class Hits {
  *   the conversations list: what it shows in order (-1 is "All messages"), the entries in the DOM
  * @property {Hits | null} searchHits
  * @property {Set<number> | null} searchConvs  conversations with a hit
+ * @property {number} pinned                 the message pinned to compare another with, or -1
  * @property {string} searchQuery            the filter's query in force (trimmed)
  * @property {boolean} searchTx               the filter keeps each match's transaction
  * @property {string[]} searchMarks           texts the filter looks for: marked in the message panel
@@ -136,6 +137,7 @@ export const state = {
   conv: { view: [-1], items: new Map(), scrollQueued: false },
   searchHits: null,
   searchConvs: null,
+  pinned: -1,
   searchQuery: '',
   searchTx: false,
   searchMarks: [],
