@@ -439,6 +439,19 @@ describe('sipscope page', () => {
     });
   });
 
+  it('headers alone: a pasted ms-diagnostics line and header block are explained one by one, with a note that no message was found', async () => {
+    await withPage({}, async ({ page }) => {
+      await page.fill('#paste-text', 'From the ticket:\nms-diagnostics: 1033;reason="Previous hop server component did not respond";source="fe01.contoso.com"\nUser-Agent: UCCAPI/16.0.4849.1000 OC/16.0.4849.1000 (Skype for Business)\n');
+      await page.click('#paste-go');
+      assert.equal(await waitDone(page), 0);
+      await page.waitForSelector('#detail-body .headers-alone');
+      assert.match(await page.locator('#detail-body .headers-alone .notice-text').textContent(), /^No SIP message was found in .+, but it holds 2 header lines: they are explained on their own\.$/);
+      const names = await page.$$eval('#detail-body .headers-alone th.h-name', (ths) => ths.map((t) => t.textContent));
+      assert.deepEqual(names, ['ms-diagnostics', 'User-Agent']);
+      assert.match(await page.locator('#detail-body .headers-alone tr[data-header="ms-diagnostics"] .h-help').textContent(), /1033/);
+    });
+  });
+
   it('a large log (20 MB): progress, then a windowed ladder that scrolls to the end', async () => {
     const big = join(OUT, 'big.uccapilog');
     const one = readFileSync(SAMPLE_FILE);

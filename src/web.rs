@@ -13,7 +13,7 @@
 //! - `conversations()`, `set_filter(conversation | -1)`, `set_query(query, transactions)`: narrow the ladder
 //!   to a conversation, to what a query selects, or both.
 //! - `ladder_meta()`, `ladder_header()`, `ladder_svg(first, count)`: the ladder, a window of rows at a time.
-//! - `message(index)`, `diff(left, right)`, `findings(first, count)`, `presence()`, `response_times()`,
+//! - `message(index)`, `diff(left, right)`, `headers_alone()`, `findings(first, count)`, `presence()`, `response_times()`,
 //!   `search(query)`.
 //! - `set_clock_offset(file, ms | undefined)`: a file's clock by hand; the files are merged again.
 //! - `export(format)`: `{mime, name, bytes}` for "svg", "mermaid", "json", "text", "summary".
@@ -28,7 +28,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
-const TS_IMPORTS: &str = r#"import type { Summary, Diagnostic, ConversationListRow, LadderMeta, MessageDetail, FindingsPage, Presence, ResponseTimes, MessageDiff, SearchHits, Export } from "./types/view";"#;
+const TS_IMPORTS: &str = r#"import type { Summary, Diagnostic, ConversationListRow, LadderMeta, MessageDetail, FindingsPage, Presence, ResponseTimes, MessageDiff, HeadersAlone, SearchHits, Export } from "./types/view";"#;
 
 /// The built-in sample a newcomer opens with "Open sample".
 const SAMPLE: &[u8] = include_bytes!("../www/sample/sample.uccapilog");
@@ -308,6 +308,12 @@ impl Session {
         d.presence
             .get_or_insert_with(|| to_js(&d.analysis.presence_view()))
             .clone()
+    }
+
+    /// Files without a SIP message whose lines hold headers sipscope explains, each with its headers explained.
+    #[wasm_bindgen(unchecked_return_type = "HeadersAlone[]")]
+    pub fn headers_alone(&mut self) -> JsValue {
+        to_js(&self.done().analysis.headers_alone())
     }
 
     /// Message `left` against message `right`: headers aligned by name and order, bodies by line (`null` when

@@ -43,6 +43,7 @@ async function showAnalysis(done) {
   state.message = null;
   state.pinned = -1; // message indices of another analysis
   state.raw = false;
+  state.headersAlone = summary().message_count === 0 ? await call('headers_alone') : [];
   clearSearch();
   if (!done.reload) performance.mark('sipscope:read');
 

@@ -45,7 +45,7 @@ const PREVIEW_EVERY_MS = 1000;
 /** @type {Set<keyof SessionT>} */
 const CALLS = new Set([
   'summary', 'conversations', 'ladder_meta', 'ladder_svg', 'ladder_header', 'set_filter', 'set_clock_offset',
-  'message', 'diagnostics', 'findings', 'presence', 'response_times', 'diff', 'search', 'set_query', 'export',
+  'message', 'diagnostics', 'findings', 'presence', 'response_times', 'diff', 'headers_alone', 'search', 'set_query', 'export',
 ]);
 
 // postMessage of this worker (the page's lib types `self` as a window).

@@ -16,6 +16,7 @@
 //! does I/O or panics on any input. Facts (code tables, version mapping, availability ranges) come from
 //! Microsoft's published documents; each table says where it came from.
 
+pub mod alone;
 pub mod body;
 pub mod diagnostics;
 pub mod findings;

@@ -638,6 +638,11 @@ impl Analysis {
         self.texts.with_bytes(&self.messages[i as usize].text, f)
     }
 
+    /// Up to `len` bytes of file `file` from its start, read again (`None` when it cannot be).
+    pub fn file_head(&self, file: u32, len: usize) -> Option<Vec<u8>> {
+        self.texts.file_head(file, len)
+    }
+
     /// The strings of the messages' briefs.
     pub fn syms(&self) -> &Interner {
         &self.syms

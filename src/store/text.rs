@@ -156,6 +156,15 @@ impl Texts {
         }
     }
 
+    /// Up to `len` bytes of file `file` from its start, read again through the source (`None` without one).
+    pub fn file_head(&self, file: u32, len: usize) -> Option<Vec<u8>> {
+        let mut into = Vec::new();
+        self.source
+            .as_ref()?
+            .read(file, 0, len, &mut into)
+            .then_some(into)
+    }
+
     /// The bytes of a text; `None` when its file cannot be read back as it was.
     pub fn bytes(&self, text: &Text) -> Option<Vec<u8>> {
         self.with_bytes(text, <[u8]>::to_vec)

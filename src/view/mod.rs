@@ -4,6 +4,7 @@
 //!
 //! `www/types/view.d.ts` is generated from these types (`cargo test`, see `ts.rs`) and checked fresh.
 
+pub mod alone;
 pub mod diff;
 pub mod ladder;
 pub mod message;

@@ -56,6 +56,7 @@ fn declarations() -> String {
         SearchHits,
         QueryProblem,
         timing::ResponseTimes,
+        alone::HeadersAlone,
         diff::MessageDiff,
         diff::DiffRow,
         diff::Change,

@@ -277,6 +277,8 @@ slowest: Array<TransactionTime>,
  */
 timed: number, };
 
+export type HeadersAlone = { file: number, file_name: string, headers: Array<HeaderView>, annotations: Array<Annotation>, };
+
 export type MessageDiff = { left: number, right: number, left_start: string, right_start: string, start_changed: boolean, headers: Array<DiffRow>, body: Array<DiffRow>, 
 /**
  * Said when the bodies were too long to compare whole.

@@ -42,7 +42,16 @@ export function renderDetail(errorText) {
     return;
   }
   if (!m && !(summary().message_count > 0)) {
-    ui.detailBody.append(el('p', { class: 'placeholder', text: 'No message to show.' }));
+    if (!state.headersAlone.length) {
+      ui.detailBody.append(el('p', { class: 'placeholder', text: 'No message to show.' }));
+      return;
+    }
+    // No message, but header lines (a copied ms-diagnostics line, a pasted header block): each explained.
+    for (const h of state.headersAlone) {
+      ui.detailBody.append(el('section', { class: 'msg-section headers-alone' },
+        el('p', { class: 'notice-text', text: `No SIP message was found in ${h.file_name}, but it holds ${h.headers.length === 1 ? 'a header line' : `${h.headers.length} header lines`}: ${h.headers.length === 1 ? 'it is' : 'they are'} explained on their own.` }),
+        headersTable(h)));
+    }
     return;
   }
   if (!m) {
@@ -175,7 +184,10 @@ function renderBodyPart(p, i, n, summaries) {
   return part;
 }
 
-/** The headers table: name, value, and what it means (the engine's annotations for that header). @param {MessageDetail} m */
+/**
+ * The headers table: name, value, and what it means (the engine's annotations for that header).
+ * @param {{headers: import('../types/view').HeaderView[], annotations: import('../types/view').Annotation[]}} m
+ */
 function headersTable(m) {
   /** @type {Map<number, string[]>} */
   const notes = new Map();

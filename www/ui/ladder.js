@@ -50,11 +50,14 @@ async function drawLadder(meta) {
     ui.ladderScroll.hidden = true;
     const files = s.files.map((f) => f.name).join(', ') || 'this input';
     ui.notice.replaceChildren(
-      el('strong', { text: total === 0 ? `No SIP messages found in ${files}.` : 'No messages in this conversation.' }),
+      el('strong', {
+        text: total === 0 ? `No SIP messages found in ${files}.`
+          : state.searchQuery ? 'No message here matches the filter.' : 'No messages in this conversation.',
+      }),
       el('span', {
-        text: total === 0
-          ? ' sipscope reads Skype for Business / Lync client logs (.UccApilog) and plain SIP text. See the diagnostics below for what was found.'
-          : '',
+        text: total !== 0 ? ''
+          : state.headersAlone.length ? ' Its header lines are explained one by one in the message panel.'
+            : ' sipscope reads Skype for Business / Lync client logs (.UccApilog) and plain SIP text. See the diagnostics below for what was found.',
       }));
     ui.notice.hidden = false;
     return;

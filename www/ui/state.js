@@ -83,6 +83,8 @@ export class Hits {
  *   the conversations list: what it shows in order (-1 is "All messages"), the entries in the DOM
  * @property {Hits | null} searchHits
  * @property {Set<number> | null} searchConvs  conversations with a hit
+ * @property {import('../types/view').HeadersAlone[]} headersAlone  files without a message whose header lines
+ *   the engine explained
  * @property {number} pinned                 the message pinned to compare another with, or -1
  * @property {string} searchQuery            the filter's query in force (trimmed)
  * @property {boolean} searchTx               the filter keeps each match's transaction
@@ -137,6 +139,7 @@ export const state = {
   conv: { view: [-1], items: new Map(), scrollQueued: false },
   searchHits: null,
   searchConvs: null,
+  headersAlone: [],
   pinned: -1,
   searchQuery: '',
   searchTx: false,
