@@ -15,12 +15,32 @@ use std::num::NonZeroU32;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(NonZeroU32);
 
+/// Bytes of one block of the text arena (a longer string gets a block of its own).
+const TEXT_BLOCK: usize = 256 << 10;
+/// Spans in one block of the span table.
+const SPAN_BLOCK_BITS: u32 = 14;
+const SPAN_BLOCK: usize = 1 << SPAN_BLOCK_BITS;
+
+/// Where a symbol's string is: its text block and its range there.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    block: u32,
+    start: u32,
+    end: u32,
+}
+
 /// The strings of one analysis.
+///
+/// The text and the spans grow in fixed blocks, never by doubling: a doubling vector holds its last two sizes at
+/// once and copies everything into fresh memory at every step.
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
-    text: String,
-    /// Where each symbol's string is in `text`: symbol `n` is `spans[n - 1]`.
-    spans: Vec<(usize, usize)>,
+    /// The text arena, in blocks of [`TEXT_BLOCK`] bytes (or one string's, when longer): a block is never grown.
+    text: Vec<String>,
+    /// Where each symbol's string is: symbol `n` is span `n - 1`, in blocks of [`SPAN_BLOCK`].
+    spans: Vec<Vec<Span>>,
+    /// Symbols given so far.
+    len: u32,
     by_hash: FxMap<u64, Sym>,
     /// Strings whose hash another string took first.
     collided: FxMap<Box<str>, Sym>,
@@ -55,18 +75,45 @@ impl Interner {
     }
 
     fn add(&mut self, s: &str) -> Sym {
-        let start = self.text.len();
-        self.text.push_str(s);
-        self.spans.push((start, self.text.len()));
-        let n = u32::try_from(self.spans.len()).expect("fewer than 2^32 distinct strings");
-        Sym(NonZeroU32::new(n).expect("n ≥ 1"))
+        let fits = self
+            .text
+            .last()
+            .is_some_and(|b| b.capacity() - b.len() >= s.len());
+        if !fits {
+            self.text
+                .push(String::with_capacity(s.len().max(TEXT_BLOCK)));
+        }
+        let block = self.text.len() - 1;
+        let text = &mut self.text[block];
+        let start = text.len();
+        text.push_str(s);
+        let span = Span {
+            block: block as u32,
+            start: start as u32,
+            end: text.len() as u32,
+        };
+        if self.spans.last().is_none_or(|b| b.len() == SPAN_BLOCK) {
+            self.spans.push(Vec::with_capacity(SPAN_BLOCK));
+        }
+        self.spans.last_mut().expect("a block").push(span);
+        self.len = self
+            .len
+            .checked_add(1)
+            .expect("fewer than 2^32 distinct strings");
+        Sym(NonZeroU32::new(self.len).expect("n ≥ 1"))
     }
 
     /// The string of a symbol (empty for a symbol of another interner that is out of range).
     pub fn get(&self, sym: Sym) -> &str {
+        let n = sym.0.get() as usize - 1;
         self.spans
-            .get(sym.0.get() as usize - 1)
-            .map_or("", |&(a, b)| &self.text[a..b])
+            .get(n >> SPAN_BLOCK_BITS)
+            .and_then(|b| b.get(n & (SPAN_BLOCK - 1)))
+            .map_or("", |sp| self.text_of(sp))
+    }
+
+    fn text_of(&self, sp: &Span) -> &str {
+        &self.text[sp.block as usize][sp.start as usize..sp.end as usize]
     }
 }
 
@@ -89,7 +136,8 @@ impl Interner {
             other
                 .spans
                 .iter()
-                .map(|&(a, b)| self.intern(&other.text[a..b]))
+                .flatten()
+                .map(|sp| self.intern(other.text_of(sp)))
                 .collect(),
         )
     }
@@ -111,6 +159,23 @@ mod tests {
         assert_ne!(i.intern("NOTIFY"), b);
         let empty = i.intern("");
         assert_eq!(i.get(empty), "");
+    }
+
+    #[test]
+    fn strings_across_blocks_read_back() {
+        let mut i = Interner::default();
+        let long = "x".repeat(TEXT_BLOCK + 3);
+        let words: Vec<String> = (0..2 * SPAN_BLOCK + 5).map(|n| format!("w{n}")).collect();
+        let mut syms: Vec<Sym> = words.iter().map(|w| i.intern(w)).collect();
+        syms.push(i.intern(&long));
+        syms.push(i.intern("after"));
+        assert!(i.text.len() >= 2 && i.spans.len() == 3);
+        for (w, &s) in words.iter().zip(&syms) {
+            assert_eq!(i.get(s), w);
+            assert_eq!(i.intern(w), s);
+        }
+        assert_eq!(i.get(syms[words.len()]), long);
+        assert_eq!(i.get(syms[words.len() + 1]), "after");
     }
 
     #[test]

@@ -154,14 +154,15 @@ const NO_TX: u32 = u32::MAX;
 /// Messages correlated between two calls of `correlate`'s progress callback.
 pub const TICK: usize = 1 << 15;
 
-/// Correlate messages given in display order, from what each message's [`Brief`] keeps (strings in `syms`).
+/// Correlate messages given in display order, from what each message's [`Brief`] keeps (strings in `syms`):
+/// `of(message)` gives its time and brief (read where they are: no copy of them for every message is made).
 /// `progress(done, total)` is called before the first message and after every [`TICK`] messages.
-pub fn correlate<'a>(
+pub fn correlate<'a, T>(
     syms: &Interner,
-    messages: impl IntoIterator<Item = (Option<Timestamp>, &'a Brief)>,
+    messages: &'a [T],
+    of: impl Fn(&'a T) -> (Option<Timestamp>, &'a Brief),
     progress: &mut dyn FnMut(usize, usize),
 ) -> Flow {
-    let messages: Vec<(Option<Timestamp>, &Brief)> = messages.into_iter().collect();
     // At most one transaction per message: room for them up front, so the vector is never copied as it grows
     // (most messages open one in client logs and server traces; only what is used is ever touched).
     let mut flow = Flow {
@@ -178,7 +179,8 @@ pub fn correlate<'a>(
     let mut tx_chain: Vec<(u32, Option<Sym>)> = Vec::with_capacity(messages.len());
     let mut sub_index: FxMap<Sym, u32> = FxMap::default();
 
-    for (i, &(time, msg)) in messages.iter().enumerate() {
+    for (i, m) in messages.iter().enumerate() {
+        let (time, msg) = of(m);
         if i % TICK == 0 {
             progress(i, messages.len());
         }
@@ -303,7 +305,7 @@ pub fn correlate<'a>(
                 Some(status) => {
                     // The same status with the same To tag as an earlier response: a retransmission.
                     let repeat = tx.responses.iter().any(|&r| {
-                        let earlier = messages[r as usize].1;
+                        let earlier = of(&messages[r as usize]).1;
                         earlier.status == Some(status) && earlier.to_tag == msg.to_tag
                     });
                     if repeat {
@@ -313,7 +315,7 @@ pub fn correlate<'a>(
                     if status >= 200 && tx.final_status.is_none() {
                         tx.final_status = Some(status);
                         if let (Some(req), Some(t1)) = (tx.request, time) {
-                            if let Some(t0) = messages[req as usize].0 {
+                            if let Some(t0) = of(&messages[req as usize]).0 {
                                 tx.response_ms = Some(t1.0 - t0.0);
                             }
                         }

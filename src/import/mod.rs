@@ -66,6 +66,18 @@ impl Format {
         self == Format::Pending
     }
 
+    /// Bytes of the file per SIP message it holds, at the dense end of what the format usually holds: how much
+    /// room the analysis reserves for a file's messages once its format is known. Client logs and server traces
+    /// carry a message per 1.4–2.5 KB (presence-heavy logs the densest); captures a message per ~0.9 KB (each
+    /// with its packet's few dozen bytes of headers); the rest as a presence-heavy log.
+    pub fn bytes_per_message(self) -> u64 {
+        match self {
+            Format::UccApiLog | Format::ServerTrace => 1280,
+            Format::Pcap | Format::PcapNg => 640,
+            _ => 1536,
+        }
+    }
+
     pub fn point_of_view(self) -> PointOfView {
         match self {
             Format::UccApiLog => PointOfView::Client,

@@ -123,12 +123,6 @@ impl Analyzer {
 
     /// Register a file; returns its id. `bytes` is its size when known (for progress), else 0.
     pub fn add_file(&mut self, name: &str, bytes: u64) -> u32 {
-        // Room for the messages a file of this size holds at most at the usual density (one per ~1.5 KB in
-        // presence-heavy logs and server traces), reserved up front: growing the largest vector of the
-        // analysis by doubling would hold it twice at its last step and copy it into fresh memory each time.
-        let expected = (bytes / 1536).min(1 << 22) as usize;
-        self.messages
-            .reserve(expected.saturating_sub(self.messages.capacity() - self.messages.len()));
         self.files.push(FileState {
             info: FileInfo {
                 name: name.to_string(),
@@ -176,6 +170,9 @@ impl Analyzer {
         } else {
             f.head.extend_from_slice(chunk);
             Self::try_detect(f, file, false);
+            if !f.info.format.is_pending() {
+                reserve_messages(&mut self.messages, f.info.bytes, f.info.format);
+            }
         }
         self.drain(file);
         self.unpack(file);
@@ -446,6 +443,20 @@ impl Analyzer {
             self.texts,
             progress,
         )
+    }
+}
+
+/// Room for the messages a file of `bytes` in `format` holds at most at the format's usual density
+/// ([`Format::bytes_per_message`]), reserved once its format is known: growing the largest vector of the analysis
+/// by doubling would hold it twice at its last step and copy it into fresh memory each time. The messages held
+/// so far are moved into the new room (a reallocation would copy the whole old room, untouched part included).
+fn reserve_messages(messages: &mut Vec<Msg>, bytes: u64, format: Format) {
+    let expected = (bytes / format.bytes_per_message()).min(1 << 22) as usize;
+    let spare = messages.capacity() - messages.len();
+    if expected > spare {
+        let mut room = Vec::with_capacity(messages.len() + expected);
+        room.append(messages);
+        *messages = room;
     }
 }
 

@@ -99,6 +99,7 @@ impl Analyzer {
         }
         f.info.format = format;
         f.importer = Some(Importer::Nothing);
+        super::reserve_messages(&mut self.messages, f.info.bytes, format);
         Some(Plan {
             format,
             file,

@@ -96,8 +96,9 @@ pub(super) fn merge_files(
         m.time = m.file_time.map(|t| Timestamp(t.0 + offset));
     }
     let mut aliases = Aliases::default();
-    let mut kept: Vec<Msg> = Vec::with_capacity(all.len());
+    let mut kept: Vec<Msg>;
     if multi {
+        kept = Vec::with_capacity(all.len());
         // Stable merge by time; a message without time keeps the time of the one before it in its file.
         let mut last: Vec<Option<Timestamp>> = vec![None; files.len()];
         let mut keyed: Vec<(Option<Timestamp>, Msg)> = all
@@ -146,20 +147,19 @@ pub(super) fn merge_files(
         kept.iter()
             .flat_map(|m| std::iter::once(m.seq).chain(m.also.iter().map(|a| a.seq)))
     };
-    let mut index_of_seq: Vec<Option<u32>> =
-        vec![None; all_seqs().max().map_or(0, |s| s as usize + 1)];
+    // `NONE` for a seq no message has (4 bytes a message, not the 8 of an `Option<u32>`).
+    const NONE: u32 = u32::MAX;
+    let mut index_of_seq: Vec<u32> = vec![NONE; all_seqs().max().map_or(0, |s| s as usize + 1)];
     for (i, m) in kept.iter().enumerate() {
         for seq in std::iter::once(m.seq).chain(m.also.iter().map(|a| a.seq)) {
             if let Some(slot) = index_of_seq.get_mut(seq as usize) {
-                *slot = Some(i as u32);
+                *slot = i as u32;
             }
         }
     }
-    let flow = flow::correlate(
-        &syms,
-        kept.iter().map(|m| (m.time, &m.brief)),
-        &mut |done, total| progress(Step::Correlating, done, total),
-    );
+    let flow = flow::correlate(&syms, &kept, |m| (m.time, &m.brief), &mut |done, total| {
+        progress(Step::Correlating, done, total)
+    });
     progress(Step::Endpoints, 0, kept.len());
     infer_endpoints(&mut kept, &flow, &syms);
     progress(Step::Diagnostics, 0, kept.len());
@@ -169,7 +169,8 @@ pub(super) fn merge_files(
         .map(|mut d| {
             d.msg = d
                 .msg
-                .and_then(|s| index_of_seq.get(s as usize).copied().flatten());
+                .and_then(|s| index_of_seq.get(s as usize).copied())
+                .filter(|&i| i != NONE);
             d
         })
         .collect();
