@@ -320,13 +320,7 @@ pub fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
         let si = si as u32;
         work.extend(sub.subscribes.iter().map(|&s| (s, si)));
         for &s in &sub.subscribes {
-            if let Some(t) = analysis
-                .flow
-                .links
-                .get(s as usize)
-                .and_then(|l| l.transaction)
-                .and_then(|t| analysis.flow.transactions.get(t as usize))
-            {
+            if let Some(t) = analysis.transaction_of(s) {
                 work.extend(t.responses.iter().map(|&r| (r, si)));
             }
         }

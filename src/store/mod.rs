@@ -649,6 +649,12 @@ impl Analysis {
         self.texts.with_bytes(&self.messages[i as usize].text, f)
     }
 
+    /// The transaction message `i` belongs to.
+    pub fn transaction_of(&self, i: u32) -> Option<&crate::flow::Transaction> {
+        let t = self.flow.links.get(i as usize)?.transaction?;
+        self.flow.transactions.get(t as usize)
+    }
+
     /// Up to `len` bytes of file `file` from its start, read again (`None` when it cannot be).
     pub fn file_head(&self, file: u32, len: usize) -> Option<Vec<u8>> {
         self.texts.file_head(file, len)

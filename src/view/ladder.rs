@@ -80,12 +80,7 @@ impl Analysis {
         let Some(m) = self.messages.get(i as usize) else {
             return ArrowKind::Request;
         };
-        let tx = self
-            .flow
-            .links
-            .get(i as usize)
-            .and_then(|l| l.transaction)
-            .and_then(|t| self.flow.transactions.get(t as usize));
+        let tx = self.transaction_of(i);
         match m.brief.status {
             None => {
                 if tx.is_some_and(|t| t.unanswered && t.request == Some(i)) {
@@ -107,9 +102,7 @@ impl Analysis {
     fn arrow(&self, i: u32) -> Option<ArrowInput<'_>> {
         let m = self.messages.get(i as usize)?;
         let links = self.flow.links.get(i as usize)?;
-        let tx = links
-            .transaction
-            .and_then(|t| self.flow.transactions.get(t as usize));
+        let tx = self.transaction_of(i);
         let kind = self.arrow_kind(i);
         let syms = self.syms();
         let (label, note) = match m.brief.method {

@@ -194,9 +194,7 @@ impl Analysis {
         let core = self.message_core(i, &sip)?;
         let m = &self.messages[i as usize];
         let links = &self.flow.links[i as usize];
-        let tx = links
-            .transaction
-            .and_then(|t| self.flow.transactions.get(t as usize));
+        let tx = self.transaction_of(i);
         Some(MessageDetail {
             core,
             kind: self.arrow_kind(i).into(),

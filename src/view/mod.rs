@@ -307,13 +307,7 @@ impl Analysis {
     pub fn with_transactions(&self, hits: &[u32]) -> Vec<u32> {
         let mut all: Vec<u32> = hits.to_vec();
         for &i in hits {
-            let tx = self
-                .flow
-                .links
-                .get(i as usize)
-                .and_then(|l| l.transaction)
-                .and_then(|t| self.flow.transactions.get(t as usize));
-            if let Some(t) = tx {
+            if let Some(t) = self.transaction_of(i) {
                 all.extend(t.request);
                 all.extend(t.responses.iter().copied());
             }
