@@ -1,5 +1,8 @@
 //! Body decoding: a readable summary of each body part, shown above the raw body.
 //!
+//! Size: one summarizer per body type a Skype for Business log carries (about fifteen), sharing the XML walker
+//! and the presence vocabulary; each is short, and the dispatch reads best in one place (tests in `body/tests.rs`).
+//!
 //! Handled: batched subscriptions (`batchSub` with `adhocList` and `categoryList`, [MS-SIP] 3.3 / [MS-PRES]),
 //! RLMI lists (RFC 4662), category documents (`categories`: state, note, contactCard, calendarData, services
 //! and the rest by name, [MS-PRES]), publications (`publish`), roaming self data (`roamingData`,
@@ -11,9 +14,6 @@
 //! Availability numbers are named by the ranges Microsoft documents for the state category (see
 //! [`availability_name`]). A body that is not well-formed XML gets a summary that says so, with whatever
 //! could be read. Nothing here panics.
-//!
-//! Size: one summarizer per body type a Skype for Business log carries (about fifteen), sharing the XML walker
-//! and the presence vocabulary; each is short, and the dispatch reads best in one place (tests in `body/tests.rs`).
 
 use super::text::{decode_im_format, font_of, html_lines, rtf_to_text, text_lines};
 use super::util::{base64_decode, clip, duration, parse_uri};

@@ -1,6 +1,10 @@
 //! SIP text importer: SIP messages pasted or saved as plain text (CRLF or LF), quoted inside documents and
 //! debug logs, or with their line breaks lost, framed by start lines, blank lines and Content-Length.
 //!
+//! Size: one line-driven state machine (blocks, quoting styles of other tools, lost line breaks) whose states
+//! share the lookahead and the framing hand-off; split, the transitions would be spread over files (tests in
+//! `siptext/tests.rs`).
+//!
 //! The importer reads lines one at a time and cuts the text into **blocks**: runs of lines that hold SIP.
 //! A block is framed into messages with [`framing::frame_block`] when it ends, so only one block (plus one
 //! held blank line of lookahead) is ever kept. Text outside blocks (prose, configuration, other log lines) is
@@ -38,10 +42,6 @@
 //!   [`RECONSTRUCTED`]. A line with literal `\r\n` escapes around a start line is split at them.
 //!
 //! Line breaks are CRLF in every record (bodies are counted that way).
-//!
-//! Size: one line-driven state machine (blocks, quoting styles of other tools, lost line breaks) whose states
-//! share the lookahead and the framing hand-off; split, the transitions would be spread over files (tests in
-//! `siptext/tests.rs`).
 
 use super::lines::{Line, LineReader};
 use super::uccapi;
