@@ -13,8 +13,8 @@
 //! - `conversations()`, `set_filter(conversation | -1)`, `set_query(query, transactions)`: narrow the ladder
 //!   to a conversation, to what a query selects, or both.
 //! - `ladder_meta()`, `ladder_header()`, `ladder_svg(first, count)`: the ladder, a window of rows at a time.
-//! - `message(index)`, `diff(left, right)`, `headers_alone()`, `findings(first, count)`, `presence()`, `response_times()`,
-//!   `search(query)`.
+//! - `message(index)`, `diff(left, right)`, `headers_alone()`, `findings(first, count)`, `presence()`,
+//!   `response_times()`.
 //! - `set_clock_offset(file, ms | undefined)`: a file's clock by hand; the files are merged again.
 //! - `export(format)`: `{mime, name, bytes}` for "svg", "mermaid", "json", "text", "summary".
 //! - `sample_log()`, `version()`.
@@ -422,13 +422,6 @@ impl Session {
         )
         .map_err(|_| JsError::new("export"))?;
         Ok(out.into())
-    }
-
-    /// The messages that contain `query` (ASCII letters without case; text and endpoints), in ladder order, and
-    /// the conversations holding them: searched in the text the engine already holds, so no file is read again.
-    #[wasm_bindgen(unchecked_return_type = "SearchHits")]
-    pub fn search(&mut self, query: &str) -> JsValue {
-        to_js(&self.done().analysis.search_hits(query))
     }
 
     /// Everything the message panel shows; `null` for an index out of range.

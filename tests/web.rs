@@ -147,11 +147,11 @@ fn annotations_findings_and_presence_reach_js() {
 }
 
 #[wasm_bindgen_test]
-fn search_returns_the_matching_message_indices() {
+fn a_query_returns_the_matching_message_indices() {
     let bytes = sample_log().to_vec();
     let mut s = analyze(&bytes, 1 << 20);
     let hits_of = |s: &mut Session, q: &str| -> Vec<u32> {
-        let r = s.search(q);
+        let r = s.set_query(q, false);
         js_sys::Array::from(&get(&r, "hits"))
             .iter()
             .map(|v| v.as_f64().unwrap() as u32)
@@ -159,7 +159,9 @@ fn search_returns_the_matching_message_indices() {
     };
     let hits = hits_of(&mut s, "BeNotify");
     assert!(!hits.is_empty());
-    assert!(js_sys::Array::from(&get(&s.search("BeNotify"), "conversations")).length() >= 1);
+    assert!(
+        js_sys::Array::from(&get(&s.set_query("BeNotify", false), "conversations")).length() >= 1
+    );
     for i in hits {
         let m = s.message(i);
         let raw = get(&m, "raw").as_string().unwrap_or_default();

@@ -28,7 +28,7 @@
 // where crash = {kind:'panic'|'memory', step, error, where, wasmBytes}: no log text, no file name (step is e.g.
 // "message(1234)" or "reading file 2 of 3 (12.0 MiB) at 4.0 MiB"; where is the panic's place in sipscope's source).
 //
-// Lists of message indices cross as Int32Array (transferred, not copied): ladder_meta().messages, search()'s hits
+// Lists of message indices cross as Int32Array (transferred, not copied): ladder_meta().messages, set_query()'s hits
 // and conversations; export()'s bytes are transferred too.
 
 import init, { Session, sample_log, version } from './sipscope.js';
@@ -45,7 +45,7 @@ const PREVIEW_EVERY_MS = 1000;
 /** @type {Set<keyof SessionT>} */
 const CALLS = new Set([
   'summary', 'conversations', 'ladder_meta', 'ladder_svg', 'ladder_header', 'set_filter', 'set_clock_offset',
-  'message', 'diagnostics', 'findings', 'presence', 'response_times', 'diff', 'headers_alone', 'search', 'set_query', 'export',
+  'message', 'diagnostics', 'findings', 'presence', 'response_times', 'diff', 'headers_alone', 'set_query', 'export',
 ]);
 
 // postMessage of this worker (the page's lib types `self` as a window).
@@ -387,7 +387,7 @@ function transfer(method, value) {
     return a;
   };
   if (method === 'ladder_meta' && value) value.messages = ints(value.messages);
-  else if ((method === 'search' || method === 'set_query') && value) {
+  else if (method === 'set_query' && value) {
     value.hits = ints(value.hits);
     value.conversations = ints(value.conversations);
   } else if (method === 'export' && value) {

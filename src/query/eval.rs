@@ -53,7 +53,11 @@ fn mentions_findings(e: &Expr) -> bool {
 impl Query {
     /// Parse `text` for `analysis` (errors say where and why).
     pub fn new(analysis: &Analysis, text: &str) -> Result<Query, QueryError> {
-        let expr = parse(text)?;
+        Ok(Query::of(analysis, parse(text)?))
+    }
+
+    /// A query of `expr`, ready to run over `analysis`.
+    pub fn of(analysis: &Analysis, expr: Expr) -> Query {
         let mut findings: FxMap<u32, Vec<(FindingKind, Severity)>> = FxMap::default();
         if mentions_findings(&expr) {
             for f in crate::explain::findings::findings(analysis) {
@@ -62,11 +66,11 @@ impl Query {
                 }
             }
         }
-        Ok(Query {
+        Query {
             expr,
             first: analysis.messages.iter().find_map(|m| m.time),
             findings,
-        })
+        }
     }
 
     /// The plain texts the query looks for (see [`Expr::marks`]).

@@ -22,7 +22,6 @@ pub use parse::{parse, Expr, QueryError, FIELDS};
 use crate::base::diag::Severity;
 use crate::explain::findings::FindingKind;
 use crate::import::Direction;
-use crate::store::{Analysis, Msg};
 use memchr::{memchr2_iter, memchr_iter};
 
 /// One condition of a query.
@@ -104,21 +103,13 @@ impl Needle {
     }
 }
 
-/// A query prepared for repeated case-insensitive matching.
+/// A word or phrase prepared for repeated case-insensitive matching ([`Needle::text`] makes one).
 #[derive(Debug, Clone)]
 pub struct Finder {
     needle: Vec<u8>,
 }
 
 impl Finder {
-    /// `None` for a query that is empty once trimmed (it would match everything).
-    pub fn new(query: &str) -> Option<Finder> {
-        let q = query.trim();
-        (!q.is_empty()).then(|| Finder {
-            needle: q.as_bytes().to_ascii_lowercase(),
-        })
-    }
-
     /// Whether `hay` contains the query, ASCII letters compared without case.
     pub fn is_in(&self, hay: &[u8]) -> bool {
         let n = &self.needle;
@@ -135,51 +126,25 @@ impl Finder {
             memchr_iter(first, hay).any(fits)
         }
     }
-
-    fn in_endpoints(&self, m: &Msg) -> bool {
-        self.is_in(m.src.as_bytes()) || self.is_in(m.dst.as_bytes())
-    }
-}
-
-impl Analysis {
-    /// Indices of the messages that contain `query` (see the module comment), in ladder order. Empty for an
-    /// empty query.
-    pub fn search(&self, query: &str) -> Vec<u32> {
-        let Some(f) = Finder::new(query) else {
-            return Vec::new();
-        };
-        self.messages
-            .iter()
-            .enumerate()
-            .filter(|&(i, m)| {
-                f.in_endpoints(m)
-                    || f.is_in(self.lifeline(&m.src).as_bytes())
-                    || f.is_in(self.lifeline(&m.dst).as_bytes())
-                    || m.also.iter().any(|a| f.in_endpoints(a))
-                    || self.with_text(i as u32, |t| f.is_in(t)) == Some(true)
-            })
-            .map(|(i, _)| i as u32)
-            .collect()
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Analysis;
 
     #[test]
     fn finder_ignores_ascii_case_only() {
-        let f = Finder::new("  On2@LimCM.com ").unwrap();
+        let f = Needle::text("On2@LimCM.com");
         assert!(f.is_in(b"To: <sip:on2@limcm.com>;tag=1"));
         assert!(f.is_in(b"ON2@LIMCM.COM"));
         assert!(!f.is_in(b"on2@limcm.co"));
         assert!(!f.is_in(b""));
-        let f = Finder::new("192.168.1.51").unwrap();
+        let f = Needle::text("192.168.1.51");
         assert!(f.is_in(b"Via: SIP/2.0/TLS 192.168.1.51:51882"));
         assert!(!f.is_in(b"192.168.1.5"));
-        let f = Finder::new("홍길동").unwrap();
+        let f = Needle::text("홍길동");
         assert!(f.is_in("From: \"홍길동\" <sip:hong@limcm.com>".as_bytes()));
-        assert!(Finder::new("   ").is_none());
     }
 
     #[test]
@@ -189,11 +154,12 @@ mod tests {
             include_bytes!("../../www/sample/sample.uccapilog").as_slice(),
         )]);
         let n = a.messages.len();
-        assert_eq!(a.search("").len(), 0);
-        assert_eq!(a.search("no-such-text-anywhere-42").len(), 0);
+        let search = |q: &str| Query::new(&a, q).unwrap().run(&a);
+        assert_eq!(search("").len(), n, "the empty query is everything");
+        assert_eq!(search("no-such-text-anywhere-42").len(), 0);
         // Every message of the sample is sent to or received from the Access Edge's public address.
-        assert_eq!(a.search("211.208.253.66").len(), n);
-        let benotify = a.search("benotify");
+        assert_eq!(search("211.208.253.66").len(), n);
+        let benotify = search("benotify");
         assert!(!benotify.is_empty());
         for &i in &benotify {
             let text = String::from_utf8_lossy(&a.sip(i).raw).to_lowercase();
@@ -211,6 +177,7 @@ mod tests {
 mod query_tests {
     use super::*;
     use crate::sip::Message;
+    use crate::store::Analysis;
 
     fn fixture(name: &str) -> Analysis {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -322,7 +289,15 @@ mod query_tests {
             });
             // Words: exactly what search finds; a negated word is the rest.
             let words = Query::new(&a, "benotify").unwrap().run(&a);
-            assert_eq!(words, a.search("benotify"), "{name}");
+            for &i in &words {
+                let m = &a.messages[i as usize];
+                let raw = String::from_utf8_lossy(&a.sip(i).raw).to_ascii_lowercase();
+                assert!(
+                    raw.contains("benotify")
+                        || m.src.contains("benotify")
+                        || m.dst.contains("benotify")
+                );
+            }
             let not = Query::new(&a, "-benotify").unwrap().run(&a);
             assert_eq!(words.len() + not.len(), n, "{name}");
             assert!(Query::new(&a, "").unwrap().is_all());

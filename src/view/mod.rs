@@ -267,11 +267,6 @@ impl Analysis {
         self.flow.conversations.iter().map(Into::into).collect()
     }
 
-    /// The messages containing `query` and their conversations.
-    pub fn search_hits(&self, query: &str) -> SearchHits {
-        self.hits(self.search(query))
-    }
-
     /// `hits` with the conversations that hold them.
     fn hits(&self, hits: Vec<u32>) -> SearchHits {
         let mut conversations: Vec<u32> = hits

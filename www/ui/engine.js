@@ -20,12 +20,12 @@ import { startWorker } from './trusted.js';
 /**
  * What the page may ask: the Session's methods that worker.js forwards, by their own names.
  * @typedef {'summary' | 'conversations' | 'ladder_meta' | 'ladder_svg' | 'ladder_header' | 'set_filter'
- *   | 'set_clock_offset' | 'message' | 'diagnostics' | 'findings' | 'presence' | 'response_times' | 'diff' | 'headers_alone' | 'search' | 'set_query' | 'export'} Method
+ *   | 'set_clock_offset' | 'message' | 'diagnostics' | 'findings' | 'presence' | 'response_times' | 'diff' | 'headers_alone' | 'set_query' | 'export'} Method
  */
 /**
  * Values as worker.js sends them where they differ from the Session's: lists of message indices as Int32Array.
  * @typedef {import('../types/view').SearchHits} SearchHits
- * @typedef {{ladder_meta: Meta, search: Hits32, set_query: Hits32}} Sent
+ * @typedef {{ladder_meta: Meta, set_query: Hits32}} Sent
  * @typedef {Omit<SearchHits, 'hits' | 'conversations'> & {hits: Int32Array, conversations: Int32Array}} Hits32
  */
 /**
