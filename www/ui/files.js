@@ -303,12 +303,13 @@ export function wireFiles() {
     if (ui.filesPanel.contains(e.target) || ui.files.contains(e.target) || ui.clockStrip.contains(e.target)) return;
     closeFilesPanel(false);
   });
-  ui.filesPanel.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
-      closeFilesPanel(true);
-    }
+  // Esc closes the panel wherever the focus is: after a merge the panel is drawn again, and the focus can be
+  // on the page for a moment before it comes back to the file's row.
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || ui.filesPanel.hidden || e.defaultPrevented) return;
+    if (e.target instanceof Element && e.target.closest('dialog[open]')) return;
+    e.preventDefault();
+    closeFilesPanel(true);
   });
   window.addEventListener('resize', () => { if (!ui.filesPanel.hidden) placeFilesPanel(); });
 }
