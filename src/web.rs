@@ -23,12 +23,13 @@ use crate::ladder::{layout::Layout, Ladder};
 use crate::render::{self, svg, OutputFormat};
 use crate::store::text::Source;
 use crate::store::{Analysis, Analyzer};
+use crate::view::trace::{TraceFilter, TraceView};
 use crate::view::{self, Finding, LadderMeta};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
-const TS_IMPORTS: &str = r#"import type { Summary, Diagnostic, ConversationListRow, LadderMeta, MessageDetail, FindingsPage, Presence, ResponseTimes, MessageDiff, HeadersAlone, SearchHits, Export } from "./types/view";"#;
+const TS_IMPORTS: &str = r#"import type { Summary, Diagnostic, ConversationListRow, LadderMeta, MessageDetail, FindingsPage, Presence, ResponseTimes, MessageDiff, HeadersAlone, SearchHits, Export, TraceSummary, TraceCount, TracePage, TracePlace } from "./types/view";"#;
 
 /// The built-in sample a newcomer opens with "Open sample".
 const SAMPLE: &[u8] = include_bytes!("../www/sample/sample.uccapilog");
@@ -69,6 +70,8 @@ struct Done {
     findings: Option<Vec<Finding>>,
     presence: Option<JsValue>,
     diagnostic_order: Option<Vec<u32>>,
+    /// The trace view's rows and selection, made when the view first asks.
+    trace: Option<TraceView>,
 }
 
 impl Done {
@@ -113,7 +116,13 @@ impl Done {
             findings: None,
             presence: None,
             diagnostic_order: None,
+            trace: None,
         }
+    }
+
+    fn trace(&mut self) -> &mut TraceView {
+        let a = &self.analysis;
+        self.trace.get_or_insert_with(|| TraceView::new(a))
     }
 }
 
@@ -422,6 +431,59 @@ impl Session {
         )
         .map_err(|_| JsError::new("export"))?;
         Ok(out.into())
+    }
+
+    /// What the trace holds: lines per level, files, the busiest threads (or why there are no lines).
+    #[wasm_bindgen(unchecked_return_type = "TraceSummary")]
+    pub fn trace_summary(&mut self) -> JsValue {
+        to_js(&self.done().analysis.trace_summary())
+    }
+
+    /// Select the trace view's rows: `levels` a bit per level shown (1 error, 2 warn, 4 info, 8 trace),
+    /// `messages` whether messages are listed among the lines, `thread` one thread's lines only (empty: all),
+    /// `query` the query language over the lines' text, level, thread, file and time (and over the messages).
+    #[wasm_bindgen(unchecked_return_type = "TraceCount")]
+    pub fn set_trace_filter(
+        &mut self,
+        levels: u32,
+        messages: bool,
+        thread: &str,
+        query: &str,
+    ) -> JsValue {
+        let filter = TraceFilter {
+            levels: [0, 1, 2, 3].map(|b| levels & (1 << b) != 0),
+            messages,
+            thread: (!thread.trim().is_empty()).then(|| thread.trim().to_string()),
+            query: query.to_string(),
+        };
+        let d = self.done();
+        let a = &d.analysis;
+        let view = d.trace.get_or_insert_with(|| TraceView::new(a));
+        to_js(&view.select(a, &filter))
+    }
+
+    /// Selected trace rows `first .. first + count`, their text read back from the files.
+    #[wasm_bindgen(unchecked_return_type = "TracePage")]
+    pub fn trace_rows(&mut self, first: u32, count: u32) -> JsValue {
+        let d = self.done();
+        d.trace();
+        let page = d
+            .trace
+            .as_ref()
+            .map(|t| t.page(&d.analysis, first, count.min(1000)));
+        to_js(&page)
+    }
+
+    /// Where message `index` is among the selected trace rows (or the row after its place).
+    #[wasm_bindgen(unchecked_return_type = "TracePlace")]
+    pub fn trace_locate(&mut self, index: u32) -> JsValue {
+        to_js(&self.done().trace().locate_message(index))
+    }
+
+    /// Where trace line `index` of file `file` is among the selected trace rows.
+    #[wasm_bindgen(unchecked_return_type = "TracePlace")]
+    pub fn trace_locate_line(&mut self, file: u32, index: u32) -> JsValue {
+        to_js(&self.done().trace().locate_line(file, index))
     }
 
     /// Everything the message panel shows; `null` for an index out of range.

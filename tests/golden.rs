@@ -6,6 +6,9 @@
 mod common;
 use common::inputs;
 
+use sipscope::import::trace::Level;
+use sipscope::render::trace::write_trace;
+use sipscope::view::trace::TraceFilter;
 use sipscope::Analysis;
 use std::path::{Path, PathBuf};
 
@@ -64,10 +67,12 @@ fn golden_text_ladders() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// The JSON report (the CLI's `--json`) and every message's detail (the page's message panel), field by field.
-#[test]
-fn golden_json_reports_and_message_details() {
-    let mut failures = Vec::new();
+/// Every fixture alone, and three files merged (clocks, aliases, sightings in other files): each set's name
+/// and its files' names and bytes.
+/// Files by name and bytes.
+type Files = Vec<(String, Vec<u8>)>;
+
+fn sets() -> Vec<(String, Files)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut sets: Vec<(String, Vec<PathBuf>)> = inputs()
         .into_iter()
@@ -78,7 +83,6 @@ fn golden_json_reports_and_message_details() {
             )
         })
         .collect();
-    // Three files merged: clocks, aliases, sightings in other files.
     sets.push((
         "merged-client-edge-frontend".into(),
         vec![
@@ -87,16 +91,27 @@ fn golden_json_reports_and_message_details() {
             root.join("tests/fixtures/server-frontend.log"),
         ],
     ));
-    for (name, paths) in sets {
-        let data: Vec<(String, Vec<u8>)> = paths
-            .iter()
-            .map(|p| {
-                (
-                    p.file_name().unwrap().to_string_lossy().into_owned(),
-                    std::fs::read(p).unwrap(),
-                )
-            })
-            .collect();
+    sets.into_iter()
+        .map(|(name, paths)| {
+            let data = paths
+                .iter()
+                .map(|p| {
+                    (
+                        p.file_name().unwrap().to_string_lossy().into_owned(),
+                        std::fs::read(p).unwrap(),
+                    )
+                })
+                .collect();
+            (name, data)
+        })
+        .collect()
+}
+
+/// The JSON report (the CLI's `--json`) and every message's detail (the page's message panel), field by field.
+#[test]
+fn golden_json_reports_and_message_details() {
+    let mut failures = Vec::new();
+    for (name, data) in sets() {
         let a = Analysis::of_files(data.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
         let report = serde_json::to_string_pretty(&a.report()).unwrap() + "\n";
         check_golden(&format!("json/{name}.json"), &report, &mut failures);
@@ -113,6 +128,59 @@ fn golden_json_reports_and_message_details() {
         );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// `sipscope --trace` (text) and `--trace --json` of every set: each trace line's place, time on the merged
+/// timeline, level, thread and text read back from the file.
+#[test]
+fn golden_trace_lines() {
+    let mut failures = Vec::new();
+    let all = TraceFilter::lines_from(Level::Trace, "");
+    for (name, data) in sets() {
+        let a = Analysis::of_files(data.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+        for (json, ext) in [(false, "txt"), (true, "json")] {
+            let mut out = Vec::new();
+            let n = write_trace(&a, &all, json, &mut out).unwrap().unwrap();
+            assert_eq!(n, a.trace_line_count(), "{name}: every line written");
+            check_golden(
+                &format!("trace/{name}.{ext}"),
+                &String::from_utf8(out).unwrap(),
+                &mut failures,
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Trace lines are found alike however the file arrives.
+#[test]
+fn chunking_never_changes_the_trace_lines() {
+    let all = TraceFilter::lines_from(Level::Trace, "");
+    for path in inputs() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        let trace = |chunk: usize| {
+            let source = sipscope::store::text::MemorySource(vec![bytes.clone()]);
+            let mut a = sipscope::Analyzer::with_source(std::rc::Rc::new(source));
+            let id = a.add_file(&name, bytes.len() as u64);
+            for c in bytes.chunks(chunk) {
+                a.push(id, c);
+            }
+            a.finish_file(id);
+            let mut out = Vec::new();
+            write_trace(&a.finish(), &all, true, &mut out)
+                .unwrap()
+                .unwrap();
+            out
+        };
+        let whole = trace(bytes.len().max(1));
+        for chunk in [1, 3, 64, 4096] {
+            assert!(
+                trace(chunk) == whole,
+                "{name} pushed in chunks of {chunk} bytes"
+            );
+        }
+    }
 }
 
 #[test]

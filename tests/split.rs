@@ -1,6 +1,6 @@
 //! A file imported in pieces (cut at record boundaries, each piece imported apart, appended in order) gives
-//! exactly what one import of the whole file gives: the same JSON report, text ladder and summary — messages,
-//! diagnostics in the same order, lines and spans — for every fixture, cut at many places.
+//! exactly what one import of the whole file gives: the same JSON report, text ladder, summary and trace lines —
+//! messages, diagnostics in the same order, lines and spans — for every fixture, cut at many places.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
@@ -25,6 +25,14 @@ fn outputs(a: &Analysis) -> Vec<Vec<u8>> {
     ] {
         v.push(render::export(a, None, f).bytes);
     }
+    // The trace lines, with the places and times they were found at.
+    let mut trace = Vec::new();
+    let all =
+        sipscope::view::trace::TraceFilter::lines_from(sipscope::import::trace::Level::Trace, "");
+    render::trace::write_trace(a, &all, true, &mut trace)
+        .unwrap()
+        .unwrap();
+    v.push(trace);
     v
 }
 

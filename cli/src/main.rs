@@ -5,9 +5,11 @@ mod pieces;
 
 use clap::Parser;
 use pieces::Split;
+use sipscope::import::trace::Level;
 use sipscope::import::SNIFF_BYTES;
 use sipscope::render::{self, OutputFormat};
 use sipscope::store::text::Source;
+use sipscope::view::trace::TraceFilter;
 use sipscope::Analyzer;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -85,6 +87,17 @@ struct Args {
     #[arg(long, value_name = "QUERY")]
     filter: Option<String>,
 
+    /// Print the log's trace lines instead of its messages: a client log's lines that are not SIP (ERROR, WARN,
+    /// INFO, TRACE, with thread ids) and a server trace's non-protocol records, in order on the merged timeline.
+    /// With --json: [{file, line, time, level, thread, text}]. --filter narrows them (words, /regex/, level:,
+    /// thread:, file:, after:, before:).
+    #[arg(long, conflicts_with_all = ["summary", "format"])]
+    trace: bool,
+
+    /// With --trace: only lines of LEVEL and worse (error, warn, info, trace). Implies --trace.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level, conflicts_with_all = ["summary", "format"])]
+    level: Option<Level>,
+
     /// Threads that read a file: client logs and server traces are cut into pieces read side by side (other
     /// formats are read by one). Default: every core. 1 reads every file in one pass.
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
@@ -101,6 +114,10 @@ fn parse_format(s: &str) -> Result<OutputFormat, String> {
         let names: Vec<&str> = OutputFormat::ALL.iter().map(|f| f.name()).collect();
         format!("unknown format {s:?}; one of: {}", names.join(", "))
     })
+}
+
+fn parse_level(v: &str) -> Result<Level, String> {
+    Level::named(v).ok_or_else(|| format!("{v:?} is not a level; one of: error, warn, info, trace"))
 }
 
 fn parse_offset(v: &str) -> Result<(usize, i64), String> {
@@ -170,7 +187,16 @@ fn main() -> ExitCode {
     }
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     // A closed pipe (`sipscope big.log | head`) is not an error worth a panic.
-    if let Some(q) = &args.filter {
+    if args.trace || args.level.is_some() {
+        let filter = TraceFilter::lines_from(
+            args.level.unwrap_or(Level::Trace),
+            args.filter.as_deref().unwrap_or(""),
+        );
+        if let Err(e) = render::trace::write_trace(&analysis, &filter, args.json, &mut stdout) {
+            eprintln!("{}", query_error(&filter.query, &e));
+            return ExitCode::from(2);
+        }
+    } else if let Some(q) = &args.filter {
         let hits = match sipscope::query::Query::new(&analysis, q) {
             Ok(query) => query.run(&analysis),
             Err(e) => {

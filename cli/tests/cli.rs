@@ -1,4 +1,5 @@
-//! Runs the built `sipscope` binary: text ladder, --summary, --json shape, several files, stdin, errors.
+//! Runs the built `sipscope` binary: text ladder, --summary, --json shape, several files, stdin, errors, trace
+//! lines.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -250,7 +251,7 @@ fn threads_give_the_one_thread_output() {
     fixtures.sort();
     for path in fixtures {
         let path = path.to_str().unwrap();
-        for format in ["--json", "--summary"] {
+        for format in ["--json", "--summary", "--trace"] {
             let (want, _, code) = sipscope(&[format, "--threads", "1", path]);
             assert_eq!(code, 0);
             for piece in ["1", "700", "4096"] {
@@ -330,4 +331,79 @@ fn a_bad_query_exits_2_with_the_bad_part_underlined() {
     ]);
     assert_eq!(code, 2);
     assert!(err.ends_with("  홍길동 (status:4xx\n      ^\n"), "{err:?}");
+}
+
+#[test]
+fn trace_prints_the_logs_lines_that_are_not_sip() {
+    let sample = "www/sample/sample.uccapilog";
+    let (text, err, code) = sipscope(&["--trace", sample]);
+    assert_eq!(code, 0, "{err}");
+    let (json, _, code) = sipscope(&["--trace", "--json", sample]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let lines = v.as_array().unwrap();
+    assert_eq!(
+        lines.len(),
+        text.lines().count(),
+        "one text line per trace line (none continues)"
+    );
+    for l in lines {
+        let mut keys: Vec<&str> = l.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["file", "level", "line", "text", "thread", "time"]);
+    }
+    let first = &lines[0];
+    assert_eq!(first["file"], sample);
+    assert_eq!(first["line"], 1);
+    assert_eq!(first["time"], "2018-03-30T10:57:40.812");
+    assert_eq!(first["level"], "info");
+    assert_eq!(first["thread"], "2738:2510");
+    // --level error: the error lines only; --level warn adds the warnings.
+    let (errors, _, code) = sipscope(&["--level", "error", sample]);
+    assert_eq!(code, 0);
+    let want = lines.iter().filter(|l| l["level"] == "error").count();
+    assert_eq!(errors.lines().count(), want);
+    assert!(errors.lines().all(|l| l.contains("  ERROR  ")), "{errors}");
+    let (warn, _, _) = sipscope(&["--trace", "--level", "warn", "--json", sample]);
+    let warn: serde_json::Value = serde_json::from_str(&warn).unwrap();
+    let want = lines
+        .iter()
+        .filter(|l| l["level"] == "error" || l["level"] == "warn")
+        .count();
+    assert_eq!(warn.as_array().unwrap().len(), want);
+    // --filter narrows the lines: words, thread.
+    let (out, _, _) = sipscope(&["--trace", "--filter", "thread:3A4 DnsQuery", sample]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("DnsQuery(_sipinternaltls._tcp.limcm.com, SRV) failed"));
+    // A bad level is refused by the argument parser; a bad query exits 2 with the bad part underlined.
+    let (_, err, code) = sipscope(&["--level", "loud", sample]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a level"), "{err}");
+    let (_, err, code) = sipscope(&["--trace", "--filter", "level:loud", sample]);
+    assert_eq!(code, 2);
+    assert!(err.contains("        ^^^^"), "{err}");
+    // Standard input cannot be read again: its lines' text is kept, and comes out the same.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sipscope"))
+        .args(["--trace", "--json", "-"])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../www/sample/sample.uccapilog"
+    ))
+    .unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let piped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let piped = piped.as_array().unwrap();
+    assert_eq!(piped.len(), lines.len());
+    for (p, l) in piped.iter().zip(lines) {
+        assert_eq!(
+            (&p["line"], &p["text"], &p["thread"]),
+            (&l["line"], &l["text"], &l["thread"])
+        );
+    }
 }

@@ -36,6 +36,7 @@
 //! The importer is streaming: it holds one record at a time (at most [`MAX_RECORD_BYTES`]).
 
 use super::lines::{Line, LineReader};
+use super::trace::{Level, TraceLine};
 use super::{Direction, LineImporter, Record, Sink};
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
@@ -57,6 +58,8 @@ pub struct TraceHeader<'a> {
     pub flag: &'a [u8],
     /// What the brackets hold: `FE01\FE01`, `0`, or nothing.
     pub machine: &'a [u8],
+    /// Process and thread ids as written (`0A3C.1B2C`).
+    pub thread: &'a [u8],
     /// UTC.
     pub time: Option<Timestamp>,
     /// The line opens a structured record (`$$begin_record`).
@@ -125,6 +128,7 @@ pub fn parse_header(line: &[u8]) -> Option<TraceHeader<'_>> {
     {
         return None;
     }
+    let thread = &rest[..sep];
     let rest = &rest[sep + 2..];
     let time = parse_time(rest)?;
     let mut rest = &rest[23..];
@@ -161,6 +165,7 @@ pub fn parse_header(line: &[u8]) -> Option<TraceHeader<'_>> {
         level,
         flag,
         machine,
+        thread,
         time,
         begins_record,
         text,
@@ -242,6 +247,10 @@ impl ServerDiagnostic {
 #[derive(Debug)]
 struct Pending {
     level: String,
+    /// Process and thread ids as written.
+    thread: Vec<u8>,
+    /// The header line itself, when the sink keeps trace text.
+    head: Vec<u8>,
     flag: String,
     machine: Option<String>,
     time: Option<Timestamp>,
@@ -392,6 +401,12 @@ impl ClsImporter {
             self.seen_header = true;
             self.pending = Some(Pending {
                 level: String::from_utf8_lossy(h.level).into_owned(),
+                thread: h.thread.to_vec(),
+                head: if sink.trace.keep {
+                    l.text.to_vec()
+                } else {
+                    Vec::new()
+                },
                 flag: String::from_utf8_lossy(h.flag).into_owned(),
                 machine: machine_name(h.machine),
                 time: h.time,
@@ -489,8 +504,17 @@ impl ClsImporter {
 
     fn close_record(&mut self, p: &Pending, ended: bool, sink: &mut Sink) {
         let fields = Fields::parse(&p.lines);
+        let trace_line = TraceLine {
+            at: p.start,
+            len: (p.end - p.start).min(u64::from(u32::MAX)) as u32,
+            line: p.line,
+            time: p.time,
+            level: Level::of(p.level.as_bytes()),
+            thread: 0,
+        };
         if !p.begun && !ended && fields.names.is_empty() {
             // An ordinary trace line.
+            sink.trace.push(trace_line, &p.thread, || record_text(p));
             return;
         }
         if p.overflow {
@@ -515,7 +539,11 @@ impl ClsImporter {
                         || fields.get("Result-Code").is_some())));
         if protocol {
             self.protocol(p, &fields, ended, sink);
-        } else if diagnostic {
+            return;
+        }
+        // Any record but a message's is a trace line too.
+        sink.trace.push(trace_line, &p.thread, || record_text(p));
+        if diagnostic {
             self.diagnostic(p, &fields, sink);
         } else {
             let kind = log_type.unwrap_or_else(|| format!("TF_{}", p.flag));
@@ -700,6 +728,13 @@ impl ClsImporter {
         sink.diagnostics.push(diag.at(self.file, p.line));
         self.server_diagnostics.push(d);
     }
+}
+
+/// A record's lines as kept for its trace line: the header line, then its field lines.
+fn record_text(p: &Pending) -> Vec<&[u8]> {
+    let mut v = vec![p.head.as_slice()];
+    v.extend(p.lines.split(|&b| b == b'\n').filter(|l| !l.is_empty()));
+    v
 }
 
 /// `FE01\FE01` → `FE01`; `0` or empty → none.

@@ -9,6 +9,7 @@ pub mod lines;
 pub mod pcap;
 pub mod siptext;
 pub mod split;
+pub mod trace;
 pub mod uccapi;
 
 use crate::base::diag::{Code, Diagnostic, Problem};
@@ -264,6 +265,8 @@ impl Record {
 pub struct Sink {
     pub records: Vec<Record>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The log's lines that are not SIP (client logs and server traces).
+    pub trace: trace::Traces,
 }
 
 /// An importer that reads its input line by line through a [`lines::LineReader`] it owns: the chunk-feeding
@@ -285,6 +288,49 @@ pub trait LineImporter {
         reader.finish(&mut |l| self.on_line(l, sink));
         *self.reader() = reader;
     }
+}
+
+/// The text of a trace line from its bytes as they are in the file (`encoding`): the text after the line's
+/// prefix, then each line that continues it. `None` when the bytes are not a trace line of that shape (the file
+/// changed since it was read).
+pub fn trace_text(bytes: &[u8], encoding: lines::Encoding, shape: trace::Shape) -> Option<String> {
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    let mut reader = lines::LineReader::resume(encoding, 0, 0);
+    let mut take = |l: lines::Line<'_>| lines.push(l.text.to_vec());
+    reader.push(bytes, &mut take);
+    reader.finish(&mut take);
+    let (first, rest) = lines.split_first()?;
+    let head: &[u8] = match shape {
+        trace::Shape::UccApi => uccapi::parse_prefix(first)?.text,
+        trace::Shape::Server => {
+            let t = cls::parse_header(first)?.text;
+            // The record's number (`[3151890001]`) says nothing to a reader.
+            match t.strip_prefix(b"[").and_then(|r| r.split_last()) {
+                Some((b']', n)) if n.iter().all(u8::is_ascii_digit) => b"",
+                _ => t,
+            }
+        }
+    };
+    let mut out = String::from_utf8_lossy(head).trim_end().to_string();
+    for l in rest {
+        let l = match shape {
+            trace::Shape::Server => {
+                let t = l.trim_ascii_end();
+                t.strip_suffix(b"$$end_record")
+                    .unwrap_or(t)
+                    .trim_ascii_end()
+            }
+            trace::Shape::UccApi => l.as_slice(),
+        };
+        if l.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(String::from_utf8_lossy(l).trim_end());
+    }
+    Some(out)
 }
 
 /// How many bytes detection looks at before deciding.
@@ -422,6 +468,15 @@ impl Importer {
         }
     }
 
+    /// The text encoding of a file read line by line, once known, and the shape of its trace lines.
+    pub fn trace_shape(&mut self) -> Option<(lines::Encoding, trace::Shape)> {
+        match self {
+            Importer::UccApi(i) => Some((i.reader().encoding()?, trace::Shape::UccApi)),
+            Importer::Server(i) => Some((i.reader().encoding()?, trace::Shape::Server)),
+            _ => None,
+        }
+    }
+
     pub fn push(&mut self, chunk: &[u8], sink: &mut Sink) {
         match self {
             Importer::UccApi(i) => i.push(chunk, sink),
@@ -440,5 +495,43 @@ impl Importer {
             Importer::SipText(i) => i.finish(sink),
             Importer::Nothing => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_cut_out_of_the_bytes() {
+        let ucc =
+            b"03/30/2018|10:57:58.355 2738:1B4C ERROR :: CUccX::Y - failed\r\n  detail line\r\n";
+        assert_eq!(
+            trace_text(ucc, lines::Encoding::Utf8, trace::Shape::UccApi).as_deref(),
+            Some("CUccX::Y - failed\n  detail line")
+        );
+        let cls = b"TL_WARN(TF_CONNECTION) [FE01\\FE01]0A3C.1B2C::03/30/2018-01:57:42.080.0001C44F (SIPStack,A::B:a.cpp(160))[31] $$begin_record\r\nLogType: connection\r\nText: timed out\r\n$$end_record\r\n";
+        assert_eq!(
+            trace_text(cls, lines::Encoding::Utf8, trace::Shape::Server).as_deref(),
+            Some("LogType: connection\nText: timed out")
+        );
+        // Bytes that are not a trace line (the file changed): no text.
+        assert_eq!(
+            trace_text(
+                b"Via: SIP/2.0/TLS x\r\n",
+                lines::Encoding::Utf8,
+                trace::Shape::UccApi
+            ),
+            None
+        );
+        // UTF-16LE, as a UTF-16 log holds it.
+        let wide: Vec<u8> = "04/03/2018|09:00:00.000 1EC:1F0 INFO  :: 출장 중\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(
+            trace_text(&wide, lines::Encoding::Utf16Le, trace::Shape::UccApi).as_deref(),
+            Some("출장 중")
+        );
     }
 }

@@ -9,6 +9,7 @@
 //! yields a warning for the fragment and no message.
 
 use super::lines::{Line, LineReader};
+use super::trace::{Level, TraceLine};
 use super::{Direction, InFile, LineImporter, Record, Sink};
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
@@ -199,6 +200,12 @@ pub struct UccApiImporter {
     seen_packet: bool,
     /// Thread id of the open packet's header line (kept here, not in the packet: one buffer for all packets).
     thread: Vec<u8>,
+    /// The last trace line, while unprefixed lines may still continue it, and its thread's ids (the sink that
+    /// gets it numbers threads its own way: a piece's last line goes to the file's sink).
+    open: Option<TraceLine>,
+    open_thread: Vec<u8>,
+    /// Its lines (decoded, each ended by `\n`), when the sink keeps trace text.
+    open_text: Vec<u8>,
 }
 
 impl UccApiImporter {
@@ -210,6 +217,9 @@ impl UccApiImporter {
             orphans: Orphans::default(),
             seen_packet: false,
             thread: Vec::new(),
+            open: None,
+            open_thread: Vec::new(),
+            open_text: Vec::new(),
         }
     }
 
@@ -225,6 +235,7 @@ impl UccApiImporter {
     /// The piece ends where the next packet header begins (at `at`): the open packet is closed as that line
     /// would close it.
     pub fn end_piece(&mut self, at: u64, sink: &mut Sink) {
+        self.close_trace(sink);
         if let Some(p) = self.packet.take() {
             self.close(p, at, false, sink);
         }
@@ -242,6 +253,7 @@ impl UccApiImporter {
 
     pub fn finish(&mut self, sink: &mut Sink) {
         self.feed_end(sink);
+        self.close_trace(sink);
         if let Some(p) = self.packet.take() {
             let announced = p
                 .header
@@ -265,9 +277,40 @@ impl UccApiImporter {
 
     fn line(&mut self, l: Line<'_>, sink: &mut Sink) {
         match parse_prefix(l.text) {
-            Some(prefix) => self.prefixed(&l, prefix, sink),
+            Some(prefix) => {
+                self.close_trace(sink);
+                self.prefixed(&l, prefix, sink)
+            }
             None => self.raw(&l, sink),
         }
+    }
+
+    /// The open trace line is complete.
+    fn close_trace(&mut self, sink: &mut Sink) {
+        if let Some(t) = self.open.take() {
+            let text = &self.open_text;
+            sink.trace
+                .push(t, &self.open_thread, || vec![text.as_slice()]);
+        }
+    }
+
+    /// A prefixed line that is neither SIP nor a packet's frame: a trace line, open until a line that does not
+    /// continue it.
+    fn trace_line(&mut self, l: &Line<'_>, prefix: &Prefix<'_>, keep: bool) {
+        self.open_thread.clear();
+        self.open_thread.extend_from_slice(prefix.thread);
+        self.open_text.clear();
+        if keep {
+            self.open_text.extend_from_slice(l.text);
+        }
+        self.open = Some(TraceLine {
+            at: l.start,
+            len: (l.end - l.start) as u32,
+            line: l.number,
+            time: prefix.time(),
+            level: Level::of(prefix.level),
+            thread: 0,
+        });
     }
 
     fn prefixed(&mut self, l: &Line<'_>, prefix: Prefix<'_>, sink: &mut Sink) {
@@ -330,12 +373,28 @@ impl UccApiImporter {
                 p.append(l, prefix.text);
                 p.have_start = true;
                 p.last_line = l.number;
+                return;
             }
-            // Any other prefixed line is another thread's trace: noise, skipped.
+            // Any other prefixed line is another thread's trace, logged in the middle of the packet.
         }
+        self.trace_line(l, &prefix, sink.trace.keep);
     }
 
     fn raw(&mut self, l: &Line<'_>, sink: &mut Sink) {
+        if let Some(t) = self.open.as_mut() {
+            // An unprefixed line right after a trace line continues it (a multi-line trace text), unless the
+            // packet it was logged in is open or the line is empty or a `|` noise line.
+            let noise = matches!(l.text.trim_ascii(), b"" | b"|");
+            if self.packet.is_none() && !noise && !parser::is_start_line(l.text) {
+                t.len = (l.end - t.at).min(u64::from(u32::MAX)) as u32;
+                if sink.trace.keep {
+                    self.open_text.push(b'\n');
+                    self.open_text.extend_from_slice(l.text);
+                }
+                return;
+            }
+            self.close_trace(sink);
+        }
         match self.packet.as_mut() {
             Some(p) => {
                 p.append(l, l.text);

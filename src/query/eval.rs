@@ -11,7 +11,7 @@ use crate::base::diag::Severity;
 use crate::base::fxhash::FxMap;
 use crate::base::time::Timestamp;
 use crate::explain::findings::FindingKind;
-use crate::store::{Analysis, Msg};
+use crate::store::{Analysis, LineInfo, Msg};
 
 /// A parsed query, ready to run over one analysis.
 #[derive(Debug)]
@@ -85,13 +85,29 @@ impl Query {
 
     /// Whether message `i` matches.
     pub fn matches(&self, a: &Analysis, i: u32) -> bool {
-        match self.eval(&self.expr, a, i, None) {
+        let with = |text: Option<&[u8]>| eval(&self.expr, &|t| self.term(t, a, i, text));
+        match with(None) {
             Tri::Yes => true,
             Tri::No => false,
             Tri::Unknown => {
-                a.with_text(i, |t| self.eval(&self.expr, a, i, Some(t)) == Tri::Yes)
+                a.with_text(i, |t| with(Some(t)) == Tri::Yes)
                     // A text that cannot be read back matches only what does not need it.
-                    .unwrap_or_else(|| self.eval(&self.expr, a, i, Some(b"")) == Tri::Yes)
+                    .unwrap_or_else(|| with(Some(b"")) == Tri::Yes)
+            }
+        }
+    }
+
+    /// Whether trace line `l` matches: its text for words, its level, thread, file and time for those fields;
+    /// no field about SIP matches a trace line.
+    pub fn matches_line(&self, a: &Analysis, l: &LineInfo) -> bool {
+        let with =
+            |text: Option<&[u8]>| eval(&self.expr, &|t| line_term(t, a, l, self.first, text));
+        match with(None) {
+            Tri::Yes => true,
+            Tri::No => false,
+            Tri::Unknown => {
+                let text = a.trace_text(l).unwrap_or_default();
+                with(Some(text.as_bytes())) == Tri::Yes
             }
         }
     }
@@ -101,40 +117,6 @@ impl Query {
         (0..a.messages.len() as u32)
             .filter(|&i| self.matches(a, i))
             .collect()
-    }
-
-    fn eval(&self, e: &Expr, a: &Analysis, i: u32, text: Option<&[u8]>) -> Tri {
-        match e {
-            Expr::All => Tri::Yes,
-            Expr::And(v) => {
-                let mut out = Tri::Yes;
-                for e in v {
-                    match self.eval(e, a, i, text) {
-                        Tri::No => return Tri::No,
-                        Tri::Unknown => out = Tri::Unknown,
-                        Tri::Yes => {}
-                    }
-                }
-                out
-            }
-            Expr::Or(v) => {
-                let mut out = Tri::No;
-                for e in v {
-                    match self.eval(e, a, i, text) {
-                        Tri::Yes => return Tri::Yes,
-                        Tri::Unknown => out = Tri::Unknown,
-                        Tri::No => {}
-                    }
-                }
-                out
-            }
-            Expr::Not(e) => match self.eval(e, a, i, text) {
-                Tri::Yes => Tri::No,
-                Tri::No => Tri::Yes,
-                Tri::Unknown => Tri::Unknown,
-            },
-            Expr::Term(t) => self.term(t, a, i, text),
-        }
     }
 
     fn term(&self, t: &Term, a: &Analysis, i: u32, text: Option<&[u8]>) -> Tri {
@@ -202,14 +184,7 @@ impl Query {
                     })
                 })
                 .into(),
-            Term::After(b) => match (m.time, b.resolve(self.first)) {
-                (Some(t), Some(at)) => (t >= at).into(),
-                _ => Tri::No,
-            },
-            Term::Before(b) => match (m.time, b.resolve(self.first)) {
-                (Some(t), Some(at)) => (t < at).into(),
-                _ => Tri::No,
-            },
+            Term::After(_) | Term::Before(_) => timed(t, m.time, self.first),
             Term::Ip(addr) => {
                 let ends = |m: &Msg| addr.matches(&m.src) || addr.matches(&m.dst);
                 (ends(m) || m.also.iter().any(ends)).into()
@@ -233,7 +208,85 @@ impl Query {
                     leading_number(v) == Some(*code)
                 })
             }),
+            Term::Level(..) | Term::Thread(_) => Tri::No,
         }
+    }
+}
+
+/// An expression's value, each term's from `term`.
+fn eval(e: &Expr, term: &dyn Fn(&Term) -> Tri) -> Tri {
+    match e {
+        Expr::All => Tri::Yes,
+        Expr::And(v) => {
+            let mut out = Tri::Yes;
+            for e in v {
+                match eval(e, term) {
+                    Tri::No => return Tri::No,
+                    Tri::Unknown => out = Tri::Unknown,
+                    Tri::Yes => {}
+                }
+            }
+            out
+        }
+        Expr::Or(v) => {
+            let mut out = Tri::No;
+            for e in v {
+                match eval(e, term) {
+                    Tri::Yes => return Tri::Yes,
+                    Tri::Unknown => out = Tri::Unknown,
+                    Tri::No => {}
+                }
+            }
+            out
+        }
+        Expr::Not(e) => match eval(e, term) {
+            Tri::Yes => Tri::No,
+            Tri::No => Tri::Yes,
+            Tri::Unknown => Tri::Unknown,
+        },
+        Expr::Term(t) => term(t),
+    }
+}
+
+/// `after:` / `before:` for something at `time` (a time of day is put on the day of `first`).
+fn timed(t: &Term, time: Option<Timestamp>, first: Option<Timestamp>) -> Tri {
+    match (t, time) {
+        (Term::After(b), Some(time)) => b.resolve(first).is_some_and(|at| time >= at).into(),
+        (Term::Before(b), Some(time)) => b.resolve(first).is_some_and(|at| time < at).into(),
+        _ => Tri::No,
+    }
+}
+
+/// A term's value for a trace line (`text`: its text, once read).
+fn line_term(
+    t: &Term,
+    a: &Analysis,
+    l: &LineInfo,
+    first: Option<Timestamp>,
+    text: Option<&[u8]>,
+) -> Tri {
+    match t {
+        Term::Text(n) => text.map_or(Tri::Unknown, |t| n.is_in(t).into()),
+        Term::Level(level, worse) => if *worse {
+            l.level <= *level
+        } else {
+            l.level == *level
+        }
+        .into(),
+        Term::Thread(want) => a.traces()[l.file as usize]
+            .threads()
+            .get(l.thread as usize)
+            .is_some_and(|name| super::thread_is(name, want))
+            .into(),
+        Term::FileNumber(f) => (l.file == *f).into(),
+        Term::FileName(n) => a
+            .files
+            .get(l.file as usize)
+            .is_some_and(|f| n.is_in(f.name.as_bytes()))
+            .into(),
+        Term::After(_) | Term::Before(_) => timed(t, a.trace_time(l), first),
+        // Fields about SIP messages: a trace line is none of them.
+        _ => Tri::No,
     }
 }
 

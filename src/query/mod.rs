@@ -55,6 +55,26 @@ pub enum Term {
     After(time::Bound),
     Before(time::Bound),
     Ip(ip::Address),
+    /// Trace lines of this level (or of it and worse, when the flag says so); never a message.
+    Level(crate::import::trace::Level, bool),
+    /// Trace lines of a thread (hex ids as written: `2738:14E0`, or the thread id alone); never a message.
+    Thread(String),
+}
+
+/// Whether thread `name` (as a log writes it: `2738:14E0`, `0A3C.1B2C`) is the one `want` names: all its ids,
+/// or the thread id alone; hex digits compared without case or leading zeros.
+pub fn thread_is(name: &str, want: &str) -> bool {
+    fn ids(s: &str) -> Vec<&str> {
+        s.split([':', '.'])
+            .map(|p| p.trim_start_matches('0'))
+            .collect()
+    }
+    let (have, want) = (ids(name), ids(want));
+    let same = |a: &[&str], b: &[&str]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
+    };
+    same(&have, &want)
+        || (want.len() == 1 && have.last().is_some_and(|t| t.eq_ignore_ascii_case(want[0])))
 }
 
 /// Text to look for: a word or phrase (ASCII case-insensitive), or a regular expression (case-insensitive
@@ -132,6 +152,18 @@ impl Finder {
 mod tests {
     use super::*;
     use crate::store::Analysis;
+
+    #[test]
+    fn threads_match_by_all_ids_or_the_thread_id() {
+        assert!(thread_is("2738:14E0", "2738:14e0"));
+        assert!(thread_is("2738:14E0", "14E0"));
+        assert!(thread_is("00002738:000014E0", "2738:14E0"));
+        assert!(thread_is("0A3C.1B2C", "1b2c"));
+        assert!(thread_is("0A3C.1B2C", "a3c.1b2c"));
+        assert!(!thread_is("2738:14E0", "2738"));
+        assert!(!thread_is("2738:14E0", "2738:14E1"));
+        assert!(!thread_is("2738:114E0", "14E0"));
+    }
 
     #[test]
     fn finder_ignores_ascii_case_only() {

@@ -70,7 +70,7 @@ pub struct QueryError {
 }
 
 /// The fields, as written before the colon, with what each takes (for errors and the page's help).
-pub const FIELDS: [(&str, &str); 16] = [
+pub const FIELDS: [(&str, &str); 18] = [
     ("method", "a method: method:INVITE"),
     (
         "status",
@@ -116,6 +116,14 @@ pub const FIELDS: [(&str, &str); 16] = [
     (
         "ip",
         "an address of either end: ip:10.0.0.7, ip:10.0.0.0/8, ip:192.168.1.51:51882",
+    ),
+    (
+        "level",
+        "trace lines of a level, or of a level and worse: level:error, level:>=warn",
+    ),
+    (
+        "thread",
+        "trace lines of a thread, by its ids or its thread id alone: thread:2738:14E0, thread:14E0",
     ),
 ];
 
@@ -547,6 +555,30 @@ fn word(w: &str, at: usize) -> Result<Term, QueryError> {
         }
         "ip" => {
             Term::Ip(super::ip::Address::parse(&plain()?).map_err(|e| bad(format!("{e}: {help}")))?)
+        }
+        "level" => {
+            let v = plain()?;
+            let (worse, name) = match v.strip_prefix(">=") {
+                Some(rest) => (true, rest),
+                None => (false, v.as_str()),
+            };
+            let level = crate::import::trace::Level::named(name.trim()).ok_or_else(|| {
+                bad(format!(
+                    "level: is error, warn, info or trace, not {name:?}: {help}"
+                ))
+            })?;
+            Term::Level(level, worse)
+        }
+        "thread" => {
+            let v = plain()?;
+            if v.is_empty()
+                || !v
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+            {
+                return Err(bad(format!("thread: takes hex ids, not {v:?}: {help}")));
+            }
+            Term::Thread(v)
         }
         _ => unreachable!("every name in FIELDS is handled"),
     })

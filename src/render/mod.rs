@@ -7,6 +7,7 @@ pub mod mermaid;
 pub mod summary;
 pub mod svg;
 pub mod text;
+pub mod trace;
 
 use crate::ladder::{layout::Layout, Ladder};
 use crate::store::Analysis;

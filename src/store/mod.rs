@@ -6,6 +6,7 @@
 pub mod piece;
 pub mod text;
 mod timeline;
+pub mod trace;
 pub mod unpacked;
 
 use crate::base::diag::{Code, Diagnostic, Problem};
@@ -22,6 +23,7 @@ use text::{Source, Text, Texts};
 use thin_vec::ThinVec;
 pub use timeline::Step;
 use timeline::{attach_server_diagnostics, merge_files};
+pub use trace::{FileTrace, LineInfo, Row};
 use unpacked::Unpacked;
 
 /// One input file.
@@ -102,6 +104,8 @@ pub struct Analyzer {
     names: FxMap<String, Rc<str>>,
     /// The source texts are read back through, with the restart points of archive entries.
     unpacked: Option<Rc<Unpacked>>,
+    /// Each file's trace lines, by file id.
+    trace: Vec<FileTrace>,
 }
 
 impl Analyzer {
@@ -144,7 +148,10 @@ impl Analyzer {
             entries: 0,
             keep_text: false,
         });
-        self.files.len() as u32 - 1
+        self.trace.push(FileTrace::default());
+        let id = self.files.len() as u32 - 1;
+        self.set_keep(id);
+        id
     }
 
     /// Keep the text of this file's messages instead of reading it back (a stream that cannot be read again).
@@ -152,6 +159,7 @@ impl Analyzer {
         if let Some(f) = self.files.get_mut(file as usize) {
             f.keep_text = true;
         }
+        self.set_keep(file);
     }
 
     /// Feed the next chunk of a file.
@@ -263,6 +271,7 @@ impl Analyzer {
                             u.begin(id, file, kind, at);
                         }
                     }
+                    self.set_keep(id);
                     if let Some(old) = self.files[file as usize].entry.replace(id) {
                         self.finish_file(old);
                     }
@@ -342,8 +351,30 @@ impl Analyzer {
         f.importer = Some(imp);
     }
 
+    /// Whether file `file`'s text stays in it: text logged verbatim in a file the user gave, or in an archive
+    /// entry read again from restart points, stays there; the rest is kept.
+    fn in_place(&self, file: u32) -> bool {
+        let Some(f) = self.files.get(file as usize) else {
+            return false;
+        };
+        match &self.unpacked {
+            Some(_) if f.depth == 0 => !f.keep_text,
+            Some(u) => u.is_entry(file),
+            None => false,
+        }
+    }
+
+    /// Tell the file's importer whether trace lines' text must be kept (it cannot be read again).
+    fn set_keep(&mut self, file: u32) {
+        let keep = !self.in_place(file);
+        if let Some(f) = self.files.get_mut(file as usize) {
+            f.sink.trace.keep = keep;
+        }
+    }
+
     /// Move what the importer produced into messages and diagnostics.
     fn drain(&mut self, file: u32) {
+        let in_place = self.in_place(file);
         let Some(f) = self.files.get_mut(file as usize) else {
             return;
         };
@@ -351,13 +382,10 @@ impl Analyzer {
             d.file.get_or_insert(file);
             self.diagnostics.push(d);
         }
-        // Text logged verbatim in a file the user gave, or in an archive entry read again from restart points,
-        // stays there; the rest is kept.
-        let in_place = match &self.unpacked {
-            Some(_) if f.depth == 0 => !f.keep_text,
-            Some(u) => u.is_entry(file),
-            None => false,
-        };
+        self.trace[file as usize].take(
+            &mut f.sink.trace,
+            f.importer.as_mut().and_then(Importer::trace_shape),
+        );
         for r in f.sink.records.drain(..) {
             match to_msg(
                 file,
@@ -434,7 +462,7 @@ impl Analyzer {
         let mut diagnostics = self.diagnostics;
         attach_server_diagnostics(&self.files, &self.messages, &self.syms, &mut diagnostics);
         let files = self.files.into_iter().map(|f| f.info).collect();
-        merge_files(
+        let mut a = merge_files(
             files,
             self.messages,
             diagnostics,
@@ -442,7 +470,9 @@ impl Analyzer {
             self.syms,
             self.texts,
             progress,
-        )
+        );
+        a.trace = Rc::new(self.trace);
+        a
     }
 }
 
@@ -598,6 +628,8 @@ pub struct Analysis {
     syms: Interner,
     /// Where the messages' text is, and its read-back caches.
     texts: Texts,
+    /// Each file's trace lines, by file id (shared: a re-merge keeps them).
+    trace: Rc<Vec<FileTrace>>,
 }
 
 impl Analysis {
@@ -623,7 +655,8 @@ impl Analysis {
     /// Re-merge with clock offsets set by hand (`manual[file]`, milliseconds added to that file's times);
     /// files without one are estimated again against them.
     pub fn with_clock_offsets(self, manual: &[Option<i64>]) -> Analysis {
-        merge_files(
+        let trace = self.trace;
+        let mut a = merge_files(
             self.files,
             self.messages,
             self.base_diagnostics,
@@ -631,7 +664,9 @@ impl Analysis {
             self.syms,
             self.texts,
             &mut |_, _, _| {},
-        )
+        );
+        a.trace = trace;
+        a
     }
 
     /// Message `i`, parsed from its text read back (see [`text`]).

@@ -5,7 +5,7 @@
 //! symbols, diagnostics in the same order, lines and spans. The core names no thread: the shell decides how
 //! pieces are read and run (the page, single-threaded, never cuts).
 
-use super::{parse_record, Analyzer, Parsed};
+use super::{parse_record, Analyzer, FileTrace, Parsed};
 use crate::base::diag::Diagnostic;
 use crate::base::intern::Interner;
 use crate::import::{self, split, Format, Importer, Sink};
@@ -33,6 +33,8 @@ pub struct Piece {
     parsed: Vec<Parsed>,
     /// The strings of the briefs of `parsed`.
     syms: Interner,
+    /// The piece's trace lines, its threads numbered its own way.
+    trace: FileTrace,
 }
 
 // Pieces cross threads.
@@ -49,20 +51,22 @@ impl Plan {
     pub fn import(&self, bytes: &[u8], offset: u64, line: u32, last: bool) -> Piece {
         let mut importer = Importer::resume(self.format, self.file, offset, line);
         let mut sink = Sink::default();
+        sink.trace.keep = !self.in_place;
         let mut piece = Piece {
             bytes: bytes.len() as u64,
             importer: Importer::Nothing,
             diagnostics: Vec::new(),
             parsed: Vec::new(),
             syms: Interner::default(),
+            trace: FileTrace::default(),
         };
         for chunk in bytes.chunks(BATCH) {
             importer.push(chunk, &mut sink);
-            piece.take(self, &mut sink);
+            piece.take(self, &mut sink, &mut importer);
         }
         if !last {
             importer.end_piece(offset + bytes.len() as u64, &mut sink);
-            piece.take(self, &mut sink);
+            piece.take(self, &mut sink, &mut importer);
         }
         piece.importer = importer;
         piece
@@ -71,8 +75,9 @@ impl Plan {
 
 impl Piece {
     /// What the importer produced, parsed: as [`Analyzer`]'s `drain` does, with the piece's own interner.
-    fn take(&mut self, plan: &Plan, sink: &mut Sink) {
+    fn take(&mut self, plan: &Plan, sink: &mut Sink, importer: &mut Importer) {
         self.diagnostics.append(&mut sink.diagnostics);
+        self.trace.take(&mut sink.trace, importer.trace_shape());
         for r in sink.records.drain(..) {
             match parse_record(plan.file, r, plan.in_place, &mut self.syms) {
                 Ok(p) => self.parsed.push(p),
@@ -119,6 +124,7 @@ impl Analyzer {
             d.file.get_or_insert(file);
             self.diagnostics.push(d);
         }
+        self.trace[file as usize].append(piece.trace);
         let remap = self.syms.absorb(&piece.syms);
         f.info.messages += piece.parsed.len() as u32;
         for mut p in piece.parsed {

@@ -203,6 +203,17 @@ impl Texts {
         }
     }
 
+    /// `f` of `len` bytes of file `file` from `offset` (text that is not a message's: no check to compare).
+    pub fn read_at<R>(
+        &self,
+        file: u32,
+        offset: u64,
+        len: usize,
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> Option<R> {
+        self.read(file, offset, len, f)
+    }
+
     /// `f` of `len` bytes of file `file` from `offset`, through the block cache.
     fn read<R>(&self, file: u32, offset: u64, len: usize, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         let within = |b: &Block| {

@@ -211,6 +211,7 @@ pub(super) fn merge_files(
         base_diagnostics,
         syms,
         texts,
+        trace: Rc::default(),
     }
 }
 

@@ -138,6 +138,8 @@ pub struct MessageDetail {
     pub diagnostics: Vec<DiagnosticRow>,
     pub transaction: Option<TransactionView>,
     pub conversation: Option<u32>,
+    /// For a failed message: the `ERROR`/`WARN` trace lines logged near it.
+    pub nearby_trace: Option<super::trace::NearbyTrace>,
 }
 
 fn cseq_text(m: &Message) -> Option<String> {
@@ -263,6 +265,7 @@ impl Analysis {
                 unanswered: t.unanswered,
             }),
             conversation: links.conversation,
+            nearby_trace: self.nearby_trace(i),
         })
     }
 }

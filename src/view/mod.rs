@@ -10,6 +10,7 @@ pub mod ladder;
 pub mod message;
 pub mod rows;
 pub mod timing;
+pub mod trace;
 #[cfg(test)]
 mod ts;
 

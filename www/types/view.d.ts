@@ -159,7 +159,11 @@ span: [number, number], problems: Array<string>,
 /**
  * Every diagnostic about this message: reading problems, server diagnostic records, no final response.
  */
-diagnostics: Array<Diagnostic>, transaction: TransactionView | null, conversation: number | null, index: number, file: number, 
+diagnostics: Array<Diagnostic>, transaction: TransactionView | null, conversation: number | null, 
+/**
+ * For a failed message: the `ERROR`/`WARN` trace lines logged near it.
+ */
+nearby_trace: NearbyTrace | null, index: number, file: number, 
 /**
  * On the merged timeline.
  */
@@ -312,6 +316,140 @@ time: string, final_status: number | null,
  * The request's message (to select), or the first response's when the request is not in the log.
  */
 message: number, conversation: number | null, };
+
+export type TraceLevel = "error" | "warn" | "info" | "trace";
+
+export type LevelCounts = { error: number, warn: number, info: number, trace: number, };
+
+export type TraceFile = { file: number, name: string, lines: number, };
+
+export type ThreadCount = { 
+/**
+ * As written (`2738:14E0`).
+ */
+thread: string, lines: number, };
+
+export type TraceSummary = { 
+/**
+ * Trace lines in all files.
+ */
+lines: number, levels: LevelCounts, 
+/**
+ * Messages listed among them.
+ */
+messages: number, 
+/**
+ * The files that have trace lines.
+ */
+files: Array<TraceFile>, 
+/**
+ * The busiest [`THREADS`] threads, most lines first (a thread of the same ids in two files counts once).
+ */
+threads: Array<ThreadCount>, 
+/**
+ * Threads in all.
+ */
+thread_count: number, 
+/**
+ * Why there are no lines to show, when there are none.
+ */
+note: string | null, };
+
+export type TraceCount = { 
+/**
+ * Rows selected.
+ */
+total: number, 
+/**
+ * Rows in all (every line and message).
+ */
+all: number, 
+/**
+ * What is wrong with the query (nothing selected then).
+ */
+error: QueryProblem | null, };
+
+export type TraceRow = { 
+/**
+ * Its place among the selected rows.
+ */
+row: number, file: number, 
+/**
+ * 1-based line in the file.
+ */
+line: number, 
+/**
+ * On the merged timeline (ISO 8601).
+ */
+time: string | null, 
+/**
+ * `HH:MM:SS.mmm` of `time`.
+ */
+clock: string, 
+/**
+ * A trace line's level (none for a message).
+ */
+level: TraceLevel | null, 
+/**
+ * A trace line's thread as written.
+ */
+thread: string, 
+/**
+ * A trace line's text (its continuation lines after `\n`), or a message's start line.
+ */
+text: string, 
+/**
+ * A trace line's index among its file's trace lines (what finds it again).
+ */
+index: number | null, 
+/**
+ * The message this row is.
+ */
+message: number | null, 
+/**
+ * A message's arrow kind and direction.
+ */
+kind: ArrowKind | null, direction: Direction | null, 
+/**
+ * A message's other end (`host:port` as the log gives it).
+ */
+peer: string | null, };
+
+export type TracePage = { first: number, total: number, rows: Array<TraceRow>, };
+
+export type TracePlace = { 
+/**
+ * The row that is it, or the first selected row after it (the last row when none is after it).
+ */
+row: number | null, 
+/**
+ * The row is the message itself (not only near it).
+ */
+exact: boolean, };
+
+export type NearbyTrace = { 
+/**
+ * In time order.
+ */
+lines: Array<TraceRow>, 
+/**
+ * Lines in the window beyond those shown (the nearest are shown).
+ */
+more: number, 
+/**
+ * The window, for people: `from 2 s before the request to 2 s after the 503`.
+ */
+window: string, };
+
+export type TraceLineOut = { 
+/**
+ * The file's name.
+ */
+file: string, line: number, 
+/**
+ * On the merged timeline (ISO 8601).
+ */
+time: string | null, level: TraceLevel, thread: string, text: string, };
 
 export type FilteredReport = { query: string, 
 /**

@@ -22,6 +22,10 @@ fn shape(e: &Expr) -> String {
             Term::FileNumber(f) => format!("file#{f}"),
             Term::Conversation(c) => format!("conversation:{c}"),
             Term::Finding(k, s) => format!("finding:{k:?}:{s:?}"),
+            Term::Level(l, worse) => {
+                format!("level:{}{}", if *worse { ">=" } else { "" }, l.name())
+            }
+            Term::Thread(t) => format!("thread:{t}"),
             other => format!("{other:?}")
                 .split('(')
                 .next()
@@ -114,6 +118,11 @@ fn every_field() {
     assert_eq!(ok("after:08:30"), "after");
     assert_eq!(ok("before:\"2018-03-30 08:31:00.500\""), "before");
     assert_eq!(ok("ip:10.0.0.0/8"), "ip");
+    assert_eq!(ok("level:ERROR"), "level:error");
+    assert_eq!(ok("level:warning"), "level:warn");
+    assert_eq!(ok("level:>=warn"), "level:>=warn");
+    assert_eq!(ok("thread:2738:14E0"), "thread:2738:14E0");
+    assert_eq!(ok("thread:0A3C.1B2C"), "thread:0A3C.1B2C");
     assert_eq!(
         ok("method:INVITE status:>=400 -from:alice (ip:10.0.0.7 OR code:1033)"),
         "and(method:INVITE status:400-699 not(from) or(ip code:1033))"
@@ -138,6 +147,15 @@ fn errors_point_at_the_bad_part() {
         "{msg}"
     );
     assert!(msg.ends_with("put it in quotes: \"frm:alice\""), "{msg}");
+    let (part, msg) = bad("level:loud error");
+    assert_eq!(part, "loud");
+    assert!(
+        msg.starts_with("level: is error, warn, info or trace, not \"loud\""),
+        "{msg}"
+    );
+    let (part, msg) = bad("thread:main");
+    assert_eq!(part, "main");
+    assert!(msg.starts_with("thread: takes hex ids"), "{msg}");
     let (part, msg) = bad("status:4xy");
     assert_eq!(part, "4xy");
     assert!(msg.starts_with("\"4xy\" is not a status"), "{msg}");
