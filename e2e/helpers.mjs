@@ -101,6 +101,18 @@ export async function waitDone(page, timeout = 60_000) {
   return Number(await page.evaluate(() => document.body.dataset.messageCount));
 }
 
+/** Open the built-in sample and wait for its analysis; returns the message count. */
+export async function openSample(page) {
+  await page.click('#open-sample');
+  return waitDone(page);
+}
+
+/** Click the arrow of message `msg` (0-based) and wait for its panel. */
+export async function showMessage(page, msg) {
+  await page.locator(`#ladder-canvas [data-msg="${msg}"]`).click();
+  await page.waitForFunction((n) => document.getElementById('detail-sub').textContent === `#${n + 1}`, msg);
+}
+
 /** The first existing path among `candidates`. */
 export function firstExisting(...candidates) {
   return candidates.find((p) => existsSync(p));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, deflateRawSync } from 'node:zlib';
-import { ROOT, OUT, waitDone, useBrowser } from './helpers.mjs';
+import { ROOT, OUT, waitDone, useBrowser, openSample, showMessage } from './helpers.mjs';
 
 const FIXTURES = join(ROOT, 'tests', 'fixtures');
 const SAMPLE = join(ROOT, 'www', 'sample', 'sample.uccapilog');
@@ -19,17 +19,6 @@ const PCAP = join(ROOT, '..', 'shared', 'fixtures', 'pcap', 'sip_ipv4_tcp.pcap')
 const suite = useBrowser();
 const { withPage } = suite;
 
-
-async function openSample(page) {
-  await page.click('#open-sample');
-  return waitDone(page);
-}
-
-// Click the arrow of message `msg` (0-based) and wait for its panel.
-async function showMessage(page, msg) {
-  await page.locator(`#ladder-canvas [data-msg="${msg}"]`).click();
-  await page.waitForFunction((n) => document.getElementById('detail-sub').textContent === `#${n + 1}`, msg);
-}
 
 // The meanings shown (visible) next to the header rows named `name`, one list per row.
 function visibleMeanings(page, name) {
@@ -460,6 +449,11 @@ describe('insights: what the engine explains', () => {
       await page.waitForFunction(() => !/Looking/.test(document.getElementById('ins-findings').textContent));
       await page.click('#presence-toggle');
       await page.waitForFunction(() => !/Reading presence/.test(document.getElementById('ins-presence').textContent));
+      // The trace lines carry HTML and template payloads too: shown as text, the whole of each under the list.
+      await page.click('#trace-toggle');
+      await page.waitForSelector('#ins-trace .tr-row.lv-error');
+      await page.locator('#ins-trace .tr-row.lv-error').first().click();
+      assert.match(await page.locator('#ins-trace .tr-detail-text').textContent(), /488 <i>Bad<\/i> <img src=x onerror=alert\('PWNED'\)>/);
       await page.locator('#files .file-open').first().click();
       const bad = await page.evaluate(() => {
         const out = [];

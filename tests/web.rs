@@ -178,6 +178,39 @@ fn a_query_returns_the_matching_message_indices() {
 }
 
 #[wasm_bindgen_test]
+fn the_trace_view_lists_lines_and_finds_a_message_among_them() {
+    let bytes = sample_log().to_vec();
+    let mut s = analyze(&bytes, 1 << 20);
+    let summary = s.trace_summary();
+    assert_eq!(get(&summary, "lines").as_f64(), Some(42.0));
+    assert_eq!(get(&get(&summary, "levels"), "error").as_f64(), Some(2.0));
+    // Errors and warnings only, no messages.
+    let count = s.set_trace_filter(1 | 2, false, "", "");
+    assert_eq!(get(&count, "total").as_f64(), Some(5.0));
+    let page = s.trace_rows(0, 100);
+    let rows = js_sys::Array::from(&get(&page, "rows"));
+    assert_eq!(rows.length(), 5);
+    for r in rows.iter() {
+        let level = get(&r, "level").as_string().unwrap();
+        assert!(level == "error" || level == "warn", "{level}");
+        assert!(!get(&r, "text").as_string().unwrap().is_empty());
+    }
+    // Everything: the 503 (message 15) is a row of its own.
+    s.set_trace_filter(15, true, "", "");
+    let place = s.trace_locate(15);
+    assert_eq!(get(&place, "exact").as_bool(), Some(true));
+    let row = get(&place, "row").as_f64().unwrap() as u32;
+    let one = js_sys::Array::from(&get(&s.trace_rows(row, 1), "rows")).get(0);
+    assert_eq!(get(&one, "message").as_f64(), Some(15.0));
+    // A query that cannot be read comes back as a problem.
+    let bad = s.set_trace_filter(15, true, "", "level:loud");
+    assert!(get(&get(&bad, "error"), "message")
+        .as_string()
+        .unwrap()
+        .contains("loud"));
+}
+
+#[wasm_bindgen_test]
 fn exports_carry_mime_name_and_bytes() {
     let bytes = sample_log().to_vec();
     let mut s = analyze(&bytes, 1 << 20);

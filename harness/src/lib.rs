@@ -95,6 +95,7 @@ pub fn analysis(data: &[u8]) {
     let whole = analyze(&[data], false);
     let mut rng = Rng::for_input(data);
     let json = render::export(&whole, None, OutputFormat::Json).bytes;
+    let trace = trace_json(&whole);
     let mut splits = vec![chunks(data, &mut rng)];
     if data.len() <= 256 {
         // Byte by byte: every boundary at once (a decision taken on a partial first line shows here).
@@ -119,8 +120,25 @@ pub fn analysis(data: &[u8]) {
                 String::from_utf8_lossy(&other[..other.len().min(2000)])
             );
         }
+        // Trace lines read back from their places give what keeping their text gives.
+        assert!(
+            trace == trace_json(&chunked),
+            "trace lines read back ({} chunks) differ from the text kept",
+            pieces.len()
+        );
     }
     check_analysis(&whole, data.len() as u64);
+}
+
+/// Every trace line as `sipscope --trace --json` prints it.
+fn trace_json(a: &Analysis) -> Vec<u8> {
+    let all =
+        sipscope::view::trace::TraceFilter::lines_from(sipscope::import::trace::Level::Trace, "");
+    let mut out = Vec::new();
+    render::trace::write_trace(a, &all, true, &mut out)
+        .expect("an empty query reads")
+        .expect("writing to memory");
+    out
 }
 
 /// Invariants of one analysis of an input of `input_len` bytes.
@@ -179,6 +197,20 @@ pub fn check_analysis(a: &Analysis, input_len: u64) {
     serde_json::to_string(&a.findings_view()).expect("the findings serialize");
     serde_json::to_string(&a.presence_view()).expect("the presence view serializes");
     serde_json::to_string(&a.conversation_list()).expect("the conversations serialize");
+    // The trace view: every line and message once, in order; each line's text readable; a message found.
+    let mut view = sipscope::view::trace::TraceView::new(a);
+    let count = view.select(a, &sipscope::view::trace::TraceFilter::default());
+    assert_eq!(
+        count.total as u64,
+        a.messages.len() as u64 + a.trace_line_count(),
+        "the trace view lists every line and message"
+    );
+    let page = view.page(a, 0, count.total.min(64));
+    serde_json::to_string(&page).expect("trace rows serialize");
+    serde_json::to_string(&a.trace_summary()).expect("the trace summary serializes");
+    if !a.messages.is_empty() {
+        assert!(view.locate_message(0).exact, "a message has its place");
+    }
     // Each message's panel, as a click shows it (the first ones: the fuzzer's inputs are small).
     for i in 0..a.messages.len().min(16) as u32 {
         let d = a

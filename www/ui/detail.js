@@ -6,7 +6,7 @@
 
 import { state, summary, fileName } from './state.js';
 import { ui, el, messageLink, diagnosticItem, markWords } from './dom.js';
-import { timeText, sameDay } from './format.js';
+import { timeText, sameDay, count } from './format.js';
 import { withAvailability } from './presence.js';
 import { updateCompare } from './diff.js';
 
@@ -86,6 +86,7 @@ export function renderDetail(errorText) {
   if (m.truncated) notes.push({ severity: 'warning', message: 'This message is truncated in the log.' });
   notes.push(...m.diagnostics);
   if (notes.length) head.append(el('ul', { class: 'msg-problems', 'aria-label': 'Problems' }, notes.map((d) => diagnosticItem(d))));
+  if (m.nearby_trace) head.append(nearbyTrace(m.nearby_trace));
   ui.detailBody.append(head);
 
   const parts = m.body_parts;
@@ -116,6 +117,31 @@ export function renderDetail(errorText) {
   else if (!fromHeaders) body.append(el('p', { class: 'muted', text: 'No body.' }));
   markWords(body, state.searchMarks);
   ui.detailBody.append(body);
+}
+
+/**
+ * The ERROR / WARN trace lines logged near a failed message (the engine picks them and says the window), each a
+ * link to its place in the trace view.
+ * @param {import('../types/view').NearbyTrace} near
+ */
+function nearbyTrace(near) {
+  const n = near.lines.length + near.more;
+  return el('section', { class: 'msg-near', 'aria-label': 'Trace lines logged near this failure' },
+    el('h3', { class: 'near-h' },
+      el('span', { text: `Logged near this failure: ${n === 1 ? '1 error or warning' : `${count(n)} errors and warnings`}` }),
+      el('span', { class: 'muted near-window', text: ` (${near.window}${near.more ? `; the ${near.lines.length} nearest shown` : ''})` })),
+    el('ul', { class: 'near-lines' }, near.lines.map((l) => {
+      const [first, ...more] = l.text.split('\n');
+      return el('li', { class: `near-line lv-${l.level || 'trace'}` },
+        el('button', {
+          type: 'button', class: 'near-link', 'data-trace-line': `${l.file}:${l.index}`,
+          title: `${fileName(l.file)}, line ${l.line}${l.thread ? `, thread ${l.thread}` : ''}: show it among the trace lines`,
+        },
+        el('span', { class: 'tr-time', text: l.clock }),
+        el('span', { class: 'tr-level', text: (l.level || '').toUpperCase() }),
+        el('span', { class: 'near-text', text: first }),
+        more.length ? el('span', { class: 'near-more', text: more.join(' · ') }) : null));
+    })));
 }
 
 /** Rows of the facts: time on the merged timeline, and the file's own time when it differs. @param {MessageDetail} m @returns {[string, string][]} */

@@ -1,6 +1,6 @@
 // @ts-check
 // sipscope page: the drawer under the workspace, opened from the bottom bar (DevTools' drawer: one view at a time)
-// with the findings, presence and response-times views; it takes the diagnostics list's place.
+// with the findings, presence, response-times and trace views; it takes the diagnostics list's place.
 
 import { state } from './state.js';
 import { ui, el, fill } from './dom.js';
@@ -10,8 +10,9 @@ import { loadFindings, renderFindings, findingsSub, countText, markActiveFinding
 import { loadPresence, renderPresence, presenceSub } from './presence.js';
 import { showDiagnostics } from './summary.js';
 import { loadTimes, renderTimes, timesSub } from './times.js';
+import { loadTrace, renderTrace, traceSub, resetTrace, locateMessage, locateLine, traceReady } from './trace.js';
 
-/** @typedef {'findings' | 'presence' | 'times'} View */
+/** @typedef {'findings' | 'presence' | 'times' | 'trace'} View */
 
 /** A new analysis (or the same files merged again) is on screen: forget the old findings and presence. */
 export function resetDrawer() {
@@ -20,18 +21,30 @@ export function resetDrawer() {
   ins.findings = null;
   ins.presence = null;
   ins.times = null;
-  ins.loading = { findings: null, presence: null, times: null };
+  ins.trace = null;
+  ins.loading = { findings: null, presence: null, times: null, trace: null };
   ins.activeFinding = -1;
   // The page opened the diagnostics (nothing was found in the input): they have the drawer's place.
   if (!ui.diagnostics.hidden) closeDrawer(false);
   ui.findingsPanel.replaceChildren();
   ui.presencePanel.replaceChildren();
   ui.timesPanel.replaceChildren();
+  ui.tracePanel.replaceChildren();
+  resetTrace();
   setToggleLabels();
   // Findings name the problems in the bottom bar right away; presence and times are read when opened.
   loadFindings(findingsLoaded).catch(report);
   if (ins.view === 'presence') loadPresence(presenceLoaded).catch(report);
   if (ins.view === 'times') loadTimes(timesLoaded).catch(report);
+  if (ins.view === 'trace') loadTrace(traceLoaded).catch(report);
+}
+
+function traceLoaded() {
+  setToggleLabels();
+  if (state.insights.view === 'trace') {
+    renderTrace();
+    updateDrawerSub();
+  }
 }
 
 function timesLoaded() {
@@ -67,7 +80,9 @@ function setToggleLabels() {
   const about = 'Problems worth a look, each linked to its message';
   ui.findingsToggle.title = f && f.total ? `Findings: ${countText(f.counts)}. ${about}` : about;
   ui.presenceToggle.replaceChildren(el('span', { text: p ? `Presence: ${plural(p.contacts.length, 'contact')}` : 'Presence' }));
-  for (const [button, v] of /** @type {[HTMLButtonElement, View][]} */ ([[ui.findingsToggle, 'findings'], [ui.presenceToggle, 'presence'], [ui.timesToggle, 'times']])) {
+  const t = state.insights.trace;
+  ui.traceToggle.replaceChildren(el('span', { text: t ? `Trace: ${count(t.lines)}` : 'Trace' }));
+  for (const [button, v] of /** @type {[HTMLButtonElement, View][]} */ ([[ui.findingsToggle, 'findings'], [ui.presenceToggle, 'presence'], [ui.timesToggle, 'times'], [ui.traceToggle, 'trace']])) {
     button.setAttribute('aria-expanded', view === v ? 'true' : 'false');
     button.setAttribute('aria-pressed', view === v ? 'true' : 'false');
   }
@@ -87,6 +102,9 @@ function openDrawer(view) {
   ui.findingsPanel.hidden = view !== 'findings';
   ui.presencePanel.hidden = view !== 'presence';
   ui.timesPanel.hidden = view !== 'times';
+  ui.tracePanel.hidden = view !== 'trace';
+  // The trace scrolls its own list: the drawer's body holds it still.
+  ui.drawerBody.classList.toggle('ins-body-fill', view === 'trace');
   setToggleLabels();
   if (view === 'findings') {
     ui.drawerTitle.textContent = 'Findings';
@@ -101,6 +119,13 @@ function openDrawer(view) {
     else {
       ui.presencePanel.replaceChildren(el('p', { class: 'placeholder', text: 'Reading presence…' }));
       loadPresence(presenceLoaded).catch(report);
+    }
+  } else if (view === 'trace') {
+    ui.drawerTitle.textContent = 'Trace';
+    if (state.insights.trace) renderTrace();
+    else {
+      ui.tracePanel.replaceChildren(el('p', { class: 'placeholder', text: 'Reading the trace lines…' }));
+      loadTrace(traceLoaded).catch(report);
     }
   } else {
     ui.drawerTitle.textContent = 'Response times';
@@ -120,19 +145,28 @@ export function closeDrawer(restoreFocus) {
   state.insights.view = null;
   ui.drawer.hidden = true;
   setToggleLabels();
-  if (restoreFocus) ({ findings: ui.findingsToggle, presence: ui.presenceToggle, times: ui.timesToggle })[was].focus({ preventScroll: true });
+  if (restoreFocus) ({ findings: ui.findingsToggle, presence: ui.presenceToggle, times: ui.timesToggle, trace: ui.traceToggle })[was].focus({ preventScroll: true });
 }
 
 function updateDrawerSub() {
   const v = state.insights.view;
-  ui.drawerSub.textContent = v === 'findings' ? findingsSub() : v === 'presence' ? presenceSub() : v === 'times' ? timesSub() : '';
+  ui.drawerSub.textContent = v === 'findings' ? findingsSub() : v === 'presence' ? presenceSub() : v === 'times' ? timesSub() : v === 'trace' ? traceSub() : '';
 }
 
-/** The page selected a message: mark the finding about it, if any. @param {number} msg */
+/** The page selected a message: mark the finding about it, if any; put it in view among the trace lines. @param {number} msg */
 export function onSelect(msg) {
+  if (state.insights.view === 'trace') locateMessage(msg).catch(report);
   if (state.insights.activeFinding === msg) return;
   state.insights.activeFinding = msg;
   if (state.insights.view === 'findings') markActiveFinding();
+}
+
+/** Show trace line `index` of file `file` in the trace view (opened when closed). @param {number} file @param {number} index */
+async function showTraceLine(file, index) {
+  if (state.insights.view !== 'trace') openDrawer('trace');
+  await loadTrace(traceLoaded);
+  await traceReady();
+  await locateLine(file, index);
 }
 
 /**
@@ -166,6 +200,14 @@ export function wireDrawer() {
   ui.findingsToggle.addEventListener('click', () => toggleDrawer('findings'));
   ui.presenceToggle.addEventListener('click', () => toggleDrawer('presence'));
   ui.timesToggle.addEventListener('click', () => toggleDrawer('times'));
+  ui.traceToggle.addEventListener('click', () => toggleDrawer('trace'));
+  // "Logged near this failure" lines in the message panel: their place in the trace.
+  document.addEventListener('click', (e) => {
+    const link = e.target instanceof Element ? e.target.closest('[data-trace-line]') : null;
+    if (!(link instanceof HTMLElement)) return;
+    const [file, index] = String(link.dataset.traceLine).split(':').map(Number);
+    showTraceLine(file, index).catch(report);
+  });
   ui.timesPanel.addEventListener('keydown', (e) => listKeys(e, ui.timesPanel, '.rt-slowest .msg-link'));
   ui.drawerClose.addEventListener('click', () => closeDrawer(true));
   ui.drawer.addEventListener('keydown', (e) => {

@@ -96,7 +96,24 @@ export class Hits {
  * @property {number} toastTimer
  * @property {number} dragDepth
  * @property {Insights} insights
+ * @property {TraceState} trace             the trace view (in the drawer)
  * @property {{file: number, opener: HTMLElement | null}} filesPanel  the file the files panel is about, what opened it
+ */
+
+/**
+ * @typedef {object} TraceState
+ * @property {number} levels                 levels shown: 1 error, 2 warn, 4 info, 8 trace
+ * @property {boolean} messages              messages listed among the lines
+ * @property {string} thread                 one thread's lines only ('' for all)
+ * @property {string} query                  the view's query
+ * @property {import('../types/view').TraceCount | null} count   what the filter selected
+ * @property {Map<number, import('../types/view').TraceRow[]>} pages  rows fetched, by page
+ * @property {Map<number, Promise<void>>} fetching                    pages on their way
+ * @property {number} gen                    bumps on every filter (late pages of an older one are dropped)
+ * @property {number} active                 the row marked (selected message or line), or -1
+ * @property {number} timer                  the query's typing pause
+ * @property {boolean} built                 the panel's controls are in the DOM for this analysis
+ * @property {Promise<void> | null} ready    the last filter asked of the engine, until its rows are drawn
  */
 
 /**
@@ -104,9 +121,10 @@ export class Hits {
  * @property {FindingsPage | null} findings   the findings loaded so far (items grow with "Show more")
  * @property {Presence | null} presence
  * @property {import('../types/view').ResponseTimes | null} times
- * @property {{findings: Promise<void> | null, presence: Promise<void> | null, times: Promise<void> | null}} loading
+ * @property {import('../types/view').TraceSummary | null} trace
+ * @property {{findings: Promise<void> | null, presence: Promise<void> | null, times: Promise<void> | null, trace: Promise<void> | null}} loading
  *   what is being asked of the engine
- * @property {'findings' | 'presence' | 'times' | null} view  what the drawer shows, when open
+ * @property {'findings' | 'presence' | 'times' | 'trace' | null} view  what the drawer shows, when open
  * @property {number} generation              bumps on every analysis (or re-merge): late answers are dropped
  * @property {number} activeFinding
  * @property {boolean} merging                a clock offset is being applied
@@ -153,11 +171,26 @@ export const state = {
     findings: null,
     presence: null,
     times: null,
-    loading: { findings: null, presence: null, times: null },
+    trace: null,
+    loading: { findings: null, presence: null, times: null, trace: null },
     view: null,
     generation: 0,
     activeFinding: -1,
     merging: false,
+  },
+  trace: {
+    levels: 15,
+    messages: true,
+    thread: '',
+    query: '',
+    count: null,
+    pages: new Map(),
+    fetching: new Map(),
+    gen: 0,
+    active: -1,
+    timer: 0,
+    built: false,
+    ready: null,
   },
   filesPanel: { file: -1, opener: null },
 };
@@ -183,7 +216,7 @@ export function fileName(i) {
 /**
  * Ask the engine for one of the drawer's views once per analysis: `ask()` runs unless the value is there or on
  * its way; `then()` runs when it arrives for the analysis still on screen.
- * @template {'findings' | 'presence' | 'times'} K
+ * @template {'findings' | 'presence' | 'times' | 'trace'} K
  * @param {K} key
  * @param {() => Promise<NonNullable<Insights[K]>>} ask
  * @param {() => void} then
