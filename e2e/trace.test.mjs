@@ -1,6 +1,7 @@
 // End-to-end tests of the trace view (the drawer's Trace; Snooper's Trace tab): a message's place among the log's
 // other lines, level chips, thread and query, the lines near a failure in the message panel, three files merged,
-// a trace of half a million lines scrolled end to end, and the deep link. Screenshots in e2e/out/trace-*.png.
+// a trace of half a million lines scrolled end to end, and the deep link. Screenshots in e2e/out/trace-*.png and
+// readme-1366.png (the README's picture, copied to docs/screenshot.png).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,6 +80,12 @@ describe('trace view', () => {
       assert.match(after.text, /OnSubscribeFailed - sip:on4@limcm\.com 503/);
       assert.equal(after.level, 'WARN');
       assert.match(await page.evaluate(() => location.hash), /panel=trace/);
+      // The drawer took room from the ladder: the selected arrow is still in view there.
+      await page.waitForFunction(() => {
+        const a = document.querySelector('#ladder-canvas [data-msg="15"]')?.getBoundingClientRect();
+        const box = document.getElementById('ladder-scroll').getBoundingClientRect();
+        return a && a.top >= box.top && a.bottom <= box.bottom;
+      });
       // Another message selected in the ladder: the trace follows.
       await showMessage(page, 0);
       await page.waitForFunction(() => document.querySelector('#ins-trace .tr-row.tr-active')?.dataset.goto === '0');
@@ -250,5 +257,14 @@ describe('trace view', () => {
         await page.screenshot({ path: join(OUT, `trace-${width}${colorScheme === 'dark' ? '-dark' : ''}.png`) });
       });
     }
+    // The README's picture (docs/screenshot.png is a copy): the sample, its 503, the lines logged around it.
+    await withPage({}, async ({ page }) => {
+      await openSample(page);
+      await showMessage(page, 15);
+      await page.click('#trace-toggle');
+      await page.waitForSelector('#ins-trace .tr-row.tr-active');
+      await traceDrawn(page);
+      await page.screenshot({ path: join(OUT, 'readme-1366.png') });
+    });
   });
 });

@@ -10,6 +10,7 @@ import { setPhase, showError, cancelAnalysis, wireDrop, openFileDialog } from '.
 import { showCrashBanner, wireCrash } from './ui/crash.js';
 import {
   renderLadder, ensureWindows, onLadderScroll, exportLadder, messageAt, markSelected, scrollToMessage, ladderFocused,
+  keepSelectionInView,
 } from './ui/ladder.js';
 import { renderConversations, markConversation, onConvScroll, convKey, focusCurrentConversation } from './ui/conversations.js';
 import { renderDetail } from './ui/detail.js';
@@ -198,6 +199,7 @@ function wire() {
     if (msg >= 0) selectMessage(msg, { focus: true });
   });
   ui.ladderScroll.addEventListener('scroll', () => onLadderScroll(reportError), { passive: true });
+  new ResizeObserver(() => keepSelectionInView()).observe(ui.ladderScroll);
   ui.ladderCanvas.addEventListener('keydown', (e) => {
     const msg = messageAt(e);
     if (msg >= 0 && (e.key === 'Enter' || e.key === ' ')) {

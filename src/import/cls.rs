@@ -36,7 +36,7 @@
 //! The importer is streaming: it holds one record at a time (at most [`MAX_RECORD_BYTES`]).
 
 use super::lines::{Line, LineReader};
-use super::trace::{Level, TraceLine};
+use super::trace::{Level, ThreadId, TraceLine};
 use super::{Direction, LineImporter, Record, Sink};
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
@@ -248,7 +248,7 @@ impl ServerDiagnostic {
 struct Pending {
     level: String,
     /// Process and thread ids as written.
-    thread: Vec<u8>,
+    thread: ThreadId,
     /// The header line itself, when the sink keeps trace text.
     head: Vec<u8>,
     flag: String,
@@ -401,7 +401,7 @@ impl ClsImporter {
             self.seen_header = true;
             self.pending = Some(Pending {
                 level: String::from_utf8_lossy(h.level).into_owned(),
-                thread: h.thread.to_vec(),
+                thread: ThreadId::of(h.thread),
                 head: if sink.trace.keep {
                     l.text.to_vec()
                 } else {
@@ -514,7 +514,8 @@ impl ClsImporter {
         };
         if !p.begun && !ended && fields.names.is_empty() {
             // An ordinary trace line.
-            sink.trace.push(trace_line, &p.thread, || record_text(p));
+            sink.trace
+                .push(trace_line, p.thread.as_bytes(), || record_text(p));
             return;
         }
         if p.overflow {
@@ -542,7 +543,8 @@ impl ClsImporter {
             return;
         }
         // Any record but a message's is a trace line too.
-        sink.trace.push(trace_line, &p.thread, || record_text(p));
+        sink.trace
+            .push(trace_line, p.thread.as_bytes(), || record_text(p));
         if diagnostic {
             self.diagnostic(p, &fields, sink);
         } else {

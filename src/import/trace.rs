@@ -87,6 +87,30 @@ pub struct TraceLine {
     pub thread: u32,
 }
 
+/// A thread's ids as written, held inline (no allocation per record; ids longer than 40 bytes are cut there —
+/// the formats write at most 17).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThreadId {
+    bytes: [u8; 40],
+    len: u8,
+}
+
+impl ThreadId {
+    pub fn of(ids: &[u8]) -> ThreadId {
+        let len = ids.len().min(40);
+        let mut bytes = [0u8; 40];
+        bytes[..len].copy_from_slice(&ids[..len]);
+        ThreadId {
+            bytes,
+            len: len as u8,
+        }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
+}
+
 /// The trace lines an importer found (taken by the store as they come) and the threads they name (kept for the
 /// whole file: each line names its thread by index).
 #[derive(Debug, Default)]

@@ -10,6 +10,37 @@ use crate::base::time::Timestamp;
 use crate::import::lines::Encoding;
 use crate::import::trace::{Level, Shape, TraceLine, Traces};
 
+/// Lines held in one chunk of [`Lines`].
+const CHUNK: usize = 1 << 13;
+
+/// The lines of a file, 20 bytes each, in chunks of [`CHUNK`]: a long log's lines grow the column a chunk at a
+/// time, never by copying it into a room twice its size (which held both, and zeroed fresh pages for the copy).
+#[derive(Debug, Clone, Default)]
+struct Lines {
+    chunks: Vec<Vec<[u32; 5]>>,
+    len: usize,
+}
+
+impl Lines {
+    fn push(&mut self, line: [u32; 5]) {
+        if self.chunks.last().is_none_or(|c| c.len() == CHUNK) {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        if let Some(c) = self.chunks.last_mut() {
+            c.push(line);
+        }
+        self.len += 1;
+    }
+
+    fn get(&self, i: usize) -> [u32; 5] {
+        self.chunks[i / CHUNK][i % CHUNK]
+    }
+
+    fn bytes(&self) -> usize {
+        self.chunks.iter().map(|c| c.capacity() * 20).sum()
+    }
+}
+
 /// The longest stretch of a file one trace line names (a longer one is read cut there).
 const MAX_LEN: u64 = (1 << 24) - 1;
 /// `times` value of a line without time.
@@ -20,14 +51,9 @@ const NO_TIME: i32 = i32::MIN;
 pub struct FileTrace {
     /// The file's text encoding and the shape of its lines (how their text is read back).
     shape: Option<(Encoding, Shape)>,
-    /// Offset in the file (40 bits) and length (24 bits) of each line.
-    spans: Vec<u64>,
-    /// 1-based line numbers.
-    numbers: Vec<u32>,
-    /// Level (2 bits) and thread index (the rest).
-    meta: Vec<u32>,
-    /// Milliseconds from the base of the line's block ([`NO_TIME`] without time).
-    times: Vec<i32>,
+    /// Per line: offset in the file (40 bits) and length (24 bits) as two words; its 1-based line number; level
+    /// (2 bits) and thread index (the rest); milliseconds from the base of its block ([`NO_TIME`] without time).
+    lines: Lines,
     /// Blocks of lines sharing a time base: (first line, base time in ms).
     bases: Vec<(u32, i64)>,
     /// Threads as written, by index.
@@ -100,11 +126,9 @@ impl FileTrace {
     }
 
     fn push(&mut self, l: TraceLine, thread: u32) {
-        let index = self.spans.len() as u32;
-        self.spans
-            .push((l.at.min((1 << 40) - 1) << 24) | u64::from(l.len).min(MAX_LEN));
-        self.numbers.push(l.line);
-        self.meta.push((thread << 2) | l.level as u32);
+        let index = self.lines.len as u32;
+        let span = (l.at.min((1 << 40) - 1) << 24) | u64::from(l.len).min(MAX_LEN);
+        let meta = (thread << 2) | l.level as u32;
         self.counts[l.level as usize] += 1;
         if l.level <= Level::Warn {
             self.notable.push(index);
@@ -122,7 +146,8 @@ impl FileTrace {
                 }
             }
         };
-        self.times.push(time);
+        self.lines
+            .push([(span >> 32) as u32, span as u32, l.line, meta, time as u32]);
     }
 
     /// Append `other`, the lines of the next piece of the same file.
@@ -157,19 +182,18 @@ impl FileTrace {
     }
 
     pub fn len(&self) -> u32 {
-        self.spans.len() as u32
+        self.lines.len as u32
     }
 
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.lines.len == 0
     }
 
     /// Line `i` (file `file`'s).
     pub fn get(&self, file: u32, i: u32) -> LineInfo {
-        let k = i as usize;
-        let span = self.spans[k];
-        let meta = self.meta[k];
-        let file_time = match self.times[k] {
+        let [hi, lo, line, meta, time] = self.lines.get(i as usize);
+        let span = (u64::from(hi) << 32) | u64::from(lo);
+        let file_time = match time as i32 {
             NO_TIME => None,
             d => {
                 let b = self.bases.partition_point(|&(first, _)| first <= i);
@@ -181,7 +205,7 @@ impl FileTrace {
             index: i,
             at: span >> 24,
             len: (span & MAX_LEN) as u32,
-            line: self.numbers[k],
+            line,
             file_time,
             level: Level::from_bits(meta),
             thread: meta >> 2,
@@ -189,11 +213,11 @@ impl FileTrace {
     }
 
     pub fn level(&self, i: u32) -> Level {
-        Level::from_bits(self.meta[i as usize])
+        Level::from_bits(self.lines.get(i as usize)[3])
     }
 
     pub fn thread_of(&self, i: u32) -> u32 {
-        self.meta[i as usize] >> 2
+        self.lines.get(i as usize)[3] >> 2
     }
 
     /// Threads as written, by index.
@@ -213,13 +237,13 @@ impl FileTrace {
 
     /// Where each line is in the file (its first byte), for finding a place among them.
     pub fn offset(&self, i: u32) -> u64 {
-        self.spans[i as usize] >> 24
+        let [hi, lo, ..] = self.lines.get(i as usize);
+        ((u64::from(hi) << 32) | u64::from(lo)) >> 24
     }
 
     /// Bytes held per line (for the memory tests).
     pub fn bytes_held(&self) -> usize {
-        self.spans.capacity() * 8
-            + (self.numbers.capacity() + self.meta.capacity() + self.times.capacity()) * 4
+        self.lines.bytes()
             + self.notable.capacity() * 4
             + self.bases.capacity() * 16
             + self.own.as_ref().map_or(0, Vec::capacity)

@@ -238,6 +238,22 @@ export function scrollToMessage(msg) {
   else if (top + rh > sc.scrollTop + sc.clientHeight) sc.scrollTop = top + 2 * rh - sc.clientHeight;
 }
 
+/**
+ * The ladder's pane changed height (the drawer or the diagnostics opened, the window was resized): a selected
+ * arrow that was in view stays in view. One scrolled away from on purpose is left where it is.
+ */
+export function keepSelectionInView() {
+  const sc = ui.ladderScroll;
+  const was = state.ladderHeight;
+  state.ladderHeight = sc.clientHeight;
+  const row = state.msgToRow.get(state.selected);
+  const meta = state.meta;
+  if (row === undefined || !meta || !was) return;
+  const top = meta.header_height + row * meta.row_height;
+  const wasInView = top >= sc.scrollTop + meta.header_height && top + meta.row_height <= sc.scrollTop + was;
+  if (wasInView) scrollToMessage(state.selected);
+}
+
 /** The ladder has keyboard focus (an arrow, or the scroller). */
 export function ladderFocused() {
   return ui.ladderCanvas.contains(document.activeElement) || document.activeElement === ui.ladderScroll;

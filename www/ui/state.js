@@ -74,6 +74,7 @@ export class Hits {
  * @property {number} laddersDrawing
  * @property {boolean} ladderScrollQueued
  * @property {number} focusPending           a message to focus once its window is drawn, or -1
+ * @property {number} ladderHeight           the ladder's visible height when last measured (px)
  * @property {number} selected               the selected message, or -1
  * @property {MessageDetail | null} message  what the message panel shows
  * @property {boolean} raw                   the message panel shows the raw text
@@ -149,6 +150,7 @@ export const state = {
   laddersDrawing: 0,
   ladderScrollQueued: false,
   focusPending: -1,
+  ladderHeight: 0,
   selected: -1,
   message: null,
   raw: false,
