@@ -113,6 +113,19 @@ export async function showMessage(page, msg) {
   await page.waitForFunction((n) => document.getElementById('detail-sub').textContent === `#${n + 1}`, msg);
 }
 
+/** Choose `format` in the Export menu (opening it first). */
+export async function chooseExport(page, format) {
+  await page.click('#export');
+  await page.click(`#export-menu [data-format="${format}"]`);
+}
+
+/** Export the view as `format` and read the download: its suggested name and its bytes. */
+export async function exportFile(page, format) {
+  const [download] = await Promise.all([page.waitForEvent('download'), chooseExport(page, format)]);
+  const { readFileSync } = await import('node:fs');
+  return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+}
+
 /** The first existing path among `candidates`. */
 export function firstExisting(...candidates) {
   return candidates.find((p) => existsSync(p));

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUT, ROOT, useBrowser, waitDone, zip } from './helpers.mjs';
+import { OUT, ROOT, useBrowser, waitDone, zip, exportFile } from './helpers.mjs';
 
 const MARK = 'XSSMARK';
 // Each payload names the marker and, if it ever ran, sets window.__pwned.
@@ -250,8 +250,7 @@ describe('a hostile log', () => {
       await page.waitForTimeout(300);
 
       // Save SVG: the engine's standalone picture, without script, handlers or foreign content from the log.
-      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-svg')]);
-      const svg = readFileSync(await download.path(), 'utf8');
+      const svg = (await exportFile(page, 'svg')).bytes.toString('utf8');
       assert.ok(svg.includes(MARK), 'the log text is in the picture, as text');
       assert.deepEqual(svgProblems(svg), [], 'the saved SVG: no script, handler, link or foreign content');
       assert.doesNotMatch(svg, /<style[^>]*>[^<]*XSSMARK/, 'no log text in the stylesheet');

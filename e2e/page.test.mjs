@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, OUT, waitDone, waitSettled, firstExisting, useBrowser } from './helpers.mjs';
+import { ROOT, OUT, waitDone, waitSettled, firstExisting, useBrowser, exportFile } from './helpers.mjs';
 
 const FIXTURES = join(ROOT, 'tests', 'fixtures');
 const SAMPLE_FILE = join(ROOT, 'www', 'sample', 'sample.uccapilog');
@@ -480,29 +480,45 @@ describe('sipscope page', () => {
     }
   });
 
-  it('Save SVG and Save Mermaid save the ladder on screen as the engine writes it', async () => {
+  it('Export: SVG and Mermaid save the ladder on screen as the engine writes it; PNG is drawn at 2×; the menu works by keyboard', async () => {
     await withPage({ acceptDownloads: true }, async ({ page }) => {
       await page.click('#open-sample');
       await waitDone(page);
-      const save = async (button) => {
-        const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
-        return { name: download.suggestedFilename(), text: readFileSync(await download.path(), 'utf8') };
+      const save = async (format) => {
+        const f = await exportFile(page, format);
+        return { name: f.name, text: f.bytes.toString('utf8'), bytes: f.bytes };
       };
-      const svg = await save('#export-svg');
+      const svg = await save('svg');
       assert.match(svg.name, /\.svg$/);
       assert.match(svg.text, /^(<\?xml[^>]*>\s*)?<svg[\s>]/, 'a standalone SVG document');
       assert.match(svg.text, /REGISTER/);
-      const mermaid = await save('#export-mermaid');
+      const mermaid = await save('mermaid');
       assert.match(mermaid.name, /\.mmd$/);
       assert.ok(mermaid.text.startsWith('sequenceDiagram'), `a Mermaid sequence diagram (starts ${JSON.stringify(mermaid.text.slice(0, 40))})`);
       assert.match(mermaid.text, /REGISTER/);
       // Narrowed to one conversation, the file is that conversation's ladder.
       await page.locator('#conv-list [data-conv="0"]').click();
       await page.waitForFunction(() => /of 34$/.test(document.getElementById('ladder-caption').textContent));
-      const narrowed = await save('#export-mermaid');
+      const narrowed = await save('mermaid');
       const arrows = (text) => text.split('\n').filter((l) => /^\s*[^\s:]+\s*--?(>>|x|\))[+-]?\s*[^\s:]+\s*:/.test(l)).length;
       assert.ok(arrows(narrowed.text) > 0 && arrows(narrowed.text) < arrows(mermaid.text),
         `fewer arrows than the whole ladder (${arrows(narrowed.text)} of ${arrows(mermaid.text)})`);
+      // PNG: the SVG drawn at twice its pixels.
+      const png = await save('png');
+      assert.match(png.name, /\.png$/);
+      assert.equal(png.bytes.subarray(1, 4).toString('latin1'), 'PNG');
+      const width = png.bytes.readUInt32BE(16);
+      const shown = await save('svg'); // the same view: the conversation chosen above
+      const svgWidth = Number(/<svg[^>]* width="(\d+)"/.exec(shown.text)[1]);
+      assert.equal(width, 2 * svgWidth, 'twice the picture\'s width');
+      // By keyboard: Enter opens the menu on its first item, ↓ moves, Esc closes it and gives the focus back.
+      await page.locator('#export').focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.activeElement?.dataset.format === 'svg');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.format), 'png');
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => document.getElementById('export-menu').hidden && document.activeElement?.id === 'export');
     });
   });
 

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST, OUT, ROOT, useBrowser, waitDone, waitSettled, zip } from './helpers.mjs';
+import { DIST, OUT, ROOT, useBrowser, waitDone, waitSettled, zip, chooseExport } from './helpers.mjs';
 
 const SAMPLE = readFileSync(join(ROOT, 'www', 'sample', 'sample.uccapilog'));
 const SEED = readFileSync(join(ROOT, 'tests', 'fixtures', 'seed-presence.uccapilog'));
@@ -184,7 +184,7 @@ describe('the engine stops', () => {
       }));
       await page.click('#open-sample');
       await waitDone(page);
-      await page.click('#export-svg');
+      await chooseExport(page, 'svg');
       await page.locator('#crash').waitFor({ state: 'visible', timeout: 10_000 });
       assert.match(await page.locator('#crash-title').textContent(), /ran out of memory/);
       assert.match(await page.locator('#crash-details').textContent(), /step: export\("svg"\)/);

@@ -9,7 +9,7 @@ import { call, warmSpare, EngineError } from './ui/engine.js';
 import { setPhase, showError, cancelAnalysis, wireDrop, openFileDialog } from './ui/drop.js';
 import { showCrashBanner, wireCrash } from './ui/crash.js';
 import {
-  renderLadder, ensureWindows, onLadderScroll, exportLadder, messageAt, markSelected, scrollToMessage, ladderFocused,
+  renderLadder, ensureWindows, onLadderScroll, messageAt, markSelected, scrollToMessage, ladderFocused,
   keepSelectionInView,
 } from './ui/ladder.js';
 import { renderConversations, markConversation, onConvScroll, convKey, focusCurrentConversation } from './ui/conversations.js';
@@ -20,6 +20,7 @@ import { renderFiles, renderClockStrip, renderFilesPanel, focusFileRow, wireFile
 import { resetDrawer, closeDrawer, onSelect, wireDrawer, toggleDrawer } from './ui/drawer.js';
 import { writeLink, readLink } from './ui/link.js';
 import { compareAction } from './ui/diff.js';
+import { wireExport } from './ui/export.js';
 
 /** @typedef {import('./ui/engine.js').Done} Done */
 
@@ -224,8 +225,7 @@ function wire() {
   ui.convList.addEventListener('focus', (e) => { if (e.target === ui.convList) focusCurrentConversation(); });
   ui.convScroll.addEventListener('scroll', onConvScroll, { passive: true });
 
-  ui.exportSvg.addEventListener('click', () => exportLadder('svg').catch(reportError));
-  ui.exportMermaid.addEventListener('click', () => exportLadder('mermaid').catch(reportError));
+  wireExport();
   ui.rawToggle.addEventListener('click', () => {
     state.raw = !state.raw;
     renderDetail();

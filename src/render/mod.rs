@@ -2,6 +2,7 @@
 //! view layer decided; every string from a log is escaped for its target format. [`OutputFormat`] names every
 //! output; [`export`] makes any of them for the CLI and the page alike.
 
+pub mod html;
 pub mod ladder_text;
 pub mod mermaid;
 pub mod summary;

@@ -386,7 +386,12 @@ fn label_content(out: &mut String, label: &str, note: &str) {
 
 /// Append `s` made safe for XML text and attribute values.
 fn esc(out: &mut String, s: &str) {
-    for c in clean_text(s).chars() {
+    push_escaped(out, &clean_text(s));
+}
+
+/// Append `s` with the five characters special in XML and HTML escaped (for text already cleaned).
+pub(super) fn push_escaped(out: &mut String, s: &str) {
+    for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),

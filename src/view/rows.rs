@@ -103,6 +103,17 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    /// The name the JSON gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
 impl From<diag::Severity> for Severity {
     fn from(s: diag::Severity) -> Self {
         match s {

@@ -71,7 +71,7 @@ export function setPhase(phase) {
 }
 
 /** A short notice ("Cancelled") that goes away by itself. @param {string} text */
-function toast(text) {
+export function toast(text) {
   clearTimeout(state.toastTimer);
   ui.toast.textContent = text;
   ui.toast.hidden = false;

@@ -2,10 +2,10 @@
 // sipscope page, ladder view: the message flow as the engine draws it (SVG), virtualized. The canvas is sized
 // from ladder_meta() (fixed row height), and only windows of rows near the visible part exist in the DOM, each
 // one SVG from ladder_svg(first, count) placed at its own y. The SVG is parsed as XML, sanitized and moved into
-// the page by ui/trusted.js (parseSvg). Also: selection marks, Save SVG / Save Mermaid.
+// the page by ui/trusted.js (parseSvg). Also: selection marks, the selection kept in view (exports: ui/export.js).
 
 import { state, summary, RowIndex } from './state.js';
-import { ui, el, saveFile, closest } from './dom.js';
+import { ui, el, closest } from './dom.js';
 import { plural, count } from './format.js';
 import { call } from './engine.js';
 import { applySearchToLadder } from './search.js';
@@ -42,8 +42,7 @@ async function drawLadder(meta) {
   const rows = meta.rows;
   const total = s.message_count;
   ui.ladderCaption.textContent = state.filter === -1 ? plural(rows, 'message') : `${plural(rows, 'message')} of ${count(total)}`;
-  ui.exportSvg.disabled = rows === 0;
-  ui.exportMermaid.disabled = rows === 0;
+  ui.exportButton.disabled = rows === 0;
 
   ui.legend.hidden = rows === 0;
   if (rows === 0) {
@@ -195,10 +194,6 @@ export function onLadderScroll(onError) {
  * sequenceDiagram).
  * @param {'svg' | 'mermaid'} format
  */
-export async function exportLadder(format) {
-  saveFile(await call('export', format));
-}
-
 /** The message of the arrow (or row) a click or key event is on, or -1. @param {MouseEvent | KeyboardEvent} event */
 export function messageAt(event) {
   const hit = closest(event.target, '[data-msg]');
