@@ -2,8 +2,10 @@
 // Run: scripts/test.sh (builds first), or `node --test --test-reporter=spec e2e/` after a trunk build.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT, OUT, waitDone, waitSettled, firstExisting, useBrowser, exportFile } from './helpers.mjs';
 
 const FIXTURES = join(ROOT, 'tests', 'fixtures');
@@ -519,6 +521,48 @@ describe('sipscope page', () => {
       assert.equal(await page.evaluate(() => document.activeElement?.dataset.format), 'png');
       await page.keyboard.press('Escape');
       await page.waitForFunction(() => document.getElementById('export-menu').hidden && document.activeElement?.id === 'export');
+    });
+  });
+
+  it('Export → HTML report: one file that shows the ladder and the findings with scripts disabled, offline, under its own CSP', async () => {
+    await withPage({ acceptDownloads: true }, async ({ page }) => {
+      await page.click('#open-sample');
+      await waitDone(page);
+      const report = await exportFile(page, 'html');
+      assert.match(report.name, /^sample(-[a-z0-9-]+)?\.html$/);
+      const dir = mkdtempSync(join(tmpdir(), 'sipscope-report-'));
+      try {
+        const file = join(dir, report.name);
+        writeFileSync(file, report.bytes);
+        // Opened as a colleague would: from disk, no script, no network.
+        const context = await suite.env.browser.newContext({ javaScriptEnabled: false, offline: true, viewport: { width: 1366, height: 768 } });
+        try {
+          const view = await context.newPage();
+          const console = [];
+          const requests = [];
+          view.on('console', (m) => console.push(`${m.type()}: ${m.text()}`));
+          view.on('request', (r) => requests.push(r.url()));
+          await view.goto(pathToFileURL(file).href);
+          assert.equal(await view.locator('h1').textContent(), 'sipscope report');
+          const ladder = view.locator('#flow svg');
+          assert.ok(await ladder.isVisible(), 'the ladder is drawn');
+          const box = await ladder.boundingBox();
+          assert.ok(box.width > 400 && box.height > 400, `the ladder has its size (${box.width}×${box.height})`);
+          assert.equal(await view.locator('#findings li').count(), 5);
+          assert.match(await view.locator('#findings').textContent(), /Temporarily cannot route/);
+          // Styled (its style sheets allowed by their hashes): the findings' error bar is red, not the default.
+          const color = await view.locator('#findings li.sev-error').evaluate((e) => getComputedStyle(e).borderLeftColor);
+          assert.notEqual(color, 'rgb(0, 0, 0)');
+          assert.equal(await view.locator('article.msg').count(), 34);
+          assert.deepEqual(console.filter((m) => /error|Refused|Content Security/i.test(m)), [], 'no CSP violation');
+          assert.deepEqual(requests.filter((u) => !u.startsWith('file:')), [], 'no request');
+          await view.screenshot({ path: join(OUT, 'report-1366.png') });
+        } finally {
+          await context.close();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 
