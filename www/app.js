@@ -20,6 +20,7 @@ import { renderFiles, renderClockStrip, renderFilesPanel, focusFileRow, wireFile
 import { resetDrawer, closeDrawer, onSelect, wireDrawer, toggleDrawer } from './ui/drawer.js';
 import { writeLink, readLink } from './ui/link.js';
 import { compareAction } from './ui/diff.js';
+import { startOffline } from './ui/offline.js';
 
 /** @typedef {import('./ui/engine.js').Done} Done */
 
@@ -335,3 +336,4 @@ function wire() {
 setPhase('idle');
 wire();
 warmSpare();
+startOffline();
