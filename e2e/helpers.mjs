@@ -35,16 +35,21 @@ export const REPORT_CSP_VIOLATIONS = () => {
   });
 };
 
-/** Start the static server and the browser. Call `close()` when done. */
-export async function setup() {
-  if (!existsSync(join(DIST, 'index.html'))) {
-    throw new Error(`${DIST}/index.html is missing: build the page first (trunk build --release --config trunk.toml)`);
+/**
+ * Start the static server and the browser. Call `close()` when done. `root` is the folder served (dist/ by
+ * default), at `prefix` ('/' by default; '/sipscope/' serves it as GitHub Pages serves a project's site).
+ */
+export async function setup({ root = DIST, prefix = '/' } = {}) {
+  if (!existsSync(join(root, 'index.html'))) {
+    throw new Error(`${root}/index.html is missing: build the page first (trunk build --release --config trunk.toml)`);
   }
-  const srv = await startServer(DIST);
+  const srv = await startServer(root, 0, { prefix });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   return {
     origin: srv.origin,
+    url: srv.url,
     requests: srv.requests,
+    setRoot: srv.setRoot,
     browser,
     async close() {
       await browser.close();
@@ -54,11 +59,15 @@ export async function setup() {
 }
 
 /**
- * A new page at `origin` that records page errors, console errors and dialogs. Any of those, or a request
- * to another origin, is collected in `problems`; tests assert it stays empty.
+ * A new page at the site's address that records page errors, console errors and dialogs. Any of those, or a
+ * request to another origin, is collected in `problems`; tests assert it stays empty.
+ *
+ * The page's service worker (www/sw.js) is blocked unless a test asks for it (`serviceWorkers: 'allow'`, as
+ * sw.test.mjs does): once it controls a page, a reload is answered from its cache, and a test's routes (a worker.js
+ * served with a fault, a file blocked) would no longer see the page's requests.
  */
-export async function openPage(env, { width = 1366, height = 768, colorScheme = 'light', block = [], allowConsoleErrors = false, acceptDownloads = false } = {}) {
-  const context = await env.browser.newContext({ viewport: { width, height }, colorScheme, acceptDownloads });
+export async function openPage(env, { width = 1366, height = 768, colorScheme = 'light', block = [], allowConsoleErrors = false, acceptDownloads = false, serviceWorkers = 'block' } = {}) {
+  const context = await env.browser.newContext({ viewport: { width, height }, colorScheme, acceptDownloads, serviceWorkers });
   const problems = [];
   const dialogs = [];
   const requests = [];
@@ -82,7 +91,7 @@ export async function openPage(env, { width = 1366, height = 768, colorScheme = 
     problems.push(`dialog opened: ${d.type()} ${d.message()}`);
     await d.dismiss().catch(() => {});
   });
-  await page.goto(env.origin + '/', { waitUntil: 'load' });
+  await page.goto(env.url || env.origin + '/', { waitUntil: 'load' });
   return { page, context, problems, dialogs, requests };
 }
 
@@ -132,15 +141,15 @@ export function firstExisting(...candidates) {
 }
 
 /**
- * The browser and server a test file shares: registers the hooks that start and stop them, and returns
- * `{ env, withPage }`. `suite.env` is set once the hook has run; `withPage(opts, fn)` gives `fn` a fresh page and
+ * The browser and server a test file shares (`options` as `setup`'s): registers the hooks that start and stop
+ * them, and returns `{ env, withPage }`. `suite.env` is set once the hook has run; `withPage(opts, fn)` gives `fn` a fresh page and
  * fails the test on any page error, console error, dialog or foreign request.
  */
-export function useBrowser() {
+export function useBrowser(options = {}) {
   const suite = { env: null };
   before(async () => {
     mkdirSync(OUT, { recursive: true });
-    suite.env = await setup();
+    suite.env = await setup(options);
   });
   after(async () => {
     if (suite.env) await suite.env.close();

@@ -127,7 +127,7 @@ const ZIP = zip([[`Tracing/<script>window.__pwned='zip'<\\script>${MARK}.UccApil
 
 // The page's own files: nothing else may be requested.
 const OWN = new Set(['/', '/index.html', '/app.js', '/worker.js', '/reader.js', '/sipscope.js', '/sipscope_bg.wasm', '/style.css',
-  '/favicon.svg', '/favicon.ico', '/insights.css', ...readdirSync(join(ROOT, 'www', 'ui')).filter((f) => f.endsWith('.js')).map((f) => `/ui/${f}`)]);
+  '/favicon.svg', '/favicon.ico', '/insights.css', '/manifest.webmanifest', '/sw.js', ...readdirSync(join(ROOT, 'www', 'ui')).filter((f) => f.endsWith('.js')).map((f) => `/ui/${f}`)]);
 
 /** Everything in the document that log text could have made: runs in the page. */
 function scanDom(mark) {

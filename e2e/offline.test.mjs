@@ -55,6 +55,8 @@ describe('opened from disk', () => {
       assert.match(csp, /connect-src 'none'/);
       assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'|https?:|\*/, 'no inline script by default, no eval, no other origin');
       assert.match(csp, /require-trusted-types-for 'script'; trusted-types sipscope-worker sipscope-svg$/);
+      // No web app manifest and no service worker from disk (ui/offline.js registers only on http(s) pages).
+      assert.equal(await page.locator('link[rel="manifest"]').count(), 0);
 
       await page.click('#open-sample');
       assert.equal(await waitDone(page), 34);

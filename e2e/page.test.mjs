@@ -15,7 +15,7 @@ const HOSTILE_FILE = firstExisting(join(FIXTURES, 'hostile.uccapilog'));
 
 // Files the page itself is made of: nothing else may ever be requested.
 const OWN_FILES = new Set(['/', '/index.html', '/app.js', '/worker.js', '/reader.js', '/sipscope.js', '/sipscope_bg.wasm',
-  '/style.css', '/favicon.svg', '/favicon.ico', '/insights.css',
+  '/style.css', '/favicon.svg', '/favicon.ico', '/insights.css', '/manifest.webmanifest', '/sw.js',
   // The page's modules (www/ui/).
   ...readdirSync(join(ROOT, 'www', 'ui')).filter((f) => f.endsWith('.js')).map((f) => `/ui/${f}`)]);
 

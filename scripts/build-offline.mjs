@@ -119,6 +119,9 @@ html = replaceOnce(html, '<script type="module" src="app.js"></script>',
   `<style>${css}</style>\n  <script type="application/json" id="sipscope-bundle">${json}</script>\n  <script>${bootstrap}</script>`,
   'app.js script tag');
 html = html.replace(/\s*<link rel="icon"[^>]*>/, '');
+// No web app manifest and no service worker here (a file:// page can have neither; ui/offline.js registers
+// nothing off http(s)).
+html = replaceOnce(html, '<link rel="manifest" href="manifest.webmanifest">', '', 'manifest link');
 // The note for a page that cannot start: this file is already the one made for the disk.
 const note = /(<p id="engine-missing"[^>]*>)[\s\S]*?(<\/p>)/;
 if (!note.test(html)) fail('no #engine-missing note');

@@ -137,11 +137,13 @@ build_page() {
   use_wasm_opt
   (cd "$REPO_ROOT" && trunk build --release --config trunk.toml </dev/null) || die "trunk build failed"
   local f
-  for f in index.html app.js worker.js reader.js style.css sipscope.js sipscope_bg.wasm; do
+  for f in index.html app.js worker.js reader.js style.css sipscope.js sipscope_bg.wasm sw.js manifest.webmanifest; do
     [ -s "$REPO_ROOT/dist/$f" ] || die "trunk build did not produce dist/$f"
   done
   # The same page as one file that works opened from disk (file://).
   node "$REPO_ROOT/scripts/build-offline.mjs" "$REPO_ROOT/dist" || die "building dist/sipscope-offline.html failed"
+  # The service worker's file list and version (a hash of the build's content) written into dist/sw.js.
+  node "$REPO_ROOT/scripts/sw-version.mjs" "$REPO_ROOT/dist" || die "writing the version into dist/sw.js failed"
 }
 
 # A free TCP port on 127.0.0.1.

@@ -21,6 +21,7 @@ import { resetDrawer, closeDrawer, onSelect, wireDrawer, toggleDrawer } from './
 import { writeLink, readLink } from './ui/link.js';
 import { compareAction } from './ui/diff.js';
 import { wireExport } from './ui/export.js';
+import { startOffline } from './ui/offline.js';
 
 /** @typedef {import('./ui/engine.js').Done} Done */
 
@@ -335,3 +336,4 @@ function wire() {
 setPhase('idle');
 wire();
 warmSpare();
+startOffline();

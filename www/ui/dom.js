@@ -113,6 +113,10 @@ export const ui = {
   drawerBody: byId('ins-body', E),
   presencePanel: byId('ins-presence', E),
   filesPanel: byId('files-panel', E),
+  update: byId('update', E),
+  updateText: byId('update-text', E),
+  updateReload: byId('update-reload', B),
+  updateLater: byId('update-later', B),
   dropOverlay: byId('drop-overlay', E),
 };
 

@@ -99,6 +99,9 @@ export class Hits {
  * @property {Insights} insights
  * @property {TraceState} trace             the trace view (in the drawer)
  * @property {{file: number, opener: HTMLElement | null}} filesPanel  the file the files panel is about, what opened it
+ * @property {{waiting: ServiceWorker | null, reloading: boolean, controlled: boolean}} update  the service worker's
+ *   new version waiting to take over (ui/offline.js), whether this page asked it to (then it reloads when it does),
+ *   whether the page was started by a service worker
  */
 
 /**
@@ -195,6 +198,7 @@ export const state = {
     ready: null,
   },
   filesPanel: { file: -1, opener: null },
+  update: { waiting: null, reloading: false, controlled: false },
 };
 
 /** The summary on screen (an empty one before the first analysis). */

@@ -1,12 +1,14 @@
 // @ts-check
-// sipscope page, Trusted Types: the only two places where the page hands a string to a sink that could run code.
+// sipscope page, Trusted Types: the only places where the page hands a string to a sink that could run code.
 // The page's CSP says `require-trusted-types-for 'script'; trusted-types sipscope-worker sipscope-svg`, so the
 // browser refuses a plain string at every such sink (innerHTML, DOMParser, new Worker, …) and only these two
 // policies may exist. Each is private to this module and does one narrow thing:
 //
-// - `sipscope-worker` (createScriptURL): the analysis worker's URL, which is only ever the page's own
-//   `worker.js` or, in the single-file page, the blob: URL its bootstrap made (`globalThis.sipscopeWorkerUrl`).
-//   Anything else throws.
+// - `sipscope-worker` (createScriptURL): the URL of one of the page's own workers: the analysis worker, which is
+//   only ever the page's `worker.js` or, in the single-file page, the blob: URL its bootstrap made
+//   (`globalThis.sipscopeWorkerUrl`); and the service worker, only ever the page's `sw.js` (registered by
+//   ui/offline.js). Anything else throws; `startWorker` passes only the analysis worker, `registerServiceWorker`
+//   only `sw.js`.
 // - `sipscope-svg` (createHTML): SVG text from the engine for DOMParser as `image/svg+xml`: an inert XML document
 //   (no script runs, nothing loads), never the page's DOM. What comes out is then kept only if it is an allowed
 //   SVG element with allowed attributes (no event handler, style, or link outside the picture), and only then
@@ -18,11 +20,19 @@
 
 const tt = /** @type {{trustedTypes?: TrustedTypesApi}} */ (/** @type {unknown} */ (globalThis)).trustedTypes;
 
+/** The service worker's URL, next to the page (its scope is the page's folder). */
+const SERVICE_WORKER_URL = 'sw.js';
+
 /** The analysis worker's URL: the page's own worker.js, or the single-file page's blob: URL. @param {string} url */
-function checkWorkerUrl(url) {
+function isAnalysisWorkerUrl(url) {
   const offline = /** @type {{sipscopeWorkerUrl?: string}} */ (globalThis).sipscopeWorkerUrl;
-  if (url === 'worker.js' || (offline && url === offline && url.startsWith('blob:'))) return url;
-  throw new TypeError('sipscope-worker: not the page\'s analysis worker');
+  return url === 'worker.js' || Boolean(offline && url === offline && url.startsWith('blob:'));
+}
+
+/** A URL of one of the page's own workers: the analysis worker, or the service worker. @param {string} url */
+function checkWorkerUrl(url) {
+  if (isAnalysisWorkerUrl(url) || url === SERVICE_WORKER_URL) return url;
+  throw new TypeError('sipscope-worker: not one of the page\'s own workers');
 }
 
 /** Engine SVG only: a standalone <svg> document (its XML prolog allowed), nothing else. @param {string} text */
@@ -40,8 +50,19 @@ const svgPolicy = tt ? tt.createPolicy('sipscope-svg', { createHTML: checkSvg })
  * @param {WorkerOptions} options
  */
 export function startWorker(url, options) {
+  if (!isAnalysisWorkerUrl(url)) throw new TypeError('sipscope-worker: not the page\'s analysis worker');
   const checked = workerPolicy ? workerPolicy.createScriptURL(url) : checkWorkerUrl(url);
   return new Worker(/** @type {string} */ (checked), options);
+}
+
+/**
+ * Register the page's service worker (`sw.js`, scope: the page's folder) through `sipscope-worker`. Its update
+ * checks skip the HTTP cache, so a new build is seen on the next visit.
+ * @param {ServiceWorkerContainer} container
+ */
+export function registerServiceWorker(container) {
+  const checked = workerPolicy ? workerPolicy.createScriptURL(SERVICE_WORKER_URL) : checkWorkerUrl(SERVICE_WORKER_URL);
+  return container.register(/** @type {string} */ (checked), { scope: './', updateViaCache: 'none' });
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
