@@ -4,6 +4,7 @@
 
 pub mod ladder_text;
 pub mod mermaid;
+mod sequence;
 pub mod summary;
 pub mod svg;
 pub mod text;
