@@ -142,6 +142,8 @@ fn file_names_say_the_first_input() {
         ("통화 기록.txt", "통화 기록"),
         ("a:b|c?.log", "a_b_c_"),
         ("", "sipscope"),
+        ("..", "sipscope"),
+        ("-", "sipscope"),
     ] {
         let a = Analysis::of_files([(input, bytes.as_slice())]);
         for f in OutputFormat::ALL {

@@ -113,8 +113,8 @@ pub struct Shown<'a> {
 
 /// The name of a saved file before its suffix: the first input's name without its folders and its extension (and
 /// without `.gz` or `.zip` before that), then `-conversation-N` when the view is narrowed to conversation N (from
-/// 1, as the page lists them): `Lync-UccApi-0-conversation-3`. `sipscope` when there is no input name; characters
-/// a file name cannot hold become `_`.
+/// 1, as the page lists them): `Lync-UccApi-0-conversation-3`. `sipscope` when the name is empty or only dots,
+/// spaces and dashes; characters a file name cannot hold become `_`.
 pub fn export_stem(analysis: &Analysis, conversation: Option<usize>) -> String {
     let name = analysis.files.first().map_or("", |f| f.name.as_str());
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
@@ -138,7 +138,7 @@ pub fn export_stem(analysis: &Analysis, conversation: Option<usize>) -> String {
             c => c,
         })
         .collect();
-    if out.trim().is_empty() || out == "-" {
+    if out.trim_matches(['.', ' ', '-']).is_empty() {
         out = "sipscope".into();
     }
     if let Some(c) = conversation.and_then(|c| analysis.flow.conversations.get(c)) {
