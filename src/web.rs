@@ -16,7 +16,9 @@
 //! - `message(index)`, `diff(left, right)`, `headers_alone()`, `findings(first, count)`, `presence()`,
 //!   `response_times()`.
 //! - `set_clock_offset(file, ms | undefined)`: a file's clock by hand; the files are merged again.
-//! - `export(format)`: `{mime, name, bytes}` for "svg", "mermaid", "json", "text", "summary".
+//! - `export(format)`: `{mime, name, bytes}` for "svg", "mermaid", "plantuml", "csv", "snooper", "json", "text",
+//!   "summary"; the pictures draw the ladder on screen, the tables list its messages, the name says the first
+//!   input and the conversation (`Lync-UccApi-0-conversation-3.mmd`).
 //! - `sample_log()`, `version()`.
 
 use crate::ladder::{layout::Layout, Ladder};
@@ -413,14 +415,19 @@ impl Session {
         svg::header_with(&d.ladder, &d.layout)
     }
 
-    /// An export of the analysis (the pictures draw the current ladder): `{mime, name, bytes}`. Formats:
-    /// "svg", "mermaid", "json", "text", "summary".
+    /// An export of the analysis (the pictures draw the current ladder, CSV and Snooper text list its messages):
+    /// `{mime, name, bytes}`. Formats: "svg", "mermaid", "plantuml", "csv", "snooper", "json", "text", "summary".
     #[wasm_bindgen(unchecked_return_type = "Export")]
     pub fn export(&mut self, format: &str) -> Result<JsValue, JsError> {
         let f = OutputFormat::from_name(format)
             .ok_or_else(|| JsError::new(&format!("unknown export format {format:?}")))?;
         let d = self.done();
-        let e = render::export(&d.analysis, Some((&d.ladder, &d.layout)), f);
+        let shown = render::Shown {
+            ladder: &d.ladder,
+            layout: &d.layout,
+            conversation: d.conversation,
+        };
+        let e = render::export(&d.analysis, Some(shown), f);
         let out = js_sys::Object::new();
         let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&out, &JsValue::from_str(k), v);
         set("mime", &JsValue::from_str(&e.mime)).map_err(|_| JsError::new("export"))?;

@@ -1,16 +1,18 @@
 //! Golden tests: every fixture's text ladder and diagnostics (tests/golden/<name>.txt), its whole JSON report and
-//! every message's detail (tests/golden/json/<name>.json, .detail.json): every field of the CLI's and the page's
-//! data pinned. Re-bless after an intended change with `SIPSCOPE_BLESS=1 cargo test --test golden`.
+//! every message's detail (tests/golden/json/<name>.json, .detail.json), its text exports (tests/golden/export):
+//! every field of the CLI's and the page's data pinned. Re-bless after an intended change with
+//! `SIPSCOPE_BLESS=1 cargo test --test golden`.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
-use common::inputs;
+use common::{inputs, sets};
 
 use sipscope::import::trace::Level;
 use sipscope::render::trace::write_trace;
+use sipscope::render::{export, OutputFormat};
 use sipscope::view::trace::TraceFilter;
 use sipscope::Analysis;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn analyze_in_chunks(name: &str, bytes: &[u8], chunk: usize) -> Analysis {
     let mut a = sipscope::Analyzer::new();
@@ -67,46 +69,6 @@ fn golden_text_ladders() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// Every fixture alone, and three files merged (clocks, aliases, sightings in other files): each set's name
-/// and its files' names and bytes.
-/// Files by name and bytes.
-type Files = Vec<(String, Vec<u8>)>;
-
-fn sets() -> Vec<(String, Files)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut sets: Vec<(String, Vec<PathBuf>)> = inputs()
-        .into_iter()
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                vec![p],
-            )
-        })
-        .collect();
-    sets.push((
-        "merged-client-edge-frontend".into(),
-        vec![
-            root.join("www/sample/sample.uccapilog"),
-            root.join("tests/fixtures/server-edge.log"),
-            root.join("tests/fixtures/server-frontend.log"),
-        ],
-    ));
-    sets.into_iter()
-        .map(|(name, paths)| {
-            let data = paths
-                .iter()
-                .map(|p| {
-                    (
-                        p.file_name().unwrap().to_string_lossy().into_owned(),
-                        std::fs::read(p).unwrap(),
-                    )
-                })
-                .collect();
-            (name, data)
-        })
-        .collect()
-}
-
 /// The JSON report (the CLI's `--json`) and every message's detail (the page's message panel), field by field.
 #[test]
 fn golden_json_reports_and_message_details() {
@@ -126,6 +88,34 @@ fn golden_json_reports_and_message_details() {
             &summary,
             &mut failures,
         );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The text exports of every set, as `sipscope --format` prints them: the PlantUML diagram of the ladder, the CSV
+/// rows and the Snooper-readable text of every message (tests/golden/export/<name>.puml, .csv, -snooper.txt).
+#[test]
+fn golden_text_exports() {
+    let mut failures = Vec::new();
+    for (name, data) in sets() {
+        let a = Analysis::of_files(data.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+        for format in [
+            OutputFormat::Plantuml,
+            OutputFormat::Csv,
+            OutputFormat::Snooper,
+        ] {
+            let e = export(&a, None, format);
+            let stem = data[0]
+                .0
+                .rsplit_once('.')
+                .map_or(data[0].0.as_str(), |s| s.0);
+            assert_eq!(e.name, format.file_name(stem), "{name}: the file's name");
+            check_golden(
+                &format!("export/{}", format.file_name(&name)),
+                &String::from_utf8(e.bytes).expect("UTF-8"),
+                &mut failures,
+            );
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

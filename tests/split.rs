@@ -22,6 +22,9 @@ fn outputs(a: &Analysis) -> Vec<Vec<u8>> {
         OutputFormat::Text,
         OutputFormat::Summary,
         OutputFormat::Mermaid,
+        OutputFormat::Plantuml,
+        OutputFormat::Csv,
+        OutputFormat::Snooper,
     ] {
         v.push(render::export(a, None, f).bytes);
     }

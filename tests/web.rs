@@ -215,7 +215,7 @@ fn exports_carry_mime_name_and_bytes() {
     let bytes = sample_log().to_vec();
     let mut s = analyze(&bytes, 1 << 20);
     let e = s.export("mermaid").unwrap();
-    assert_eq!(get(&e, "name").as_string().unwrap(), "sipscope-ladder.mmd");
+    assert_eq!(get(&e, "name").as_string().unwrap(), "sample.mmd");
     let b = js_sys::Uint8Array::new(&get(&e, "bytes")).to_vec();
     assert!(String::from_utf8(b)
         .unwrap()
@@ -223,6 +223,26 @@ fn exports_carry_mime_name_and_bytes() {
     let svg = s.export("svg").unwrap();
     assert_eq!(get(&svg, "mime").as_string().unwrap(), "image/svg+xml");
     assert!(s.export("pdf").is_err());
+    // Narrowed to the third conversation, the name says so; the tables list the ladder's messages.
+    s.set_filter(2);
+    let rows = get(&s.ladder_meta(), "rows").as_f64().unwrap() as usize;
+    let puml = s.export("plantuml").unwrap();
+    assert_eq!(
+        get(&puml, "name").as_string().unwrap(),
+        "sample-conversation-3.puml"
+    );
+    let csv = s.export("csv").unwrap();
+    assert_eq!(
+        get(&csv, "name").as_string().unwrap(),
+        "sample-conversation-3.csv"
+    );
+    let csv = String::from_utf8(js_sys::Uint8Array::new(&get(&csv, "bytes")).to_vec()).unwrap();
+    assert_eq!(csv.matches("\r\n").count(), rows + 1);
+    let snooper = s.export("snooper").unwrap();
+    assert_eq!(
+        get(&snooper, "name").as_string().unwrap(),
+        "sample-conversation-3-snooper.txt"
+    );
 }
 
 /// A session given the worker's `read(file, offset, length)` leaves the text in the file and reads it back:

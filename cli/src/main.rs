@@ -1,5 +1,5 @@
-//! sipscope command line: the text ladder for people, JSON for scripts, SVG and Mermaid pictures — every output
-//! a renderer of the same core as the page (`sipscope --help`).
+//! sipscope command line: the text ladder for people, JSON for scripts, SVG, Mermaid and PlantUML pictures, CSV,
+//! Snooper-readable text — every output a renderer of the same core as the page (`sipscope --help`).
 
 mod pieces;
 
@@ -61,8 +61,10 @@ struct Args {
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
 
-    /// What to print: text (the ladder for a terminal), json, summary, svg (the ladder as a picture) or mermaid
-    /// (a sequence diagram to paste into a ticket or a wiki).
+    /// What to print: text (the ladder for a terminal), json, summary, svg (the ladder as a picture), mermaid or
+    /// plantuml (a sequence diagram to paste into a ticket or a wiki), csv (one row per message, for a
+    /// spreadsheet), snooper (the messages as a client log that Microsoft's Snooper opens) or html (one
+    /// self-contained report: summary, findings, the ladder, each message explained; it runs no script).
     #[arg(long, short = 'f', value_name = "FORMAT", value_parser = parse_format, default_value = "text",
           conflicts_with_all = ["json", "summary"])]
     format: OutputFormat,
@@ -83,7 +85,8 @@ struct Args {
     /// Only the messages that match QUERY, e.g. 'method:INVITE status:>=400 -from:alice' (words, "phrases",
     /// /regex/, method: status: from: to: user: callid: cseq: header: code: direction: file: conversation:
     /// finding: after: before: ip:, OR, NOT or -, parentheses; see docs/query.md). With --json: their rows, each
-    /// with its index in the whole analysis; text, svg, mermaid: their ladder; summary: how many matched.
+    /// with its index in the whole analysis; text, svg, mermaid, plantuml: their ladder; csv, snooper: those
+    /// messages; summary: how many matched.
     #[arg(long, value_name = "QUERY")]
     filter: Option<String>,
 

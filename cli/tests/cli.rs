@@ -191,10 +191,30 @@ fn every_format_from_the_command_line() {
     let (summary, _, _) = sipscope(&["--format", "summary", sample]);
     let (summary2, _, _) = sipscope(&["--summary", sample]);
     assert_eq!(summary, summary2);
+    let (puml, _, code) = sipscope(&["--format", "plantuml", sample]);
+    assert_eq!(code, 0);
+    assert!(puml.starts_with("@startuml\nparticipant \""), "{puml}");
+    assert!(puml.ends_with("@enduml\n") && puml.contains(" -> P1 : "));
+    let (csv, _, code) = sipscope(&["-f", "csv", sample]);
+    assert_eq!(code, 0);
+    assert!(
+        csv.starts_with("\u{feff}#,time,file,line,direction,"),
+        "{csv}"
+    );
+    assert_eq!(csv.matches("\r\n").count(), 35, "a header and 34 messages");
+    let (snooper, _, code) = sipscope(&["-f", "snooper", sample]);
+    assert_eq!(code, 0);
+    assert_eq!(snooper.matches(" INFO  :: Sending Packet - ").count(), 17);
+    assert_eq!(snooper.matches(" INFO  :: Data Received -").count(), 17);
+    // The filter narrows the tables to its messages too.
+    let (failures, _, code) = sipscope(&["-f", "csv", "--filter", "status:>=500", sample]);
+    assert_eq!(code, 0);
+    assert_eq!(failures.matches("\r\n").count(), 2, "{failures}");
+    assert!(failures.contains("SIP/2.0 503 Service Unavailable"));
     let (_, err, code) = sipscope(&["--format", "pdf", sample]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("one of: text, json, summary, svg, mermaid"),
+        err.contains("one of: text, json, summary, svg, mermaid, plantuml, csv, snooper"),
         "{err}"
     );
     let (help, _, code) = sipscope(&["--help"]);

@@ -181,13 +181,7 @@ pub fn check_analysis(a: &Analysis, input_len: u64) {
             );
         }
     }
-    for format in [
-        OutputFormat::Json,
-        OutputFormat::Summary,
-        OutputFormat::Text,
-        OutputFormat::Svg,
-        OutputFormat::Mermaid,
-    ] {
+    for format in OutputFormat::ALL {
         let out = render::export(a, None, format).bytes;
         if matches!(format, OutputFormat::Json) {
             serde_json::from_slice::<serde_json::Value>(&out).expect("the JSON export parses");

@@ -3,65 +3,52 @@
 //! response `-->>`, failure `--x`) and the label says it again in words; every string from the log is escaped
 //! with Mermaid's entity codes, so log text can never end a statement or open a directive.
 
-use crate::base::time::format_clock;
-use crate::ladder::{arrow_extras, clean_text, ArrowKind, Ladder};
+use super::sequence::{self, Dialect};
+use crate::ladder::{ArrowKind, Ladder};
 use std::fmt::Write;
+
+const MERMAID: Dialect = Dialect {
+    begin: "sequenceDiagram\n",
+    end: "",
+    escape,
+    line_break: "<br/>",
+    participant: |out, i, label| {
+        let _ = writeln!(out, "    participant P{i} as {label}");
+    },
+    arrow: |kind| match kind {
+        ArrowKind::Request => "->>",
+        ArrowKind::Unanswered => "-x",
+        ArrowKind::Provisional => "--)",
+        ArrowKind::Success | ArrowKind::Redirect | ArrowKind::Challenge => "-->>",
+        ArrowKind::Failure => "--x",
+    },
+    message: |out, from, arrow, to, text| {
+        let _ = writeln!(out, "    P{from}{arrow}P{to}: {text}");
+    },
+};
 
 /// The whole ladder as a Mermaid `sequenceDiagram`.
 pub fn render(ladder: &Ladder) -> String {
-    let mut out = String::from("sequenceDiagram\n");
-    for (i, c) in ladder.columns.iter().enumerate() {
-        let (first, second) = c.lines();
-        let mut label = escape(first);
-        if let Some(second) = second {
-            label.push_str("<br/>");
-            label.push_str(&escape(second));
-        }
-        let _ = writeln!(out, "    participant P{i} as {label}");
-    }
-    for row in &ladder.rows {
-        let arrow = match row.kind {
-            ArrowKind::Request => "->>",
-            ArrowKind::Unanswered => "-x",
-            ArrowKind::Provisional => "--)",
-            ArrowKind::Success | ArrowKind::Redirect | ArrowKind::Challenge => "-->>",
-            ArrowKind::Failure => "--x",
-        };
-        let mut text = String::new();
-        let time = format_clock(row.time);
-        if !time.is_empty() {
-            text.push_str(&time);
-            text.push(' ');
-        }
-        text.push_str(&escape(&row.label));
-        let extras = arrow_extras(row);
-        if !extras.is_empty() {
-            let _ = write!(text, " ({})", escape(&extras.join(", ")));
-        }
-        let _ = writeln!(out, "    P{}{arrow}P{}: {text}", row.from, row.to);
-    }
-    out
+    sequence::render(&MERMAID, ladder)
 }
 
 /// Log text made safe inside a Mermaid statement: one printable line, and every character that Mermaid reads
 /// as syntax (`#` entities, `;` statement ends, `<`/`>` markup, `%` directives, `:` label starts, quotes)
 /// written as a numeric entity code.
 fn escape(s: &str) -> String {
-    let clean = clean_text(s);
-    let mut out = String::with_capacity(clean.len());
-    for ch in clean.trim().chars() {
-        match ch {
-            '#' | ';' | '<' | '>' | '%' | ':' | '"' | '{' | '}' | '\\' | '`' => {
-                let _ = write!(out, "#{};", ch as u32);
-            }
-            '\n' | '\r' | '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    if out.is_empty() {
-        out.push_str("#160;");
-    }
-    out
+    sequence::escape_with(
+        s,
+        |c| {
+            matches!(
+                c,
+                '#' | ';' | '<' | '>' | '%' | ':' | '"' | '{' | '}' | '\\' | '`'
+            )
+        },
+        |out, c| {
+            let _ = write!(out, "#{};", c as u32);
+        },
+        "#160;",
+    )
 }
 
 #[cfg(test)]

@@ -170,23 +170,38 @@ impl Analysis {
 
     /// Message `i` as the JSON report lists it.
     pub fn message_row(&self, i: u32) -> Option<MessageRow> {
+        self.row(i, true)
+    }
+
+    /// Message `i` as a table lists it (the CSV export): the row without what its headers mean (`annotations`
+    /// empty), which a table has no column for and which would cost a pass over every header.
+    pub fn table_row(&self, i: u32) -> Option<MessageRow> {
+        self.row(i, false)
+    }
+
+    fn row(&self, i: u32, explained: bool) -> Option<MessageRow> {
         let sip = self.sip_of(self.messages.get(i as usize)?);
         let core = self.message_core(i, &sip)?;
         let m = &self.messages[i as usize];
         let links = &self.flow.links[i as usize];
+        let annotations = if explained {
+            crate::explain::annotate_headers(&sip)
+                .into_iter()
+                .map(|a| AnnotationRow {
+                    header: a.header,
+                    text: a.text,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Some(MessageRow {
             core,
             transaction: links.transaction,
             conversation: links.conversation,
             line: m.line,
             also: m.also.iter().map(SightingView::of).collect(),
-            annotations: crate::explain::annotate_headers(&sip)
-                .into_iter()
-                .map(|a| AnnotationRow {
-                    header: a.header,
-                    text: a.text,
-                })
-                .collect(),
+            annotations,
         })
     }
 

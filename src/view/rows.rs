@@ -644,6 +644,17 @@ pub enum Direction {
     Unknown,
 }
 
+impl Direction {
+    /// The direction as its JSON word: `sent`, `received`, `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Sent => "sent",
+            Direction::Received => "received",
+            Direction::Unknown => "unknown",
+        }
+    }
+}
+
 impl From<import::Direction> for Direction {
     fn from(d: import::Direction) -> Self {
         match d {

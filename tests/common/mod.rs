@@ -1,4 +1,4 @@
-//! What several test files share: the inputs every fixture-wide test runs over.
+//! What several test files share: the inputs every fixture-wide test runs over, alone and merged.
 
 pub mod pack;
 
@@ -16,4 +16,45 @@ pub fn inputs() -> Vec<PathBuf> {
     fixtures.sort();
     v.extend(fixtures);
     v
+}
+
+/// Files by name and bytes.
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// Every fixture alone, and three files merged (clocks, aliases, sightings in other files): each set's name
+/// and its files' names and bytes.
+#[allow(dead_code)] // not every test file that includes `common` runs over the sets
+pub fn sets() -> Vec<(String, Files)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sets: Vec<(String, Vec<PathBuf>)> = inputs()
+        .into_iter()
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                vec![p],
+            )
+        })
+        .collect();
+    sets.push((
+        "merged-client-edge-frontend".into(),
+        vec![
+            root.join("www/sample/sample.uccapilog"),
+            root.join("tests/fixtures/server-edge.log"),
+            root.join("tests/fixtures/server-frontend.log"),
+        ],
+    ));
+    sets.into_iter()
+        .map(|(name, paths)| {
+            let data = paths
+                .iter()
+                .map(|p| {
+                    (
+                        p.file_name().unwrap().to_string_lossy().into_owned(),
+                        std::fs::read(p).unwrap(),
+                    )
+                })
+                .collect();
+            (name, data)
+        })
+        .collect()
 }
