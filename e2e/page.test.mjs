@@ -513,6 +513,18 @@ describe('sipscope page', () => {
       const shown = await save('svg'); // the same view: the conversation chosen above
       const svgWidth = Number(/<svg[^>]* width="(\d+)"/.exec(shown.text)[1]);
       assert.equal(width, 2 * svgWidth, 'twice the picture\'s width');
+      // Every other entry: the engine's file, named after the input and the view (conversation 1 is on screen).
+      for (const [format, name, mark] of [
+        ['plantuml', /^sample-conversation-1\.puml$/, /^@startuml/],
+        ['csv', /^sample-conversation-1\.csv$/, /^\uFEFF/],
+        ['json', /^sample-conversation-1\.json$/, /^\{/],
+        ['snooper', /^sample-conversation-1-snooper\.txt$/, /^\d\d\/\d\d\/\d{4}\|[\d:.]+ 0000:0000 INFO {2}:: Sending Packet - /],
+        ['html', /^sample-conversation-1\.html$/, /^<!doctype html>/],
+      ]) {
+        const f = await save(format);
+        assert.match(f.name, name, format);
+        assert.match(f.text, mark, `${format} starts as its format does`);
+      }
       // By keyboard: Enter opens the menu on its first item, ↓ moves, Esc closes it and gives the focus back.
       await page.locator('#export').focus();
       await page.keyboard.press('Enter');
