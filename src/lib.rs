@@ -11,6 +11,7 @@ pub mod flow;
 pub mod import;
 pub mod ladder;
 pub mod query;
+pub mod redact;
 pub mod render;
 pub mod sip;
 pub mod store;
