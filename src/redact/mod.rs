@@ -80,7 +80,7 @@ pub fn redact_all(files: &[&[u8]], keep: Keep) -> (Vec<Result<Vec<u8>, Refused>>
 }
 
 impl Redactor {
-    /// How many distinct values of each category were renamed (or, for a kept category, would have been).
+    /// How many distinct values of each category were renamed (0 for a kept category: it is not looked at).
     pub fn counts(&self) -> Vec<(Category, usize)> {
         Category::ALL
             .into_iter()
