@@ -1,8 +1,8 @@
 //! sipscope core: SIP log import, SIP parsing, flow correlation, explanations and renderers; bytes in, analysis out.
 //!
 //! Layers, each depending only on the ones before it (tests/tidy.rs enforces it; ARCHITECTURE.md has the map):
-//! `base` → `sip`, `ladder` → `import`, `flow` → `store` (and `redact`) → `explain` → `query` → `view` → `render` → `web` (and the
-//! CLI). The core does no I/O and never names wasm-bindgen, web-sys or js-sys: `web` (wasm32 only) is the one
+//! `base` → `sip`, `ladder` → `import`, `flow` → `store` (and `redact`) → `explain` → `query` → `view` → `render`
+//! → `web` (and the CLI). The core does no I/O and never names wasm-bindgen, web-sys or js-sys: `web` (wasm32 only) is the one
 //! place that talks to JavaScript.
 
 pub mod base;

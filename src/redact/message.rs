@@ -58,7 +58,10 @@ fn header(p: &mut Pseudonyms, keep: Keep, name: &str, value: &str, grown: i64) -
             _ => value.to_string(),
         };
     }
-    if name.eq_ignore_ascii_case("Call-ID") && !keep.has(Category::Ids) {
+    let whole_id = ["Call-ID", "Ms-Conversation-ID"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n));
+    if whole_id && !keep.has(Category::Ids) {
         let v = value.trim();
         return value.replace(v, &p.token(Category::Ids, v));
     }

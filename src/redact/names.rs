@@ -1,6 +1,6 @@
 //! Pseudonyms: the one table of a redaction, each original value → its stand-in, the same every time it is met.
 
-use crate::base::fxhash::FxMap;
+use crate::base::fxhash::{FxMap, FxSet};
 
 /// What a value is: decides its stand-in's shape, the count it adds to, and what `--keep` can leave alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -97,7 +97,10 @@ pub struct Pseudonyms {
     private_v4: usize,
     public_v4: usize,
     hosts: usize,
+    domain_count: usize,
     names: Vec<(String, String)>,
+    /// Stand-ins given, so two values never get the same one.
+    used: FxSet<(Category, String)>,
 }
 
 impl Pseudonyms {
@@ -115,6 +118,7 @@ impl Pseudonyms {
         }
         let n = self.next(c);
         let s = make(n);
+        self.used.insert((c, s.clone()));
         self.map.insert(key.clone(), s.clone());
         self.order.push(key);
         s
@@ -179,11 +183,18 @@ impl Pseudonyms {
         let Some(domain) = domain_of(&lower) else {
             return host.to_string();
         };
-        let d = self.get(Category::Domains, &domain, |n| format!("domain{n}.example"));
+        let d = match self.known(Category::Domains, &domain) {
+            Some(d) => d.to_string(),
+            None => {
+                // Domains are numbered apart from hosts, under the same category.
+                self.domain_count += 1;
+                let k = self.domain_count;
+                self.get(Category::Domains, &domain, |_| format!("domain{k}.example"))
+            }
+        };
         if lower == domain {
             return d;
         }
-        // Hosts are numbered apart from domains, under the same category.
         let key = (Category::Domains, lower);
         if let Some(s) = self.map.get(&key) {
             return s.clone();
@@ -241,35 +252,57 @@ impl Pseudonyms {
     /// A token of the same length and character class: hex stays hex, digits digits, other text letters and
     /// digits (base64's `+/=` kept where they were, so a padded value still looks padded).
     pub fn token(&mut self, c: Category, value: &str) -> String {
-        let len = value.len();
-        let hex = value.bytes().all(|b| b.is_ascii_hexdigit());
+        let hex = value.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
         let digits = value.bytes().all(|b| b.is_ascii_digit());
         let upper = value.bytes().any(|b| b.is_ascii_uppercase())
             && !value.bytes().any(|b| b.is_ascii_lowercase());
-        self.get(c, value, |n| {
-            let mut state = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-            let mut out = String::with_capacity(len);
-            for b in value.bytes() {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                let pick = (state >> 33) as usize;
-                let ch = if digits {
-                    b"0123456789"[pick % 10]
-                } else if hex && upper {
-                    b"0123456789ABCDEF"[pick % 16]
-                } else if hex {
-                    b"0123456789abcdef"[pick % 16]
-                } else if b"+/=-_.@{}".contains(&b) {
-                    b
-                } else {
-                    b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"[pick % 57]
-                };
-                out.push(ch as char);
+        if let Some(s) = self.known(c, value) {
+            return s.to_string();
+        }
+        let n = self.count(c) + 1;
+        // A short value has few stand-ins of its class: try again, then one character longer, until unused.
+        let mut attempt = 0u64;
+        let s = loop {
+            let extra = (attempt / 16) as usize;
+            let seed = n as u64 + ((c as u64) << 40) + (attempt << 48);
+            let s = generate(seed, value, digits, hex, upper, extra);
+            if !self.used.contains(&(c, s.clone())) {
+                break s;
             }
-            out
-        })
+            if attempt == 64 {
+                // Nothing but separators: numbered instead.
+                break format!("{s}{n}");
+            }
+            attempt += 1;
+        };
+        self.get(c, value, |_| s)
     }
+}
+
+/// `value`'s shape filled from a xorshift stream seeded by `seed` (separators kept), `extra` characters longer.
+fn generate(seed: u64, value: &str, digits: bool, hex: bool, upper: bool, extra: usize) -> String {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = String::with_capacity(value.len() + extra);
+    let last = value.bytes().last().unwrap_or(b'0');
+    for b in value.bytes().chain(std::iter::repeat_n(last, extra)) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let pick = (state >> 33) as usize;
+        let ch = if b"+/=-_.@{}".contains(&b) {
+            b
+        } else if digits {
+            b"0123456789"[pick % 10]
+        } else if hex && upper {
+            b"0123456789ABCDEF"[pick % 16]
+        } else if hex {
+            b"0123456789abcdef"[pick % 16]
+        } else {
+            b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"[pick % 57]
+        };
+        out.push(ch as char);
+    }
+    out
 }
 
 /// Whether `host` is a name (has a letter in its last label), not an address.
@@ -304,4 +337,35 @@ pub fn domain_of(host: &str) -> Option<String> {
 
 fn is_public(domain: &str) -> bool {
     PUBLIC_DOMAINS.contains(&domain) || domain.ends_with(".example") || domain == "example"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_values_never_share_a_stand_in() {
+        let mut p = Pseudonyms::default();
+        let mut seen = std::collections::HashSet::new();
+        for v in 0..100 {
+            let s = p.token(Category::Ids, &v.to_string());
+            assert!(s.bytes().all(|b| b.is_ascii_digit()), "{s}");
+            assert!(seen.insert(s), "two tags got one stand-in");
+        }
+        assert_eq!(p.token(Category::Ids, "7"), p.token(Category::Ids, "7"));
+        assert!(!p.token(Category::Auth, "-").is_empty());
+        assert!(!p.token(Category::Auth, "--").is_empty());
+    }
+
+    #[test]
+    fn hosts_follow_their_domain() {
+        let mut p = Pseudonyms::default();
+        assert_eq!(p.host("contoso.com"), "domain1.example");
+        assert_eq!(p.host("FE01.contoso.com"), "host1.domain1.example");
+        assert_eq!(p.host("fe01.contoso.com"), "host1.domain1.example");
+        assert_eq!(p.host("edge.fabrikam.co.kr"), "host2.domain2.example");
+        assert_eq!(p.ipv4([192, 168, 1, 5]), "10.0.0.1");
+        assert_eq!(p.ipv4([8, 8, 8, 8]), "203.0.113.1");
+        assert_eq!(p.ipv4([127, 0, 0, 1]), "127.0.0.1");
+    }
 }
