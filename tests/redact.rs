@@ -262,3 +262,67 @@ Content-Length: 0\r\n\r\n";
                 .any(|&(c, n)| c == Category::Users && n == 2)
     );
 }
+
+#[test]
+fn sdp_addresses_and_keys_and_free_text_are_replaced() {
+    let sdp =
+        "v=0\r\no=- 0 0 IN IP4 192.168.1.51\r\ns=session\r\nc=IN IP4 192.168.1.51\r\nt=0 0\r\n\
+m=audio 50012 RTP/SAVP 0\r\na=ice-ufrag:Xy7Q\r\na=ice-pwd:k9Jd0aLm3PqR5sTu7VwXyZ12\r\n\
+a=candidate:1 1 UDP 2130706431 192.168.1.51 50012 typ host\r\n\
+a=candidate:2 1 UDP 1694498815 211.208.253.61 50012 typ srflx raddr 192.168.1.51 rport 50012\r\n\
+a=candidate:3 1 UDP 2130706431 fe80::1c2b:3d4e 50014 typ host\r\n\
+a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|2^31|1:1\r\n";
+    let presence = "<note xmlns=\"http://schemas.microsoft.com/2006/09/sip/note\"><body type=\"personal\">Out until 3pm, call Bob</body></note>";
+    let msg = |body: &str, ctype: &str, cseq: u32| {
+        format!(
+            "INVITE sip:alice@contoso.com SIP/2.0\r\nVia: SIP/2.0/TLS 192.168.1.51:5061;branch=z9hG4bKa{cseq}\r\n\
+From: \"Bob Jones\" <sip:bob@contoso.com>;tag=abc123\r\nTo: <sip:alice@contoso.com>\r\nCall-ID: cid{cseq}\r\n\
+CSeq: {cseq} INVITE\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let input = format!(
+        "{}\r\n\r\n{}",
+        msg(sdp, "application/sdp", 1),
+        msg(presence, "application/msrtc-category-publish+xml", 2)
+    );
+    let (copies, _) = redact_all(&[input.as_bytes()], Keep::default());
+    let out = String::from_utf8(copies[0].clone().unwrap()).unwrap();
+    for gone in [
+        "192.168.1.51",
+        "211.208.253.61",
+        "fe80::1c2b:3d4e",
+        "Xy7Q",
+        "k9Jd0aLm3PqR5sTu7VwXyZ12",
+        "d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj",
+        "Out until 3pm",
+        "Bob Jones",
+        "contoso.com",
+        "alice",
+    ] {
+        assert!(!out.contains(gone), "{gone} left in:\n{out}");
+    }
+    assert!(
+        out.contains("c=IN IP4 10.0.0.1\r\n") && out.contains("o=- 0 0 IN IP4 10.0.0.1\r\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(" 203.0.113.1 50012 typ srflx raddr 10.0.0.1 rport 50012"),
+        "{out}"
+    );
+    assert!(
+        out.contains("|2^31|1:1\r\n"),
+        "the crypto line keeps its lifetime and MKI: {out}"
+    );
+    let (before, after) = (analyze(input.as_bytes()), analyze(out.as_bytes()));
+    assert_eq!(shape(&before), shape(&after));
+    // Only the two unanswered INVITEs are said: the bodies' lengths are right.
+    assert!(
+        after
+            .diagnostics
+            .iter()
+            .all(|d| format!("{:?}", d.code) == "NoFinalResponse"),
+        "{:?}",
+        after.diagnostics
+    );
+}
