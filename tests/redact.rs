@@ -261,6 +261,12 @@ Content-Length: 0\r\n\r\n";
                 .iter()
                 .any(|&(c, n)| c == Category::Users && n == 2)
     );
+    // A kept category is still counted: the counts say what a redaction without --keep would change.
+    assert!(
+        r.counts().contains(&(Category::Domains, 1)),
+        "{:?}",
+        r.counts()
+    );
 }
 
 #[test]

@@ -61,7 +61,7 @@ fn header(p: &mut Pseudonyms, keep: Keep, name: &str, value: &str, grown: i64) -
     let whole_id = ["Call-ID", "Ms-Conversation-ID"]
         .iter()
         .any(|n| name.eq_ignore_ascii_case(n));
-    if whole_id && !keep.has(Category::Ids) {
+    if whole_id {
         let v = value.trim();
         return value.replace(v, &p.token(Category::Ids, v));
     }
@@ -72,13 +72,10 @@ pub fn redact_body(p: &mut Pseudonyms, keep: Keep, content_type: &str, body: &st
     if body.is_empty() {
         return String::new();
     }
-    if content_type.starts_with("text/") && !keep.has(Category::Text) {
+    if content_type.starts_with("text/") {
         return free_text(p, body);
     }
     let body = scrub(p, keep, body);
-    if keep.has(Category::Text) {
-        return body;
-    }
     xml_text(p, &body)
 }
 

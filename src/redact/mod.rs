@@ -66,7 +66,7 @@ pub struct Redactor {
 /// and identifiers, so a value named alone in a trace line before its SIP is renamed too.
 pub fn redact_all(files: &[&[u8]], keep: Keep) -> (Vec<Result<Vec<u8>, Refused>>, Redactor) {
     let mut r = Redactor {
-        names: Pseudonyms::default(),
+        names: Pseudonyms::keeping(keep),
         keep,
     };
     for f in files {
@@ -80,7 +80,7 @@ pub fn redact_all(files: &[&[u8]], keep: Keep) -> (Vec<Result<Vec<u8>, Refused>>
 }
 
 impl Redactor {
-    /// How many distinct values of each category were renamed (0 for a kept category: it is not looked at).
+    /// How many distinct values of each category were renamed (for a kept category: would have been).
     pub fn counts(&self) -> Vec<(Category, usize)> {
         Category::ALL
             .into_iter()
@@ -117,7 +117,7 @@ impl Redactor {
         importer.push(bytes, &mut sink);
         importer.finish(&mut sink);
         // Every Call-ID is known before any text is scrubbed, so one named alone in a trace line is renamed too.
-        if !self.keep.has(Category::Ids) {
+        {
             for r in &sink.records {
                 let call_id = match &r.parsed {
                     Some(m) => m.call_id().map(|c| c.into_owned()),

@@ -1,5 +1,6 @@
 //! Pseudonyms: the one table of a redaction, each original value → its stand-in, the same every time it is met.
 
+use super::Keep;
 use crate::base::fxhash::{FxMap, FxSet};
 
 /// What a value is: decides its stand-in's shape, the count it adds to, and what `--keep` can leave alone.
@@ -97,6 +98,8 @@ pub struct Pseudonyms {
     private_v4: usize,
     public_v4: usize,
     hosts: usize,
+    /// Categories the copy keeps as they are.
+    keep: Keep,
     domain_count: usize,
     names: Vec<(String, String)>,
     /// Stand-ins given, so two values never get the same one.
@@ -104,6 +107,14 @@ pub struct Pseudonyms {
 }
 
 impl Pseudonyms {
+    /// An empty table whose stand-ins are not used for the `keep` categories (they are still counted).
+    pub fn keeping(keep: Keep) -> Pseudonyms {
+        Pseudonyms {
+            keep,
+            ..Pseudonyms::default()
+        }
+    }
+
     fn next(&mut self, c: Category) -> usize {
         let n = self.made.entry(c).or_default();
         *n += 1;
@@ -112,6 +123,22 @@ impl Pseudonyms {
 
     /// The stand-in of `value`, made by `make(n)` (n = 1, 2, … per category) the first time.
     pub fn get(&mut self, c: Category, value: &str, make: impl FnOnce(usize) -> String) -> String {
+        let s = self.make(c, value, make);
+        self.shown(c, value, s)
+    }
+
+    /// What the copy gets: the stand-in, or the original when its category is kept (it is still counted and
+    /// listed, so the counts say what a redaction without `--keep` would change).
+    fn shown(&self, c: Category, original: &str, stand_in: String) -> String {
+        if self.keep.has(c) {
+            original.to_string()
+        } else {
+            stand_in
+        }
+    }
+
+    /// The stand-in of `value`, made by `make(n)` (n = 1, 2, … per category) the first time.
+    fn make(&mut self, c: Category, value: &str, make: impl FnOnce(usize) -> String) -> String {
         let key = (c, value.to_string());
         if let Some(s) = self.map.get(&key) {
             return s.clone();
@@ -142,9 +169,10 @@ impl Pseudonyms {
     }
 
     pub fn user(&mut self, user: &str) -> String {
-        self.get(Category::Users, &user.to_ascii_lowercase(), |n| {
+        let s = self.make(Category::Users, &user.to_ascii_lowercase(), |n| {
             format!("user{n}")
-        })
+        });
+        self.shown(Category::Users, user, s)
     }
 
     pub fn display_name(&mut self, name: &str) -> String {
@@ -189,22 +217,22 @@ impl Pseudonyms {
                 // Domains are numbered apart from hosts, under the same category.
                 self.domain_count += 1;
                 let k = self.domain_count;
-                self.get(Category::Domains, &domain, |_| format!("domain{k}.example"))
+                self.make(Category::Domains, &domain, |_| format!("domain{k}.example"))
             }
         };
         if lower == domain {
-            return d;
+            return self.shown(Category::Domains, host, d);
         }
         let key = (Category::Domains, lower);
         if let Some(s) = self.map.get(&key) {
-            return s.clone();
+            return self.shown(Category::Domains, host, s.clone());
         }
         *self.made.entry(Category::Domains).or_default() += 1;
         self.hosts += 1;
         let s = format!("host{}.{d}", self.hosts);
         self.map.insert(key.clone(), s.clone());
         self.order.push(key);
-        s
+        self.shown(Category::Domains, host, s)
     }
 
     /// IPv4: private (RFC 1918, link-local) → `10.0.0.N`; public → TEST-NET-3 `203.0.113.N`, then TEST-NET-2
@@ -219,7 +247,7 @@ impl Pseudonyms {
             || (ip[0] == 169 && ip[1] == 254);
         let text = format!("{}.{}.{}.{}", ip[0], ip[1], ip[2], ip[3]);
         if let Some(s) = self.known(Category::Addresses, &text) {
-            return s.to_string();
+            return self.shown(Category::Addresses, &text, s.to_string());
         }
         let s = if private {
             self.private_v4 += 1;
@@ -244,9 +272,10 @@ impl Pseudonyms {
     }
 
     pub fn ipv6(&mut self, ip: &str) -> String {
-        self.get(Category::Addresses, &ip.to_ascii_lowercase(), |n| {
+        let s = self.make(Category::Addresses, &ip.to_ascii_lowercase(), |n| {
             format!("2001:db8::{n:x}")
-        })
+        });
+        self.shown(Category::Addresses, ip, s)
     }
 
     /// A token of the same length and character class: hex stays hex, digits digits, other text letters and
@@ -257,7 +286,7 @@ impl Pseudonyms {
         let upper = value.bytes().any(|b| b.is_ascii_uppercase())
             && !value.bytes().any(|b| b.is_ascii_lowercase());
         if let Some(s) = self.known(c, value) {
-            return s.to_string();
+            return self.shown(c, value, s.to_string());
         }
         let n = self.count(c) + 1;
         // A short value has few stand-ins of its class: try again, then one character longer, until unused.

@@ -56,7 +56,7 @@ pub fn scrub(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
     if text.is_empty() {
         return String::new();
     }
-    let out = pattern().replace_all(text, |c: &Captures<'_>| replace(p, keep, c));
+    let out = pattern().replace_all(text, |c: &Captures<'_>| replace(p, c));
     let out = literals(p, keep, &out);
     if keep.has(Category::Names) {
         return out;
@@ -74,7 +74,7 @@ fn names(p: &Pseudonyms, mut text: String) -> String {
     text
 }
 
-fn replace(p: &mut Pseudonyms, keep: Keep, c: &Captures<'_>) -> String {
+fn replace(p: &mut Pseudonyms, c: &Captures<'_>) -> String {
     let whole = c.get(0).map_or("", |m| m.as_str()).to_string();
     let pair = |k: &str, v: &str| {
         (
@@ -83,83 +83,48 @@ fn replace(p: &mut Pseudonyms, keep: Keep, c: &Captures<'_>) -> String {
         )
     };
     if let (k, Some(v)) = pair("dn", "dnv") {
-        let name = if keep.has(Category::Names) {
-            v.to_string()
-        } else {
-            p.display_name(v)
-        };
-        return format!("{k}{name}{}", &c["dnt"]);
+        return format!("{k}{}{}", p.display_name(v), &c["dnt"]);
     }
     if let (k, Some(v)) = pair("gruu", "gruuv") {
-        return format!("{k}{}", id(p, keep, v));
+        return format!("{k}{}", id(p, v));
     }
     if let (k, Some(v)) = pair("authk", "authv") {
-        return format!("{k}{}", token(p, keep, Category::Auth, v));
+        return format!("{k}{}", p.token(Category::Auth, v));
     }
     if let (k, Some(v)) = pair("idk", "idv") {
-        return format!("{k}{}", id(p, keep, v));
+        return format!("{k}{}", id(p, v));
     }
     if let (k, Some(v)) = pair("sdpk", "sdpv") {
-        return format!("{k}{}", token(p, keep, Category::Media, v));
+        return format!("{k}{}", p.token(Category::Media, v));
     }
     if let (k, Some(v)) = pair("msb", "msbv") {
-        if keep.has(Category::Text) {
-            return whole;
-        }
         let n = p.get(Category::Text, v, |n| {
             crate::base::base64::encode(format!("Text {n} redacted.").as_bytes())
         });
         return format!("{k}{n}");
     }
     if let Some(sch) = c.name("sch") {
-        let user = c.name("user").map(|u| {
-            let u = if keep.has(Category::Users) {
-                u.as_str().to_string()
-            } else {
-                p.user(u.as_str())
-            };
-            format!("{u}@")
-        });
-        let host = host(p, keep, &c["uh"], true);
+        let user = c.name("user").map(|u| format!("{}@", p.user(u.as_str())));
+        let host = host(p, &c["uh"], true);
         return format!("{}{}{host}", sch.as_str(), user.unwrap_or_default());
     }
     if let Some(u) = c.name("mail") {
-        let user = if keep.has(Category::Users) {
-            u.as_str().to_string()
-        } else {
-            p.user(u.as_str())
-        };
-        return format!("{user}@{}", host(p, keep, &c["mh"], true));
+        let user = p.user(u.as_str());
+        return format!("{user}@{}", host(p, &c["mh"], true));
     }
     if let Some(v) = c.name("v6") {
-        return if keep.has(Category::Addresses) {
-            whole
-        } else {
-            p.ipv6(v.as_str())
-        };
+        return p.ipv6(v.as_str());
     }
     if c.name("v4").is_some() {
-        return v4(p, keep, &whole).unwrap_or(whole);
+        return v4(p, &whole).unwrap_or(whole);
     }
     if let Some(h) = c.name("host") {
-        return host(p, keep, h.as_str(), false);
+        return host(p, h.as_str(), false);
     }
     whole
 }
 
-/// A secret's stand-in of the same length and character class, or the secret when its category is kept.
-fn token(p: &mut Pseudonyms, keep: Keep, c: Category, v: &str) -> String {
-    if keep.has(c) {
-        v.to_string()
-    } else {
-        p.token(c, v)
-    }
-}
-
-fn id(p: &mut Pseudonyms, keep: Keep, v: &str) -> String {
-    if keep.has(Category::Ids) {
-        return v.to_string();
-    }
+fn id(p: &mut Pseudonyms, v: &str) -> String {
     // A Via branch keeps RFC 3261's magic cookie: it says the branch is unique.
     match v.strip_prefix("z9hG4bK") {
         Some(rest) if !rest.is_empty() => p.get(Category::Ids, v, |n| format!("z9hG4bKbranch{n}")),
@@ -167,7 +132,7 @@ fn id(p: &mut Pseudonyms, keep: Keep, v: &str) -> String {
     }
 }
 
-fn v4(p: &mut Pseudonyms, keep: Keep, s: &str) -> Option<String> {
+fn v4(p: &mut Pseudonyms, s: &str) -> Option<String> {
     let mut ip = [0u8; 4];
     let mut parts = s.split('.');
     for slot in ip.iter_mut() {
@@ -176,36 +141,27 @@ fn v4(p: &mut Pseudonyms, keep: Keep, s: &str) -> Option<String> {
     if parts.next().is_some() {
         return None;
     }
-    Some(if keep.has(Category::Addresses) {
-        s.to_string()
-    } else {
-        p.ipv4(ip)
-    })
+    Some(p.ipv4(ip))
 }
 
 /// A host as found: an IPv4 or bracketed IPv6 address, or a name (renamed when `certain` — it is a SIP URI's
 /// host — or when it falls under a domain the SIP named).
-fn host(p: &mut Pseudonyms, keep: Keep, h: &str, certain: bool) -> String {
+fn host(p: &mut Pseudonyms, h: &str, certain: bool) -> String {
     if let Some(inner) = h.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-        return if keep.has(Category::Addresses) {
-            h.to_string()
-        } else {
-            format!("[{}]", p.ipv6(inner))
-        };
+        return format!("[{}]", p.ipv6(inner));
     }
     if !is_name(h) {
-        return v4(p, keep, h).unwrap_or_else(|| h.to_string());
+        return v4(p, h).unwrap_or_else(|| h.to_string());
     }
-    if keep.has(Category::Domains)
-        || !(p.is_private_host(h)
-            || certain && {
-                p.learn_host(h);
-                p.is_private_host(h)
-            })
+    if p.is_private_host(h)
+        || certain && {
+            p.learn_host(h);
+            p.is_private_host(h)
+        }
     {
-        return h.to_string();
+        return p.host(h);
     }
-    p.host(h)
+    h.to_string()
 }
 
 /// The values already renamed that may also stand alone in free text (a Call-ID or a user named in a trace
