@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("import", 2),
     ("flow", 2),
     ("store", 3),
+    ("redact", 3),
     ("explain", 4),
     ("query", 5),
     ("view", 6),

@@ -2,6 +2,7 @@
 //! Snooper-readable text — every output a renderer of the same core as the page (`sipscope --help`).
 
 mod pieces;
+mod redact;
 
 use clap::Parser;
 use pieces::Split;
@@ -55,8 +56,18 @@ const PIECE: u64 = 4 << 20;
 /// .gz/.zip archives of them, detected by content; '-' reads standard input. Several files are merged into one
 /// ladder ordered by time.
 #[derive(Debug, Parser)]
-#[command(name = "sipscope", version, about, long_about)]
+#[command(
+    name = "sipscope",
+    version,
+    about,
+    long_about,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Log files to analyze ('-' for standard input).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
@@ -112,6 +123,12 @@ struct Args {
     piece_bytes: u64,
 }
 
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Write each file again with consistent pseudonyms, to share (client logs and SIP text).
+    Redact(redact::RedactArgs),
+}
+
 fn parse_format(s: &str) -> Result<OutputFormat, String> {
     OutputFormat::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = OutputFormat::ALL.iter().map(|f| f.name()).collect();
@@ -139,6 +156,9 @@ fn parse_offset(v: &str) -> Result<(usize, i64), String> {
 fn main() -> ExitCode {
     keep_freed_memory();
     let args = Args::parse();
+    if let Some(Command::Redact(r)) = &args.command {
+        return redact::run(r);
+    }
     let format = if args.json {
         OutputFormat::Json
     } else if args.summary {

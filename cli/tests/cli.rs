@@ -427,3 +427,54 @@ fn trace_prints_the_logs_lines_that_are_not_sip() {
         );
     }
 }
+
+#[test]
+fn redact_writes_each_file_under_its_name_with_counts_and_refuses_server_traces() {
+    let dir = std::env::temp_dir().join(format!("sipscope-redact-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let map = dir.with_extension("map");
+    let (_, err, code) = sipscope(&[
+        "redact",
+        "www/sample/sample.uccapilog",
+        "tests/fixtures/server-edge.log",
+        "-o",
+        dir.to_str().unwrap(),
+        "--keep",
+        "media",
+        "--mapping",
+        map.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 3, "a refused file makes exit code 3: {err}");
+    assert!(
+        err.contains("server-edge.log") && err.contains("server trace"),
+        "{err}"
+    );
+    assert!(
+        err.contains("SIP URI users: ") && err.contains("SDP keys: 0 (kept)"),
+        "{err}"
+    );
+    let copy = dir.join("sample.uccapilog");
+    let text = std::fs::read_to_string(&copy).unwrap();
+    assert!(!text.contains("limcm.com") && !text.contains("192.168.1.51"));
+    assert!(
+        !dir.join("server-edge.log").exists(),
+        "nothing written for a refused file"
+    );
+    let mapping = std::fs::read_to_string(&map).unwrap();
+    assert!(mapping.contains("users\ton1\tuser"), "{mapping}");
+    // The copy analyzes to the same summary as the original, but for its file name and size.
+    let summary = |p: &str| {
+        let (out, _, code) = sipscope(&["--summary", p]);
+        assert_eq!(code, 0);
+        out.lines().skip(1).map(str::to_string).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        summary("www/sample/sample.uccapilog"),
+        summary(copy.to_str().unwrap())
+    );
+    let (_, err, code) = sipscope(&["redact", "x", "-o", "y", "--keep", "everything"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("one of: users, domains"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_file(&map).unwrap();
+}

@@ -79,6 +79,11 @@ impl Format {
         }
     }
 
+    /// Whether `redact` writes the format back: client logs and SIP text, whose messages are text in the file.
+    pub fn rewritable(self) -> bool {
+        matches!(self, Format::UccApiLog | Format::SipText)
+    }
+
     pub fn point_of_view(self) -> PointOfView {
         match self {
             Format::UccApiLog => PointOfView::Client,

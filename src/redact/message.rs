@@ -1,0 +1,136 @@
+//! One SIP message redacted on its parsed form: the start line, each header value by its name, the body by its
+//! content type; names, separators and line ends kept; Content-Length moved by what the body gained or lost.
+
+use super::names::{Category, Pseudonyms};
+use super::text::scrub;
+use super::Keep;
+use crate::sip::{self, canonical_name};
+
+/// The redacted text of a message, or `None` when it is not a message the parser reads (the caller scrubs it as
+/// text).
+pub fn redact(p: &mut Pseudonyms, keep: Keep, raw: &[u8]) -> Option<Vec<u8>> {
+    std::str::from_utf8(raw).ok()?;
+    let m = sip::parse_message(raw.to_vec()).ok()?;
+    let text = |r: std::ops::Range<usize>| std::str::from_utf8(&raw[r]).unwrap_or("");
+    let body_type = m.content_type().unwrap_or_default();
+    let body = text(m.body.start as usize..m.body.end as usize);
+    let new_body = redact_body(p, keep, &body_type, body);
+    let grown = new_body.len() as i64 - body.len() as i64;
+    let mut out = String::with_capacity(raw.len() + 64);
+    let mut at = 0usize;
+    // The start line: everything before the first header (or the body), as text.
+    let first = m
+        .headers
+        .first()
+        .map_or(m.body.start as usize, |h| h.name.start as usize);
+    let start_end = raw[..first]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(first, |i| i + 1);
+    out.push_str(&scrub(p, keep, text(0..start_end)));
+    at = at.max(start_end);
+    for h in &m.headers {
+        let (vs, ve) = (h.value.start as usize, h.value.end as usize);
+        if vs < at {
+            continue;
+        }
+        out.push_str(text(at..vs));
+        let name = canonical_name(text(h.name.start as usize..h.name.end as usize));
+        let value = text(vs..ve);
+        out.push_str(&header(p, keep, name, value, grown));
+        at = ve;
+    }
+    let bs = m.body.start as usize;
+    if bs >= at {
+        out.push_str(text(at..bs));
+        out.push_str(&new_body);
+        at = m.body.end as usize;
+    }
+    out.push_str(text(at.min(raw.len())..raw.len()));
+    Some(out.into_bytes())
+}
+
+fn header(p: &mut Pseudonyms, keep: Keep, name: &str, value: &str, grown: i64) -> String {
+    if name.eq_ignore_ascii_case("Content-Length") {
+        return match value.trim().parse::<i64>() {
+            // A right length stays right, a wrong one as wrong as it was.
+            Ok(n) if n + grown >= 0 => value.replace(value.trim(), &(n + grown).to_string()),
+            _ => value.to_string(),
+        };
+    }
+    let whole_id = ["Call-ID", "Ms-Conversation-ID"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n));
+    if whole_id {
+        let v = value.trim();
+        return value.replace(v, &p.token(Category::Ids, v));
+    }
+    scrub(p, keep, value)
+}
+
+pub fn redact_body(p: &mut Pseudonyms, keep: Keep, content_type: &str, body: &str) -> String {
+    if body.is_empty() {
+        return String::new();
+    }
+    if content_type.starts_with("text/") {
+        return free_text(p, body);
+    }
+    let body = scrub(p, keep, body);
+    xml_text(p, &body)
+}
+
+/// Free text (an IM): each line replaced, line breaks kept.
+fn free_text(p: &mut Pseudonyms, body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    for line in body.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\r', '\n']);
+        if content.trim().is_empty() {
+            out.push_str(line);
+        } else {
+            out.push_str(&p.get(Category::Text, content, |n| format!("Text {n} redacted.")));
+            out.push_str(&line[content.len()..]);
+        }
+    }
+    out
+}
+
+/// The element names whose text is free text people wrote or a directory holds: presence notes, contact card
+/// fields.
+const FREE_TEXT: &[&str] = &[
+    "body",
+    "displayName",
+    "name",
+    "title",
+    "office",
+    "company",
+    "department",
+    "email",
+    "street",
+    "city",
+    "location",
+    "description",
+    "subject",
+    "comment",
+    "nickname",
+    "phoneNumber",
+    "machineName",
+];
+
+fn xml_text(p: &mut Pseudonyms, body: &str) -> String {
+    static RE: std::sync::OnceLock<regex_lite::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex_lite::Regex::new(&format!(
+            r"(?P<open><(?:[A-Za-z_][\w.-]*:)?(?:{})(?:\s[^<>]*)?>)(?P<text>[^<]*[^<\s\d.:+-][^<]*)(?P<close></)",
+            FREE_TEXT.join("|")
+        ))
+        .expect("the XML text pattern is valid")
+    });
+    re.replace_all(body, |c: &regex_lite::Captures<'_>| {
+        let t = &c["text"];
+        // Keep the text's line breaks, so the body keeps its lines.
+        let breaks: String = t.chars().filter(|&ch| ch == '\n' || ch == '\r').collect();
+        let s = p.get(Category::Text, t, |n| format!("Text {n} redacted."));
+        format!("{}{s}{breaks}{}", &c["open"], &c["close"])
+    })
+    .into_owned()
+}

@@ -1,0 +1,337 @@
+//! Redaction: a log written back in its own format with consistent pseudonyms, to share and still analyze to
+//! the same flow (client logs in UTF-8 and SIP text; other formats are refused).
+//!
+//! `names` holds the one table of stand-ins of a redaction; `text` is the token pass over any text (trace lines,
+//! header values, bodies); `message` redacts one parsed SIP message and moves its Content-Length. This module
+//! finds the messages with the format's importer, redacts each where it is in the file, scrubs the text between
+//! them, and moves a client log's packet sizes (`N bytes`) by what the messages gained or lost.
+
+pub mod message;
+pub mod names;
+pub mod text;
+
+use std::ops::Range;
+
+use crate::base::fxhash::FxMap;
+use crate::import::{self, Importer, InFile, PointOfView, Sink};
+
+pub use names::{Category, Pseudonyms};
+
+/// Categories left as they are (`--keep`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Keep(u16);
+
+impl Keep {
+    pub fn has(self, c: Category) -> bool {
+        self.0 & (1 << c as u16) != 0
+    }
+
+    pub fn with(self, c: Category) -> Keep {
+        Keep(self.0 | (1 << c as u16))
+    }
+}
+
+/// Why a file was not redacted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// A format this round does not write back (server traces, captures, archives, unrecognised input).
+    Format(&'static str),
+    /// A client log in UTF-16.
+    Utf16,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Format(name) => write!(
+                f,
+                "redaction reads client logs and SIP text only; this file is a {name} (not redacted)"
+            ),
+            Refused::Utf16 => write!(
+                f,
+                "redaction reads UTF-8 text only; this file is UTF-16 (not redacted)"
+            ),
+        }
+    }
+}
+
+/// One redaction of several files: the same value gets the same stand-in in all of them.
+#[derive(Debug, Default)]
+pub struct Redactor {
+    pub names: Pseudonyms,
+    keep: Keep,
+}
+
+/// Redact every file with one table of pseudonyms. Every file is read twice: the first time learns the domains
+/// and identifiers, so a value named alone in a trace line before its SIP is renamed too.
+pub fn redact_all(files: &[&[u8]], keep: Keep) -> (Vec<Result<Vec<u8>, Refused>>, Redactor) {
+    let mut r = Redactor {
+        names: Pseudonyms::keeping(keep),
+        keep,
+    };
+    for f in files {
+        text::learn(&mut r.names, &String::from_utf8_lossy(f));
+    }
+    for f in files {
+        let _ = r.redact(f);
+    }
+    let out = files.iter().map(|f| r.redact(f)).collect();
+    (out, r)
+}
+
+impl Redactor {
+    /// How many distinct values of each category were renamed (for a kept category: would have been).
+    pub fn counts(&self) -> Vec<(Category, usize)> {
+        Category::ALL
+            .into_iter()
+            .map(|c| (c, self.names.count(c)))
+            .collect()
+    }
+
+    /// The mapping as text, one `category<TAB>original<TAB>stand-in` a line (never written into a copy).
+    pub fn mapping_text(&self) -> String {
+        let mut out = String::new();
+        for (c, from, to) in self.names.entries() {
+            out.push_str(&format!("{}\t{from}\t{to}\n", c.name()));
+        }
+        out
+    }
+
+    /// One file redacted in its own format.
+    pub fn redact(&mut self, bytes: &[u8]) -> Result<Vec<u8>, Refused> {
+        let head = &bytes[..bytes.len().min(import::SNIFF_BYTES)];
+        let (format, _) = import::detect(head, true);
+        if !format.rewritable() {
+            return Err(Refused::Format(format.display_name()));
+        }
+        if head.starts_with(&[0xFF, 0xFE])
+            || head.starts_with(&[0xFE, 0xFF])
+            || head.iter().take(256).any(|&b| b == 0)
+        {
+            return Err(Refused::Utf16);
+        }
+        // A client log's packets announce their size: it moves with their messages.
+        let client = format.point_of_view() == PointOfView::Client;
+        let mut importer = Importer::new(format, 0);
+        let mut sink = Sink::default();
+        importer.push(bytes, &mut sink);
+        importer.finish(&mut sink);
+        // Every Call-ID is known before any text is scrubbed, so one named alone in a trace line is renamed too.
+        {
+            for r in &sink.records {
+                let call_id = match &r.parsed {
+                    Some(m) => m.call_id().map(|c| c.into_owned()),
+                    None => crate::sip::parse_message(r.sip.clone())
+                        .ok()
+                        .and_then(|m| m.call_id().map(|c| c.into_owned())),
+                };
+                if let Some(c) = call_id.filter(|c| !c.is_empty()) {
+                    self.names.token(Category::Ids, &c);
+                }
+            }
+        }
+        // The messages whose text is the file's bytes at a place, by packet; the others by their entry.
+        let mut placed: Vec<(Range<usize>, (u64, u64))> = Vec::new();
+        let mut unplaced: Vec<(u64, u64)> = Vec::new();
+        for r in &sink.records {
+            let text = r
+                .parsed
+                .as_ref()
+                .map_or(r.sip.as_slice(), |m| m.raw.as_slice());
+            let range = match r.at {
+                Some(InFile::At(at)) => Some(at as usize..at as usize + text.len()),
+                _ => None,
+            };
+            match range {
+                Some(range) if !text.is_empty() && bytes.get(range.clone()) == Some(text) => {
+                    placed.push((range, r.span));
+                }
+                _ => unplaced.push(r.span),
+            }
+        }
+        placed.sort_by_key(|p| p.0.start);
+        placed.dedup_by(|b, a| b.0.start < a.0.end);
+        let mut edits: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
+        let mut grown: FxMap<(u64, u64), i64> = FxMap::default();
+        for (range, span) in &placed {
+            let old = &bytes[range.clone()];
+            let new = message::redact(&mut self.names, self.keep, old).unwrap_or_else(|| {
+                text::scrub(&mut self.names, self.keep, &String::from_utf8_lossy(old)).into_bytes()
+            });
+            *grown.entry(*span).or_default() += new.len() as i64 - old.len() as i64;
+            edits.push((range.clone(), new));
+        }
+        // A message the importer rebuilt (LF line ends, quoted or folded lines): its entry scrubbed as text, its
+        // Content-Length moved by what the text after its first blank line gained or lost.
+        unplaced.sort_unstable();
+        unplaced.dedup();
+        for span in unplaced {
+            let (mut start, end) = (span.0 as usize, (span.1 as usize).min(bytes.len()));
+            let mut stop = end;
+            if client {
+                // Between the packet's header line and its End line.
+                let entry = &bytes[start.min(end)..end];
+                let first = entry
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(entry.len(), |i| i + 1);
+                let trimmed = entry.strip_suffix(b"\n").unwrap_or(entry);
+                let last = trimmed
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(entry.len(), |i| i + 1);
+                if last > first && entry[last..].windows(6).any(|w| w == b"End of") {
+                    stop = start + last;
+                }
+                start += first;
+            }
+            if start >= stop || edits.iter().any(|e| e.0.start < stop && start < e.0.end) {
+                continue;
+            }
+            let old = &bytes[start..stop];
+            let new = region(&mut self.names, self.keep, &String::from_utf8_lossy(old));
+            *grown.entry(span).or_default() += new.len() as i64 - old.len() as i64;
+            edits.push((start..stop, new.into_bytes()));
+        }
+        if client {
+            for (span, delta) in grown {
+                edits.extend(packet_sizes(bytes, span, delta));
+            }
+        }
+        edits.sort_by_key(|e| e.0.start);
+        let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 8);
+        let mut at = 0;
+        for (range, new) in edits {
+            if range.start < at {
+                continue;
+            }
+            let gap = String::from_utf8_lossy(&bytes[at..range.start]);
+            out.extend_from_slice(text::scrub(&mut self.names, self.keep, &gap).as_bytes());
+            out.extend_from_slice(&new);
+            at = range.end;
+        }
+        let gap = String::from_utf8_lossy(&bytes[at..]);
+        out.extend_from_slice(text::scrub(&mut self.names, self.keep, &gap).as_bytes());
+        Ok(out)
+    }
+}
+
+/// An entry's text scrubbed, its Content-Length moved by what its body (after the first line that is blank
+/// but for quote marks) gained or lost.
+fn region(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
+    let mut body_at = None;
+    let mut at = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i > 0
+            && line
+                .trim_matches(|c: char| c.is_whitespace() || c == '>' || c == '|')
+                .is_empty()
+        {
+            body_at = Some(at + line.len());
+            break;
+        }
+        at += line.len();
+    }
+    // A blank line at the end of the entry is not the start of a body.
+    let body_at = body_at.filter(|&b| b < text.trim_end().len());
+    let Some(b) = body_at.or_else(|| collapsed_body(text)) else {
+        return text::scrub(p, keep, text);
+    };
+    if body_at.is_none() {
+        // Lines run together: the body runs from the Content-Length value to the packet's End line.
+        let end = text[b..].find("End of ").map_or(text.len(), |i| b + i);
+        let head = text::scrub(p, keep, &text[..b]);
+        let body = text::scrub(p, keep, &text[b..end]);
+        let grown = body.len() as i64 - (end - b) as i64;
+        return move_content_length(&head, grown, false)
+            + &body
+            + &text::scrub(p, keep, &text[end..]);
+    }
+    let head = text::scrub(p, keep, &text[..b]);
+    let body = message::redact_body(p, keep, "", &text[b..]);
+    let grown = body.len() as i64 - (text.len() - b) as i64;
+    let head = move_content_length(&head, grown, true);
+    head + &body
+}
+
+/// Where the body of text whose line breaks were lost starts: right after its Content-Length value.
+fn collapsed_body(text: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find("content-length:")? + "content-length:".len();
+    let digits = text[at..].trim_start();
+    let skip = text.len() - at - digits.len();
+    let n = digits.bytes().take_while(u8::is_ascii_digit).count();
+    (n > 0).then_some(at + skip + n)
+}
+
+/// The first `Content-Length: N` (or `l: N`) of a header section (at a line's start when `lines`), N moved by
+/// `grown`.
+fn move_content_length(head: &str, grown: i64, lines: bool) -> String {
+    static RE: std::sync::OnceLock<[regex_lite::Regex; 2]> = std::sync::OnceLock::new();
+    let [at_line, anywhere] = RE.get_or_init(|| {
+        [
+            r"(?im)^[>| \t]*(?:content-length|l)[ \t]*:[ \t]*(?P<n>\d+)",
+            r"(?i)\bcontent-length[ \t]*:[ \t]*(?P<n>\d+)",
+        ]
+        .map(|p| regex_lite::Regex::new(p).expect("the Content-Length pattern is valid"))
+    });
+    let re = if lines { at_line } else { anywhere };
+    let Some(n) = re.captures(head).and_then(|c| c.name("n")) else {
+        return head.to_string();
+    };
+    match n.as_str().parse::<i64>() {
+        Ok(v) if v + grown >= 0 => {
+            format!("{}{}{}", &head[..n.start()], v + grown, &head[n.end()..])
+        }
+        _ => head.to_string(),
+    }
+}
+
+/// The `N bytes` of a packet's header line (its first line) and End line (its last), moved by `delta`.
+fn packet_sizes(bytes: &[u8], span: (u64, u64), delta: i64) -> Vec<(Range<usize>, Vec<u8>)> {
+    let (start, end) = (span.0 as usize, (span.1 as usize).min(bytes.len()));
+    let Some(entry) = bytes.get(start..end) else {
+        return Vec::new();
+    };
+    let first_end = entry
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(entry.len());
+    let body = entry.strip_suffix(b"\n").unwrap_or(entry);
+    let last_start = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let mut out = Vec::new();
+    for (from, to, end_line) in [(0, first_end, false), (last_start, entry.len(), true)] {
+        if end_line && last_start < first_end {
+            break;
+        }
+        let line = &entry[from..to];
+        if end_line && !line.windows(6).any(|w| w == b"End of") {
+            continue;
+        }
+        if let Some(r) = count_before_bytes(line) {
+            let old: i64 = std::str::from_utf8(&line[r.clone()])
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(-1);
+            if old >= 0 && old + delta >= 0 {
+                let at = start + from;
+                out.push((
+                    at + r.start..at + r.end,
+                    (old + delta).to_string().into_bytes(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The digits of the last `N bytes` in a line.
+fn count_before_bytes(line: &[u8]) -> Option<Range<usize>> {
+    let pos = line.windows(6).rposition(|w| w == b" bytes")?;
+    let digits = line[..pos]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    (digits > 0).then(|| pos - digits..pos)
+}
