@@ -59,30 +59,7 @@ fn escape(s: &str) -> String {
 /// `'sha256-…'` of a style sheet, as a CSP source.
 fn csp_hash(css: &str) -> String {
     let digest = Sha256::digest(css.as_bytes());
-    format!("'sha256-{}'", base64(&digest))
-}
-
-/// Standard base64 with padding. Written here: 12 lines for the one 32-byte digest a report hashes, where a crate
-/// would add code to the wasm for nothing else.
-fn base64(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for k in 0..4 {
-            if k <= chunk.len() {
-                out.push(ABC[((n >> (18 - 6 * k)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    format!("'sha256-{}'", crate::base::base64::encode(&digest))
 }
 
 /// The report of `analysis` as `ladder` shows it (the page's current view: all messages, a conversation, a
@@ -365,12 +342,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn base64_and_csp_hashes_are_the_standard_ones() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    fn csp_hashes_are_the_standard_ones() {
         // SHA-256 of the empty string, as browsers compute a style's hash.
         assert_eq!(
             csp_hash(""),
