@@ -49,6 +49,9 @@ def main():
     for f in texts:
         put('sip_text', read('tests', 'fixtures', f))
         put('analysis', read('tests', 'fixtures', f))
+        put('redact', read('tests', 'fixtures', f))
+    for f in logs[:3]:
+        put('redact', read('tests', 'fixtures', f))
     pcap = read('tests', 'fixtures', 'lab-tcp5060.pcap')
     put('capture', pcap)
     put('capture', pcapng_of(pcap))
