@@ -1,6 +1,7 @@
 // sipscope benchmark: measures what bench/run.sh prepared (release CLI, generated files, dist/) and writes
 // bench/out/results.json plus Markdown tables on stdout (bench/run.sh also saves them as bench/out/results.md).
-// Run through bench/run.sh, which installs the tools, builds and generates first. By hand:
+// Run through bench/run.sh, which installs the tools, builds and generates first (the probes run in the page are in
+// bench/probes.mjs). By hand:
 //
 //   node bench/bench.mjs --file client:F [--file presence:F] [--file server:F] [--file capture:F] …
 //        [--skip 'server:50M:generator lacks --format server'] [--browser F …] [--big F …]
@@ -50,6 +51,7 @@ import { cpus, totalmem, loadavg } from 'node:os';
 import { join, basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { probes, scrollProbe, searchProbe, traceProbe } from './probes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -355,102 +357,6 @@ function procStatus(pid) {
   } catch {
     return null;
   }
-}
-
-// Install the probes in the page before the file is set.
-function probes() {
-  window.__bench = { longtasks: [], first: null, firstFrame: null, done: null, t0: null };
-  const b = window.__bench;
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) b.longtasks.push({ start: e.startTime, duration: e.duration });
-  }).observe({ type: 'longtask', buffered: true });
-  document.addEventListener('change', () => { if (b.t0 === null) b.t0 = performance.now(); }, true);
-  const seeRow = () => {
-    if (b.first !== null) return;
-    if (document.querySelector('#preview .preview-row, #ladder-canvas [data-msg]')) {
-      b.first = performance.now();
-      requestAnimationFrame(() => { b.firstFrame = performance.now(); });
-    }
-  };
-  new MutationObserver(seeRow).observe(document.getElementById('app'), { childList: true, subtree: true });
-  new MutationObserver(() => {
-    if (document.body.dataset.state === 'done' && b.done === null) b.done = performance.now();
-    if (document.body.dataset.state === 'error' && b.done === null) {
-      b.errorAt = performance.now();
-      b.error = document.getElementById('error-message').textContent;
-    }
-  }).observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
-}
-
-// Scroll the ladder top to bottom: 30 jumps, then 150 frames of continuous scrolling (40 px per frame).
-async function scrollProbe() {
-  const sc = document.getElementById('ladder-scroll');
-  const frame = () => new Promise((r) => requestAnimationFrame(() => r(performance.now())));
-  const arrows = () => document.querySelectorAll('#ladder-canvas [data-msg]').length;
-  const t0 = performance.now();
-  let maxArrows = arrows();
-  const max = sc.scrollHeight - sc.clientHeight;
-  for (let i = 1; i <= 30; i++) {
-    sc.scrollTop = (max * i) / 30;
-    await frame();
-    await new Promise((r) => setTimeout(r, 30));
-    maxArrows = Math.max(maxArrows, arrows());
-  }
-  sc.scrollTop = max / 2;
-  await new Promise((r) => setTimeout(r, 300));
-  let last = await frame();
-  let longestFrame = 0;
-  const t1 = performance.now();
-  for (let i = 0; i < 150; i++) {
-    sc.scrollTop += 40;
-    const now = await frame();
-    longestFrame = Math.max(longestFrame, now - last);
-    last = now;
-    maxArrows = Math.max(maxArrows, arrows());
-  }
-  const lt = window.__bench.longtasks.filter((e) => e.start >= t0);
-  return {
-    max_arrows_in_dom: maxArrows,
-    longest_task_ms: lt.reduce((m, e) => Math.max(m, e.duration), 0),
-    longest_frame_ms: longestFrame,
-    continuous_ms: performance.now() - t1,
-    dom_elements: document.getElementsByTagName('*').length,
-    conv_items_in_dom: document.querySelectorAll('#conv-list [data-conv]').length,
-  };
-}
-
-// Type a query into the search box as a user would (an input event: the page waits 160 ms for more typing, then
-// asks the worker); the time until the match count is shown.
-async function searchProbe(query) {
-  const box = document.getElementById('search');
-  const count = document.getElementById('search-count');
-  const t0 = performance.now();
-  box.value = query;
-  box.dispatchEvent(new Event('input', { bubbles: true }));
-  while (!(count.dataset.query === query && /match/.test(count.textContent))) {
-    await new Promise((r) => requestAnimationFrame(r));
-  }
-  return { query, ms: performance.now() - t0, result: count.textContent.trim() };
-}
-
-// Open the trace view (the drawer's Trace: every line and message put in order, the first rows drawn), then type
-// a word into its query box (every line's text read back from the file in the worker): the time until each is on
-// screen. The query box waits 200 ms for more typing.
-async function traceProbe(word) {
-  const frame = () => new Promise((r) => requestAnimationFrame(r));
-  const drawn = () => document.querySelector('#ins-trace .tr-row') && !document.querySelector('#ins-trace .tr-loading');
-  const t0 = performance.now();
-  document.getElementById('trace-toggle').click();
-  while (!drawn() || !/rows?$|of/.test(document.querySelector('#ins-trace .tr-count')?.textContent || '')) await frame();
-  const open = performance.now() - t0;
-  const count = document.querySelector('#ins-trace .tr-count');
-  const rows = count.textContent.trim();
-  const box = document.querySelector('#ins-trace .tr-query');
-  const t1 = performance.now();
-  box.value = word;
-  box.dispatchEvent(new Event('input', { bubbles: true }));
-  while (count.textContent.trim() === rows || !drawn()) await frame();
-  return { rows, open_ms: open, query: word, query_ms: performance.now() - t1, result: count.textContent.trim() };
 }
 
 async function browserRun(file, { query = '', expectRefusal = false } = {}) {

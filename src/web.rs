@@ -122,9 +122,10 @@ impl Done {
         }
     }
 
-    fn trace(&mut self) -> &mut TraceView {
+    /// The analysis and its trace view (made on first use).
+    fn trace(&mut self) -> (&Analysis, &mut TraceView) {
         let a = &self.analysis;
-        self.trace.get_or_insert_with(|| TraceView::new(a))
+        (a, self.trace.get_or_insert_with(|| TraceView::new(a)))
     }
 }
 
@@ -463,34 +464,27 @@ impl Session {
             thread: (!thread.trim().is_empty()).then(|| thread.trim().to_string()),
             query: query.to_string(),
         };
-        let d = self.done();
-        let a = &d.analysis;
-        let view = d.trace.get_or_insert_with(|| TraceView::new(a));
+        let (a, view) = self.done().trace();
         to_js(&view.select(a, &filter))
     }
 
     /// Selected trace rows `first .. first + count`, their text read back from the files.
     #[wasm_bindgen(unchecked_return_type = "TracePage")]
     pub fn trace_rows(&mut self, first: u32, count: u32) -> JsValue {
-        let d = self.done();
-        d.trace();
-        let page = d
-            .trace
-            .as_ref()
-            .map(|t| t.page(&d.analysis, first, count.min(1000)));
-        to_js(&page)
+        let (a, view) = self.done().trace();
+        to_js(&view.page(a, first, count.min(1000)))
     }
 
     /// Where message `index` is among the selected trace rows (or the row after its place).
     #[wasm_bindgen(unchecked_return_type = "TracePlace")]
     pub fn trace_locate(&mut self, index: u32) -> JsValue {
-        to_js(&self.done().trace().locate_message(index))
+        to_js(&self.done().trace().1.locate_message(index))
     }
 
     /// Where trace line `index` of file `file` is among the selected trace rows.
     #[wasm_bindgen(unchecked_return_type = "TracePlace")]
     pub fn trace_locate_line(&mut self, file: u32, index: u32) -> JsValue {
-        to_js(&self.done().trace().locate_line(file, index))
+        to_js(&self.done().trace().1.locate_line(file, index))
     }
 
     /// Everything the message panel shows; `null` for an index out of range.

@@ -1,5 +1,4 @@
 //! Body decoding: a readable summary of each body part, shown above the raw body.
-//!
 //! Size: one summarizer per body type a Skype for Business log carries (about fifteen), sharing the XML walker
 //! and the presence vocabulary; each is short, and the dispatch reads best in one place (tests in `body/tests.rs`).
 //!

@@ -1,9 +1,9 @@
-//! Header annotations: one or more plain-English lines per header that means something to a Lync / Skype for
-//! Business admin (product versions, NAT, Front End / Edge hops, authentication steps, option tags,
-//! diagnostics, keep-alives, IM text carried in headers, …).
-//!
+//! Header annotations: plain-English lines per header that means something to a Lync / Skype for Business admin.
 //! Size: one `match` over every header name an admin asks about, each arm a few lines of explanation with its
 //! source; splitting it by header would scatter one dispatch table (its tests live in `headers/tests.rs`).
+//!
+//! What they say: product versions, NAT, Front End / Edge hops, authentication steps, option tags, diagnostics,
+//! keep-alives, IM text carried in headers, …
 //!
 //! Meanings come from [MS-SIP] (authentication parameters §3.1.5.1, proxy=replace §3.1.5.3, BENOTIFY §3.5,
 //! piggyback §3.4, auto-extension §3.6), [MS-PRES], RFC 3261 / 3265 and the tables in [`super::vocab`],

@@ -1,9 +1,9 @@
-//! SIP text importer: SIP messages pasted or saved as plain text (CRLF or LF), quoted inside documents and
-//! debug logs, or with their line breaks lost, framed by start lines, blank lines and Content-Length.
-//!
+//! SIP text importer: SIP messages pasted, saved as text, quoted in documents and logs, or with lost line breaks.
 //! Size: one line-driven state machine (blocks, quoting styles of other tools, lost line breaks) whose states
 //! share the lookahead and the framing hand-off; split, the transitions would be spread over files (tests in
 //! `siptext/tests.rs`).
+//!
+//! The text may be CRLF or LF; messages are framed by start lines, blank lines and Content-Length.
 //!
 //! The importer reads lines one at a time and cuts the text into **blocks**: runs of lines that hold SIP.
 //! A block is framed into messages with [`framing::frame_block`] when it ends, so only one block (plus one

@@ -162,8 +162,7 @@ async function select() {
   part('.tr-count').textContent = c.error ? '' : c.total === c.all ? plural(c.total, 'row') : `${count(c.total)} of ${count(c.all)}`;
   part('.tr-detail').replaceChildren();
   sizeList();
-  const sub = document.getElementById('insights-sub');
-  if (sub && state.insights.view === 'trace') sub.textContent = traceSub();
+  if (state.insights.view === 'trace') ui.drawerSub.textContent = traceSub();
   if (state.selected >= 0) await locateMessage(state.selected);
   else drawRows();
 }
