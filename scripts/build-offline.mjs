@@ -36,7 +36,7 @@ function glueAsLocal(glue) {
   // Only used when no bytes are given (they always are here); `import.meta` is not allowed in a classic script.
   g = replaceOnce(g, "new URL('sipscope_bg.wasm', import.meta.url)", 'undefined', 'glue wasm URL');
   if (/^export /m.test(g)) fail('the wasm-bindgen glue has an export this script does not know');
-  return `const { Session, sample_log, version, init } = (() => {\n${g}\nreturn { Session, sample_log, version, init: __wbg_init };\n})();`;
+  return `const { Session, sample_log, version, redact, init } = (() => {\n${g}\nreturn { Session, sample_log, version, redact, init: __wbg_init };\n})();`;
 }
 
 const glue = read('sipscope.js');
@@ -47,7 +47,7 @@ const workerModule = [
   glueAsLocal(glue),
   `self.sipscopeWasm = Uint8Array.from(atob(${JSON.stringify(wasm)}), (c) => c.charCodeAt(0));`,
   replaceOnce(
-    replaceOnce(worker, "import init, { Session, sample_log, version } from './sipscope.js';", '', 'worker import of the glue'),
+    replaceOnce(worker, "import init, { Session, sample_log, version, redact } from './sipscope.js';", '', 'worker import of the glue'),
     // No reader worker here (a worker made from a blob: URL cannot load another file): worker.js then reads
     // the slices itself.
     "new URL('./reader.js', import.meta.url)",

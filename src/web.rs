@@ -19,6 +19,8 @@
 //! - `export(format)`: `{mime, name, bytes}` for "svg", "mermaid", "plantuml", "csv", "snooper", "json", "text",
 //!   "summary"; the pictures draw the ladder on screen, the tables list its messages, the name says the first
 //!   input and the conversation (`Lync-UccApi-0-conversation-3.mmd`).
+//! - `redact(names, files, keep, with_mapping)`: a redacted copy of each file, what it renames by category
+//!   (the page's "Share a redacted copy"; run in a worker of its own, not a Session's).
 //! - `sample_log()`, `version()`.
 
 use crate::ladder::{layout::Layout, Ladder};
@@ -31,7 +33,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
-const TS_IMPORTS: &str = r#"import type { Summary, Diagnostic, ConversationListRow, LadderMeta, MessageDetail, FindingsPage, Presence, ResponseTimes, MessageDiff, HeadersAlone, SearchHits, Export, TraceSummary, TraceCount, TracePage, TracePlace } from "./types/view";"#;
+const TS_IMPORTS: &str = r#"import type { Summary, Diagnostic, ConversationListRow, LadderMeta, MessageDetail, FindingsPage, Presence, ResponseTimes, MessageDiff, HeadersAlone, SearchHits, Export, TraceSummary, TraceCount, TracePage, TracePlace, Redaction } from "./types/view";"#;
 
 /// The built-in sample a newcomer opens with "Open sample".
 const SAMPLE: &[u8] = include_bytes!("../www/sample/sample.uccapilog");
@@ -49,6 +51,53 @@ pub fn sample_log() -> js_sys::Uint8Array {
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// A redacted copy of each file (`names[i]`, `files[i]`) with one table of pseudonyms, keeping the categories
+/// named in `keep` (`"domains"`…): `{summary, copies, mapping}` (see `view::redact::Redaction`); each copy a
+/// `Uint8Array` or `null` when the file's format is not written back; the mapping only when asked for.
+#[wasm_bindgen(unchecked_return_type = "Redaction")]
+pub fn redact(
+    names: Vec<String>,
+    files: Vec<js_sys::Uint8Array>,
+    keep: Vec<String>,
+    with_mapping: bool,
+) -> Result<JsValue, JsError> {
+    if names.len() != files.len() {
+        return Err(JsError::new("redact: one name per file"));
+    }
+    let keep = view::redact::keep_from_names(keep.iter().map(String::as_str))
+        .map_err(|e| JsError::new(&e))?;
+    let bytes: Vec<Vec<u8>> = files.iter().map(js_sys::Uint8Array::to_vec).collect();
+    drop(files);
+    let inputs: Vec<(&str, &[u8])> = names
+        .iter()
+        .map(String::as_str)
+        .zip(bytes.iter().map(Vec::as_slice))
+        .collect();
+    let r = view::redact::redact(&inputs, keep, with_mapping);
+    drop(inputs);
+    drop(bytes);
+    let copies = js_sys::Array::new();
+    for c in &r.copies {
+        copies.push(
+            &c.as_deref()
+                .map_or(JsValue::NULL, |b| js_sys::Uint8Array::from(b).into()),
+        );
+    }
+    let out = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| {
+        js_sys::Reflect::set(&out, &JsValue::from_str(k), v).map_err(|_| JsError::new("redact"))
+    };
+    set("summary", &to_js(&r.summary))?;
+    set("copies", &copies.into())?;
+    set(
+        "mapping",
+        &r.mapping
+            .as_deref()
+            .map_or(JsValue::NULL, JsValue::from_str),
+    )?;
+    Ok(out.into())
 }
 
 enum State {

@@ -1,7 +1,7 @@
 //! wasm-bindgen tests of the JS bindings, run in headless Chromium by wasm-bindgen-test-runner.
 #![cfg(target_arch = "wasm32")]
 
-use sipscope::web::{sample_log, version, Session};
+use sipscope::web::{redact, sample_log, version, Session};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -276,4 +276,50 @@ fn a_session_reads_message_text_back_through_the_js_reader() {
         );
     }
     assert!(reads.length() > 0, "the text was read back, not kept");
+}
+
+#[wasm_bindgen_test]
+fn redact_gives_copies_as_bytes_a_summary_and_the_mapping_only_when_asked() {
+    let sample = sample_log();
+    let junk = js_sys::Uint8Array::from(&[0u8, 159, 146, 150, 0, 1][..]);
+    let names = vec!["sample.uccapilog".to_string(), "junk.bin".to_string()];
+    let r = redact(
+        names.clone(),
+        vec![sample.clone(), junk.clone()],
+        vec!["domains".into()],
+        false,
+    )
+    .unwrap();
+    let copies = js_sys::Array::from(&get(&r, "copies"));
+    let copy = copies.get(0).dyn_into::<js_sys::Uint8Array>().unwrap();
+    assert!(copy.length() > 1000);
+    assert!(copies.get(1).is_null(), "junk has no copy");
+    assert!(get(&r, "mapping").is_null());
+    let summary = get(&r, "summary");
+    let files = js_sys::Array::from(&get(&summary, "files"));
+    assert_eq!(
+        get(&files.get(0), "copy_name").as_string().unwrap(),
+        "sample-redacted.uccapilog"
+    );
+    assert_eq!(
+        get(&files.get(0), "copy_size").as_f64(),
+        Some(copy.length() as f64)
+    );
+    assert!(get(&files.get(1), "refused").as_string().is_some());
+    let cats = js_sys::Array::from(&get(&summary, "categories"));
+    let domains = cats
+        .iter()
+        .find(|c| get(c, "name").as_string().as_deref() == Some("domains"))
+        .unwrap();
+    assert_eq!(get(&domains, "kept").as_bool(), Some(true));
+    let text = String::from_utf8(copy.to_vec()).unwrap();
+    assert!(text.contains("limcm.com"), "domains kept");
+    assert!(!text.contains("sip:on1@"), "users replaced");
+    let with = redact(names, vec![sample, junk], vec![], true).unwrap();
+    assert!(get(&with, "mapping")
+        .as_string()
+        .unwrap()
+        .contains("\tlimcm.com\t"));
+    assert!(redact(vec!["a".into()], vec![], vec![], false).is_err());
+    assert!(redact(vec![], vec![], vec!["passwords".into()], false).is_err());
 }

@@ -21,6 +21,7 @@ import { resetDrawer, closeDrawer, onSelect, wireDrawer, toggleDrawer } from './
 import { writeLink, readLink } from './ui/link.js';
 import { compareAction } from './ui/diff.js';
 import { wireExport } from './ui/export.js';
+import { wireRedact } from './ui/redact.js';
 import { startOffline } from './ui/offline.js';
 
 /** @typedef {import('./ui/engine.js').Done} Done */
@@ -227,6 +228,7 @@ function wire() {
   ui.convScroll.addEventListener('scroll', onConvScroll, { passive: true });
 
   wireExport();
+  wireRedact();
   ui.rawToggle.addEventListener('click', () => {
     state.raw = !state.raw;
     renderDetail();

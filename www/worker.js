@@ -11,6 +11,10 @@
 //    previewRows}
 //   {type:'call', id, method, args}            session[method](...args) for the methods in CALLS, answered with
 //                                              {type:'result', id, value|error}
+//   {type:'redact', id, sources, keep, mapping} a redacted copy of each source (the engine's `redact`), answered
+//                                              with {type:'result', id, value: {summary, copies, mapping}|error};
+//                                              the copies' buffers are transferred. Sent to a worker of its own,
+//                                              never one that holds an analysis (wasm memory never shrinks)
 // Worker -> page:
 //   {type:'ready', version}
 //   {type:'progress', job, phase:'reading'|'correlating', file, bytes, total, messages, wasmBytes,
@@ -31,7 +35,7 @@
 // Lists of message indices cross as Int32Array (transferred, not copied): ladder_meta().messages, set_query()'s hits
 // and conversations; export()'s bytes are transferred too.
 
-import init, { Session, sample_log, version } from './sipscope.js';
+import init, { Session, sample_log, version, redact } from './sipscope.js';
 
 const CHUNK = 4 * 1024 * 1024;
 const READ_AHEAD = 3; // slices read ahead of the engine
@@ -372,6 +376,40 @@ async function analyze(job, sources, previewRows) {
 }
 
 /**
+ * A redacted copy of each source, with one table of pseudonyms: the sources read whole, then the engine's `redact`.
+ * @param {Source[]} sources @param {string[]} keep categories left as they are @param {boolean} mapping
+ */
+async function redactSources(sources, keep, mapping) {
+  /** @type {string[]} */
+  const names = [];
+  /** @type {Uint8Array[]} */
+  const files = [];
+  for (const [index, src] of sources.entries()) {
+    held.step = `redact: reading file ${index + 1} of ${sources.length} (${mib(sourceSize(src))})`;
+    if (src.kind === 'file') {
+      names.push(src.name || src.file.name || 'file');
+      try {
+        files.push(new Uint8Array(await src.file.arrayBuffer()));
+      } catch (err) {
+        throw new ReadError(`${names[index]} could not be read (${errorText(err)}). Was it changed or removed since it was opened?`);
+      }
+    } else if (src.kind === 'sample') {
+      names.push('sample.uccapilog');
+      files.push(sample_log());
+    } else {
+      names.push(src.name);
+      files.push(src.bytes);
+    }
+  }
+  held.step = `redact(${sources.length} files, ${mib(files.reduce((n, f) => n + f.length, 0))})`;
+  const value = redact(names, files, keep, mapping);
+  /** @type {ArrayBuffer[]} */
+  const buffers = [];
+  for (const c of value.copies) if (c) buffers.push(/** @type {ArrayBuffer} */ (c.buffer));
+  return { value, buffers };
+}
+
+/**
  * A Session method's value made ready to send: its lists of message indices as Int32Array, with the buffers to
  * transfer (so that a million rows are not copied).
  * @param {string} method
@@ -404,12 +442,12 @@ self.onmessage = async (event) => {
   if (held.dead) {
     const crash = held.dead;
     const message = 'The analysis engine stopped earlier and cannot answer any more.';
-    if (msg.type === 'call') post({ type: 'result', id: msg.id, error: message, crash });
+    if (msg.type === 'call' || msg.type === 'redact') post({ type: 'result', id: msg.id, error: message, crash });
     else if (msg.type === 'analyze') post({ type: 'error', job: msg.job, message, kind: crash.kind, crash });
     return;
   }
   if (held.fatal) {
-    if (msg.type === 'call') post({ type: 'result', id: msg.id, error: held.fatal });
+    if (msg.type === 'call' || msg.type === 'redact') post({ type: 'result', id: msg.id, error: held.fatal });
     else if (msg.type === 'analyze') post({ type: 'error', job: msg.job, message: held.fatal, kind: 'engine' });
     return;
   }
@@ -421,6 +459,18 @@ self.onmessage = async (event) => {
       const kind = err instanceof ReadError ? 'read' : crash ? crash.kind : 'engine';
       const { file, bytes } = held.reading;
       post({ type: 'error', job: msg.job, message: errorText(err), kind, file, bytes, wasmBytes: wasmBytes(), crash });
+    }
+  } else if (msg.type === 'redact') {
+    try {
+      const { value, buffers } = await redactSources(msg.sources, msg.keep, Boolean(msg.mapping));
+      post({ type: 'result', id: msg.id, value }, buffers);
+    } catch (err) {
+      if (isTrap(err)) {
+        const crash = die(err, held.step);
+        post({ type: 'result', id: msg.id, error: 'The redaction stopped: the engine ran out of memory or failed.', crash });
+      } else {
+        post({ type: 'result', id: msg.id, error: errorText(err) });
+      }
     }
   } else if (msg.type === 'call') {
     try {

@@ -3,6 +3,7 @@
 
 pub mod base64;
 pub mod diag;
+pub mod filename;
 pub mod fxhash;
 pub mod intern;
 pub mod time;

@@ -14,6 +14,7 @@ pub mod svg;
 pub mod text;
 pub mod trace;
 
+use crate::base::filename;
 use crate::ladder::{layout::Layout, Ladder};
 use crate::store::Analysis;
 use crate::view::{Export, FileRow};
@@ -124,30 +125,7 @@ pub struct Shown<'a> {
 /// spaces and dashes; characters a file name cannot hold become `_`.
 pub fn export_stem(analysis: &Analysis, conversation: Option<usize>) -> String {
     let name = analysis.files.first().map_or("", |f| f.name.as_str());
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let mut stem = base;
-    for _ in 0..2 {
-        match stem.rsplit_once('.') {
-            Some((s, ext)) if !s.is_empty() => {
-                stem = s;
-                if !matches!(ext.to_ascii_lowercase().as_str(), "gz" | "zip") {
-                    break;
-                }
-            }
-            _ => break,
-        }
-    }
-    let mut out: String = stem
-        .chars()
-        .map(|c| match c {
-            '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*' => '_',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .collect();
-    if out.trim_matches(['.', ' ', '-']).is_empty() {
-        out = "sipscope".into();
-    }
+    let mut out = filename::safe(filename::split(name).0, "sipscope");
     if let Some(c) = conversation.and_then(|c| analysis.flow.conversations.get(c)) {
         out.push_str(&format!("-conversation-{}", c.id + 1));
     }

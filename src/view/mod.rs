@@ -8,6 +8,7 @@ pub mod alone;
 pub mod diff;
 pub mod ladder;
 pub mod message;
+pub mod redact;
 pub mod rows;
 pub mod timing;
 pub mod trace;

@@ -451,6 +451,52 @@ file: string, line: number,
  */
 time: string | null, level: TraceLevel, thread: string, text: string, };
 
+export type RedactedFile = { name: string, 
+/**
+ * What the copy is saved as: `Lync-UccApi-0-redacted.UccApilog`.
+ */
+copy_name: string, 
+/**
+ * The format the input was read as, for people.
+ */
+format: string, size: number, 
+/**
+ * The copy's size, when there is a copy.
+ */
+copy_size: number | null, 
+/**
+ * Why there is no copy (a format redaction does not write back).
+ */
+refused: string | null, };
+
+export type Renaming = { from: string, to: string, };
+
+export type RedactCategory = { 
+/**
+ * The name `--keep` and the page's keep switches use (`users`, `domains`…).
+ */
+name: string, 
+/**
+ * For people (`SIP URI users`).
+ */
+label: string, 
+/**
+ * Distinct values met (a kept category counts what it would rename).
+ */
+count: number, kept: boolean, 
+/**
+ * The first [`EXAMPLES`] renamings, in the order met (for a kept category: what they would have been).
+ */
+examples: Array<Renaming>, };
+
+export type RedactionSummary = { files: Array<RedactedFile>, categories: Array<RedactCategory>, };
+
+export type Redaction = { summary: RedactionSummary, copies: (Uint8Array | null)[], 
+/**
+ * `category<TAB>original<TAB>stand-in` lines, never part of a copy.
+ */
+mapping: string | null, };
+
 export type FilteredReport = { query: string, 
 /**
  * Messages in the whole analysis.

@@ -17,6 +17,7 @@ import { startWorker } from './trusted.js';
 /** @typedef {Omit<LadderMeta, 'messages'> & {messages: Int32Array}} Meta */
 
 /** @typedef {import('../sipscope.js').Session} Session */
+/** @typedef {import('../types/view').Redaction} Redaction */
 /**
  * What the page may ask: the Session's methods that worker.js forwards, by their own names.
  * @typedef {'summary' | 'conversations' | 'ladder_meta' | 'ladder_svg' | 'ladder_header' | 'set_filter'
@@ -89,6 +90,8 @@ export class Engine {
     /** @type {Handlers | null} while it runs an analysis */
     this.handlers = null;
     this.bytes = 0; // size of what it analyzed
+    /** @type {Source[]} what it analyzed (a redacted copy is made of the same files) */
+    this.sources = [];
     /** @type {Worker | null} */
     this.worker = null;
     try {
@@ -169,6 +172,7 @@ export class Engine {
    */
   analyze(sources, bytes, job, previewRows, handlers) {
     this.bytes = bytes;
+    this.sources = sources;
     if (this.fatal || !this.worker) {
       handlers.error({ message: this.fatal || 'no worker', kind: 'engine' });
       return;
@@ -190,6 +194,23 @@ export class Engine {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ type: 'call', id, method, args });
+    });
+  }
+
+  /**
+   * A redacted copy of `sources` (see worker.js): ask an engine that holds no analysis, and terminate it after.
+   * @param {Source[]} sources
+   * @param {string[]} keep categories left as they are
+   * @param {boolean} mapping also the mapping's text
+   * @returns {Promise<Redaction>}
+   */
+  redact(sources, keep, mapping) {
+    const worker = this.worker;
+    if (this.fatal || !worker) return Promise.reject(new EngineError(this.fatal || 'no worker', false, this.crash));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ type: 'redact', id, sources, keep, mapping });
     });
   }
 

@@ -3,11 +3,13 @@
 // query's matches — as a picture (SVG, or PNG drawn here from the engine's SVG at twice the pixels), a sequence
 // diagram (Mermaid, PlantUML), the messages as CSV, the analysis as JSON, a self-contained HTML report, or text
 // Snooper opens. Every file is the engine's export (`export(format)`), named by it after the input and the view.
+// Its last entry is not about the view: a redacted copy of the files themselves (ui/redact.js).
 
 import { state } from './state.js';
 import { ui, el, saveFile, closest } from './dom.js';
 import { call, report } from './engine.js';
 import { toast } from './drop.js';
+import { openRedaction } from './redact.js';
 
 /** The menu's entries: the engine's format name, what it is, and a hint. */
 const ITEMS = /** @type {const} */ ([
@@ -29,13 +31,18 @@ export function wireExport() {
   fillMenu();
   ui.exportButton.addEventListener('click', () => (ui.exportMenu.hidden ? openMenu() : closeMenu(false)));
   ui.exportMenu.addEventListener('click', (e) => {
-    const item = closest(e.target, '[data-format]');
+    const item = closest(e.target, '.export-item');
     if (!(item instanceof HTMLElement)) return;
+    if (item.dataset.action === 'redact') {
+      closeMenu(false);
+      openRedaction().catch((err) => toastError(err));
+      return;
+    }
     closeMenu(true);
     exportAs(String(item.dataset.format)).catch((err) => toastError(err));
   });
   ui.exportMenu.addEventListener('keydown', (e) => {
-    const items = /** @type {HTMLElement[]} */ (Array.from(ui.exportMenu.querySelectorAll('[data-format]')));
+    const items = /** @type {HTMLElement[]} */ (Array.from(ui.exportMenu.querySelectorAll('.export-item')));
     const at = items.indexOf(/** @type {HTMLElement} */ (e.target));
     if (e.key === 'Escape') {
       e.preventDefault();
@@ -58,7 +65,11 @@ export function wireExport() {
 function fillMenu() {
   ui.exportMenu.replaceChildren(...ITEMS.map(([format, label, hint]) => el('button', {
     type: 'button', role: 'menuitem', class: 'export-item', 'data-format': format, tabindex: '-1',
-  }, el('span', { class: 'export-label', text: label }), el('span', { class: 'export-hint', text: hint }))));
+  }, el('span', { class: 'export-label', text: label }), el('span', { class: 'export-hint', text: hint }))),
+  el('span', { class: 'export-sep', role: 'separator' }),
+  el('button', { type: 'button', role: 'menuitem', class: 'export-item', 'data-action': 'redact', tabindex: '-1', 'aria-haspopup': 'dialog' },
+    el('span', { class: 'export-label', text: 'Share a redacted copy…' }),
+    el('span', { class: 'export-hint', text: 'The log itself with names, addresses and secrets replaced, to send to a colleague or a vendor' })));
 }
 
 function openMenu() {
