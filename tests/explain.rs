@@ -100,15 +100,22 @@ fn sample_authentication_steps() {
 fn sample_diagnostics_get_their_reason() {
     let a = sample();
     // The 503 (README 16).
+    let d = notes(&a, 15, "ms-diagnostics");
     assert_eq!(
-        notes(&a, 15, "ms-diagnostics"),
-        vec!["Server diagnostic 1007 — SIP stack (server routing, DNS, federation, connections): Temporarily cannot route. Reported by FE01.limcm.com."]
+        d[0],
+        "Server diagnostic 1007 — SIP stack (server routing, DNS, federation, connections): Temporarily cannot route. Reported by FE01.limcm.com."
     );
+    // The code table names where the code is documented.
+    assert!(d[1].starts_with(
+        "Documented: MS-OCER §7 (current release) SipStack table https://learn.microsoft.com/"
+    ));
+    assert_eq!(d.len(), 2);
     // The 480 (README 32).
     let d = notes(&a, 31, "ms-diagnostics");
     assert!(d[0].starts_with("Server diagnostic 13004 — VoIP inbound call routing: Request was proxied to one or more registered endpoints"));
+    assert!(d[1].starts_with("Documented: MS-OCER"));
     assert_eq!(
-        d[1],
+        d[2],
         "Details: endpoints tried 1; server application InboundRouting."
     );
 }

@@ -150,7 +150,7 @@ fn diagnostics_detail(m: &Message) -> Vec<String> {
         "ms-client-diagnostics",
     ] {
         for v in m.headers_named(name) {
-            if let Some(s) = diagnostics::summary(&v) {
+            if let Some(s) = diagnostics::summary(name, &v) {
                 out.push(format!("{name} {s}."));
             }
         }

@@ -412,7 +412,7 @@ pub fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
                         let diag = sipm
                             .header("ms-diagnostics-public")
                             .or_else(|| sipm.header("ms-diagnostics"))
-                            .and_then(|d| diagnostics::summary(&d))
+                            .and_then(|d| diagnostics::summary("ms-diagnostics", &d))
                             .map(|d| format!(" ms-diagnostics {d}."))
                             .unwrap_or_default();
                         push(
@@ -459,7 +459,7 @@ pub fn subscriptions(analysis: &Analysis) -> Vec<SubscriptionLife> {
                     let diag = sipm
                         .header("ms-diagnostics")
                         .or_else(|| sipm.header("ms-diagnostics-public"))
-                        .and_then(|d| diagnostics::summary(&d))
+                        .and_then(|d| diagnostics::summary("ms-diagnostics", &d))
                         .map(|d| format!(" ms-diagnostics {d}."))
                         .unwrap_or_default();
                     let retry = sipm

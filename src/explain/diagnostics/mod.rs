@@ -8,17 +8,20 @@
 //! Where the tables come from:
 //! - [`RANGES`]: the error-code ranges of the "Ms-Diagnostics Header" page of the Office Communications Server
 //!   2007 / 2007 R2 documentation (technet.microsoft.com/library/bb964037), which [MS-OCER] Appendix A keeps;
-//!   plus the ranges Microsoft reserves for UCMA applications (60000–62999, UCMA docs above). Ranges marked
-//!   "observed" are not in those lists: they are where Microsoft's own documents show codes with the named
-//!   component (e.g. 21002 with `component="ASMCU"`, 24xxx with `Component="RTCC/…"`, 28020 from UCWA).
-//! - [`CODES`]: each entry names its source in its third field. Most are quoted from Microsoft support and
-//!   product documents (MicrosoftDocs/SupportArticles-docs, OfficeDocs-SkypeForBusiness cmdlet pages, the UCMA
-//!   and UCWA docs); those marked "observed" are reason strings seen verbatim on the wire in published logs,
-//!   where no Microsoft document quoting them was found. [MS-OCER] itself (the full code list) could not be
-//!   read from here, so the table is deliberately short: unknown codes show their component from the range
+//!   [MS-OCER] §8 adds 20000–20999 (group chat) and 21000–21999 (application sharing MCU); UCMA reserves
+//!   60000–62999 for applications (UCMA docs above). Ranges marked "observed" are not in those lists: they are
+//!   where Microsoft's own documents show codes with the named component (24xxx with `Component="RTCC/…"`, 28020
+//!   from UCWA).
+//! - The codes: [`table`], every code → reason pair of the project's shared table (153 rows, each with its
+//!   source) plus the few this project saw quoted elsewhere. Unknown codes show their component from the range
 //!   and the header's own reason.
+//! - [`payload`]: the key=value payloads some parameters carry (`CalleeMediaDebug="audio:ICEWarn=0x…,…"`).
+
+pub mod payload;
+pub mod table;
 
 use super::util::{find, semi_params};
+pub use table::{Code, Side};
 
 /// A code range and the component it belongs to.
 pub struct Range {
@@ -120,9 +123,14 @@ pub const RANGES: &[Range] = &[
         component: "Client Version Filter",
     },
     Range {
+        first: 20000,
+        last: 20999,
+        component: "Group Chat server",
+    },
+    Range {
         first: 21000,
         last: 21999,
-        component: "application sharing conferencing (ASMCU) (observed)",
+        component: "application sharing conferencing (ASMCU)",
     },
     Range {
         first: 24000,
@@ -166,85 +174,56 @@ pub const RANGES: &[Range] = &[
     },
 ];
 
-/// (code, reason, source).
-pub const CODES: &[(u32, &str, &str)] = &[
-    (1007, "Temporarily cannot route", "[MS-OCER], as quoted in tests/fixtures/README.md"),
-    (1008, "Unable to resolve DNS SRV record", "OfficeDocs-SkypeForBusiness, Test-Cs* cmdlet pages (ErrorCode=1008)"),
-    (1009, "No match for domain in DNS SRV results", "observed: Skype for Business Server 2015 (RTC/6.0) response quoted in a third-party video-interop guide"),
-    (1017, "Cannot route From and To domains in this combination", "SupportArticles-docs: SfB Online users in a Microsoft 365 domain can't IM or detect users"),
-    (1027, "Cannot route this type of SIP request to or from federated partners", "observed: Lync Server 2010 Edge response in a published Snooper trace"),
-    (1034, "Previous hop federated peer did not report diagnostic information", "observed: Skype for Business Online federation response in published test data"),
-    (2139, "Terminating old subscription since new subscription dialog took over the previous one", "observed: ms-diagnostics-public on a terminating BENOTIFY, quoted in a Lync client's source"),
-    (4005, "Destination URI either not enabled for SIP or does not exist", "SupportArticles-docs: Newly created users can't sign in to a Lync client"),
-    (4141, "User disabled", "pidgin-sipe source comment quoting an OCS 2007 registration NOTIFY ([MS-SIPREGE])"),
-    (4268, "Delegate operation not allowed as delegate and delegator are in different deployments.", "SupportArticles-docs: Cannot create a meeting on behalf of delegate"),
-    (10003, "Proxy returned a SIP failure code", "observed: Mediation Server / Core Server responses in published test data"),
-    (12001, "User Policy does not contain phone route usage", "OfficeDocs-SkypeForBusiness: Test-CsPstnOutboundCall"),
-    (13004, "Request was proxied to one or more registered endpoints", "[MS-OCER], as quoted in tests/fixtures/README.md"),
-    (15000, "Unable to read the user properties publication for the user or contact object.", "SupportArticles-docs: 500 Server Internal error and calls to Subscriber Access or Auto Attendant fail"),
-    (21002, "Attendees cannot share in this conference", "observed: ms-diagnostics-public from the ASMCU, quoted in a third-party video-interop guide"),
-    (24067, "Mcu is rolling over", "UCMA docs: Diagnostics and error reporting"),
-    (24081, "Endpoint termination", "UCMA docs: Diagnostics and error reporting"),
-    (24083, "Message was received out of dialog.", "UCMA docs: Diagnostics and error reporting"),
-    (25008, "Attempting to route to Primary Pool", "observed: 101 Progress Report, quoted in a Lync client's source"),
-    (28020, "No valid security token.", "UCWA docs: X-Ms-diagnostics on a 400 Bad Request"),
-    (51004, "Action initiated by user", "observed: ms-client-diagnostics in a published client error report"),
-];
-
-/// The component a code's range belongs to.
-pub fn component(code: u32) -> Option<&'static str> {
+/// The component a code's range belongs to, as a header of `side` reports it (the client's codes are its own).
+pub fn component(side: Side, code: u32) -> Option<&'static str> {
+    if side == Side::Client && !(51000..=52999).contains(&code) {
+        return Some("client-side diagnostics");
+    }
     RANGES
         .iter()
         .find(|r| (r.first..=r.last).contains(&code))
         .map(|r| r.component)
 }
 
-/// The built-in reason for a code, when the table has one.
-pub fn known_reason(code: u32) -> Option<&'static str> {
-    CODES
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, r, _)| *r)
-}
-
 /// A parsed diagnostics header.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    pub side: Side,
     pub code: Option<u32>,
     /// `1003.2` → `2`.
     pub sub_code: Option<String>,
-    /// The header's `reason`, else the table's.
+    /// The header's own `reason`.
     pub reason: Option<String>,
-    /// The reason came from the built-in table, not from the header.
-    pub reason_from_table: bool,
+    /// The table's row for the code, when it has one (its reason, source and notes).
+    pub documented: Option<&'static Code>,
     pub source: Option<String>,
     /// Every other parameter, as written.
     pub params: Vec<(String, String)>,
 }
 
-/// Parse one ms-diagnostics / ms-diagnostics-public / ms-client-diagnostics value.
-pub fn parse(value: &str) -> Diagnostic {
+impl Diagnostic {
+    /// The reason to show: the header's, else the table's.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref().or(self.documented.map(|c| c.reason))
+    }
+}
+
+/// Parse one diagnostics value as a header of `side` reports it.
+pub fn parse(side: Side, value: &str) -> Diagnostic {
     let (first, params) = semi_params(value);
     let (code_text, sub) = match first.split_once('.') {
         Some((c, s)) => (c.trim(), Some(s.trim().to_string())),
         None => (first.trim(), None),
     };
     let code: Option<u32> = code_text.parse().ok();
-    let header_reason = find(&params, "reason")
-        .map(super::util::one_line)
-        .filter(|r| !r.is_empty());
-    let (reason, from_table) = match header_reason {
-        Some(r) => (Some(r), false),
-        None => match code.and_then(known_reason) {
-            Some(r) => (Some(r.to_string()), true),
-            None => (None, false),
-        },
-    };
     Diagnostic {
+        side,
         code,
         sub_code: sub.filter(|s| !s.is_empty()),
-        reason,
-        reason_from_table: from_table,
+        reason: find(&params, "reason")
+            .map(super::util::one_line)
+            .filter(|r| !r.is_empty()),
+        documented: code.and_then(|c| table::lookup(side, c)),
         source: find(&params, "source").map(super::util::one_line),
         params: params
             .into_iter()
@@ -271,15 +250,24 @@ fn param_label(name: &str) -> Option<&'static str> {
         "meinsideuser" => "caller inside the network",
         "remotepartycandoim" => "remote can IM",
         "callerlocation" | "calleelocation" => "location",
+        "winsockfailurecode" => "Winsock error",
+        "winsockfailuredescription" => "Winsock error text",
+        "mediatype" => "media type",
+        "usertype" => "user type",
+        "failedfqdn" | "failedserverfqdn" => "server that failed",
+        "failedip" => "address that failed",
+        "requesttarget" => "request target",
+        "responsecode" => "response code",
         _ => return None,
     })
 }
 
 /// Plain-English lines for one diagnostics header (`header` is its name as written).
 pub fn describe(header: &str, value: &str) -> Vec<String> {
-    let d = parse(value);
+    let side = Side::of_header(header).unwrap_or(Side::Server);
+    let d = parse(side, value);
     let mut out = Vec::new();
-    let kind = if header.eq_ignore_ascii_case("ms-client-diagnostics") {
+    let kind = if side == Side::Client {
         "Client diagnostic"
     } else if header.eq_ignore_ascii_case("ms-diagnostics-public") {
         "Public diagnostic (the copy that crosses federation boundaries)"
@@ -297,13 +285,16 @@ pub fn describe(header: &str, value: &str) -> Vec<String> {
         Some(s) => format!("{code}.{s}"),
         None => code.to_string(),
     };
-    let comp = component(code)
+    let comp = component(side, code)
         .map(|c| format!(" — {c}"))
         .unwrap_or_else(|| " — code outside the documented ranges".into());
-    let reason = match (&d.reason, d.reason_from_table) {
-        (Some(r), false) => format!(": {r}"),
-        (Some(r), true) => format!(": {r} (reason from the code table; the header gives none)"),
-        (None, _) => ": no reason given".to_string(),
+    let reason = match (&d.reason, d.documented) {
+        (Some(r), _) => format!(": {r}"),
+        (None, Some(c)) => format!(
+            ": {} (reason from the code table; the header gives none)",
+            c.reason.trim_end_matches('.')
+        ),
+        (None, None) => ": no reason given".to_string(),
     };
     let source = d
         .source
@@ -311,14 +302,49 @@ pub fn describe(header: &str, value: &str) -> Vec<String> {
         .map(|s| format!(". Reported by {s}"))
         .unwrap_or_default();
     out.push(format!("{kind} {code_text}{comp}{reason}{source}."));
-    let extras: Vec<String> = d
-        .params
-        .iter()
-        .map(|(k, v)| match param_label(k) {
-            Some(label) => format!("{label} {}", super::util::one_line(v)),
-            None => format!("{k}={}", super::util::one_line(v)),
-        })
-        .collect();
+    if let Some(c) = d.documented {
+        let same = d.reason.as_deref().is_none_or(|r| {
+            r.trim_end_matches('.')
+                .eq_ignore_ascii_case(c.reason.trim_end_matches('.'))
+        });
+        let other_side = if c.side != side && c.side != Side::Any {
+            format!(" (documented for {})", c.header)
+        } else {
+            String::new()
+        };
+        if same {
+            out.push(format!("Documented{other_side}: {}", c.source));
+        } else {
+            out.push(format!(
+                "Documented{other_side} as \"{}\": {}",
+                c.reason.trim_end_matches('.'),
+                c.source
+            ));
+        }
+        for n in &c.notes {
+            out.push(format!("Note: {n}"));
+        }
+    }
+    let mut extras = Vec::new();
+    for (k, v) in &d.params {
+        if payload::is_media_debug(k) {
+            for line in payload::describe_media_debug(v) {
+                out.push(format!("{k}, {line}."));
+            }
+            continue;
+        }
+        let v = super::util::one_line(v);
+        if k.eq_ignore_ascii_case("icewarn") || k.eq_ignore_ascii_case("icewarningflags") {
+            if let Some(w) = payload::ice_warnings(&v) {
+                extras.push(format!("ICE warnings {v}: {}", w.join(", ")));
+                continue;
+            }
+        }
+        extras.push(match param_label(k) {
+            Some(label) => format!("{label} {v}"),
+            None => format!("{k}={v}"),
+        });
+    }
     if !extras.is_empty() {
         out.push(format!("Details: {}.", extras.join("; ")));
     }
@@ -326,14 +352,15 @@ pub fn describe(header: &str, value: &str) -> Vec<String> {
 }
 
 /// Short text for findings: `13004 (VoIP inbound call routing): Request was proxied… (FE01.limcm.com, InboundRouting)`.
-pub fn summary(value: &str) -> Option<String> {
-    let d = parse(value);
+pub fn summary(header: &str, value: &str) -> Option<String> {
+    let side = Side::of_header(header).unwrap_or(Side::Server);
+    let d = parse(side, value);
     let code = d.code?;
     let mut s = code.to_string();
-    if let Some(c) = component(code) {
+    if let Some(c) = component(side, code) {
         s.push_str(&format!(" ({c})"));
     }
-    if let Some(r) = &d.reason {
+    if let Some(r) = d.reason() {
         s.push_str(&format!(": {r}"));
     }
     let mut extra = Vec::new();
@@ -366,7 +393,8 @@ mod tests {
             lines[0],
             "Server diagnostic 1007 — SIP stack (server routing, DNS, federation, connections): Temporarily cannot route. Reported by FE01.limcm.com."
         );
-        assert_eq!(lines.len(), 1);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].starts_with("Documented: MS-OCER §7"));
     }
 
     #[test]
@@ -377,11 +405,11 @@ mod tests {
         assert!(lines[0].contains("VoIP inbound call routing"));
         assert!(lines[0].contains("Request was proxied to one or more registered endpoints"));
         assert_eq!(
-            lines[1],
+            lines.last().unwrap(),
             "Details: endpoints tried 1; server application InboundRouting."
         );
         assert_eq!(
-            summary(v).unwrap(),
+            summary("ms-diagnostics", v).unwrap(),
             "13004 (VoIP inbound call routing): Request was proxied to one or more registered endpoints (FE01.limcm.com, InboundRouting)"
         );
     }
@@ -393,14 +421,14 @@ mod tests {
             "1008;source=\"accessproxy.litwareinc.com\"",
         );
         assert!(lines[0].contains("Unable to resolve DNS SRV record (reason from the code table"));
-        let d = parse("4005");
-        assert!(d.reason_from_table);
-        assert_eq!(
-            d.reason.as_deref(),
-            Some("Destination URI either not enabled for SIP or does not exist")
-        );
-        let d = parse("4999");
+        let d = parse(Side::Server, "4005");
         assert_eq!(d.reason, None);
+        assert_eq!(
+            d.reason(),
+            Some("Destination URI either not enabled for SIP or does not exist.")
+        );
+        let d = parse(Side::Server, "4999");
+        assert_eq!(d.reason(), None);
         assert!(describe("ms-diagnostics", "4999")[0].contains("no reason given"));
     }
 
@@ -408,8 +436,9 @@ mod tests {
     fn federation_and_public_and_client_variants() {
         let v = "1034;reason=\"Previous hop federated peer did not report diagnostic information\";Domain=\"colima.local\";PeerServer=\"sip.colima.de\";source=\"federation.messenger.msn.com\"";
         let lines = describe("ms-diagnostics", v);
-        assert!(lines[1].contains("remote domain colima.local"));
-        assert!(lines[1].contains("federated peer server sip.colima.de"));
+        let details = lines.last().unwrap();
+        assert!(details.contains("remote domain colima.local"));
+        assert!(details.contains("federated peer server sip.colima.de"));
         assert!(describe(
             "ms-diagnostics-public",
             "21002;reason=\"Attendees cannot share in this conference\";component=\"ASMCU\""
@@ -421,12 +450,75 @@ mod tests {
     }
 
     #[test]
+    fn the_table_says_its_source_and_a_differing_documented_reason() {
+        // The header's reason is kept; the table's source is named.
+        let lines = describe(
+            "ms-diagnostics",
+            "1007;reason=\"Temporarily cannot route\";source=\"FE01.limcm.com\"",
+        );
+        assert!(lines[1].starts_with("Documented: MS-OCER"), "{lines:?}");
+        // A header with its own words for a documented code: both shown.
+        let lines = describe(
+            "ms-diagnostics",
+            "1009;reason=\"No match for domain in DNS SRV results\"",
+        );
+        assert!(lines[0].contains("No match for domain in DNS SRV results"));
+        assert!(
+            lines[1]
+                .starts_with("Documented as \"Conflicting SRV and host domains in DNS\": MS-OCER"),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|l| l.starts_with("Note: 1009:")),
+            "{lines:?}"
+        );
+        // A client code: its own table and component.
+        let lines = describe("ms-client-diagnostics", "23;reason=\"Call failed\"");
+        assert!(
+            lines[0].starts_with("Client diagnostic 23 — client-side diagnostics: Call failed."),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].contains("media connectivity failure when one endpoint is internal"),
+            "{lines:?}"
+        );
+        // A server code the table has only for the client header says so.
+        let lines = describe("ms-diagnostics", "24067");
+        assert!(
+            lines[0].contains("Mcu is rolling over (reason from the code table"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].starts_with("Documented (documented for ms-client-diagnostics)")
+                || lines[1].contains("documented for ms-client-diagnostics"),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn extra_attributes_and_media_payloads_are_kept_and_decoded() {
+        let v = "23;reason=\"Call failed to establish due to a media connectivity failure when one endpoint is internal and the other is remote\";CallerMediaDebug=\"audio:ICEWarn=0x4000a8,LocalSite=10.0.0.5:50012,LocalMR=203.0.113.5:3478,RemoteSite=192.0.2.44:50020,RemoteMR=198.51.100.9:3478,PortRange=1025:65000,LocalMRTCPPort=443,RemoteMRTCPPort=443,LocalLocation=2,RemoteLocation=1,FederationType=0\";MediaType=\"audio\";WinsockFailureCode=\"10060\";WinsockFailureDescription=\"The peer did not respond\"";
+        let lines = describe("ms-client-diagnostics", v);
+        let media = lines
+            .iter()
+            .find(|l| l.starts_with("CallerMediaDebug, audio: "))
+            .expect("the media line");
+        assert!(media.contains("ICE warnings 0x4000a8: "));
+        assert!(media.contains("remote media relay (A/V Edge) 198.51.100.9:3478"));
+        assert!(media.contains("local location 2"));
+        let details = lines.last().unwrap();
+        assert!(details.contains("media type audio"));
+        assert!(details.contains("Winsock error 10060"));
+        assert!(details.contains("Winsock error text The peer did not respond"));
+    }
+
+    #[test]
     fn garbage_never_panics() {
         assert!(describe("ms-diagnostics", "")[0].contains("no readable code"));
         assert!(describe("ms-diagnostics", ";;;=")[0].contains("no readable code"));
         assert!(describe("ms-diagnostics", "99999999999999")[0].contains("no readable code"));
         assert!(describe("ms-diagnostics", "70000")[0].contains("outside the documented ranges"));
-        assert!(summary("x").is_none());
+        assert!(summary("ms-diagnostics", "x").is_none());
     }
 
     #[test]
@@ -434,8 +526,8 @@ mod tests {
         for w in RANGES.windows(2) {
             assert!(w[0].last < w[1].first);
         }
-        for (code, _, _) in CODES {
-            assert!(component(*code).is_some(), "{code}");
+        for c in table::codes() {
+            assert!(component(c.side, c.code).is_some(), "{}", c.code);
         }
     }
 }
