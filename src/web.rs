@@ -13,7 +13,7 @@
 //! - `conversations()`, `set_filter(conversation | -1)`, `set_query(query, transactions)`: narrow the ladder
 //!   to a conversation, to what a query selects, or both.
 //! - `ladder_meta()`, `ladder_header()`, `ladder_svg(first, count)`: the ladder, a window of rows at a time.
-//! - `message(index)`, `diff(left, right)`, `headers_alone()`, `findings(first, count)`, `presence()`,
+//! - `message(index)`, `diff(left, right)`, `headers_alone()`, `findings(first, count)`, `presence()`, `calls()`,
 //!   `response_times()`.
 //! - `set_clock_offset(file, ms | undefined)`: a file's clock by hand; the files are merged again.
 //! - `export(format)`: `{mime, name, bytes}` for "svg", "mermaid", "plantuml", "csv", "snooper", "json", "text",
@@ -33,7 +33,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
-const TS_IMPORTS: &str = r#"import type { Summary, Diagnostic, ConversationListRow, LadderMeta, MessageDetail, FindingsPage, Presence, ResponseTimes, MessageDiff, HeadersAlone, SearchHits, Export, TraceSummary, TraceCount, TracePage, TracePlace, Redaction } from "./types/view";"#;
+const TS_IMPORTS: &str = r#"import type { Summary, Diagnostic, ConversationListRow, LadderMeta, MessageDetail, FindingsPage, Presence, ResponseTimes, MessageDiff, HeadersAlone, SearchHits, Export, TraceSummary, TraceCount, TracePage, TracePlace, Redaction, CallRow } from "./types/view";"#;
 
 /// The built-in sample a newcomer opens with "Open sample".
 const SAMPLE: &[u8] = include_bytes!("../www/sample/sample.uccapilog");
@@ -369,6 +369,13 @@ impl Session {
         d.presence
             .get_or_insert_with(|| to_js(&d.analysis.presence_view()))
             .clone()
+    }
+
+    /// Every call (INVITE dialog that is not an IM session): caller, callee, outcome and reason, ring and talk
+    /// time, who hung up, and per media line codecs, encryption, ICE candidates and the path ICE chose.
+    #[wasm_bindgen(unchecked_return_type = "CallRow[]")]
+    pub fn calls(&mut self) -> JsValue {
+        to_js(&self.done().analysis.calls_view())
     }
 
     /// Files without a SIP message whose lines hold headers sipscope explains, each with its headers explained.

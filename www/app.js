@@ -85,7 +85,7 @@ async function restoreLink() {
   }
   if (v.conv >= 0) await selectConversation(v.conv);
   if (v.panel === 'diagnostics') showDiagnostics(true);
-  else if (v.panel === 'findings' || v.panel === 'presence' || v.panel === 'times' || v.panel === 'trace') toggleDrawer(v.panel);
+  else if (v.panel === 'findings' || v.panel === 'presence' || v.panel === 'calls' || v.panel === 'times' || v.panel === 'trace') toggleDrawer(v.panel);
   state.raw = v.raw;
   if (v.msg >= 0) await jumpToMessage(v.msg);
   else renderDetail();
@@ -250,7 +250,7 @@ function wire() {
     writeLink();
   });
   // The drawer's toggles (wired in ui/drawer.js) change the view too.
-  for (const b of [ui.findingsToggle, ui.presenceToggle, ui.timesToggle, ui.traceToggle, ui.drawerClose]) b.addEventListener('click', () => writeLink());
+  for (const b of [ui.findingsToggle, ui.presenceToggle, ui.callsToggle, ui.timesToggle, ui.traceToggle, ui.drawerClose]) b.addEventListener('click', () => writeLink());
   ui.keysClose.addEventListener('click', () => ui.keys.close());
   ui.compare.addEventListener('click', () => { compareAction().catch(reportError); });
   ui.diffClose.addEventListener('click', () => ui.diff.close());

@@ -50,7 +50,7 @@ const PREVIEW_EVERY_MS = 1000;
 const CALLS = new Set([
   'summary', 'conversations', 'ladder_meta', 'ladder_svg', 'ladder_header', 'set_filter', 'set_clock_offset',
   'message', 'diagnostics', 'findings', 'presence', 'response_times', 'diff', 'headers_alone', 'set_query', 'export',
-  'trace_summary', 'set_trace_filter', 'trace_rows', 'trace_locate', 'trace_locate_line',
+  'trace_summary', 'set_trace_filter', 'trace_rows', 'trace_locate', 'trace_locate_line', 'calls',
 ]);
 
 // postMessage of this worker (the page's lib types `self` as a window).

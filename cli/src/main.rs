@@ -108,6 +108,12 @@ struct Args {
     #[arg(long, conflicts_with_all = ["summary", "format"])]
     trace: bool,
 
+    /// Print the calls instead of the messages: each INVITE dialog that is not an IM session — who called whom,
+    /// how it ended and why, setup, ring and talk time, who hung up, each media line's codecs, SRTP, ICE
+    /// candidates and path, and its quality report's figures. With --json: the `calls` of the full report.
+    #[arg(long, conflicts_with_all = ["summary", "format", "trace", "filter"])]
+    calls: bool,
+
     /// With --trace: only lines of LEVEL and worse (error, warn, info, trace). Implies --trace.
     #[arg(long, value_name = "LEVEL", value_parser = parse_level, conflicts_with_all = ["summary", "format"])]
     level: Option<Level>,
@@ -210,7 +216,9 @@ fn main() -> ExitCode {
     }
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     // A closed pipe (`sipscope big.log | head`) is not an error worth a panic.
-    if args.trace || args.level.is_some() {
+    if args.calls {
+        let _ = render::calls::write_calls(&analysis, args.json, &mut stdout);
+    } else if args.trace || args.level.is_some() {
         let filter = TraceFilter::lines_from(
             args.level.unwrap_or(Level::Trace),
             args.filter.as_deref().unwrap_or(""),

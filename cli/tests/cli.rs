@@ -478,3 +478,34 @@ fn redact_writes_each_file_under_its_name_with_counts_and_refuses_server_traces(
     std::fs::remove_dir_all(&dir).unwrap();
     std::fs::remove_file(&map).unwrap();
 }
+
+#[test]
+fn calls_lists_each_call_with_its_outcome_media_and_quality() {
+    let f = "tests/fixtures/calls/vq-poor-network.uccapilog";
+    let (text, err, code) = sipscope(&["--calls", f]);
+    assert_eq!(code, 0, "{err}");
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.contains("alice@contoso.com -> bob@contoso.com  [audio]  answered"),
+        "{text}"
+    );
+    assert!(
+        text.contains("POOR: network MOS degradation above 1.0"),
+        "{text}"
+    );
+    assert!(text.contains("quality report cut off in the log"), "{text}");
+    let (json, _, code) = sipscope(&["--calls", "--json", f]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let (full, _, _) = sipscope(&["--json", f]);
+    let full: serde_json::Value = serde_json::from_str(&full).unwrap();
+    assert_eq!(v, full["calls"], "--calls --json is the report's calls");
+    assert_eq!(v[0]["outcome"], "answered");
+    assert_eq!(
+        v[0]["quality"][0]["media"][0]["inbound"]["listen_mos"],
+        2.05
+    );
+    let (none, _, code) = sipscope(&["--calls", "www/sample/sample.uccapilog"]);
+    assert_eq!(code, 0);
+    assert!(none.starts_with("No calls"), "{none}");
+}

@@ -77,6 +77,8 @@ pub enum BodyKind {
     ImRtf,
     /// A session description.
     Sdp,
+    /// A call quality report (`VQReportEvent`, [MS-QoE]).
+    QualityReport,
     /// Any other XML document.
     Xml,
     /// Any other text.
@@ -98,7 +100,12 @@ pub struct BodyEntry {
 }
 
 impl BodySummary {
-    fn new(part: usize, content_type: &str, kind: BodyKind, title: impl Into<String>) -> Self {
+    pub(super) fn new(
+        part: usize,
+        content_type: &str,
+        kind: BodyKind,
+        title: impl Into<String>,
+    ) -> Self {
         BodySummary {
             part,
             header_index: None,
@@ -304,6 +311,13 @@ fn xml_part(part: usize, content_type: &str, text: &str) -> BodySummary {
         "iscomposing" => typing(part, content_type, &root),
         "fault" => fault(part, content_type, &root),
         "contactlist" => contact_list(part, content_type, &root),
+        "vqreportevent" => {
+            let mut s = BodySummary::new(part, content_type, BodyKind::QualityReport, "");
+            let (title, lines) = super::quality::summary(&super::quality::from_root(&root));
+            s.title = title;
+            s.lines = lines;
+            s
+        }
         _ => generic_xml(part, content_type, &root),
     };
     if let Some(e) = doc.error {
@@ -1320,95 +1334,13 @@ fn contact_list(part: usize, ct: &str, root: &Element) -> BodySummary {
 // ---- SDP -----------------------------------------------------------------------------------------------
 
 fn sdp(part: usize, ct: &str, text: &str) -> BodySummary {
-    struct Media {
-        line: String,
-        kind: String,
-        port: String,
-        proto: String,
-        formats: Vec<String>,
-        codecs: Vec<String>,
-        candidates: usize,
-        candidate_types: Vec<String>,
-        crypto: bool,
-        ms: Vec<String>,
-        accept: Option<String>,
-        address: Option<String>,
-    }
-    let mut origin = None;
-    let mut session_addr = None;
-    let mut media: Vec<Media> = Vec::new();
-    let mut ms_session: Vec<String> = Vec::new();
-    for raw in text.lines() {
-        let line = raw.trim();
-        let Some((k, v)) = line.split_once('=') else {
-            continue;
-        };
-        match k {
-            "o" => origin = v.split_whitespace().nth(5).map(str::to_string),
-            "c" => {
-                let addr = v.split_whitespace().nth(2).map(str::to_string);
-                match media.last_mut() {
-                    Some(m) => m.address = addr,
-                    None => session_addr = addr,
-                }
-            }
-            "m" => {
-                let mut it = v.split_whitespace();
-                media.push(Media {
-                    line: v.to_string(),
-                    kind: it.next().unwrap_or("?").to_string(),
-                    port: it.next().unwrap_or("?").to_string(),
-                    proto: it.next().unwrap_or("").to_string(),
-                    formats: it.map(str::to_string).collect(),
-                    codecs: Vec::new(),
-                    candidates: 0,
-                    candidate_types: Vec::new(),
-                    crypto: false,
-                    ms: Vec::new(),
-                    accept: None,
-                    address: None,
-                });
-            }
-            "a" => {
-                let (name, val) = v.split_once(':').unwrap_or((v, ""));
-                match media.last_mut() {
-                    Some(m) => match name {
-                        "rtpmap" => {
-                            if let Some(codec) = val.split_whitespace().nth(1) {
-                                m.codecs.push(codec.to_string());
-                            }
-                        }
-                        "candidate" | "x-candidate" | "x-candidate-ipv6" => {
-                            m.candidates += 1;
-                            // RFC 5245: … typ host|srflx|prflx|relay
-                            let mut words = val.split_whitespace();
-                            while let Some(w) = words.next() {
-                                if w == "typ" {
-                                    if let Some(t) = words.next() {
-                                        if !m.candidate_types.iter().any(|x| x == t) {
-                                            m.candidate_types.push(t.to_string());
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        "crypto" => m.crypto = true,
-                        "accept-types" => m.accept = Some(val.to_string()),
-                        n if n.starts_with("x-") && !m.ms.iter().any(|x| x == n) => {
-                            m.ms.push(n.to_string());
-                        }
-                        _ => {}
-                    },
-                    None => {
-                        if name.starts_with("x-") && !ms_session.iter().any(|x| x == name) {
-                            ms_session.push(name.to_string());
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    let super::sdp::Sdp {
+        origin,
+        address: session_addr,
+        media,
+        ms_attributes: ms_session,
+        ..
+    } = super::sdp::parse(text);
     let kinds: Vec<&str> = media.iter().map(|m| m.kind.as_str()).collect();
     let title = if media.iter().any(|m| m.kind == "message") {
         "Session description: an IM session".to_string()
@@ -1431,7 +1363,7 @@ fn sdp(part: usize, ct: &str, text: &str) -> BodySummary {
         if !m.proto.is_empty() {
             line.push_str(&format!(" ({})", m.proto));
         }
-        if m.port == "0" {
+        if m.declined() {
             line.push_str(", declined");
         }
         if let Some(a) = &m.address {
@@ -1448,19 +1380,22 @@ fn sdp(part: usize, ct: &str, text: &str) -> BodySummary {
         } else if !m.formats.is_empty() {
             line.push_str(&format!("; formats {}", m.formats.join(" ")));
         }
-        if m.candidates > 0 {
+        let n = m.candidates.len();
+        if n > 0 {
             line.push_str(&format!(
-                "; {} ICE candidate{} ({})",
-                m.candidates,
-                if m.candidates == 1 { "" } else { "s" },
-                m.candidate_types.join(", ")
+                "; {n} ICE candidate{} ({})",
+                if n == 1 { "" } else { "s" },
+                m.candidate_kinds().join(", ")
             ));
         }
-        if m.crypto {
+        if !m.crypto.is_empty() {
             line.push_str("; SRTP keys offered (a=crypto)");
         }
-        if !m.ms.is_empty() {
-            line.push_str(&format!("; Microsoft extensions {}", m.ms.join(", ")));
+        if !m.ms_attributes.is_empty() {
+            line.push_str(&format!(
+                "; Microsoft extensions {}",
+                m.ms_attributes.join(", ")
+            ));
         }
         line.push('.');
         s.lines.push(line);

@@ -22,8 +22,10 @@
 //! - `re-registration`: a successful REGISTER after an earlier successful one — on the same Call-ID it is the
 //!   normal refresh (info), on a new Call-ID the client signed in again (warning: it lost its registration or
 //!   connection); `sign-out` (info): REGISTER with Expires 0.
+//! - `media-failed` (error) and `poor-quality` (warning): about calls, from [`super::calls::findings`].
 
 use super::diagnostics;
+pub use super::finding::{finding, Finding, FindingKind};
 use super::presence::{self, LifeEventKind};
 use super::util::{auth_params, duration, find, one_line};
 use crate::base::diag::Severity;
@@ -32,7 +34,6 @@ use crate::base::time::format_ms;
 use crate::flow::Brief;
 use crate::sip::{self, Message};
 use crate::store::Analysis;
-use serde::Serialize;
 use std::collections::HashMap;
 
 /// Responses slower than this are reported (see the module comment).
@@ -42,83 +43,6 @@ pub const STORM_COUNT: usize = 10;
 pub const STORM_WINDOW_MS: i64 = 10_000;
 /// This many challenges in a row on one Call-ID without a success is an authentication loop.
 pub const MAX_CHALLENGES: usize = 5;
-
-/// What a finding is about (see the module comment for the rules). Serialized in kebab-case.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum FindingKind {
-    /// A final response ≥ 400 (not a challenge, not 487, not to SUBSCRIBE, not 5xx).
-    FailedTransaction,
-    /// A 5xx final response (not to SUBSCRIBE).
-    ServerError,
-    /// A SUBSCRIBE that failed.
-    SubscriptionFailed,
-    /// A 3xx final response.
-    Redirect,
-    /// A 487: the request was cancelled.
-    Cancelled,
-    /// A request that expects a response got no final one in the log.
-    NoResponse,
-    /// A response slower than [`SLOW_MS`].
-    SlowResponse,
-    /// The request was sent again.
-    Retransmission,
-    /// Credentials rejected, or challenges in a row without success.
-    AuthLoop,
-    /// A subscription's granted expiry passed with no refresh in the log.
-    SubscriptionExpired,
-    /// The server ended a subscription.
-    SubscriptionTerminated,
-    /// A dense run of BENOTIFYs.
-    BenotifyStorm,
-    /// A successful REGISTER after an earlier successful one.
-    ReRegistration,
-    /// REGISTER with Expires 0.
-    SignOut,
-}
-
-impl FindingKind {
-    /// The kind its serialized name names (`auth-loop`), for queries.
-    pub fn named(name: &str) -> Option<FindingKind> {
-        use serde::de::{value::Error, Deserialize, IntoDeserializer};
-        FindingKind::deserialize(IntoDeserializer::<Error>::into_deserializer(name)).ok()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub severity: Severity,
-    pub kind: FindingKind,
-    pub title: String,
-    pub detail: String,
-    /// The message that shows it.
-    pub msg: u32,
-    /// Other messages involved (the request, retransmissions, …), in order.
-    pub related: Vec<u32>,
-}
-
-fn finding(
-    severity: Severity,
-    kind: FindingKind,
-    title: String,
-    detail: String,
-    msg: u32,
-    mut related: Vec<u32>,
-) -> Finding {
-    related.retain(|&r| r != msg);
-    related.sort_unstable();
-    related.dedup();
-    Finding {
-        severity,
-        kind,
-        title,
-        detail,
-        msg,
-        related,
-    }
-}
 
 /// `SUBSCRIBE sip:on1@limcm.com` of a request, from what its brief kept (no read-back).
 fn request_label(m: &Brief, syms: &Interner) -> String {
@@ -434,6 +358,7 @@ pub fn findings(analysis: &Analysis) -> Vec<Finding> {
         }
     }
 
+    out.extend(super::calls::findings(&super::calls::calls(analysis)));
     // By message, the most severe first.
     out.sort_by(|a, b| a.msg.cmp(&b.msg).then(b.severity.cmp(&a.severity)));
     // In merged files the same request and its answer appear on every hop (client → Edge → Front End): one

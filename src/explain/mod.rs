@@ -18,11 +18,15 @@
 
 pub mod alone;
 pub mod body;
+pub mod calls;
 pub mod diagnostics;
+pub mod finding;
 pub mod findings;
 pub mod headers;
 pub mod lifelines;
 pub mod presence;
+pub mod quality;
+pub mod sdp;
 pub mod text;
 pub mod util;
 pub mod versions;

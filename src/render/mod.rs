@@ -2,6 +2,7 @@
 //! text). Renderers only lay out what the view layer decided; every string from a log is escaped for its target
 //! format. [`OutputFormat`] names every output; [`export`] makes any of them for the CLI and the page alike.
 
+pub mod calls;
 pub mod csv;
 pub mod html;
 pub mod ladder_text;

@@ -5,6 +5,7 @@
 //! `www/types/view.d.ts` is generated from these types (`cargo test`, see `ts.rs`) and checked fresh.
 
 pub mod alone;
+pub mod calls;
 pub mod diff;
 pub mod ladder;
 pub mod message;
@@ -173,6 +174,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Lifelines with their role and name when the messages reveal them: key → label.
     pub lifelines: Vec<(String, String)>,
+    /// Each INVITE dialog that is not an IM session: who called whom, how it ended and why, its media.
+    pub calls: Vec<calls::CallRow>,
 }
 
 fn counts(severities: impl Iterator<Item = Severity>) -> DiagnosticCounts {
@@ -350,6 +353,7 @@ impl Analysis {
                 .iter()
                 .map(|c| (c.key.clone(), c.label.clone()))
                 .collect(),
+            calls: self.calls_view(),
         }
     }
 }

@@ -497,6 +497,116 @@ export type Redaction = { summary: RedactionSummary, copies: (Uint8Array | null)
  */
 mapping: string | null, };
 
+export type CallOutcome = "answered" | "media-failed" | "declined" | "cancelled" | "redirected" | "failed" | "no-answer";
+
+export type CallReasonRow = { header: string, code: number | null, text: string | null, 
+/**
+ * The message that carries it.
+ */
+msg: number, };
+
+export type CandidateCounts = { host: number, srflx: number, prflx: number, relay: number, 
+/**
+ * Microsoft's `a=x-candidate` lines (no type written).
+ */
+microsoft: number, };
+
+export type CandidateRow = { 
+/**
+ * `host`, `srflx`, `prflx`, `relay`, or empty.
+ */
+kind: string, component: string, transport: string, address: string, port: string, 
+/**
+ * `raddr:rport`.
+ */
+related: string | null, microsoft: boolean, };
+
+export type CallMediaRow = { kind: string, declined: boolean, offered_codecs: Array<string>, answered_codecs: Array<string>, 
+/**
+ * `required`, `optional`, `rejected` ([MS-SDPEXT] `a=encryption`).
+ */
+encryption: string | null, 
+/**
+ * SRTP suites both sides named.
+ */
+srtp: Array<string>, offer_counts: CandidateCounts, answer_counts: CandidateCounts, offer_candidates: Array<CandidateRow>, answer_candidates: Array<CandidateRow>, 
+/**
+ * The path ICE chose: the offerer's candidate and the answerer's, `address:port (type)`.
+ */
+path_local: string | null, path_remote: string | null, bandwidth: Array<string>, };
+
+export type StreamRow = { codec: string | null, jitter_ms: number | null, jitter_max_ms: number | null, loss_rate: number | null, loss_rate_max: number | null, burst_density: number | null, burst_duration_ms: number | null, gap_density: number | null, gap_duration_ms: number | null, round_trip_ms: number | null, round_trip_max_ms: number | null, 
+/**
+ * Relative one-way delay, average, in seconds as reported.
+ */
+one_way_delay_s: number | null, concealed_ratio: number | null, listen_mos: number | null, listen_mos_min: number | null, network_mos: number | null, network_mos_min: number | null, degradation: number | null, packets: number | null, 
+/**
+ * The Call Quality Dashboard thresholds it crosses, in words (empty: not poor).
+ */
+poor: Array<string>, };
+
+export type QualityMediaRow = { label: string, ice: string | null, 
+/**
+ * `0x10000E6`.
+ */
+ice_warning_flags: string | null, ice_warnings: Array<string>, relay: string | null, security: string | null, transport: string | null, network: string | null, vpn: boolean | null, link_speed: number | null, inside: boolean | null, local: string | null, remote: string | null, capture_device: string | null, render_device: string | null, inbound: StreamRow, outbound: StreamRow, conversational_mos: number | null, };
+
+export type QualityRow = { 
+/**
+ * The SERVICE that carries it.
+ */
+msg: number, 
+/**
+ * Why it is incomplete (cut off in the log), when it is.
+ */
+truncated: string | null, endpoint: string | null, 
+/**
+ * The reporting endpoint was the caller.
+ */
+caller: boolean | null, start: string | null, end: string | null, media: Array<QualityMediaRow>, };
+
+export type CallRow = { conversation: number, call_id: string, 
+/**
+ * The first INVITE (message index).
+ */
+invite: number, caller: string, caller_name: string | null, callee: string, callee_name: string | null, conference: boolean, outcome: CallOutcome, 
+/**
+ * The outcome for people: `answered`, `declined (603 Decline)`…
+ */
+outcome_text: string, status: number | null, reason: CallReasonRow | null, 
+/**
+ * `HH:MM:SS.mmm` of the INVITE.
+ */
+started: string, 
+/**
+ * From the INVITE to its final response.
+ */
+setup_ms: bigint | null, 
+/**
+ * From the first 180/183 to the final response: how long it rang.
+ */
+ring_ms: bigint | null, 
+/**
+ * From the answer to the BYE.
+ */
+talk_ms: bigint | null, 
+/**
+ * `4.2 s`, `2 min 5 s`.
+ */
+setup: string | null, ring: string | null, talk: string | null, 
+/**
+ * `caller`, `callee`.
+ */
+ended_by: string | null, bye: number | null, 
+/**
+ * Media kinds offered (`audio`, `video`…), declined ones left out.
+ */
+media_kinds: Array<string>, media: Array<CallMediaRow>, 
+/**
+ * The quality reports that name the call, with their figures.
+ */
+quality: Array<QualityRow>, messages: Array<number>, };
+
 export type FilteredReport = { query: string, 
 /**
  * Messages in the whole analysis.
@@ -533,4 +643,8 @@ findings: Array<Finding>,
 /**
  * Lifelines with their role and name when the messages reveal them: key → label.
  */
-lifelines: Array<[string, string]>, };
+lifelines: Array<[string, string]>, 
+/**
+ * Each INVITE dialog that is not an IM session: who called whom, how it ended and why, its media.
+ */
+calls: Array<CallRow>, };

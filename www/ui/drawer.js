@@ -1,6 +1,6 @@
 // @ts-check
 // sipscope page: the drawer under the workspace, opened from the bottom bar (DevTools' drawer: one view at a time)
-// with the findings, presence, response-times and trace views; it takes the diagnostics list's place.
+// with the findings, presence, calls, response-times and trace views; it takes the diagnostics list's place.
 
 import { state } from './state.js';
 import { ui, el, fill } from './dom.js';
@@ -10,9 +10,10 @@ import { loadFindings, renderFindings, findingsSub, countText, markActiveFinding
 import { loadPresence, renderPresence, presenceSub } from './presence.js';
 import { showDiagnostics } from './summary.js';
 import { loadTimes, renderTimes, timesSub } from './times.js';
+import { loadCalls, renderCalls, callsSub } from './calls.js';
 import { loadTrace, renderTrace, traceSub, resetTrace, locateMessage, locateLine, traceReady } from './trace.js';
 
-/** @typedef {'findings' | 'presence' | 'times' | 'trace'} View */
+/** @typedef {'findings' | 'presence' | 'calls' | 'times' | 'trace'} View */
 
 /** A new analysis (or the same files merged again) is on screen: forget the old findings and presence. */
 export function resetDrawer() {
@@ -22,13 +23,15 @@ export function resetDrawer() {
   ins.presence = null;
   ins.times = null;
   ins.trace = null;
-  ins.loading = { findings: null, presence: null, times: null, trace: null };
+  ins.calls = null;
+  ins.loading = { findings: null, presence: null, times: null, trace: null, calls: null };
   ins.activeFinding = -1;
   // The page opened the diagnostics (nothing was found in the input): they have the drawer's place.
   if (!ui.diagnostics.hidden) closeDrawer(false);
   ui.findingsPanel.replaceChildren();
   ui.presencePanel.replaceChildren();
   ui.timesPanel.replaceChildren();
+  ui.callsPanel.replaceChildren();
   ui.tracePanel.replaceChildren();
   resetTrace();
   setToggleLabels();
@@ -36,6 +39,7 @@ export function resetDrawer() {
   loadFindings(findingsLoaded).catch(report);
   if (ins.view === 'presence') loadPresence(presenceLoaded).catch(report);
   if (ins.view === 'times') loadTimes(timesLoaded).catch(report);
+  if (ins.view === 'calls') loadCalls(callsLoaded).catch(report);
   if (ins.view === 'trace') loadTrace(traceLoaded).catch(report);
 }
 
@@ -43,6 +47,14 @@ function traceLoaded() {
   setToggleLabels();
   if (state.insights.view === 'trace') {
     renderTrace();
+    updateDrawerSub();
+  }
+}
+
+function callsLoaded() {
+  setToggleLabels();
+  if (state.insights.view === 'calls') {
+    renderCalls();
     updateDrawerSub();
   }
 }
@@ -80,9 +92,11 @@ function setToggleLabels() {
   const about = 'Problems worth a look, each linked to its message';
   ui.findingsToggle.title = f && f.total ? `Findings: ${countText(f.counts)}. ${about}` : about;
   ui.presenceToggle.replaceChildren(el('span', { text: p ? `Presence: ${plural(p.contacts.length, 'contact')}` : 'Presence' }));
+  const c = state.insights.calls;
+  ui.callsToggle.replaceChildren(el('span', { text: c ? `Calls: ${count(c.length)}` : 'Calls' }));
   const t = state.insights.trace;
   ui.traceToggle.replaceChildren(el('span', { text: t ? `Trace: ${count(t.lines)}` : 'Trace' }));
-  for (const [button, v] of /** @type {[HTMLButtonElement, View][]} */ ([[ui.findingsToggle, 'findings'], [ui.presenceToggle, 'presence'], [ui.timesToggle, 'times'], [ui.traceToggle, 'trace']])) {
+  for (const [button, v] of /** @type {[HTMLButtonElement, View][]} */ ([[ui.findingsToggle, 'findings'], [ui.presenceToggle, 'presence'], [ui.callsToggle, 'calls'], [ui.timesToggle, 'times'], [ui.traceToggle, 'trace']])) {
     button.setAttribute('aria-expanded', view === v ? 'true' : 'false');
     button.setAttribute('aria-pressed', view === v ? 'true' : 'false');
   }
@@ -102,6 +116,7 @@ function openDrawer(view) {
   ui.findingsPanel.hidden = view !== 'findings';
   ui.presencePanel.hidden = view !== 'presence';
   ui.timesPanel.hidden = view !== 'times';
+  ui.callsPanel.hidden = view !== 'calls';
   ui.tracePanel.hidden = view !== 'trace';
   // The trace scrolls its own list: the drawer's body holds it still.
   ui.drawerBody.classList.toggle('ins-body-fill', view === 'trace');
@@ -119,6 +134,13 @@ function openDrawer(view) {
     else {
       ui.presencePanel.replaceChildren(el('p', { class: 'placeholder', text: 'Reading presence…' }));
       loadPresence(presenceLoaded).catch(report);
+    }
+  } else if (view === 'calls') {
+    ui.drawerTitle.textContent = 'Calls';
+    if (state.insights.calls) renderCalls();
+    else {
+      ui.callsPanel.replaceChildren(el('p', { class: 'placeholder', text: 'Reading the calls…' }));
+      loadCalls(callsLoaded).catch(report);
     }
   } else if (view === 'trace') {
     ui.drawerTitle.textContent = 'Trace';
@@ -145,12 +167,12 @@ export function closeDrawer(restoreFocus) {
   state.insights.view = null;
   ui.drawer.hidden = true;
   setToggleLabels();
-  if (restoreFocus) ({ findings: ui.findingsToggle, presence: ui.presenceToggle, times: ui.timesToggle, trace: ui.traceToggle })[was].focus({ preventScroll: true });
+  if (restoreFocus) ({ findings: ui.findingsToggle, presence: ui.presenceToggle, calls: ui.callsToggle, times: ui.timesToggle, trace: ui.traceToggle })[was].focus({ preventScroll: true });
 }
 
 function updateDrawerSub() {
   const v = state.insights.view;
-  ui.drawerSub.textContent = v === 'findings' ? findingsSub() : v === 'presence' ? presenceSub() : v === 'times' ? timesSub() : v === 'trace' ? traceSub() : '';
+  ui.drawerSub.textContent = v === 'findings' ? findingsSub() : v === 'presence' ? presenceSub() : v === 'calls' ? callsSub() : v === 'times' ? timesSub() : v === 'trace' ? traceSub() : '';
 }
 
 /** The page selected a message: mark the finding about it, if any; put it in view among the trace lines. @param {number} msg */
@@ -200,6 +222,7 @@ export function wireDrawer() {
   ui.findingsToggle.addEventListener('click', () => toggleDrawer('findings'));
   ui.presenceToggle.addEventListener('click', () => toggleDrawer('presence'));
   ui.timesToggle.addEventListener('click', () => toggleDrawer('times'));
+  ui.callsToggle.addEventListener('click', () => toggleDrawer('calls'));
   ui.traceToggle.addEventListener('click', () => toggleDrawer('trace'));
   // "Logged near this failure" lines in the message panel: their place in the trace.
   document.addEventListener('click', (e) => {
@@ -219,6 +242,7 @@ export function wireDrawer() {
     }
   });
   ui.findingsPanel.addEventListener('keydown', (e) => listKeys(e, ui.findingsPanel, '.finding-main'));
+  ui.callsPanel.addEventListener('keydown', (e) => listKeys(e, ui.callsPanel, '.call-main'));
   ui.presencePanel.addEventListener('keydown', (e) => {
     const t = e.target instanceof Element ? e.target : null;
     const timeline = t?.closest('.pc-timeline');

@@ -22,7 +22,7 @@ import { startWorker } from './trusted.js';
  * What the page may ask: the Session's methods that worker.js forwards, by their own names.
  * @typedef {'summary' | 'conversations' | 'ladder_meta' | 'ladder_svg' | 'ladder_header' | 'set_filter'
  *   | 'set_clock_offset' | 'message' | 'diagnostics' | 'findings' | 'presence' | 'response_times' | 'diff' | 'headers_alone' | 'set_query' | 'export'
- *   | 'trace_summary' | 'set_trace_filter' | 'trace_rows' | 'trace_locate' | 'trace_locate_line'} Method
+ *   | 'trace_summary' | 'set_trace_filter' | 'trace_rows' | 'trace_locate' | 'trace_locate_line' | 'calls'} Method
  */
 /**
  * Values as worker.js sends them where they differ from the Session's: lists of message indices as Int32Array.

@@ -47,7 +47,7 @@ export function readLink() {
     q: (p.get('q') || '').slice(0, 2000),
     tx: p.get('tx') === '1',
     conv: num('conv', state.conversations.length),
-    panel: ['findings', 'presence', 'times', 'trace', 'diagnostics'].includes(panel) ? panel : '',
+    panel: ['findings', 'presence', 'calls', 'times', 'trace', 'diagnostics'].includes(panel) ? panel : '',
     raw: p.get('raw') === '1',
   };
 }

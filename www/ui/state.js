@@ -126,9 +126,10 @@ export class Hits {
  * @property {Presence | null} presence
  * @property {import('../types/view').ResponseTimes | null} times
  * @property {import('../types/view').TraceSummary | null} trace
- * @property {{findings: Promise<void> | null, presence: Promise<void> | null, times: Promise<void> | null, trace: Promise<void> | null}} loading
+ * @property {import('../types/view').CallRow[] | null} calls
+ * @property {{findings: Promise<void> | null, presence: Promise<void> | null, times: Promise<void> | null, trace: Promise<void> | null, calls: Promise<void> | null}} loading
  *   what is being asked of the engine
- * @property {'findings' | 'presence' | 'times' | 'trace' | null} view  what the drawer shows, when open
+ * @property {'findings' | 'presence' | 'times' | 'trace' | 'calls' | null} view  what the drawer shows, when open
  * @property {number} generation              bumps on every analysis (or re-merge): late answers are dropped
  * @property {number} activeFinding
  * @property {boolean} merging                a clock offset is being applied
@@ -177,7 +178,8 @@ export const state = {
     presence: null,
     times: null,
     trace: null,
-    loading: { findings: null, presence: null, times: null, trace: null },
+    calls: null,
+    loading: { findings: null, presence: null, times: null, trace: null, calls: null },
     view: null,
     generation: 0,
     activeFinding: -1,
@@ -222,7 +224,7 @@ export function fileName(i) {
 /**
  * Ask the engine for one of the drawer's views once per analysis: `ask()` runs unless the value is there or on
  * its way; `then()` runs when it arrives for the analysis still on screen.
- * @template {'findings' | 'presence' | 'times' | 'trace'} K
+ * @template {'findings' | 'presence' | 'times' | 'trace' | 'calls'} K
  * @param {K} key
  * @param {() => Promise<NonNullable<Insights[K]>>} ask
  * @param {() => void} then

@@ -2,9 +2,9 @@
 //! (`audio:ICEWarn=0x4000a8,LocalSite=10.0.0.5:50012,LocalMR=203.0.113.5:3478,…`, one group per media type) and
 //! the ICE warning flags they carry.
 //!
-//! ICE warning bits: [MS-QoE] §2.2.1.7.1, the `IceWarningFlags` table of the `Connectivity` element
-//! (learn.microsoft.com/en-us/openspecs/office_protocols/ms-qoe/5abe2a32-a0e4-41d6-8eed-997854d0db6c). The same
-//! flags travel as `ICEWarn=0x…` in the media debug payloads. Bits the table does not name are shown by value.
+//! ICE warning bits: see [`ICE_WARNINGS`] for the table and why it is not [MS-QoE]'s. The same flags travel as
+//! `IceWarningFlags` (decimal) in quality reports and as `ICEWarn=0x…` (hex) in the media debug payloads. Bits
+//! the table does not name are shown by value.
 
 /// One media type's group of a media debug payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,31 +57,50 @@ pub fn media_groups(value: &str) -> Vec<MediaGroup> {
     groups
 }
 
-/// [MS-QoE] §2.2.1.7.1 `IceWarningFlags`: bit → meaning (the table's own words).
+/// ICE warning bits as Lync 2010, 2013 and Skype for Business clients set them: the Lync Server 2010 Resource Kit
+/// (chapter 9) table, as reproduced by ucsorted.com/2013/09/28/ice-protocol-warnings and uc.solutions' "ICE
+/// warnings" page; its first twelve names line up with the `MSIceWarningFlags` dictionary's members in order
+/// (learn.microsoft.com/previous-versions/mt589715). It matches every value seen in real logs (0x320, 0x3e0,
+/// 0x40003a0, 0x80012b). [MS-QoE] §2.2.1.7.1 documents an older (OCS 2007) layout of the same field, which these
+/// clients do not follow; see docs/research/calls-meetings-quality.md §6.
 pub const ICE_WARNINGS: &[(u32, &str)] = &[
-    (0x0000_0010, "TURN server is unreachable"),
-    (0x0000_0020, "shared secret with TURN server failed"),
+    (0x0000_0001, "TURN server unreachable"),
+    (0x0000_0002, "UDP allocation on the TURN server failed"),
+    (0x0000_0004, "UDP send to the TURN server failed"),
+    (0x0000_0008, "TCP allocation on the TURN server failed"),
+    (0x0000_0010, "TCP send to the TURN server failed"),
+    (0x0000_0020, "local connectivity failed"),
+    (0x0000_0040, "UDP NAT connectivity failed"),
+    (0x0000_0080, "UDP TURN server connectivity failed"),
+    (0x0000_0100, "TCP NAT connectivity failed"),
+    (0x0000_0200, "TCP TURN server connectivity failed"),
     (
-        0x0000_0040,
-        "an attempt to allocate a UDP port on the TURN server failed",
+        0x0000_0400,
+        "message integrity failed in a connectivity check",
     ),
+    (0x0000_0800, "allocation message integrity failed"),
+    (0x0000_1000, "bandwidth policy server configured"),
+    (0x0000_2000, "connectivity check failed with another error"),
     (
-        0x0000_0200,
-        "an attempt to allocate a TCP port on the TURN server failed",
+        0x0000_4000,
+        "TURN authentication failed (credentials expired or unknown user name)",
     ),
-    (0x0000_4000, "UDP local connectivity failed"),
-    (0x0000_8000, "UDP NAT connectivity failed"),
-    (0x0001_0000, "UDP TURN server connectivity failed"),
-    (0x0004_0000, "TCP NAT connectivity failed"),
-    (0x0008_0000, "TCP TURN server connectivity failed"),
+    (0x0000_8000, "bandwidth policy removed candidates"),
+    (0x0001_0000, "bandwidth policy decreased the bandwidth"),
+    (0x0002_0000, "bandwidth keep-alive failed"),
+    (0x0004_0000, "bandwidth allocation failed (relay to relay)"),
     (
-        0x0010_0000,
-        "message integrity failed in connectivity check request",
+        0x0008_0000,
+        "no TURN server configured, or its name did not resolve",
     ),
-    (
-        0x0020_0000,
-        "message integrity failed in connectivity check response",
-    ),
+    (0x0010_0000, "several TURN servers attempted"),
+    (0x0020_0000, "port range exhausted"),
+    (0x0040_0000, "alternate TURN server received"),
+    (0x0080_0000, "pseudo-TLS failure"),
+    (0x0100_0000, "HTTP proxy configured"),
+    (0x0200_0000, "HTTP proxy authentication failed"),
+    (0x0400_0000, "TCP-to-TCP connectivity over TURN failed"),
+    (0x0800_0000, "use-candidate checks failed"),
 ];
 
 /// ICE warning flags for people: `none` for 0, else each set bit's meaning (by value when not in the table).
@@ -100,7 +119,7 @@ pub fn ice_warnings(text: &str) -> Option<Vec<String>> {
             .filter(|bit| flags & bit != 0)
             .map(|bit| match ICE_WARNINGS.iter().find(|(v, _)| *v == bit) {
                 Some((_, meaning)) => meaning.to_string(),
-                None => format!("bit 0x{bit:X} (not in [MS-QoE]'s table)"),
+                None => format!("bit 0x{bit:X} (not in the table)"),
             })
             .collect(),
     )
@@ -144,6 +163,18 @@ pub fn describe_media_debug(value: &str) -> Vec<String> {
                             return format!("ICE warnings {v}: {}", w.join(", "));
                         }
                     }
+                    let lower = k.to_ascii_lowercase();
+                    let v = match (lower.as_str(), v.as_str()) {
+                        // Not documented; every published example fits 1 = remote, 2 = inside
+                        // (docs/research/calls-meetings-quality.md §4).
+                        ("locallocation" | "remotelocation", "1") => {
+                            "1 (probably remote)".to_string()
+                        }
+                        ("locallocation" | "remotelocation", "2") => {
+                            "2 (probably inside)".to_string()
+                        }
+                        _ => v.clone(),
+                    };
                     match field_label(k) {
                         Some(label) => format!("{label} {v}"),
                         None => format!("{k}={v}"),
@@ -187,21 +218,27 @@ mod tests {
             "{}",
             lines[0]
         );
-        assert!(lines[0].contains("shared secret with TURN server failed"));
+        assert!(lines[0].contains("UDP TURN server connectivity failed"));
         assert!(lines[0].contains("local media relay (A/V Edge) 203.0.113.5:3478"));
         assert!(lines[1].contains("ICE warnings 0x0: none"));
     }
 
     #[test]
     fn every_set_bit_is_said() {
-        let w = ice_warnings("0x4000a8").unwrap();
-        // 0x4000a8 = 0x400000 | 0x80 | 0x20 | 0x8
-        assert_eq!(w.len(), 4);
-        assert!(w
-            .iter()
-            .any(|m| m == "shared secret with TURN server failed"));
-        assert!(w.iter().any(|m| m.contains("0x400000")));
-        assert_eq!(ice_warnings("16").unwrap(), ["TURN server is unreachable"]);
+        // A real value (ucsorted's example): 0x3e0 = 0x200 | 0x100 | 0x80 | 0x40 | 0x20.
+        let w = ice_warnings("0x3e0").unwrap();
+        assert_eq!(
+            w,
+            [
+                "local connectivity failed",
+                "UDP NAT connectivity failed",
+                "UDP TURN server connectivity failed",
+                "TCP NAT connectivity failed",
+                "TCP TURN server connectivity failed"
+            ]
+        );
+        assert!(ice_warnings("0x10000000").unwrap()[0].contains("0x10000000"));
+        assert_eq!(ice_warnings("1").unwrap(), ["TURN server unreachable"]);
         assert!(ice_warnings("0xZZ").is_none());
         assert!(ice_warnings("").is_none());
     }

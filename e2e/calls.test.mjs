@@ -1,0 +1,61 @@
+// End-to-end tests of the Calls view (the drawer's Calls): the calls of the call fixtures with their outcome in
+// words, the reason linked to its message, a click on a call shows its INVITE, and a media line's candidates and
+// path unfolded. Screenshots in e2e/out/calls-*.png.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, OUT, waitDone, useBrowser } from './helpers.mjs';
+
+const CALLS = join(ROOT, 'tests', 'fixtures', 'calls');
+const suite = useBrowser();
+const { withPage } = suite;
+
+async function openCalls(page, files) {
+  await page.setInputFiles('#file-input', files.map((f) => join(CALLS, f)));
+  await waitDone(page);
+  await page.click('#calls-toggle');
+  await page.waitForSelector('#ins-calls .call');
+}
+
+describe('Calls view', () => {
+  it('lists each call with its outcome and reason; a call opens its INVITE; media unfold', async () => {
+    await withPage({}, async ({ page }) => {
+      await openCalls(page, ['call-media-failure.uccapilog', 'call-relay.uccapilog']);
+      assert.match(await page.locator('#calls-toggle').textContent(), /^Calls: 7$/);
+      const outcomes = await page.locator('#ins-calls .call-outcome').allTextContents();
+      assert.ok(outcomes.includes('answered, media never connected'), outcomes.join(' | '));
+      assert.ok(outcomes.includes('declined (603)'));
+      assert.ok(outcomes.includes('cancelled by the caller (487)'));
+      const reasons = await page.locator('#ins-calls .call-reason').allTextContents();
+      assert.ok(reasons.some((r) => /ms-client-diagnostics 23: Call failed to establish due to a media connectivity failure/.test(r)), reasons.join(' | '));
+      assert.match(await page.locator('#insights-sub').textContent(), /7 calls · \d+ not answered or failed/);
+      await page.screenshot({ path: join(OUT, 'calls-1366.png') });
+      // A call's row shows its INVITE.
+      const relay = page.locator('#ins-calls .call', { hasText: 'bob@contoso.com' }).filter({ hasText: '4 min' });
+      const invite = Number(await relay.locator('.call-main').getAttribute('data-goto'));
+      await relay.locator('.call-main').click();
+      await page.waitForFunction((n) => document.getElementById('detail-sub').textContent === `#${n + 1}`, invite);
+      assert.match(await page.locator('#detail-body').textContent(), /INVITE sip:bob@contoso\.com/);
+      // Its media: candidates by type and the relayed path.
+      await relay.locator('.call-details summary').click();
+      const facts = await relay.locator('.call-facts').first().textContent();
+      assert.match(facts, /Candidates.*offer: 2 host, 4 server-reflexive, 8 relay/);
+      assert.match(facts, /Path.*\(srflx\) ⇄ .*\(relay\)/);
+      assert.ok(await relay.locator('.call-cands tbody tr').count() > 10);
+      await page.screenshot({ path: join(OUT, 'calls-media-1366.png') });
+      // The deep link keeps the panel.
+      assert.match(page.url(), /panel=calls/);
+    });
+  });
+
+  it('says so when a log has no calls', async () => {
+    await withPage({ colorScheme: 'dark' }, async ({ page }) => {
+      await page.click('#open-sample');
+      await waitDone(page);
+      await page.click('#calls-toggle');
+      await page.waitForSelector('#ins-calls .placeholder');
+      assert.match(await page.locator('#ins-calls').textContent(), /No calls in this log/);
+      assert.match(await page.locator('#calls-toggle').textContent(), /^Calls: 0$/);
+    });
+  });
+});

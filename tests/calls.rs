@@ -1,0 +1,162 @@
+//! Calls on the call fixtures (tests/fixtures/calls/, see its README section): outcome and reason, ring and talk
+//! time, who hung up, and per media line codecs, SRTP, candidates by type and the path ICE chose.
+#![cfg(not(target_arch = "wasm32"))]
+
+use sipscope::view::calls::{CallOutcome, CallRow};
+use sipscope::Analysis;
+
+fn calls(name: &str) -> Vec<CallRow> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/calls")
+        .join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Analysis::of_files([(name, bytes.as_slice())]).calls_view()
+}
+
+#[test]
+fn a_call_through_the_edge_with_relay_candidates() {
+    let c = calls("call-relay.uccapilog");
+    assert_eq!(c.len(), 1);
+    let c = &c[0];
+    assert_eq!(
+        (c.caller.as_str(), c.callee.as_str()),
+        ("alice@contoso.com", "bob@contoso.com")
+    );
+    assert_eq!(c.outcome, CallOutcome::Answered);
+    assert_eq!(c.status, Some(200));
+    assert_eq!(c.ended_by.as_deref(), Some("caller"));
+    // It rang from the 180 to the 200; the INVITE was answered after longer.
+    assert!(c.ring_ms.unwrap() > 0 && c.setup_ms.unwrap() > c.ring_ms.unwrap());
+    assert!(c.talk_ms.unwrap() > 60_000);
+    let r = c.reason.as_ref().unwrap();
+    assert_eq!(
+        (r.header.as_str(), r.code),
+        ("ms-client-diagnostics", Some(51004))
+    );
+    assert_eq!(r.msg, c.bye.unwrap());
+    assert_eq!(c.media_kinds, ["audio", "video"]);
+    let audio = &c.media[0];
+    assert!(audio.answered_codecs.iter().any(|x| x.starts_with("SILK")));
+    assert_eq!(audio.srtp, ["AES_CM_128_HMAC_SHA1_80"]);
+    assert!(
+        audio.offer_counts.host > 0 && audio.offer_counts.srflx > 0 && audio.offer_counts.relay > 0
+    );
+    assert!(audio.answer_counts.relay > 0);
+    // The re-INVITE names the callee's relay candidate: the path is relayed through the A/V Edge.
+    assert!(
+        audio.path_remote.as_deref().unwrap().ends_with("(relay)"),
+        "{:?}",
+        audio.path_remote
+    );
+    assert!(
+        audio.path_local.as_deref().unwrap().ends_with("(srflx)"),
+        "{:?}",
+        audio.path_local
+    );
+}
+
+#[test]
+fn failed_calls_say_how_and_why() {
+    let c = calls("call-media-failure.uccapilog");
+    let outcomes: Vec<CallOutcome> = c.iter().map(|c| c.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            CallOutcome::MediaFailed,
+            CallOutcome::Failed,
+            CallOutcome::MediaFailed,
+            CallOutcome::Cancelled,
+            CallOutcome::Declined,
+            CallOutcome::Failed
+        ]
+    );
+    // ms-client-diagnostics 23 on the BYE: answered, but the media never connected.
+    let r = c[0].reason.as_ref().unwrap();
+    assert_eq!(r.code, Some(23));
+    assert!(c[0].talk_ms.is_some());
+    // A 488 with the client's reason; no media agreed.
+    assert_eq!(c[1].status, Some(488));
+    assert_eq!(c[1].reason.as_ref().unwrap().code, Some(52017));
+    assert!(c[1].media_kinds.is_empty());
+    // The callee hung up the federated call that never connected.
+    assert_eq!(c[2].ended_by.as_deref(), Some("callee"));
+    assert_eq!(c[3].status, Some(487));
+    assert_eq!(c[4].outcome_text, "declined (603)");
+    assert_eq!(c[5].reason.as_ref().unwrap().header, "Warning");
+}
+
+#[test]
+fn meeting_joins_are_calls_to_a_conference() {
+    let c = calls("meeting-join.uccapilog");
+    assert!(c.len() >= 3);
+    assert!(c.iter().all(|c| c.conference));
+    // The callee is what the conference URI reaches, not the organizer whose address it starts with.
+    let names: Vec<&str> = c
+        .iter()
+        .map(|c| c.callee_name.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(names[0], "meeting 8F3K2Q7W: focus", "{names:?}");
+    assert!(
+        names.contains(&"meeting 8F3K2Q7W: A/V conferencing server"),
+        "{names:?}"
+    );
+    assert!(c
+        .iter()
+        .any(|c| c.media_kinds.contains(&"applicationsharing".to_string())));
+}
+
+#[test]
+fn logs_without_calls_have_none() {
+    let sample: &[u8] = include_bytes!("../www/sample/sample.uccapilog");
+    assert!(Analysis::of_files([("sample", sample)])
+        .calls_view()
+        .is_empty());
+}
+
+#[test]
+fn quality_reports_are_read_linked_and_poor_ones_are_findings() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/calls/vq-poor-network.uccapilog");
+    let bytes = std::fs::read(path).unwrap();
+    let a = Analysis::of_files([("vq", bytes.as_slice())]);
+    let calls = a.calls_view();
+    let q = &calls[0].quality[0];
+    assert!(q.truncated.is_none());
+    let m = &q.media[0];
+    assert_eq!(m.label, "main-audio");
+    assert_eq!((m.network.as_deref(), m.vpn), (Some("wifi"), Some(true)));
+    assert_eq!(m.inbound.listen_mos, Some(2.05));
+    assert_eq!(m.inbound.loss_rate, Some(0.132));
+    assert_eq!(m.outbound.round_trip_ms, Some(612.0));
+    assert!(m.inbound.poor.iter().any(|p| p == "packet loss above 10 %"));
+    assert!(m
+        .ice_warnings
+        .iter()
+        .any(|w| w == "UDP NAT connectivity failed"));
+    // The second call's report was cut off in the log: what was read, and that it was cut.
+    let cut = &calls[1].quality[0];
+    assert!(cut.truncated.is_some());
+    // Poor quality is a finding about the report, linked to the call's INVITE.
+    let f: Vec<_> = a
+        .findings_view()
+        .into_iter()
+        .filter(|f| f.kind == sipscope::explain::findings::FindingKind::PoorQuality)
+        .collect();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].msg, q.msg);
+    assert!(f[0].related.contains(&calls[0].invite));
+    // The message panel summarises the report.
+    let detail = a.message_detail(q.msg).unwrap();
+    let s = detail
+        .body_summaries
+        .iter()
+        .find(|b| b.title.starts_with("Call quality report"))
+        .expect("a quality summary");
+    assert!(
+        s.lines.iter().any(|l| l
+            .starts_with("main-audio received: SILK/16000, listening MOS 2.05")
+            && l.contains("— poor:")),
+        "{:?}",
+        s.lines
+    );
+}
