@@ -160,3 +160,106 @@ fn quality_reports_are_read_linked_and_poor_ones_are_findings() {
         s.lines
     );
 }
+
+/// Every body summary of a fixture, as (message, title, lines).
+fn summaries(name: &str) -> Vec<(u32, String, Vec<String>)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/calls")
+        .join(name);
+    let bytes = std::fs::read(path).unwrap();
+    let a = Analysis::of_files([(name, bytes.as_slice())]);
+    (0..a.messages.len() as u32)
+        .flat_map(|i| {
+            a.message_detail(i)
+                .unwrap()
+                .body_summaries
+                .into_iter()
+                .map(move |s| (i, s.title, s.lines))
+        })
+        .collect()
+}
+
+#[test]
+fn meetings_c3p_and_conference_state_are_summarised() {
+    let s = summaries("meeting-join.uccapilog");
+    let titles: Vec<&str> = s.iter().map(|x| x.1.as_str()).collect();
+    for want in [
+        "Conference control (C3P) request: addConference",
+        "Conference control (C3P) response: addConference success",
+        "Conference control (C3P) request: addUser",
+        "Conference control (C3P) request: modifyEndpointMedia",
+        "Conference control (C3P) request: deleteUser",
+    ] {
+        assert!(titles.contains(&want), "{want} in {titles:#?}");
+    }
+    let state = s
+        .iter()
+        .find(|x| x.1.starts_with("Conference state (full)"))
+        .expect("a full conference state");
+    assert!(
+        state.2.iter().any(|l| l.contains("presenter")),
+        "{:?}",
+        state.2
+    );
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("Conference state (partial)")),
+        "{titles:#?}"
+    );
+}
+
+#[test]
+fn media_relay_credentials_are_shown_with_the_secrets_masked() {
+    let s = summaries("call-relay.uccapilog");
+    let resp = s
+        .iter()
+        .find(|x| x.1.starts_with("Media relay (A/V Edge) credentials:"))
+        .expect("the MRAS answer");
+    assert!(
+        resp.2
+            .iter()
+            .any(|l| l.starts_with("Relay av.contoso.com (internet): UDP 3478, TCP 443")),
+        "{:?}",
+        resp.2
+    );
+    let text = resp.2.join("\n");
+    assert!(text.contains("user name and password masked"));
+    assert!(
+        !text.contains("FWkvQLuR5qREC8tnECJ9") && !text.contains("7KDnL9CdO"),
+        "no secret in the summary"
+    );
+    assert!(s
+        .iter()
+        .any(|x| x.1 == "Media relay (A/V Edge) credentials request"));
+}
+
+#[test]
+fn provisioning_dial_plan_and_registration_events_are_summarised() {
+    let s = summaries("provisioning.uccapilog");
+    let p = s
+        .iter()
+        .find(|x| x.1.starts_with("In-band provisioning:"))
+        .expect("provisioning");
+    assert!(
+        p.2.iter().any(|l| l.starts_with(
+            "media relay authentication service (MRAS): sip:edge01.contoso.local@contoso.com"
+        )),
+        "{:?}",
+        p.2
+    );
+    assert!(p
+        .2
+        .iter()
+        .any(|l| l.starts_with("dial plan: DefaultProfile")));
+    let d = s
+        .iter()
+        .find(|x| x.1.starts_with("Dial plan DefaultProfile:"))
+        .expect("the dial plan");
+    assert!(d.1.ends_with("normalization rules"));
+    let r = s
+        .iter()
+        .find(|x| x.1 == "Registration event: deregistered;event=rejected")
+        .expect("the registration event");
+    assert!(r.2[0].starts_with("The server removed this registration"));
+}

@@ -29,8 +29,8 @@ const LAYERS: &[(&str, u32)] = &[
 /// serialized form the view carries (a diagnostic's code, a finding's, body summary's or presence event's kind).
 const SERDE_ALLOWED: &[(&str, &str)] = &[
     ("src/base/diag.rs", "Code"),
-    ("src/explain/body.rs", "BodyKind"),
-    ("src/explain/findings.rs", "FindingKind"),
+    ("src/explain/summary.rs", "BodyKind"),
+    ("src/explain/finding.rs", "FindingKind"),
     ("src/explain/presence.rs", "PresenceSource"),
     ("src/explain/presence.rs", "LifeState"),
     ("src/explain/presence.rs", "LifeEventKind"),

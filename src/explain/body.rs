@@ -14,118 +14,12 @@
 //! [`availability_name`]). A body that is not well-formed XML gets a summary that says so, with whatever
 //! could be read. Nothing here panics.
 
+pub use super::summary::{BodyEntry, BodyKind, BodySummary};
 use super::text::{decode_im_format, font_of, html_lines, rtf_to_text, text_lines};
 use super::util::{base64_decode, clip, duration, parse_uri};
 use super::vocab;
 use super::xml::{self, Element};
 use crate::sip::{body as sipbody, canonical_name, Message};
-use serde::Serialize;
-
-/// A readable summary of one body part.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BodySummary {
-    /// Index into `sip::body::parts(msg)`; for text decoded from a header it is the number of parts (one past
-    /// the last body part) and `header_index` says which header.
-    pub part: usize,
-    /// The header the text came from (`ms-text-format`), when it did not come from the body.
-    pub header_index: Option<usize>,
-    /// Content-Type of the part as written.
-    pub content_type: String,
-    /// What the part is.
-    pub kind: BodyKind,
-    /// One line: what this part says, e.g. `Presence of sip:on2@limcm.com: 3500 Available`.
-    pub title: String,
-    /// Sentences, in order.
-    pub lines: Vec<String>,
-    /// A table: who (`subject`), what (`field`), value.
-    pub entries: Vec<BodyEntry>,
-    /// Why the part could not be fully read (not well-formed XML, cut), when it could not.
-    pub malformed: Option<String>,
-}
-
-/// What a body part is. Serialized in kebab-case (`batch-subscribe`, `im-text`, …).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BodyKind {
-    /// A batched subscription (`batchSub`: `adhocList`, `categoryList`).
-    BatchSubscribe,
-    /// An RLMI resource list (RFC 4662).
-    ResourceList,
-    /// A category document (`categories`: state, note, contact card, …).
-    Categories,
-    /// The user's own publication (`publish`).
-    Publication,
-    /// Roaming self data (`roamingData`).
-    RoamingData,
-    /// The client asking for its roaming data (`roamingList`).
-    RoamingRequest,
-    /// A SOAP envelope in SERVICE.
-    Soap,
-    /// An msrtc.pidf presence document.
-    PresenceDocument,
-    /// A typing notification (RFC 3994).
-    Typing,
-    /// A Microsoft fault.
-    Fault,
-    /// A contact list.
-    ContactList,
-    /// An instant message in plain text.
-    ImText,
-    /// An instant message in HTML, shown as text.
-    ImHtml,
-    /// An instant message in RTF, shown as text.
-    ImRtf,
-    /// A session description.
-    Sdp,
-    /// A call quality report (`VQReportEvent`, [MS-QoE]).
-    QualityReport,
-    /// Any other XML document.
-    Xml,
-    /// Any other text.
-    Text,
-    /// Bytes that are not text.
-    Binary,
-    /// XML that is not well-formed.
-    Malformed,
-}
-
-/// One row of a body summary table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BodyEntry {
-    /// Whose data this is (a URI), or empty.
-    pub subject: String,
-    /// Category, element or attribute name.
-    pub field: String,
-    pub value: String,
-}
-
-impl BodySummary {
-    pub(super) fn new(
-        part: usize,
-        content_type: &str,
-        kind: BodyKind,
-        title: impl Into<String>,
-    ) -> Self {
-        BodySummary {
-            part,
-            header_index: None,
-            content_type: content_type.to_string(),
-            kind,
-            title: title.into(),
-            lines: Vec::new(),
-            entries: Vec::new(),
-            malformed: None,
-        }
-    }
-
-    fn entry(&mut self, subject: &str, field: &str, value: impl Into<String>) {
-        self.entries.push(BodyEntry {
-            subject: subject.to_string(),
-            field: field.to_string(),
-            value: value.into(),
-        });
-    }
-}
 
 /// Availability number → name, by the ranges Microsoft documents for the state category: "state
 /// availability element" (learn.microsoft.com/lync/schema, Lync 2013): 0–4499 Available, 4500–5999
@@ -246,6 +140,9 @@ pub fn summarize_part(part: usize, content_type: &str, text: &str) -> BodySummar
     if xml_type || (looks_xml && !media.starts_with("text/plain")) {
         return xml_part(part, content_type, text);
     }
+    if media == "text/registration-event" {
+        return super::services::registration_event(part, content_type, text);
+    }
     if media.starts_with("text/") || media.is_empty() {
         let kind = if media == "text/plain" || media.is_empty() {
             BodyKind::ImText
@@ -311,6 +208,22 @@ fn xml_part(part: usize, content_type: &str, text: &str) -> BodySummary {
         "iscomposing" => typing(part, content_type, &root),
         "fault" => fault(part, content_type, &root),
         "contactlist" => contact_list(part, content_type, &root),
+        "request" | "response"
+            if root.child("credentialsRequest").is_some()
+                || root.child("credentialsResponse").is_some() =>
+        {
+            super::services::mras(part, content_type, &root)
+        }
+        "request" | "response"
+            if root.attr("C3PVersion").is_some() || content_type.contains("cccp") =>
+        {
+            super::services::c3p(part, content_type, &root)
+        }
+        "conference-info" => super::services::conference_info(part, content_type, &root),
+        "provisiongrouplist" => super::services::provisioning(part, content_type, &root),
+        "locationprofiledescription" => {
+            super::services::location_profile(part, content_type, &root)
+        }
         "vqreportevent" => {
             let mut s = BodySummary::new(part, content_type, BodyKind::QualityReport, "");
             let (title, lines) = super::quality::summary(&super::quality::from_root(&root));

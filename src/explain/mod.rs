@@ -27,6 +27,8 @@ pub mod lifelines;
 pub mod presence;
 pub mod quality;
 pub mod sdp;
+pub mod services;
+pub mod summary;
 pub mod text;
 pub mod util;
 pub mod versions;

@@ -35,7 +35,9 @@ pub struct Brief {
     /// `None` takes no room of its own.
     pub to_tag: Option<NonZeroU64>,
     /// The Event package (up to the first `;`, trimmed), Subscription-State and Expires as written: only for
-    /// SUBSCRIBE, NOTIFY and BENOTIFY and their responses, where subscriptions are made of them.
+    /// SUBSCRIBE, NOTIFY and BENOTIFY and their responses, where subscriptions are made of them. For a C3P
+    /// request or response (`application/cccp+xml`, [MS-CONFPRO]) `event` is its command instead — `addUser`, and
+    /// for a response its code too: `addUser success` (see [`c3p_command`]).
     pub event: Option<Sym>,
     pub sub_state: Option<Sym>,
     pub expires: Option<Sym>,
@@ -80,9 +82,7 @@ impl Brief {
             (Some(m), _) | (None, Some((_, m))) => m,
             (None, None) => "",
         };
-        let subscribing = ["SUBSCRIBE", "NOTIFY", "BENOTIFY"]
-            .iter()
-            .any(|k| kind.eq_ignore_ascii_case(k));
+        let subscribing = is_subscription_method(kind);
         let (mut event, mut sub_state, mut expires) = (None, None, None);
         if subscribing {
             event = msg
@@ -90,6 +90,12 @@ impl Brief {
                 .map(|e| sym(e.split(';').next().unwrap_or("").trim()));
             sub_state = msg.header("Subscription-State").map(|v| sym(&v));
             expires = msg.header("Expires").map(|v| sym(&v));
+        } else if msg.header("Content-Type").is_some_and(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/cccp+xml")
+        }) {
+            event = c3p_command(msg.body()).map(|c| sym(&c));
         }
         let im = msg
             .method()
@@ -165,5 +171,110 @@ impl Brief {
 
     pub fn is_request(&self) -> bool {
         self.method.is_some()
+    }
+}
+
+/// SUBSCRIBE, NOTIFY and BENOTIFY: the methods subscriptions are made of (a response by its CSeq method).
+pub fn is_subscription_method(method: &str) -> bool {
+    ["SUBSCRIBE", "NOTIFY", "BENOTIFY"]
+        .iter()
+        .any(|k| method.eq_ignore_ascii_case(k))
+}
+
+impl Brief {
+    /// The C3P command of a conference control message (`addUser`, `addUser success`), when it is one.
+    pub fn c3p<'a>(&self, syms: &'a Interner) -> Option<&'a str> {
+        let kind = self
+            .method
+            .or(self.cseq.map(|c| c.1))
+            .map_or("", |m| syms.get(m));
+        self.event
+            .filter(|_| !is_subscription_method(kind))
+            .map(|e| syms.get(e))
+    }
+}
+
+/// A C3P body's command ([MS-CONFPRO] 2.2: `<request …><addUser …>`, `<response … code="failure"><addUser …>`):
+/// the root's first child element's local name, and for a response its `code` (`addUser failure`). Read with a
+/// byte scan, not an XML parser: only the first two start tags matter, and every message's brief is made.
+pub fn c3p_command(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    let mut rest = text;
+    let mut root: Option<(&str, &str)> = None;
+    loop {
+        let at = rest.find('<')?;
+        rest = &rest[at + 1..];
+        if rest.starts_with('?') || rest.starts_with('!') {
+            continue;
+        }
+        let end = rest.find('>')?;
+        let tag = &rest[..end];
+        let name = tag
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("");
+        let local = name.rsplit(':').next().unwrap_or(name);
+        if local.is_empty() || name.starts_with('/') {
+            return None;
+        }
+        match root {
+            None => {
+                if local != "request" && local != "response" {
+                    return None;
+                }
+                root = Some((local, tag));
+            }
+            Some((kind, root_tag)) => {
+                let code = (kind == "response")
+                    .then(|| attribute(root_tag, "code"))
+                    .flatten();
+                return Some(match code {
+                    Some(c) => format!("{local} {c}"),
+                    None => local.to_string(),
+                });
+            }
+        }
+        rest = &rest[end + 1..];
+    }
+}
+
+/// An attribute's value in a start tag's text (`code="success"`).
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let mut from = 0;
+    while let Some(i) = tag[from..].find(name) {
+        let at = from + i;
+        let before_ok = at == 0 || tag[..at].ends_with(char::is_whitespace);
+        let after = tag[at + name.len()..].trim_start();
+        if before_ok {
+            if let Some(v) = after.strip_prefix('=') {
+                let v = v.trim_start();
+                let q = v.chars().next()?;
+                if q == '"' || q == '\'' {
+                    return v[1..].split(q).next();
+                }
+            }
+        }
+        from = at + name.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod c3p_tests {
+    use super::c3p_command;
+
+    #[test]
+    fn requests_and_responses() {
+        let req = br#"<?xml version="1.0"?><request xmlns="urn:ietf:params:xml:ns:cccp" C3PVersion="1" requestId="2"><addUser><conferenceKeys confEntity="x"/></addUser></request>"#;
+        assert_eq!(c3p_command(req).as_deref(), Some("addUser"));
+        let resp = br#"<response xmlns="urn:ietf:params:xml:ns:cccp" requestId="2" code="failure" reason="deniedByPolicy"><addUser/></response>"#;
+        assert_eq!(c3p_command(resp).as_deref(), Some("addUser failure"));
+        let prefixed = br#"<?xml version="1.0"?>
+<!-- c --><c3p:request xmlns:c3p="urn:ietf:params:xml:ns:cccp"><c3p:getConference/></c3p:request>"#;
+        assert_eq!(c3p_command(prefixed).as_deref(), Some("getConference"));
+        assert_eq!(c3p_command(b"<other><x/></other>"), None);
+        assert_eq!(c3p_command(b"<request"), None);
+        assert_eq!(c3p_command(b""), None);
+        assert_eq!(c3p_command(b"<request></request>"), None);
     }
 }

@@ -390,7 +390,10 @@ fn describe(syms: &Interner, msg: &Brief) -> (ConversationKind, String) {
             format!("{upper} {event} {uri}")
         }
         ConversationKind::Im => format!("{upper} {uri} (IM)"),
-        _ => format!("{upper} {uri}"),
+        _ => match msg.c3p(syms) {
+            Some(c3p) => format!("{upper} {c3p} {uri}"),
+            None => format!("{upper} {uri}"),
+        },
     };
     (kind, label.split_whitespace().collect::<Vec<_>>().join(" "))
 }

@@ -105,19 +105,27 @@ impl Analysis {
         let tx = self.transaction_of(i);
         let kind = self.arrow_kind(i);
         let syms = self.syms();
+        // A C3P command names the arrow too ([MS-CONFPRO]): `INFO addUser`, `200 OK (addUser success)`.
+        let c3p = m.brief.c3p(syms);
         let (label, note) = match m.brief.method {
             Some(method) => (
-                syms.get(method).to_string(),
+                match c3p {
+                    Some(c) => format!("{} {c}", syms.get(method)),
+                    None => syms.get(method).to_string(),
+                },
                 (kind == ArrowKind::Unanswered).then(|| "no response".to_string()),
             ),
             None => {
                 let status = m.brief.status.unwrap_or(0);
                 let reason = m.brief.reason.map_or("", |r| syms.get(r));
-                let label = if reason.is_empty() {
+                let mut label = if reason.is_empty() {
                     status.to_string()
                 } else {
                     format!("{status} {reason}")
                 };
+                if let Some(c) = c3p {
+                    label.push_str(&format!(" ({c})"));
+                }
                 let first_final = tx.and_then(|t| {
                     t.responses.iter().find(|&&r| {
                         self.messages[r as usize]
