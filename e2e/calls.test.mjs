@@ -48,6 +48,29 @@ describe('Calls view', () => {
     });
   });
 
+  it('shows a call quality report: its figures in the Calls panel and in the message panel, poor ones as a finding', async () => {
+    await withPage({ width: 1600, height: 900 }, async ({ page }) => {
+      await openCalls(page, ['vq-poor-network.uccapilog']);
+      const line = page.locator('#ins-calls .call-quality-line').first();
+      assert.match(await line.textContent(), /Quality, main-audio: MOS 2\.05 received, 2\.88 sent · network MOS 2\.21 · loss 13\.2 % · jitter 52 ms · round trip 612 ms · wifi, VPN/);
+      assert.equal(await line.locator('.call-poor').count(), 1, 'marked poor');
+      assert.match(await page.locator('#ins-calls').textContent(), /The report was cut off in the log/);
+      await page.screenshot({ path: join(OUT, 'calls-quality-1600.png') });
+      // The report's message: the body summary with the figures and what is poor.
+      await line.locator('.msg-link').click();
+      await page.waitForFunction(() => /Call quality report: main-audio/.test(document.getElementById('detail-body').textContent));
+      const body = await page.locator('#detail-body').textContent();
+      assert.match(body, /main-audio received: SILK\/16000, listening MOS 2\.05, network MOS 2\.21, degradation 1\.74, jitter 52 ms, loss 13\.2 %/);
+      assert.match(body, /— poor: network MOS degradation above 1\.0, packet loss above 10 %/);
+      assert.match(body, /ICE warnings 0x10000E6: /);
+      await page.screenshot({ path: join(OUT, 'calls-quality-detail-1600.png') });
+      // A finding says it too.
+      await page.click('#findings-toggle');
+      await page.waitForSelector('#ins-findings .finding');
+      assert.match(await page.locator('#ins-findings').textContent(), /Poor call quality on the call alice@contoso\.com → bob@contoso\.com/);
+    });
+  });
+
   it('says so when a log has no calls', async () => {
     await withPage({ colorScheme: 'dark' }, async ({ page }) => {
       await page.click('#open-sample');
