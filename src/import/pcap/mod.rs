@@ -24,6 +24,7 @@
 //! numbers frames): a capture has no lines.
 
 mod container;
+mod frag;
 mod net;
 mod report;
 mod sctp;
