@@ -8,6 +8,7 @@
 
 use super::container::Packet;
 use super::frag::{FragKey, Frags};
+use super::layout::Layer;
 use super::report::{Kind, Report};
 use super::sctp::Sctp;
 use super::tcp::{Segment, Tcp};
@@ -38,6 +39,8 @@ pub struct Net {
     sctp: Sctp,
     frags: Frags,
     pkt_no: u64,
+    /// The headers read in the current packet, when asked for ([`Net::record_layers`]).
+    layers: Option<Vec<(usize, Layer)>>,
 }
 
 impl Net {
@@ -49,6 +52,24 @@ impl Net {
             sctp: Sctp::default(),
             frags: Frags::default(),
             pkt_no: 0,
+            layers: None,
+        }
+    }
+
+    /// Note the headers read in each packet, for [`Net::take_layers`].
+    pub fn record_layers(&mut self) {
+        self.layers = Some(Vec::new());
+    }
+
+    /// The headers read in the last packet, outermost first (empty unless recording).
+    pub fn take_layers(&mut self) -> Vec<(usize, Layer)> {
+        self.layers.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Note that `header` (a slice of the packet's own bytes, else nothing is noted) is a `layer`.
+    fn mark(&mut self, layer: Layer, header: &[u8], cx: &Cx) {
+        if let (Some(v), Some(at)) = (self.layers.as_mut(), cx.place(header)) {
+            v.push(((at - cx.data.2) as usize, layer));
         }
     }
 
@@ -98,11 +119,17 @@ impl Net {
             228 => self.ipv4(d, cx, 0, sink),
             229 => self.ipv6(d, cx, 0, sink),
             113 => match (be16(d, 14), d.get(16..)) {
-                (Some(proto), Some(rest)) => self.ethertype(proto, rest, cx, 0, sink),
+                (Some(proto), Some(rest)) => {
+                    self.mark(Layer::Sll, d, cx);
+                    self.ethertype(proto, rest, cx, 0, sink)
+                }
                 _ => self.bad(Kind::BadEthernet, cx),
             },
             276 => match (be16(d, 0), d.get(20..)) {
-                (Some(proto), Some(rest)) => self.ethertype(proto, rest, cx, 0, sink),
+                (Some(proto), Some(rest)) => {
+                    self.mark(Layer::Sll2, d, cx);
+                    self.ethertype(proto, rest, cx, 0, sink)
+                }
                 _ => self.bad(Kind::BadEthernet, cx),
             },
             // PPP (with or without the HDLC address and control bytes), Cisco HDLC.
@@ -124,11 +151,13 @@ impl Net {
     }
 
     fn ethernet(&mut self, d: &[u8], cx: &Cx, depth: u8, sink: &mut Sink) {
-        match (be16(d, 12), d.get(14..)) {
-            // Values up to 1500 are 802.3 lengths (LLC frames): not IP.
-            (Some(et), Some(rest)) if et > 1500 => self.ethertype(et, rest, cx, depth, sink),
-            (Some(_), Some(_)) => {}
-            _ => self.bad(Kind::BadEthernet, cx),
+        let (Some(et), Some(rest)) = (be16(d, 12), d.get(14..)) else {
+            return self.bad(Kind::BadEthernet, cx);
+        };
+        self.mark(Layer::Ethernet, d, cx);
+        // Values up to 1500 are 802.3 lengths (LLC frames): not IP.
+        if et > 1500 {
+            self.ethertype(et, rest, cx, depth, sink);
         }
     }
 
@@ -155,8 +184,14 @@ impl Net {
             0x8864 => {
                 // PPPoE session: version/type 0x11, code 0, session, length, then the PPP protocol.
                 match (d.first(), be16(d, 6), d.get(8..)) {
-                    (Some(0x11), Some(0x0021), Some(ip)) => self.ipv4(ip, cx, depth, sink),
-                    (Some(0x11), Some(0x0057), Some(ip)) => self.ipv6(ip, cx, depth, sink),
+                    (Some(0x11), Some(0x0021), Some(ip)) => {
+                        self.mark(Layer::Pppoe, d, cx);
+                        self.ipv4(ip, cx, depth, sink)
+                    }
+                    (Some(0x11), Some(0x0057), Some(ip)) => {
+                        self.mark(Layer::Pppoe, d, cx);
+                        self.ipv6(ip, cx, depth, sink)
+                    }
                     (Some(_), Some(_), Some(_)) => {}
                     _ => self.bad(Kind::BadEthernet, cx),
                 }
@@ -209,6 +244,7 @@ impl Net {
         if b0 >> 4 != 4 || ihl < 20 || d.len() < ihl || (total != 0 && total < ihl) {
             return self.bad(Kind::BadIpv4, cx);
         }
+        self.mark(Layer::Ipv4, d, cx);
         // Total length 0: segmentation offload on the capturing host; the captured bytes are the packet.
         let (end, missing) = if total == 0 {
             (d.len(), 0)
@@ -248,6 +284,7 @@ impl Net {
         if b0 >> 4 != 6 {
             return self.bad(Kind::BadIpv6, cx);
         }
+        self.mark(Layer::Ipv6, d, cx);
         let plen = usize::from(plen);
         // Payload length 0: a jumbogram or segmentation offload; the captured bytes are the packet.
         let (end, missing) = if plen == 0 {
@@ -290,6 +327,7 @@ impl Net {
                     let Some(rest) = p.get(len..) else {
                         return self.bad(Kind::BadIpv6, cx);
                     };
+                    self.mark(Layer::Ipv6Ext(nh), p, cx);
                     nh = next;
                     p = rest;
                 }
@@ -299,6 +337,7 @@ impl Net {
                     else {
                         return self.bad(Kind::BadIpv6, cx);
                     };
+                    self.mark(Layer::Ipv6Ext(44), p, cx);
                     let offset = usize::from(fo & 0xFFF8);
                     let more = fo & 1 != 0;
                     if offset == 0 && !more {
@@ -367,9 +406,11 @@ impl Net {
             47 => self.gre(p, cx, depth + 1, sink),
             6 => self.tcp(src, dst, p, missing, cx, sink),
             17 => self.udp(src, dst, p, missing, cx, depth, sink),
-            132 => self
-                .sctp
-                .packet(src, dst, p, missing, cx, &mut self.report, sink),
+            132 => {
+                self.mark(Layer::Sctp, p, cx);
+                self.sctp
+                    .packet(src, dst, p, missing, cx, &mut self.report, sink)
+            }
             _ => {}
         }
     }
@@ -378,6 +419,7 @@ impl Net {
         let (Some(flags), Some(proto)) = (be16(p, 0), be16(p, 2)) else {
             return self.bad(Kind::BadGre, cx);
         };
+        self.mark(Layer::Gre, p, cx);
         let version = flags & 7;
         if version != 0 || flags & 0x4000 != 0 {
             // Enhanced GRE (PPTP) carries PPP; source routing (RFC 1701) is obsolete: neither is read.
@@ -441,6 +483,7 @@ impl Net {
             let end = ulen.min(p.len());
             (p.get(8..end).unwrap_or(&[]), ulen - end)
         };
+        self.mark(Layer::Udp, p, cx);
         if starts_with_sip(payload) {
             let (src, dst) = (
                 Ep {
@@ -456,6 +499,7 @@ impl Net {
             let place = cx.place(payload).map(InFile::At);
             emit_block(payload, place, &src, &dst, &cx.meta, cut.as_slice(), sink);
         } else if is_vxlan(payload) && depth < MAX_DEPTH {
+            self.mark(Layer::Vxlan, payload, cx);
             if let Some(eth) = payload.get(8..) {
                 self.ethernet(eth, cx, depth + 1, sink);
             }
@@ -502,7 +546,8 @@ impl Net {
                 port: dport,
             },
         );
-        self.tcp.segment(src, dst, &seg, cx, &mut self.report, sink);
+        let (conn, dir, seq0) = self.tcp.segment(src, dst, &seg, cx, &mut self.report, sink);
+        self.mark(Layer::Tcp { conn, dir, seq0 }, p, cx);
     }
 }
 
