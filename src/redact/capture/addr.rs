@@ -25,19 +25,23 @@ impl Renamer {
         })
     }
 
-    /// An IPv6 address gets the stand-in of the text the SIP wrote it as, whatever its spelling there
-    /// (`fec0:0:0:0:…` and `fec0::…` are one address); met first in a header, its RFC 5952 text's.
+    /// An IPv6 address gets the stand-in of the text the SIP wrote it as, in any of its usual spellings
+    /// (`fec0::216:…`, `fec0:0:0:0:216:…`, `fec0:0000:…`); met first in a header, its RFC 5952 text's.
     pub fn v6(&mut self, names: &mut Pseudonyms, a: [u8; 16]) -> [u8; 16] {
         *self.v6.entry(a).or_insert_with(|| {
             let ip = Ipv6Addr::from(a);
-            let spelt = names
-                .entries()
-                .filter(|e| e.0 == Category::Addresses)
-                .find(|e| e.1.parse::<Ipv6Addr>().ok() == Some(ip))
-                .map(|e| e.1.to_string());
-            let text = spelt.unwrap_or_else(|| ip.to_string());
+            let groups = ip.segments();
+            let spellings = [
+                ip.to_string(),
+                groups.map(|g| format!("{g:x}")).join(":"),
+                groups.map(|g| format!("{g:04x}")).join(":"),
+            ];
+            let text = spellings
+                .iter()
+                .find(|t| names.known(Category::Addresses, t).is_some())
+                .unwrap_or(&spellings[0]);
             names
-                .ipv6(&text)
+                .ipv6(text)
                 .parse::<Ipv6Addr>()
                 .map_or([0; 16], |s| s.octets())
         })

@@ -6,6 +6,7 @@
 //!
 //! A set that is not whole, or that carries no SIP, loses its payloads like any other packet.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use super::addr::Renamer;
@@ -29,6 +30,50 @@ struct Piece {
     bytes: Range<usize>,
     more: bool,
     cut: bool,
+}
+
+/// The fragments of one datagram met so far.
+#[derive(Debug, Default)]
+struct Set {
+    pieces: Vec<Piece>,
+    /// The distinct places (offset, length) with whether more follow, in order.
+    places: BTreeMap<(usize, usize), bool>,
+    /// The bytes the distinct places cover (more than the datagram when they overlap), and where the last
+    /// fragment ends.
+    covered: usize,
+    end: Option<usize>,
+}
+
+/// More distinct fragments than a datagram of 64 KiB needs in 256-byte pieces: not one datagram.
+const MAX_PIECES: usize = 256;
+
+impl Set {
+    fn add(&mut self, p: Piece) {
+        let len = p.bytes.len();
+        if self.places.insert((p.at, len), p.more).is_none() {
+            self.covered += len;
+        }
+        if !p.more {
+            self.end = Some(p.at + len);
+        }
+        self.pieces.push(p);
+    }
+
+    /// The distinct places in order, when they cover the whole datagram without overlapping.
+    fn whole(&self) -> Option<Vec<(usize, usize)>> {
+        if self.end.is_none_or(|e| self.covered < e) {
+            return None;
+        }
+        let mut end = 0;
+        for (i, (&(at, len), &more)) in self.places.iter().enumerate() {
+            let last = i + 1 == self.places.len();
+            if at != end || more == last || (len == 0 && !last) {
+                return None;
+            }
+            end = at + len;
+        }
+        Some(self.places.keys().copied().collect())
+    }
 }
 
 /// What a fragment becomes: its frame, its new piece and where that goes in the datagram.
@@ -85,23 +130,6 @@ fn piece(f: usize, st: &Stack, data: &[u8]) -> Option<(Key, Piece)> {
     ))
 }
 
-/// The distinct places of a set's pieces, in order, when they cover a whole datagram without overlapping.
-fn whole(set: &[Piece]) -> Option<Vec<(usize, usize)>> {
-    let mut ranges: Vec<(usize, usize, bool)> =
-        set.iter().map(|p| (p.at, p.bytes.len(), p.more)).collect();
-    ranges.sort_unstable();
-    ranges.dedup();
-    let mut end = 0;
-    for (i, &(at, len, more)) in ranges.iter().enumerate() {
-        let last = i + 1 == ranges.len();
-        if at != end || more == last || (len == 0 && !last) {
-            return None;
-        }
-        end = at + len;
-    }
-    Some(ranges.into_iter().map(|(at, len, _)| (at, len)).collect())
-}
-
 /// Every fragmented datagram of the capture: those that are whole UDP datagrams carrying SIP redacted (their
 /// records marked in `handled`), and what each of their fragments becomes.
 pub fn rewrite(
@@ -118,7 +146,7 @@ pub fn rewrite(
             unplaced.entry(f).or_default().push(i);
         }
     }
-    let mut open: FxMap<Key, Vec<Piece>> = FxMap::default();
+    let mut open: FxMap<Key, Set> = FxMap::default();
     let mut out = Vec::new();
     for (f, st) in cap.stacks.iter().enumerate() {
         if !st.fragment {
@@ -128,11 +156,16 @@ pub fn rewrite(
             continue;
         };
         let set = open.entry(key.clone()).or_default();
-        set.push(p);
-        let Some(places) = whole(set) else {
+        set.add(p);
+        if set.places.len() > MAX_PIECES {
+            // Its fragments keep no payload (the importer's datagram, if any, is refused below).
+            open.remove(&key);
+            continue;
+        }
+        let Some(places) = set.whole() else {
             continue;
         };
-        let set = open.remove(&key).unwrap_or_default();
+        let set = open.remove(&key).unwrap_or_default().pieces;
         let first = &cap.frames[set[0].frame];
         let Some(recs) = unplaced.get(&set[0].frame).filter(|_| key.4 == 17) else {
             continue;

@@ -141,7 +141,7 @@ fn unplaced(cap: &Capture<'_>, i: usize) -> String {
     let carrier = if let Some(b) = st.beyond {
         b
     } else if st.fragment {
-        "IP fragments that overlap, or TCP in IP fragments"
+        "IP fragments that overlap, or that carry TCP or a tunnel"
     } else if matches!(st.l4(), Some((_, Layer::Tcp { .. }))) {
         "WebSocket frames (masked)"
     } else {
