@@ -652,3 +652,33 @@ fn cut_and_corrupted_captures_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_capture_and_the_client_log_it_saw_redacted_together_still_merge() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let log = std::fs::read(root.join("www/sample/sample.uccapilog")).unwrap();
+    let pcap = std::fs::read(root.join("tests/fixtures/lab-tcp5060.pcap")).unwrap();
+    let (copies, _) = redact_all(&[&log, &pcap], Keep::default());
+    let copies: Vec<Vec<u8>> = copies.into_iter().map(Result::unwrap).collect();
+    let merged = |log: &[u8], pcap: &[u8]| {
+        let a = sipscope::Analysis::of_files([("client.uccapilog", log), ("lab.pcap", pcap)]);
+        let clocks: Vec<_> = a
+            .clocks
+            .iter()
+            .map(|c| (c.offset_ms, c.shared, format!("{:?}", c.source)))
+            .collect();
+        let sightings: usize = a.messages.iter().map(|m| m.also.len()).sum();
+        (
+            a.messages.len(),
+            sightings,
+            clocks,
+            a.flow.transactions.len(),
+            a.flow.conversations.len(),
+            a.aliases.len(),
+        )
+    };
+    let (was, is) = (merged(&log, &pcap), merged(&copies[0], &copies[1]));
+    // The capture's messages are the log's, seen on the wire: each drawn once, on the log's clock.
+    assert!(was.1 >= 30 && was.2[1].1 >= 30, "{was:?}");
+    assert_eq!(was, is, "the copies merge differently");
+}
