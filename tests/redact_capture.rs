@@ -565,6 +565,34 @@ fn a_lab_capture_keeps_its_streams_whole_and_leaves_out_what_is_not_sip() {
     assert!(is.good[1] >= 1);
 }
 
+/// A little-endian pcap file in big-endian byte order (as a SPARC or a PowerPC host writes it).
+fn big_endian(pcap: &[u8]) -> Vec<u8> {
+    let mut v = pcap.to_vec();
+    let swap = |v: &mut Vec<u8>, at: usize, n: usize| v[at..at + n].reverse();
+    swap(&mut v, 0, 4);
+    swap(&mut v, 4, 2);
+    swap(&mut v, 6, 2);
+    for at in [8, 12, 16, 20] {
+        swap(&mut v, at, 4);
+    }
+    let mut at = 24;
+    while at + 16 <= v.len() {
+        let caplen = u32::from_le_bytes([v[at + 8], v[at + 9], v[at + 10], v[at + 11]]) as usize;
+        for field in 0..4 {
+            swap(&mut v, at + 4 * field, 4);
+        }
+        at += 16 + caplen;
+    }
+    v
+}
+
+#[test]
+fn a_big_endian_pcap_is_written_back_in_its_byte_order() {
+    let file = big_endian(&pcap_file(1, &lab().packets));
+    let (copy, _, _) = check_capture("lab, big-endian", &file);
+    assert_eq!(copy[..24], file[..24], "the file header as it was");
+}
+
 #[test]
 fn sip_where_it_cannot_be_rewritten_refuses_the_file() {
     let lab = lab();
