@@ -12,7 +12,9 @@ mod wire;
 
 use common::redact::check;
 use sipscope::redact::{redact_all, Category, Keep, Redactor, Refused};
-use sipscope_harness::packets::{eth, ipv4_raw, pcap_file, pcapng_from_pcap, tcp, udp, NgExtras};
+use sipscope_harness::packets::{
+    eth, ipv4_raw, ng_block_in, pcap_file, pcapng_from_pcap, tcp, udp, NgExtras,
+};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -591,6 +593,28 @@ fn a_big_endian_pcap_is_written_back_in_its_byte_order() {
     let file = big_endian(&pcap_file(1, &lab().packets));
     let (copy, _, _) = check_capture("lab, big-endian", &file);
     assert_eq!(copy[..24], file[..24], "the file header as it was");
+}
+
+#[test]
+fn simple_packet_blocks_keep_their_length_and_zeros_for_what_is_not_sip() {
+    let lab = lab();
+    let mut file = pcapng_from_pcap(&pcap_file(1, &[]), true, &NgExtras::default());
+    for p in &lab.packets {
+        let mut body = (p.len() as u32).to_le_bytes().to_vec();
+        body.extend_from_slice(p);
+        file.extend(ng_block_in(true, 3, &body));
+    }
+    let (_, was, is) = check_capture("lab in simple packet blocks", &file);
+    // What a pcap copy leaves out is zeros here, the packet as long as it was.
+    for (frame, kept) in lab.other {
+        let (a, b) = (&was.records[frame], &is.records[frame]);
+        assert_eq!(a.data.len(), b.data.len(), "frame {}", frame + 1);
+        assert!(
+            b.data[kept..].iter().all(|&x| x == 0),
+            "frame {}",
+            frame + 1
+        );
+    }
 }
 
 #[test]

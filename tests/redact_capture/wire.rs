@@ -1,4 +1,5 @@
-//! A reader of captures of the tests' own, apart from sipscope's: pcap and pcapng records → Ethernet, Linux
+//! A reader of captures of the tests' own, apart from sipscope's: pcap records and pcapng enhanced and simple
+//! packet blocks → Ethernet, Linux
 //! cooked or raw IP → IPv4 / IPv6 (extension headers, fragments put together, IP in IP) → UDP and TCP, with
 //! every IPv4 header checksum and every UDP and TCP checksum whose bytes are all captured verified.
 
@@ -105,6 +106,16 @@ pub fn records(file: &[u8]) -> Vec<Record> {
                 } else {
                     u32::from(u16::from_be_bytes([body[0], body[1]]))
                 }),
+                3 => {
+                    let orig = word(body, 0, le);
+                    let room = (body.len() - 4).min(orig as usize);
+                    out.push(Record {
+                        time: (0, 0),
+                        orig_len: orig,
+                        linktype: links[0],
+                        data: body[4..4 + room].to_vec(),
+                    });
+                }
                 6 => {
                     let caplen = word(body, 12, le) as usize;
                     out.push(Record {

@@ -8,7 +8,8 @@
 //! description, addresses, filter, OS or hardware); an enhanced packet block's flags, drop count, packet id and
 //! queue (not its hash, now wrong); statistics; never a comment or a custom option. Name resolution blocks
 //! (addresses with their host names), decryption secrets, systemd journal entries, custom and unknown blocks are
-//! left out. A Simple Packet Block cannot say it was cut short: a payload left out there is zeros.
+//! left out. A Simple Packet Block cannot say it was cut short: a payload left out there is zeros
+//! ([`simple`]), and its checksums are those of the zeros.
 
 use crate::import::pcap::layout::Frame;
 use crate::import::pcap::{ng_options, u32_at};
@@ -20,6 +21,14 @@ const SHB: u32 = 0x0A0D_0D0A;
 pub struct Packet {
     pub data: Vec<u8>,
     pub orig_len: u32,
+}
+
+/// Whether `frame` is a pcapng Simple Packet Block (type 3 in either byte order), whose packet the file
+/// cannot show shorter than it was sent.
+pub fn simple(bytes: &[u8], frame: &Frame) -> bool {
+    let at = frame.span.0 as usize;
+    bytes.starts_with(&SHB.to_le_bytes())
+        && matches!(bytes.get(at..at + 4), Some([3, 0, 0, 0] | [0, 0, 0, 3]))
 }
 
 /// The capture `bytes` written again with each frame's packet (`packets[i]` is `frames[i]`'s).
@@ -142,7 +151,7 @@ fn interface(body: &[u8], le: bool) -> Vec<u8> {
 /// `None` when the block is malformed.
 fn packet_block(kind: u32, body: &[u8], le: bool, packet: Option<&Packet>) -> Option<Vec<u8>> {
     if kind == 3 {
-        // Simple Packet Block: the wire length, then as many bytes (a payload left out becomes zeros).
+        // Simple Packet Block: the wire length, then as many bytes.
         let orig = packet.map_or(u32_at(body, 0, le)?, |p| p.orig_len);
         let mut out = Vec::new();
         put32(&mut out, orig, le);

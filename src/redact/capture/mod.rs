@@ -75,6 +75,13 @@ pub fn redact(names: &mut Pseudonyms, keep: Keep, bytes: &[u8]) -> Result<Vec<u8
         if let Some(p) = payloads[f].take() {
             fix.payload = p;
         }
+        if let (Payload::Cut(n), true) = (&fix.payload, file::simple(bytes, frame)) {
+            // A block that cannot be cut short: the payload left out is zeros, the checksums theirs.
+            let mut zeros = d[st.payload.clone()].to_vec();
+            let kept = (*n).min(zeros.len());
+            zeros[kept..].fill(0);
+            fix.payload = Payload::New(zeros);
+        }
         fix.frag_at = frag_at[f];
         let (new, grown) = headers::rewrite(names, &mut ren, d, st, &fix)
             .map_err(|why| format!("{why} (frame {})", frame.number))?;
