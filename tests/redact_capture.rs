@@ -93,9 +93,9 @@ fn check_capture(name: &str, bytes: &[u8]) -> (Vec<u8>, wire::Wire, wire::Wire) 
         (a.len() == 6 && (a[0] & 1 == 1 || a.iter().all(|&b| b == 0)))
             || (a.len() == 4 && (a[0] == 127 || a == [0, 0, 0, 0] || a == [255; 4]))
     };
-    let left: HashSet<&Vec<u8>> = was
-        .addresses
-        .iter()
+    let addresses: HashSet<&Vec<u8>> = was.addresses.iter().collect();
+    let left: Vec<&Vec<u8>> = addresses
+        .into_iter()
         .filter(|a| !keeps_itself(a) && !kept.contains(*a))
         .filter(|a| copy.windows(a.len()).any(|w| w == a.as_slice()))
         .collect();
@@ -615,6 +615,34 @@ fn simple_packet_blocks_keep_their_length_and_zeros_for_what_is_not_sip() {
             frame + 1
         );
     }
+}
+
+#[test]
+fn a_connection_idle_for_minutes_keeps_one_stream() {
+    // The INVITE dialog, then more than 4096 other packets over six minutes (the importer forgets a connection
+    // idle for five), then the BYE on the same connection.
+    let lab = lab();
+    let bye = lab.packets.len() - 5;
+    let mut packets: Vec<Vec<u8>> = lab.packets[..bye].to_vec();
+    let mut arp = lab.packets[0].clone();
+    for i in 0..4200u32 {
+        arp[38..42].copy_from_slice(&(0x0A00_0000 + i).to_be_bytes());
+        packets.push(arp.clone());
+    }
+    packets.extend_from_slice(&lab.packets[bye..]);
+    let mut file = pcap_file(1, &packets);
+    // Times: 10 ms apart, then six minutes later from packet 4000 on (the importer looks for idle connections
+    // every 4096 packets).
+    let mut at = 24;
+    for (i, p) in packets.iter().enumerate() {
+        if i >= 4000 {
+            let t = u32::from_le_bytes([file[at], file[at + 1], file[at + 2], file[at + 3]]) + 360;
+            file[at..at + 4].copy_from_slice(&t.to_le_bytes());
+        }
+        at += 16 + p.len();
+    }
+    let (_, was, is) = check_capture("an idle connection", &file);
+    streams_stay_whole("an idle connection", &was, &is);
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //! the stream before them gained or lost; the other direction's acknowledgements move with them.
 //!
 //! A direction that carries no SIP keeps its sequence numbers and loses its payloads (a TLS direction keeps
-//! the first record header it starts with: the copy still says the connection was TLS).
+//! the first record header it starts with: the copy still says the connection was TLS). A connection the importer
+//! opened again without a SYN on the same endpoints is the one before it, going on.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -12,6 +13,7 @@ use std::ops::Range;
 use super::edits::{self, Edits};
 use super::headers::{Fix, Payload, Stack};
 use super::input::Capture;
+use crate::base::fxhash::FxMap;
 use crate::import::pcap::is_tls_record;
 use crate::import::pcap::layout::Layer;
 use crate::redact::{Keep, Pseudonyms};
@@ -40,6 +42,25 @@ struct Seg {
     file: Range<u64>,
 }
 
+/// A segment's two endpoints (address bytes and port each), the lower first.
+fn endpoints(data: &[u8], st: &Stack, at: usize) -> Vec<u8> {
+    let (ip, v6) = st.ip().unwrap_or((0, false));
+    let (n, src, dst) = if v6 {
+        (16, ip + 8, ip + 24)
+    } else {
+        (4, ip + 12, ip + 16)
+    };
+    let end = |from: usize, port: usize| {
+        let mut e = data.get(from..from + n).unwrap_or(&[]).to_vec();
+        e.extend_from_slice(data.get(port..port + 2).unwrap_or(&[]));
+        e
+    };
+    let (a, b) = (end(src, at), end(dst, at + 2));
+    let (mut lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    lo.extend(hi);
+    lo
+}
+
 /// Every TCP direction of a capture, redacted.
 #[derive(Debug, Default)]
 pub struct Streams {
@@ -58,6 +79,10 @@ impl Streams {
         handled: &mut [bool],
     ) -> Result<Streams, String> {
         let mut s = Streams::default();
+        // A connection the importer opened again without a SYN (the one before went idle, or closed and was
+        // forgotten) goes on in the same sequence numbers: one stream with the one before on the same endpoints.
+        let mut alias: FxMap<u32, u32> = FxMap::default();
+        let mut last_on: FxMap<Vec<u8>, u32> = FxMap::default();
         for (i, (f, st)) in cap.frames.iter().zip(&cap.stacks).enumerate() {
             let seg = match st.l4() {
                 Some((
@@ -69,6 +94,16 @@ impl Streams {
                     },
                 )) => {
                     let data = cap.data(i);
+                    let syn = data[at + 13] & SYN != 0;
+                    let c = *alias.entry(c).or_insert_with(|| {
+                        let pair = endpoints(data, st, at);
+                        let k = match last_on.get(&pair) {
+                            Some(&k) if !syn => k,
+                            _ => c,
+                        };
+                        last_on.insert(pair, k);
+                        k
+                    });
                     let d = s.dirs.entry((c, dir)).or_default();
                     d.seq0 = d.seq0.or(seq0);
                     let start = f.data_at + st.payload.start as u64;
@@ -80,7 +115,7 @@ impl Streams {
                             data[at + 6],
                             data[at + 7],
                         ]),
-                        syn: data[at + 13] & SYN != 0,
+                        syn,
                         file: start..f.data_at + st.payload.end as u64,
                     })
                 }
