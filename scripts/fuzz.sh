@@ -29,7 +29,8 @@ seed() {
   local t="$1" run="corpus-run/$1"
   mkdir -p "$run"
   case "$t" in
-    capture|analysis) find ../../shared/fixtures -name '*.pcap' -exec cp -n {} "$run/" \; 2>/dev/null || true ;;&
+    capture|analysis|redact) find ../../shared/fixtures -name '*.pcap' -exec cp -n {} "$run/" \; 2>/dev/null || true ;;&
+    redact) cp -n corpus/capture/* "$run/" 2>/dev/null || true ;;&
     sip_text|sip_message|analysis) find ../../shared/fixtures \( -name '*.sip' -o -name '*.dat' \) -exec cp -n {} "$run/" \; 2>/dev/null || true ;;
   esac
 }

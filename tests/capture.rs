@@ -5,7 +5,7 @@
 use sipscope::import::pcap::{CaptureImporter, CaptureKind};
 use sipscope::import::{Record, Sink};
 use sipscope::{Code, Diagnostic, Severity};
-use sipscope_harness::packets::{ipv4_raw, tcp, udp};
+use sipscope_harness::packets::{eth, ipv4_raw, ipv6, ng_block, pcap_file, tcp, udp};
 use std::path::Path;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -224,24 +224,6 @@ fn fixture_ipv6frag() {
 // ---------------------------------------------------------------------------------------------------------------
 // Building captures
 
-/// A pcap file (µs timestamps): packets at 1_700_000_000 s + i × 10 ms.
-fn pcap_file(linktype: u32, packets: &[Vec<u8>]) -> Vec<u8> {
-    let mut v = Vec::new();
-    v.extend(0xA1B2_C3D4u32.to_le_bytes());
-    v.extend([2, 0, 4, 0]);
-    v.extend([0u8; 8]);
-    v.extend(262_144u32.to_le_bytes());
-    v.extend(linktype.to_le_bytes());
-    for (i, p) in packets.iter().enumerate() {
-        v.extend(1_700_000_000u32.to_le_bytes());
-        v.extend((i as u32 * 10_000).to_le_bytes());
-        v.extend((p.len() as u32).to_le_bytes());
-        v.extend((p.len() as u32).to_le_bytes());
-        v.extend_from_slice(p);
-    }
-    v
-}
-
 /// Start offsets of each packet record in a file made by `pcap_file`.
 fn pcap_offsets(packets: &[Vec<u8>]) -> Vec<(u64, u64)> {
     let mut at = 24u64;
@@ -253,16 +235,6 @@ fn pcap_offsets(packets: &[Vec<u8>]) -> Vec<(u64, u64)> {
             span
         })
         .collect()
-}
-
-fn ng_block(kind: u32, body: &[u8]) -> Vec<u8> {
-    let len = 12 + body.len().div_ceil(4) * 4;
-    let mut v = kind.to_le_bytes().to_vec();
-    v.extend((len as u32).to_le_bytes());
-    v.extend_from_slice(body);
-    v.resize(len - 4, 0);
-    v.extend((len as u32).to_le_bytes());
-    v
 }
 
 /// A pcapng file: interfaces (link type, if_tsresol), packets (interface, timestamp in its units, bytes).
@@ -293,15 +265,6 @@ fn pcapng_file(ifaces: &[(u16, Option<u8>)], packets: &[(u32, u64, Vec<u8>)]) ->
     v
 }
 
-fn eth(ethertype: u16, payload: &[u8]) -> Vec<u8> {
-    let mut v = vec![
-        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x00, 0x66, 0x77, 0x88, 0x99, 0xAA,
-    ];
-    v.extend(ethertype.to_be_bytes());
-    v.extend_from_slice(payload);
-    v
-}
-
 fn eth_tags(tags: &[u16], ethertype: u16, payload: &[u8]) -> Vec<u8> {
     let mut v = vec![
         0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x00, 0x66, 0x77, 0x88, 0x99, 0xAA,
@@ -317,16 +280,6 @@ fn eth_tags(tags: &[u16], ethertype: u16, payload: &[u8]) -> Vec<u8> {
 
 fn ipv4(src: [u8; 4], dst: [u8; 4], proto: u8, payload: &[u8]) -> Vec<u8> {
     ipv4_raw(src, dst, proto, 1, 0x4000, payload)
-}
-
-fn ipv6(src: &str, dst: &str, nh: u8, payload: &[u8]) -> Vec<u8> {
-    let mut v = vec![0x60, 0, 0, 0];
-    v.extend((payload.len() as u16).to_be_bytes());
-    v.extend([nh, 64]);
-    v.extend(src.parse::<std::net::Ipv6Addr>().unwrap().octets());
-    v.extend(dst.parse::<std::net::Ipv6Addr>().unwrap().octets());
-    v.extend_from_slice(payload);
-    v
 }
 
 const F_FIN: u8 = 0x01;

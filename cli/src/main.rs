@@ -131,7 +131,7 @@ struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Command {
-    /// Write each file again with consistent pseudonyms, to share (client logs and SIP text).
+    /// Write each file again with consistent pseudonyms, to share (client logs, SIP text, pcap and pcapng).
     Redact(redact::RedactArgs),
 }
 

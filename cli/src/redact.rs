@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 /// Write each file again with consistent pseudonyms (users, domains, addresses, display names, identifiers,
 /// authentication values, free text, SDP keys), so it can be shared and still analyzes to the same flow.
-/// Client logs (UTF-8) and SIP text only; any other file is refused and nothing is written for it.
+/// Client logs (UTF-8), SIP text, and pcap and pcapng captures (their packets rewritten: SIP redacted, addresses
+/// renamed in the headers too, lengths, sequence numbers and checksums made again, other payloads left out); any
+/// other file, or a capture whose SIP cannot be rewritten soundly, is refused and nothing is written for it.
 #[derive(Debug, clap::Args)]
 pub struct RedactArgs {
     /// Files to redact.

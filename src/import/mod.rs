@@ -79,9 +79,15 @@ impl Format {
         }
     }
 
-    /// Whether `redact` writes the format back: client logs and SIP text, whose messages are text in the file.
+    /// Whether `redact` writes the format back: client logs and SIP text, whose messages are text in the file,
+    /// and captures, whose packets are rewritten.
     pub fn rewritable(self) -> bool {
-        matches!(self, Format::UccApiLog | Format::SipText)
+        matches!(self, Format::UccApiLog | Format::SipText) || self.is_capture()
+    }
+
+    /// A packet capture (pcap or pcapng).
+    pub fn is_capture(self) -> bool {
+        matches!(self, Format::Pcap | Format::PcapNg)
     }
 
     pub fn point_of_view(self) -> PointOfView {

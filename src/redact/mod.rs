@@ -1,11 +1,12 @@
 //! Redaction: a log written back in its own format with consistent pseudonyms, to share and still analyze to
-//! the same flow (client logs in UTF-8 and SIP text; other formats are refused).
+//! the same flow (client logs in UTF-8, SIP text, and captures in `capture`; other formats are refused).
 //!
 //! `names` holds the one table of stand-ins of a redaction; `text` is the token pass over any text (trace lines,
 //! header values, bodies); `message` redacts one parsed SIP message and moves its Content-Length. This module
 //! finds the messages with the format's importer, redacts each where it is in the file, scrubs the text between
 //! them, and moves a client log's packet sizes (`N bytes`) by what the messages gained or lost.
 
+pub mod capture;
 pub mod message;
 pub mod names;
 pub mod text;
@@ -34,10 +35,12 @@ impl Keep {
 /// Why a file was not redacted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
-    /// A format this round does not write back (server traces, captures, archives, unrecognised input).
+    /// A format this round does not write back (server traces, archives, unrecognised input).
     Format(&'static str),
     /// A client log in UTF-16.
     Utf16,
+    /// A capture that cannot be written back soundly: why.
+    Capture(String),
 }
 
 impl std::fmt::Display for Refused {
@@ -45,12 +48,13 @@ impl std::fmt::Display for Refused {
         match self {
             Refused::Format(name) => write!(
                 f,
-                "redaction reads client logs and SIP text only; this file is a {name} (not redacted)"
+                "redaction reads client logs, SIP text and captures only; this file is a {name} (not redacted)"
             ),
             Refused::Utf16 => write!(
                 f,
                 "redaction reads UTF-8 text only; this file is UTF-16 (not redacted)"
             ),
+            Refused::Capture(why) => write!(f, "{why} (not redacted)"),
         }
     }
 }
@@ -101,6 +105,9 @@ impl Redactor {
     pub fn redact(&mut self, bytes: &[u8]) -> Result<Vec<u8>, Refused> {
         let head = &bytes[..bytes.len().min(import::SNIFF_BYTES)];
         let (format, _) = import::detect(head, true);
+        if format.is_capture() {
+            return capture::redact(&mut self.names, self.keep, bytes).map_err(Refused::Capture);
+        }
         if !format.rewritable() {
             return Err(Refused::Format(format.display_name()));
         }

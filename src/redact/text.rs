@@ -22,7 +22,8 @@ fn pattern() -> &'static Regex {
             r#"(?P<idk>\b(?:(?:epid|tag|branch|ms-conversation-id|ms-opaque|ms-route-sig)=|urn:uuid:))(?P<idv>[^;>\s,"&]+)"#.to_string(),
             r"(?P<sdpk>a=ice-ufrag:|a=ice-pwd:|a=x-ssrc-range:|inline:)(?P<sdpv>[A-Za-z0-9+/=]+)".to_string(),
             r"(?P<msb>ms-body=)(?P<msbv>[A-Za-z0-9+/=]+)".to_string(),
-            format!(r#"(?P<sch>\b(?:sips?|pres|im):)(?:(?P<user>[^@\s;<>",:]+)@)?(?P<uh>{HOST})"#),
+            // A URI's host may be an IPv6 address without its brackets (some phones write them so).
+            format!(r#"(?P<sch>\b(?:sips?|pres|im):)(?:(?P<user>[^@\s;<>",:]+)@)?(?P<uh>{HOST}|(?:{v6}))"#),
             format!(r"(?P<mail>\b[A-Za-z0-9][A-Za-z0-9._%+-]*)@(?P<mh>{HOST})"),
             format!(r"(?P<v6>\b(?:{v6})\b)"),
             r"(?P<v4>\b(?:\d{1,3})\.(?:\d{1,3})\.(?:\d{1,3})\.(?:\d{1,3})\b)".to_string(),
@@ -149,6 +150,9 @@ fn v4(p: &mut Pseudonyms, s: &str) -> Option<String> {
 fn host(p: &mut Pseudonyms, h: &str, certain: bool) -> String {
     if let Some(inner) = h.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
         return format!("[{}]", p.ipv6(inner));
+    }
+    if h.contains(':') {
+        return p.ipv6(h);
     }
     if !is_name(h) {
         return v4(p, h).unwrap_or_else(|| h.to_string());

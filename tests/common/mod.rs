@@ -1,6 +1,7 @@
 //! What several test files share: the inputs every fixture-wide test runs over, alone and merged.
 
 pub mod pack;
+pub mod redact;
 
 use std::path::{Path, PathBuf};
 

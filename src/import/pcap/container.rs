@@ -116,8 +116,9 @@ fn u16_at(d: &[u8], at: usize, le: bool) -> Option<u16> {
     })
 }
 
+/// A 32-bit field at `at`, in the file's byte order (`le`: little-endian).
 #[inline]
-fn u32_at(d: &[u8], at: usize, le: bool) -> Option<u32> {
+pub fn u32_at(d: &[u8], at: usize, le: bool) -> Option<u32> {
     let b: [u8; 4] = d.get(at..at + 4)?.try_into().ok()?;
     Some(if le {
         u32::from_le_bytes(b)
@@ -429,12 +430,8 @@ impl Reader {
             res: Resolution::Dec(6),
             offset: 0,
         };
-        let mut at = 8;
-        while let (Some(code), Some(olen)) = (u16_at(body, at, le), u16_at(body, at + 2, le)) {
-            let olen = olen as usize;
-            let value = body.get(at + 4..at + 4 + olen).unwrap_or(&[]);
+        for (code, value) in options(body.get(8..).unwrap_or(&[]), le) {
             match code {
-                0 => break,
                 9 => {
                     if let Some(&v) = value.first() {
                         iface.res = if v & 0x80 != 0 {
@@ -451,7 +448,6 @@ impl Reader {
                 }
                 _ => {}
             }
-            at += 4 + olen.div_ceil(4) * 4;
         }
         if let State::Ng { interfaces, .. } = &mut self.state {
             interfaces.push(iface);
@@ -497,6 +493,21 @@ impl Reader {
             },
         });
     }
+}
+
+/// The options of a pcapng block (`d`: its bytes from the first option on), as (code, value), up to the end of
+/// options (code 0) or of `d`; a value cut short by the block's end is empty.
+pub fn options(d: &[u8], le: bool) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let (code, len) = (u16_at(d, at, le)?, usize::from(u16_at(d, at + 2, le)?));
+        if code == 0 {
+            return None;
+        }
+        let value = d.get(at + 4..at + 4 + len).unwrap_or(&[]);
+        at += 4 + len.div_ceil(4) * 4;
+        Some((code, value))
+    })
 }
 
 /// The fields of a pcapng packet block body: (interface, timestamp, captured bytes, wire length).

@@ -7,12 +7,14 @@
 //! * `container.rs` — pcap (µs and ns, both byte orders) and pcapng (sections, interfaces with their own link
 //!   type and `if_tsresol` / `if_tsoffset`; EPB, SPB and the obsolete PB) → packets.
 //! * `net.rs` — link layers (Ethernet with 802.1Q/QinQ, Linux cooked SLL/SLL2, raw IP, BSD null/loop, MPLS,
-//!   PPPoE, PPP, Cisco HDLC), IPv4/IPv6 (extension headers, fragment reassembly), tunnels (IP-in-IP, GRE, ERSPAN II/III, VXLAN),
+//!   PPPoE, PPP, Cisco HDLC), IPv4/IPv6 (extension headers), tunnels (IP-in-IP, GRE, ERSPAN II/III, VXLAN),
 //!   UDP datagrams.
-//! * `tcp.rs` — TCP stream reassembly per direction and SIP stream framing, WebSocket, TLS detection.
+//! * `frag.rs` — IP fragment reassembly.
+//! * `tcp/` — TCP stream reassembly per direction and SIP stream framing, WebSocket, TLS detection.
 //! * `sctp.rs` — SCTP DATA / I-DATA user messages.
 //! * `ws.rs` — WebSocket frame headers.
 //! * `report.rs` — counted diagnostics (one per kind, with a count and the first frame).
+//! * `layout.rs` — the headers read in each packet, where ([`dissect`]: for writing a capture back).
 //!
 //! SIP is recognised by content, never by port: a datagram, a user message or a stream is SIP when its first
 //! non-blank line is a SIP start line ([`crate::sip::parser::is_start_line`]).
@@ -24,11 +26,16 @@
 //! numbers frames): a capture has no lines.
 
 mod container;
+mod frag;
+pub mod layout;
 mod net;
 mod report;
 mod sctp;
 mod tcp;
 mod ws;
+
+pub use container::{options as ng_options, u32_at};
+pub use tcp::is_tls_record;
 
 use super::{Direction, InFile, Record, Sink};
 use crate::base::diag::{Code, Problem};
@@ -96,6 +103,30 @@ impl CaptureImporter {
         reader.finish(sink);
         net.finish(sink);
     }
+}
+
+/// A whole capture read to be written back: each packet record with the headers the layers read in it, and what
+/// the importer made of the capture (its records and diagnostics).
+pub fn dissect(bytes: &[u8]) -> (Vec<layout::Frame>, Sink) {
+    let mut reader = container::Reader::new(0);
+    let mut net = net::Net::new(0);
+    net.record_layers();
+    let mut sink = Sink::default();
+    let mut frames = Vec::new();
+    reader.push(bytes, &mut |p| {
+        net.packet(p, &mut sink);
+        frames.push(layout::Frame {
+            span: p.meta.span,
+            data_at: p.data_at,
+            caplen: p.data.len(),
+            orig_len: p.orig_len,
+            number: p.meta.frame,
+            layers: net.take_layers(),
+        });
+    });
+    reader.finish(&mut sink);
+    net.finish(&mut sink);
+    (frames, sink)
 }
 
 /// Where a packet is in the capture: what a record built from it points at.

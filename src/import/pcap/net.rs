@@ -3,15 +3,16 @@
 //! Link types: Ethernet (1; 802.1Q/802.1ad/QinQ tags, MPLS, PPPoE session), BSD null/loop (0, 108), raw IP
 //! (101, 12, 14, 228, 229), Linux cooked SLL (113) and SLL2 (276), PPP (9, 50), Cisco HDLC (104). Tunnels:
 //! IP-in-IP (4, 41), GRE (47; plain and transparent Ethernet bridging, ERSPAN type I/II over 0x88BE, type III
-//! over 0x22EB), VXLAN (recognised by its header inside UDP, not by port). Fragments are put back together by
-//! (source, destination, protocol, identification); a set that is not complete within 30 s of capture time or
-//! 20,000 packets, or that does not fit the memory bound (1024 sets, 32 MiB), is dropped and counted.
+//! over 0x22EB), VXLAN (recognised by its header inside UDP, not by port). Fragments are put back together in
+//! `frag.rs`.
 
 use super::container::Packet;
+use super::frag::{FragKey, Frags};
+use super::layout::Layer;
 use super::report::{Kind, Report};
 use super::sctp::Sctp;
 use super::tcp::{Segment, Tcp};
-use super::{be16, be32, cut_problem, emit_block, starts_with_sip, Cx, Ep, FxMap, Meta};
+use super::{be16, be32, cut_problem, emit_block, starts_with_sip, Cx, Ep};
 use crate::import::{InFile, Sink};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -38,6 +39,8 @@ pub struct Net {
     sctp: Sctp,
     frags: Frags,
     pkt_no: u64,
+    /// The headers read in the current packet, when asked for ([`Net::record_layers`]).
+    layers: Option<Vec<(usize, Layer)>>,
 }
 
 impl Net {
@@ -49,6 +52,24 @@ impl Net {
             sctp: Sctp::default(),
             frags: Frags::default(),
             pkt_no: 0,
+            layers: None,
+        }
+    }
+
+    /// Note the headers read in each packet, for [`Net::take_layers`].
+    pub fn record_layers(&mut self) {
+        self.layers = Some(Vec::new());
+    }
+
+    /// The headers read in the last packet, outermost first (empty unless recording).
+    pub fn take_layers(&mut self) -> Vec<(usize, Layer)> {
+        self.layers.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Note that `header` (a slice of the packet's own bytes, else nothing is noted) is a `layer`.
+    fn mark(&mut self, layer: Layer, header: &[u8], cx: &Cx) {
+        if let (Some(v), Some(at)) = (self.layers.as_mut(), cx.place(header)) {
+            v.push(((at - cx.data.2) as usize, layer));
         }
     }
 
@@ -98,11 +119,17 @@ impl Net {
             228 => self.ipv4(d, cx, 0, sink),
             229 => self.ipv6(d, cx, 0, sink),
             113 => match (be16(d, 14), d.get(16..)) {
-                (Some(proto), Some(rest)) => self.ethertype(proto, rest, cx, 0, sink),
+                (Some(proto), Some(rest)) => {
+                    self.mark(Layer::Sll, d, cx);
+                    self.ethertype(proto, rest, cx, 0, sink)
+                }
                 _ => self.bad(Kind::BadEthernet, cx),
             },
             276 => match (be16(d, 0), d.get(20..)) {
-                (Some(proto), Some(rest)) => self.ethertype(proto, rest, cx, 0, sink),
+                (Some(proto), Some(rest)) => {
+                    self.mark(Layer::Sll2, d, cx);
+                    self.ethertype(proto, rest, cx, 0, sink)
+                }
                 _ => self.bad(Kind::BadEthernet, cx),
             },
             // PPP (with or without the HDLC address and control bytes), Cisco HDLC.
@@ -124,11 +151,13 @@ impl Net {
     }
 
     fn ethernet(&mut self, d: &[u8], cx: &Cx, depth: u8, sink: &mut Sink) {
-        match (be16(d, 12), d.get(14..)) {
-            // Values up to 1500 are 802.3 lengths (LLC frames): not IP.
-            (Some(et), Some(rest)) if et > 1500 => self.ethertype(et, rest, cx, depth, sink),
-            (Some(_), Some(_)) => {}
-            _ => self.bad(Kind::BadEthernet, cx),
+        let (Some(et), Some(rest)) = (be16(d, 12), d.get(14..)) else {
+            return self.bad(Kind::BadEthernet, cx);
+        };
+        self.mark(Layer::Ethernet, d, cx);
+        // Values up to 1500 are 802.3 lengths (LLC frames): not IP.
+        if et > 1500 {
+            self.ethertype(et, rest, cx, depth, sink);
         }
     }
 
@@ -155,8 +184,14 @@ impl Net {
             0x8864 => {
                 // PPPoE session: version/type 0x11, code 0, session, length, then the PPP protocol.
                 match (d.first(), be16(d, 6), d.get(8..)) {
-                    (Some(0x11), Some(0x0021), Some(ip)) => self.ipv4(ip, cx, depth, sink),
-                    (Some(0x11), Some(0x0057), Some(ip)) => self.ipv6(ip, cx, depth, sink),
+                    (Some(0x11), Some(0x0021), Some(ip)) => {
+                        self.mark(Layer::Pppoe, d, cx);
+                        self.ipv4(ip, cx, depth, sink)
+                    }
+                    (Some(0x11), Some(0x0057), Some(ip)) => {
+                        self.mark(Layer::Pppoe, d, cx);
+                        self.ipv6(ip, cx, depth, sink)
+                    }
                     (Some(_), Some(_), Some(_)) => {}
                     _ => self.bad(Kind::BadEthernet, cx),
                 }
@@ -209,6 +244,7 @@ impl Net {
         if b0 >> 4 != 4 || ihl < 20 || d.len() < ihl || (total != 0 && total < ihl) {
             return self.bad(Kind::BadIpv4, cx);
         }
+        self.mark(Layer::Ipv4, d, cx);
         // Total length 0: segmentation offload on the capturing host; the captured bytes are the packet.
         let (end, missing) = if total == 0 {
             (d.len(), 0)
@@ -248,6 +284,7 @@ impl Net {
         if b0 >> 4 != 6 {
             return self.bad(Kind::BadIpv6, cx);
         }
+        self.mark(Layer::Ipv6, d, cx);
         let plen = usize::from(plen);
         // Payload length 0: a jumbogram or segmentation offload; the captured bytes are the packet.
         let (end, missing) = if plen == 0 {
@@ -290,6 +327,7 @@ impl Net {
                     let Some(rest) = p.get(len..) else {
                         return self.bad(Kind::BadIpv6, cx);
                     };
+                    self.mark(Layer::Ipv6Ext(nh), p, cx);
                     nh = next;
                     p = rest;
                 }
@@ -299,6 +337,7 @@ impl Net {
                     else {
                         return self.bad(Kind::BadIpv6, cx);
                     };
+                    self.mark(Layer::Ipv6Ext(44), p, cx);
                     let offset = usize::from(fo & 0xFFF8);
                     let more = fo & 1 != 0;
                     if offset == 0 && !more {
@@ -367,9 +406,11 @@ impl Net {
             47 => self.gre(p, cx, depth + 1, sink),
             6 => self.tcp(src, dst, p, missing, cx, sink),
             17 => self.udp(src, dst, p, missing, cx, depth, sink),
-            132 => self
-                .sctp
-                .packet(src, dst, p, missing, cx, &mut self.report, sink),
+            132 => {
+                self.mark(Layer::Sctp, p, cx);
+                self.sctp
+                    .packet(src, dst, p, missing, cx, &mut self.report, sink)
+            }
             _ => {}
         }
     }
@@ -378,6 +419,7 @@ impl Net {
         let (Some(flags), Some(proto)) = (be16(p, 0), be16(p, 2)) else {
             return self.bad(Kind::BadGre, cx);
         };
+        self.mark(Layer::Gre, p, cx);
         let version = flags & 7;
         if version != 0 || flags & 0x4000 != 0 {
             // Enhanced GRE (PPTP) carries PPP; source routing (RFC 1701) is obsolete: neither is read.
@@ -441,6 +483,7 @@ impl Net {
             let end = ulen.min(p.len());
             (p.get(8..end).unwrap_or(&[]), ulen - end)
         };
+        self.mark(Layer::Udp, p, cx);
         if starts_with_sip(payload) {
             let (src, dst) = (
                 Ep {
@@ -456,6 +499,7 @@ impl Net {
             let place = cx.place(payload).map(InFile::At);
             emit_block(payload, place, &src, &dst, &cx.meta, cut.as_slice(), sink);
         } else if is_vxlan(payload) && depth < MAX_DEPTH {
+            self.mark(Layer::Vxlan, payload, cx);
             if let Some(eth) = payload.get(8..) {
                 self.ethernet(eth, cx, depth + 1, sink);
             }
@@ -502,7 +546,8 @@ impl Net {
                 port: dport,
             },
         );
-        self.tcp.segment(src, dst, &seg, cx, &mut self.report, sink);
+        let (conn, dir, seq0) = self.tcp.segment(src, dst, &seg, cx, &mut self.report, sink);
+        self.mark(Layer::Tcp { conn, dir, seq0 }, p, cx);
     }
 }
 
@@ -511,290 +556,4 @@ fn is_vxlan(p: &[u8]) -> bool {
     matches!(p.get(..4), Some([0x08, 0, 0, 0]))
         && p.get(7) == Some(&0)
         && matches!(be16(p, 8 + 12), Some(0x0800 | 0x86DD | 0x8100))
-}
-
-/// Which datagram a fragment belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct FragKey {
-    src: IpAddr,
-    dst: IpAddr,
-    id: u32,
-    proto: u8,
-}
-
-#[derive(Debug)]
-struct FragSet {
-    data: Vec<u8>,
-    /// Byte ranges received, sorted and merged.
-    have: Vec<(usize, usize)>,
-    /// Length of the whole datagram, once the last fragment is in.
-    total: Option<usize>,
-    /// The first fragment to arrive: the reassembled datagram's place in the capture.
-    meta: Meta,
-    born_pkt: u64,
-    born_ms: Option<i64>,
-}
-
-/// Largest datagram accepted (IPv4 and IPv6 without jumbograms).
-const MAX_DATAGRAM: usize = 65_535;
-/// Fragment sets kept at once, and their bytes.
-const MAX_SETS: usize = 1024;
-const MAX_FRAG_BYTES: usize = 32 << 20;
-/// Age limits for an incomplete set.
-const FRAG_MAX_PACKETS: u64 = 20_000;
-const FRAG_MAX_MS: i64 = 30_000;
-
-#[derive(Debug, Default)]
-struct Frags {
-    sets: FxMap<FragKey, FragSet>,
-    /// Sets in the order they were opened (with their packet index), for eviction; entries of sets already
-    /// gone are skipped when met.
-    order: std::collections::VecDeque<(u64, FragKey)>,
-    bytes: usize,
-}
-
-impl Frags {
-    /// Add a fragment; returns the whole datagram and where its first fragment was when it is complete.
-    fn add(
-        &mut self,
-        key: FragKey,
-        offset: usize,
-        more: bool,
-        data: &[u8],
-        cx: &Cx,
-        report: &mut Report,
-    ) -> Option<(Vec<u8>, Meta)> {
-        let end = offset + data.len();
-        if end > MAX_DATAGRAM || (more && data.is_empty()) {
-            report.note(Kind::FragmentBad, cx.meta.frame);
-            return None;
-        }
-        if !self.sets.contains_key(&key) {
-            while !self.sets.is_empty()
-                && (self.sets.len() >= MAX_SETS || self.bytes + end > MAX_FRAG_BYTES)
-            {
-                self.evict_oldest(report);
-            }
-            if self.order.len() > 4 * MAX_SETS {
-                let mut live: Vec<(u64, FragKey)> =
-                    self.sets.iter().map(|(k, s)| (s.born_pkt, *k)).collect();
-                live.sort_unstable_by_key(|(born, k)| {
-                    (*born, self.sets.get(k).map_or(0, |s| s.meta.frame))
-                });
-                self.order = live.into();
-            }
-            self.order.push_back((cx.pkt_no, key));
-            self.sets.insert(
-                key,
-                FragSet {
-                    data: Vec::new(),
-                    have: Vec::new(),
-                    total: None,
-                    meta: cx.meta,
-                    born_pkt: cx.pkt_no,
-                    born_ms: cx.now(),
-                },
-            );
-        }
-        let set = self.sets.get_mut(&key)?;
-        if !more {
-            // The last fragment fixes the length; one that contradicts it (or data past it) is ignored.
-            if set.total.is_some_and(|t| t != end) || set.have.iter().any(|&(_, e)| e > end) {
-                report.note(Kind::FragmentBad, cx.meta.frame);
-                return None;
-            }
-            set.total = Some(end);
-        } else if set.total.is_some_and(|t| end > t) {
-            report.note(Kind::FragmentBad, cx.meta.frame);
-            return None;
-        }
-        if set.data.len() < end {
-            self.bytes += end - set.data.len();
-            set.data.resize(end, 0);
-        }
-        if let Some(dst) = set.data.get_mut(offset..end) {
-            dst.copy_from_slice(data);
-        }
-        insert_range(&mut set.have, offset, end);
-        let complete = matches!((set.total, set.have.as_slice()), (Some(t), [(0, e)]) if *e == t);
-        if !complete {
-            return None;
-        }
-        let set = self.sets.remove(&key)?;
-        self.bytes = self.bytes.saturating_sub(set.data.len());
-        let mut data = set.data;
-        data.truncate(set.total.unwrap_or(0));
-        Some((data, set.meta))
-    }
-
-    fn evict_oldest(&mut self, report: &mut Report) {
-        while let Some((born, key)) = self.order.pop_front() {
-            if self.sets.get(&key).is_some_and(|s| s.born_pkt == born) {
-                if let Some(s) = self.sets.remove(&key) {
-                    self.bytes = self.bytes.saturating_sub(s.data.len());
-                    report.note(Kind::FragmentDropped, s.meta.frame);
-                }
-                return;
-            }
-        }
-        // The order lost track (it never should): drop any set.
-        if let Some(key) = self.sets.keys().next().copied() {
-            if let Some(s) = self.sets.remove(&key) {
-                self.bytes = self.bytes.saturating_sub(s.data.len());
-                report.note(Kind::FragmentDropped, s.meta.frame);
-            }
-        }
-    }
-
-    fn sweep(&mut self, cx: &Cx, report: &mut Report) {
-        let now = cx.now();
-        let mut dropped: Vec<u32> = Vec::new();
-        let mut freed = 0;
-        self.sets.retain(|_, s| {
-            let old_pkts = cx.pkt_no.saturating_sub(s.born_pkt) > FRAG_MAX_PACKETS;
-            let old_time = matches!((now, s.born_ms), (Some(n), Some(b)) if n - b > FRAG_MAX_MS);
-            if old_pkts || old_time {
-                dropped.push(s.meta.frame);
-                freed += s.data.len();
-                false
-            } else {
-                true
-            }
-        });
-        self.bytes = self.bytes.saturating_sub(freed);
-        dropped.sort_unstable();
-        for f in dropped {
-            report.note(Kind::FragmentDropped, f);
-        }
-    }
-
-    fn drop_all(&mut self, report: &mut Report) {
-        let mut frames: Vec<u32> = self.sets.values().map(|s| s.meta.frame).collect();
-        frames.sort_unstable();
-        for f in frames {
-            report.note(Kind::FragmentDropped, f);
-        }
-        self.sets.clear();
-        self.order.clear();
-        self.bytes = 0;
-    }
-}
-
-/// Add `[start, end)` to a sorted list of disjoint ranges, merging touching ones.
-fn insert_range(have: &mut Vec<(usize, usize)>, start: usize, end: usize) {
-    if start >= end {
-        return;
-    }
-    let mut s = start;
-    let mut e = end;
-    let mut out = Vec::with_capacity(have.len() + 1);
-    let mut placed = false;
-    for &(a, b) in have.iter() {
-        if b < s {
-            out.push((a, b));
-        } else if a > e {
-            if !placed {
-                out.push((s, e));
-                placed = true;
-            }
-            out.push((a, b));
-        } else {
-            s = s.min(a);
-            e = e.max(b);
-        }
-    }
-    if !placed {
-        out.push((s, e));
-    }
-    *have = out;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cx(frame: u32) -> Cx {
-        Cx {
-            meta: Meta {
-                time: None,
-                span: (0, 0),
-                frame,
-            },
-            data: (0, 0, 0),
-            pkt_no: u64::from(frame),
-            cut: false,
-        }
-    }
-
-    #[test]
-    fn ranges_merge() {
-        let mut h = Vec::new();
-        insert_range(&mut h, 10, 20);
-        insert_range(&mut h, 30, 40);
-        assert_eq!(h, [(10, 20), (30, 40)]);
-        insert_range(&mut h, 0, 5);
-        assert_eq!(h, [(0, 5), (10, 20), (30, 40)]);
-        insert_range(&mut h, 5, 10);
-        assert_eq!(h, [(0, 20), (30, 40)]);
-        insert_range(&mut h, 15, 35);
-        assert_eq!(h, [(0, 40)]);
-    }
-
-    #[test]
-    fn fragments_reassemble_in_any_order_and_overlapping() {
-        let mut f = Frags::default();
-        let mut r = Report::default();
-        let key = FragKey {
-            src: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            dst: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            id: 7,
-            proto: 17,
-        };
-        let whole: Vec<u8> = (0..100u8).collect();
-        assert!(f
-            .add(key, 48, true, &whole[48..80], &cx(1), &mut r)
-            .is_none());
-        assert!(f
-            .add(key, 80, false, &whole[80..], &cx(2), &mut r)
-            .is_none());
-        assert!(f
-            .add(key, 40, true, &whole[40..56], &cx(3), &mut r)
-            .is_none());
-        let (got, meta) = f.add(key, 0, true, &whole[..48], &cx(4), &mut r).unwrap();
-        assert_eq!(got, whole);
-        assert_eq!(meta.frame, 1);
-        assert!(f.sets.is_empty() && f.bytes == 0);
-        // Incomplete sets are dropped and counted.
-        assert!(f.add(key, 0, true, &whole[..8], &cx(5), &mut r).is_none());
-        f.sweep(&cx(5 + FRAG_MAX_PACKETS as u32 + 1), &mut r);
-        assert!(f.sets.is_empty());
-        assert!(f
-            .add(key, 65_530, false, &whole[..8], &cx(6), &mut r)
-            .is_none());
-        let mut sink = Sink::default();
-        r.flush(0, &mut sink);
-        assert_eq!(sink.diagnostics.len(), 2, "{:?}", sink.diagnostics);
-    }
-
-    #[test]
-    fn fragment_memory_is_bounded() {
-        let mut f = Frags::default();
-        let mut r = Report::default();
-        for id in 0..(MAX_SETS as u32 + 10) {
-            let key = FragKey {
-                src: IpAddr::V4(Ipv4Addr::LOCALHOST),
-                dst: IpAddr::V4(Ipv4Addr::LOCALHOST),
-                id,
-                proto: 17,
-            };
-            f.add(key, 0, true, &[0; 64], &cx(id + 1), &mut r);
-        }
-        assert_eq!(f.sets.len(), MAX_SETS);
-        f.drop_all(&mut r);
-        let mut sink = Sink::default();
-        r.flush(0, &mut sink);
-        assert!(sink.diagnostics[0]
-            .message
-            .starts_with(&format!("{} fragmented", MAX_SETS + 10)));
-    }
 }

@@ -83,6 +83,8 @@ struct Key {
 /// What a connection is, beyond its two byte streams.
 #[derive(Debug)]
 struct Info {
+    /// The connection's number, in the order connections were opened.
+    id: u32,
     packets: u64,
     first_frame: u32,
     last_pkt: u64,
@@ -123,6 +125,8 @@ pub struct Tcp {
     conns: FxMap<Key, Conn>,
     gaps_listed: u32,
     tls: TlsList,
+    /// Connections opened so far.
+    opened: u32,
 }
 
 /// TLS connections reported so far, and those beyond the list.
@@ -183,6 +187,8 @@ impl Tcp {
         }
     }
 
+    /// Read a segment. Returns its connection's number (none for a bare ACK, FIN or RST of a connection never
+    /// seen carrying data), its direction, and the sequence number of the direction's stream byte 0 once known.
     pub fn segment(
         &mut self,
         src: Ep,
@@ -191,7 +197,7 @@ impl Tcp {
         cx: &Cx,
         report: &mut Report,
         sink: &mut Sink,
-    ) {
+    ) -> (Option<u32>, u8, Option<u32>) {
         let (key, d) = if src <= dst {
             (Key { a: src, b: dst }, 0)
         } else {
@@ -201,7 +207,8 @@ impl Tcp {
         let fresh = match self.conns.get(&key) {
             None => {
                 if seg.data.is_empty() && seg.missing == 0 && seg.flags & SYN == 0 {
-                    return; // a bare ACK/FIN/RST of a connection never seen carrying data
+                    // A bare ACK/FIN/RST of a connection never seen carrying data.
+                    return (None, d as u8, None);
                 }
                 true
             }
@@ -223,6 +230,7 @@ impl Tcp {
                     ep: [key.a, key.b],
                     half: [Half::default(), Half::default()],
                     info: Info {
+                        id: self.opened,
                         packets: 0,
                         first_frame: cx.meta.frame,
                         last_pkt: cx.pkt_no,
@@ -236,18 +244,20 @@ impl Tcp {
                     },
                 },
             );
+            self.opened += 1;
         }
         let Some(conn) = self.conns.get_mut(&key) else {
-            return;
+            return (None, d as u8, None);
         };
         let Conn { ep, half, info } = conn;
+        let id = (Some(info.id), d as u8);
         info.packets += 1;
         info.last_pkt = cx.pkt_no;
         if cx.now().is_some() {
             info.last_ms = cx.now();
         }
         if info.closed {
-            return; // a late retransmission after the end
+            return (id.0, id.1, None); // a late retransmission after the end
         }
         if opening {
             info.syn_from = Some(d);
@@ -267,6 +277,8 @@ impl Tcp {
             gaps_listed: &mut self.gaps_listed,
         };
         h.segment(seg, cx, &mut ctx);
+        // Sequence numbers and stream offsets move together (bytes delivered or skipped as a gap).
+        let seq0 = h.synced.then(|| h.next.wrapping_sub(h.abs as u32));
         h.check_hole(cx, false, &mut ctx);
         ctx.src = ep[1 - d];
         ctx.dst = ep[d];
@@ -294,6 +306,7 @@ impl Tcp {
             // and the last packets still count for the TLS diagnostic, given when it is forgotten.
             *half = [Half::default(), Half::default()];
         }
+        (id.0, id.1, seq0)
     }
 
     /// End both directions of a connection (flushing what they hold) and report it if it was TLS.
@@ -644,6 +657,7 @@ impl Half {
 
 mod stream;
 
+pub use stream::is_tls_record;
 use stream::{Mode, Stream};
 
 #[cfg(test)]

@@ -99,7 +99,8 @@ pub(super) fn looks_binary(d: &[u8]) -> bool {
     sample.contains(&0) || odd * 20 > sample.len()
 }
 
-pub(super) fn is_tls_record(d: &[u8]) -> bool {
+/// Whether `d` starts with a TLS record header (content type 0x14–0x17, version 3.0–3.4).
+pub fn is_tls_record(d: &[u8]) -> bool {
     matches!(d, [0x14..=0x17, 3, 0..=4, ..])
 }
 
