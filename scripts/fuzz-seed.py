@@ -57,6 +57,10 @@ def main():
     put('capture', pcapng_of(pcap))
     put('analysis', pcap[:24 + 16 * 1024])
     put('capture', pcap[:8192])
+    for name in ('lab-tcp5060.cap', 'lab-tcp5060-editcap.cap'):
+        cap = read('tests', 'fixtures', 'netmon', name)
+        put('capture', cap)
+        put('capture', cap[:8192])
     small = read('tests', 'fixtures', 'seed-presence.uccapilog')
     put('archive', gzip.compress(small, mtime=0))
     put('archive', zip_of([('Tracing/Lync-UccApi-0.UccApilog', small), ('Tracing/notes.txt', b'x' * 100)]))

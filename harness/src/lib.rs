@@ -283,10 +283,11 @@ pub fn sip_text(data: &[u8]) {
     importer(Format::SipText, data);
 }
 
-/// pcap and pcapng captures (the format the magic number names; pcap otherwise).
+/// pcap, pcapng and Network Monitor captures (the format the magic number names; pcap otherwise).
 pub fn capture(data: &[u8]) {
     let format = match detect(data, true).0 {
         Format::PcapNg => Format::PcapNg,
+        Format::NetMon => Format::NetMon,
         _ => Format::Pcap,
     };
     importer(format, data);

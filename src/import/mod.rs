@@ -28,6 +28,8 @@ pub enum Format {
     Pcap,
     /// A pcapng capture.
     PcapNg,
+    /// A Microsoft Network Monitor 2.x capture (`.cap`, written by Network Monitor 3.x).
+    NetMon,
     /// A gzip archive; the file inside is analyzed as an input of its own.
     Gzip,
     /// A zip archive; every file inside is analyzed as an input of its own.
@@ -74,13 +76,13 @@ impl Format {
     pub fn bytes_per_message(self) -> u64 {
         match self {
             Format::UccApiLog | Format::ServerTrace => 1280,
-            Format::Pcap | Format::PcapNg => 640,
+            Format::Pcap | Format::PcapNg | Format::NetMon => 640,
             _ => 1536,
         }
     }
 
     /// Whether `redact` writes the format back: client logs and SIP text, whose messages are text in the file,
-    /// and captures, whose packets are rewritten.
+    /// and pcap/pcapng captures, whose packets are rewritten (a Network Monitor capture is not written back).
     pub fn rewritable(self) -> bool {
         matches!(self, Format::UccApiLog | Format::SipText) || self.is_capture()
     }
@@ -106,6 +108,7 @@ impl Format {
             Format::SipText => "SIP text",
             Format::Pcap => "pcap",
             Format::PcapNg => "pcapng",
+            Format::NetMon => "Network Monitor capture",
             Format::Gzip => "gzip archive",
             Format::Zip => "zip archive",
             Format::Pending => "not read yet",
@@ -121,6 +124,7 @@ impl Format {
             Format::SipText => "sip-text",
             Format::Pcap => "pcap",
             Format::PcapNg => "pcapng",
+            Format::NetMon => "netmon",
             Format::Gzip => "gzip",
             Format::Zip => "zip",
             Format::Pending => "pending",
@@ -361,6 +365,7 @@ pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
     match pcap::CaptureImporter::sniff(head) {
         Some(pcap::CaptureKind::Pcap) => return (Format::Pcap, None),
         Some(pcap::CaptureKind::PcapNg) => return (Format::PcapNg, None),
+        Some(pcap::CaptureKind::NetMon) => return (Format::NetMon, None),
         None => {}
     }
     match archive::sniff(head) {
@@ -437,7 +442,9 @@ impl Importer {
         match format {
             Format::UccApiLog => Importer::UccApi(uccapi::UccApiImporter::new(file)),
             Format::ServerTrace => Importer::Server(Box::new(cls::ClsImporter::new(file))),
-            Format::Pcap | Format::PcapNg => Importer::Capture(pcap::CaptureImporter::new(file)),
+            Format::Pcap | Format::PcapNg | Format::NetMon => {
+                Importer::Capture(pcap::CaptureImporter::new(file))
+            }
             Format::SipText => Importer::SipText(siptext::SipTextImporter::new(file)),
             _ => Importer::Nothing,
         }

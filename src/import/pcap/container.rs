@@ -1,4 +1,4 @@
-//! Capture containers: pcap and pcapng read from pushed chunks of any size into packets (bytes, link type, time).
+//! Capture containers: pcap, pcapng and Network Monitor read from pushed chunks of any size into packets (bytes, link type, time).
 //!
 //! Only the record being read is buffered: a chunk is parsed in place, and only its unfinished tail is copied.
 //! Frame numbers count packet records (pcap) or packet blocks (pcapng EPB, SPB, PB), from 1.
@@ -6,6 +6,7 @@
 //! means the file is damaged: reading stops there with an error diagnostic, because nothing tells where the next
 //! record starts.
 
+use super::netmon::{self, NetMon, Next};
 use super::{CaptureKind, Meta};
 use crate::base::diag::{Code, Diagnostic};
 use crate::base::time::Timestamp;
@@ -43,6 +44,7 @@ pub fn sniff(head: &[u8]) -> Option<CaptureKind> {
             [0x4D, 0x3C, 0x2B, 0x1A] | [0x1A, 0x2B, 0x3C, 0x4D] => Some(CaptureKind::PcapNg),
             _ => None,
         },
+        _ if netmon::sniff(head) => Some(CaptureKind::NetMon),
         _ => None,
     }
 }
@@ -77,6 +79,8 @@ enum State {
         le: bool,
         interfaces: Vec<Interface>,
     },
+    /// Network Monitor 2.x (boxed: it keeps the offsets of the frames read).
+    NetMon(Box<NetMon>),
     /// Damaged: the rest of the file is counted and ignored.
     Dead,
 }
@@ -231,6 +235,9 @@ impl Reader {
                 .in_file(file),
             );
         }
+        if let State::NetMon(nm) = &self.state {
+            nm.finish(file, sink);
+        }
         if self.counts.unknown_interface > 0 {
             sink.diagnostics.push(
                 Diagnostic::warning(Code::CaptureBadBlock, format!(
@@ -265,6 +272,7 @@ impl Reader {
                 State::Start => self.start(rest),
                 State::Pcap { .. } => self.pcap_record(rest, f),
                 State::Ng { .. } => self.ng_block(rest, f),
+                State::NetMon(_) => self.netmon_frame(rest, f),
             };
             match step {
                 Step::Used(n) => {
@@ -297,12 +305,24 @@ impl Reader {
             };
             return Step::Used(0);
         }
+        if magic == netmon::MAGIC {
+            let Some(head) = d.get(..netmon::HEADER) else {
+                return Step::Need(netmon::HEADER);
+            };
+            return match NetMon::new(head) {
+                Ok(n) => {
+                    self.state = State::NetMon(Box::new(n));
+                    Step::Used(netmon::HEADER)
+                }
+                Err(why) => Step::Dead(why),
+            };
+        }
         let (le, nanos) = match magic {
             [0xD4, 0xC3, 0xB2, 0xA1] => (true, false),
             [0xA1, 0xB2, 0xC3, 0xD4] => (false, false),
             [0x4D, 0x3C, 0xB2, 0xA1] => (true, true),
             [0xA1, 0xB2, 0x3C, 0x4D] => (false, true),
-            _ => return Step::Dead("not a pcap or pcapng file header".into()),
+            _ => return Step::Dead("not a pcap, pcapng or Network Monitor file header".into()),
         };
         if d.len() < PCAP_HEADER {
             return Step::Need(PCAP_HEADER);
@@ -361,6 +381,41 @@ impl Reader {
             },
         });
         Step::Used(total)
+    }
+
+    fn netmon_frame<F: FnMut(&Packet<'_>)>(&mut self, d: &[u8], f: &mut F) -> Step {
+        let State::NetMon(nm) = &mut self.state else {
+            return Step::Dead("internal state".into());
+        };
+        match nm.next(d, self.pos, self.frame + 1, MAX_RECORD) {
+            Next::Need(n) => Step::Need(n),
+            Next::Skip(n) => Step::Used(n),
+            Next::Damaged(why) => Step::Dead(why),
+            Next::Frame {
+                total,
+                data,
+                data_skip,
+                linktype,
+                orig_len,
+                time,
+            } => {
+                self.frame += 1;
+                if let Some(linktype) = linktype {
+                    f(&Packet {
+                        data,
+                        data_at: self.pos + 16 + data_skip as u64,
+                        linktype,
+                        orig_len: orig_len.max(data.len() as u32),
+                        meta: Meta {
+                            time,
+                            span: (self.pos, self.pos + total as u64),
+                            frame: self.frame,
+                        },
+                    });
+                }
+                Step::Used(total)
+            }
+        }
     }
 
     fn ng_block<F: FnMut(&Packet<'_>)>(&mut self, d: &[u8], f: &mut F) -> Step {

@@ -1,4 +1,4 @@
-//! Capture importer: pcap and pcapng files → SIP records (link layers, IP reassembly, TCP streams, SCTP, WebSocket).
+//! Capture importer: pcap, pcapng and Network Monitor files → SIP records (link layers, IP reassembly, TCP streams, SCTP, WebSocket).
 //!
 //! The importer is push-based like the others: [`CaptureImporter::push`] takes chunks of any size and keeps only
 //! the bytes of the record it is in the middle of; [`CaptureImporter::finish`] flushes what is still open (TCP
@@ -6,6 +6,7 @@
 //!
 //! * `container.rs` — pcap (µs and ns, both byte orders) and pcapng (sections, interfaces with their own link
 //!   type and `if_tsresol` / `if_tsoffset`; EPB, SPB and the obsolete PB) → packets.
+//! * `netmon.rs` — Microsoft Network Monitor 2.x `.cap` files (header, frames, frame table) → the same packets.
 //! * `net.rs` — link layers (Ethernet with 802.1Q/QinQ, Linux cooked SLL/SLL2, raw IP, BSD null/loop, MPLS,
 //!   PPPoE, PPP, Cisco HDLC), IPv4/IPv6 (extension headers), tunnels (IP-in-IP, GRE, ERSPAN II/III, VXLAN),
 //!   UDP datagrams.
@@ -29,6 +30,7 @@ mod container;
 mod frag;
 pub mod layout;
 mod net;
+mod netmon;
 mod report;
 mod sctp;
 mod tcp;
@@ -52,6 +54,8 @@ pub enum CaptureKind {
     Pcap,
     /// pcapng (Wireshark's default): sections, interfaces, enhanced packet blocks.
     PcapNg,
+    /// Microsoft Network Monitor 2.x (`.cap`, what Network Monitor 3.x writes): a header, frames, a frame table.
+    NetMon,
 }
 
 impl CaptureKind {
@@ -59,6 +63,7 @@ impl CaptureKind {
         match self {
             CaptureKind::Pcap => "pcap",
             CaptureKind::PcapNg => "pcapng",
+            CaptureKind::NetMon => "netmon",
         }
     }
 }
