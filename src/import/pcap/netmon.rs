@@ -17,7 +17,7 @@
 //! read (an entry pointing elsewhere — a hole, or past the end of the file — is a diagnostic: what is not
 //! read in order is not read). A frame's time is its FILETIME when the file has one, else the start plus the
 //! offset. Media types: Ethernet, raw IP (tunnel, WWAN, raw IP frames), 802.11 with Network Monitor's radio
-//! metadata header (stripped), and converted pcap link types (`0xE000` + LINKTYPE); Network Monitor's own
+//! metadata header (stripped, handed on as LINKTYPE 105, which the link layers do not read yet), and converted pcap link types (`0xE000` + LINKTYPE); Network Monitor's own
 //! frames (network info, DNS cache, filters, events) are skipped quietly; any other type is counted.
 
 use crate::base::diag::{Code, Diagnostic};
