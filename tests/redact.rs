@@ -163,7 +163,7 @@ fn check(name: &str, bytes: &[u8]) {
 }
 
 #[test]
-fn every_client_log_and_sip_text_fixture_redacts_to_the_same_flow() {
+fn every_client_log_server_trace_and_sip_text_fixture_redacts_to_the_same_flow() {
     let mut seen = 0;
     for path in common::inputs() {
         let bytes = std::fs::read(&path).unwrap();
@@ -176,7 +176,7 @@ fn every_client_log_and_sip_text_fixture_redacts_to_the_same_flow() {
         check(&name, &bytes);
         seen += 1;
     }
-    assert!(seen >= 8, "only {seen} inputs redacted");
+    assert!(seen >= 10, "only {seen} inputs redacted");
 }
 
 #[test]
@@ -195,19 +195,155 @@ fn a_generated_client_log_redacts_to_the_same_flow() {
 }
 
 #[test]
-fn server_traces_captures_and_utf16_are_refused() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    for (file, want) in [
-        ("server-frontend.log", "server trace"),
-        ("lab-tcp5060.pcap", "pcap"),
-    ] {
-        let bytes = std::fs::read(root.join(file)).unwrap();
-        assert_eq!(
-            redact_all(&[&bytes], Keep::default()).0[0],
-            Err(Refused::Format(want)),
-            "{file}"
+fn server_trace_records_lose_their_names_and_merged_files_still_merge() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files: Vec<Vec<u8>> = [
+        "www/sample/sample.uccapilog",
+        "tests/fixtures/server-edge.log",
+        "tests/fixtures/server-frontend.log",
+    ]
+    .map(|f| std::fs::read(root.join(f)).unwrap())
+    .into();
+    let slices: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+    let (copies, _) = redact_all(&slices, Keep::default());
+    let copies: Vec<Vec<u8>> = copies.into_iter().map(Result::unwrap).collect();
+    let merged = |f: &[Vec<u8>]| {
+        Analysis::of_files([
+            ("client", &f[0][..]),
+            ("edge", &f[1][..]),
+            ("fe", &f[2][..]),
+        ])
+    };
+    let (before, after) = (merged(&files), merged(&copies));
+    assert_eq!(shape(&before), shape(&after));
+    // One server is one column in the copy as in the original: the hosts still merge.
+    let columns = |a: &Analysis| {
+        a.messages
+            .iter()
+            .flat_map(|m| [m.src.clone(), m.dst.clone()])
+            .collect::<HashSet<_>>()
+            .len()
+    };
+    assert_eq!(columns(&before), columns(&after));
+    for copy in &copies[1..] {
+        let text = String::from_utf8_lossy(copy).to_ascii_lowercase();
+        // Machine names in the record headers, connection records' peers, a diagnostic record's next hop and
+        // home pool, and the domain anywhere.
+        for gone in [
+            "fe01", "edge01", "fe02", "pool2", "limcm", "192.168.", "211.208.",
+        ] {
+            assert!(!text.contains(gone), "{gone} left in:\n{text}");
+        }
+        assert!(
+            text.contains("$$begin_record") && text.contains("\npeer-fqdn: host")
+                || !text.contains("peer-fqdn")
         );
     }
+}
+
+/// A Front End's record of an INVITE whose SDP body runs over many lines, then the 183 it sent back.
+const SERVER_INVITE: &str = "TL_INFO(TF_PROTOCOL) [FE01\\FE01]0A3C.1B2C::03/30/2018-02:10:07.114.0001D001 (SIPStack,SIPAdminLog::TraceProtocolRecord:SIPAdminLog.cpp(125))[3152000001] $$begin_record
+Trace-Correlation-Id: 3152000001
+Instance-Id: 0001B001
+Direction: incoming;source=\"internal edge\";destination=\"local\"
+Peer: 192.168.1.6:50001
+Message-Type: request
+Start-Line: INVITE sip:on4@limcm.com SIP/2.0
+Via: SIP/2.0/TLS 192.168.1.51:51882;branch=z9hG4bK7A1C3E5F;received=211.208.253.61;ms-received-port=51882;ms-received-cid=17700
+Max-Forwards: 69
+From: \"On 1\"<sip:on1@limcm.com>;tag=9e1d3c5a7b;epid=5f2c81d07a
+To: <sip:on4@limcm.com>
+Call-ID: 1d3f5b7e9a2c4e6f8a0b2d4f6e8a0c1e
+CSeq: 1 INVITE
+Contact: <sip:on1@limcm.com;opaque=user:epid:Wq3Lx0Zr1VaF6pHc8N2yBgAA;gruu>
+Content-Type: application/sdp
+Content-Length: 293
+Message-Body: v=0
+o=- 0 0 IN IP4 192.168.1.51
+s=session
+c=IN IP4 192.168.1.51
+b=CT:99980
+t=0 0
+m=audio 50012 RTP/SAVP 114 9 112 111 0 8 116 115 4 97 13 118 101
+a=ice-ufrag:Xy7Q
+a=ice-pwd:k9Jd0aLm3PqR5sTu7VwXyZ12
+a=candidate:1 1 UDP 2130706431 192.168.1.51 50012 typ host
+a=rtcp:50013
+a=sendrecv
+$$end_record
+TL_INFO(TF_PROTOCOL) [FE01\\FE01]0A3C.1B2C::03/30/2018-02:10:07.301.0001D002 (SIPStack,SIPAdminLog::TraceProtocolRecord:SIPAdminLog.cpp(125))[3152000002] $$begin_record
+Trace-Correlation-Id: 3152000002
+Instance-Id: 0001B002
+Direction: outgoing;source=\"local\";destination=\"internal edge\"
+Peer: 192.168.1.6:50001
+Message-Type: response
+Start-Line: SIP/2.0 183 Session Progress
+From: \"On 1\"<sip:on1@limcm.com>;tag=9e1d3c5a7b;epid=5f2c81d07a
+To: <sip:on4@limcm.com>;tag=7C0E2A4B6D
+Call-ID: 1d3f5b7e9a2c4e6f8a0b2d4f6e8a0c1e
+CSeq: 1 INVITE
+Via: SIP/2.0/TLS 192.168.1.51:51882;branch=z9hG4bK7A1C3E5F;received=211.208.253.61;ms-received-port=51882;ms-received-cid=17700
+Content-Length: 0
+Message-Body: –
+$$end_record
+";
+
+#[test]
+fn a_server_trace_body_over_many_lines_keeps_its_length_in_crlf_and_lf() {
+    let crlf = SERVER_INVITE.replace('\n', "\r\n");
+    let declared = |t: &str| -> usize {
+        let at = t.find("Content-Length: ").unwrap() + 16;
+        t[at..]
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let body = |t: &str| -> usize {
+        let from = t.find("Message-Body: ").unwrap() + 14;
+        let to = t[from..].find("$$end_record").unwrap() + from;
+        t[from..to].len()
+    };
+    // The record holds the body and its last line break before the end marker: the length is right.
+    assert_eq!(declared(&crlf), body(&crlf));
+    for (name, input) in [("crlf", crlf.clone()), ("lf", SERVER_INVITE.to_string())] {
+        check(name, input.as_bytes());
+        let copy = redact_all(&[input.as_bytes()], Keep::default())
+            .0
+            .remove(0)
+            .unwrap();
+        let copy = String::from_utf8(copy).unwrap();
+        assert_eq!(
+            copy.lines().count(),
+            input.lines().count(),
+            "{name}: lines kept"
+        );
+        assert_eq!(
+            declared(&copy) as i64 - declared(&input) as i64,
+            body(&copy) as i64 - body(&input) as i64,
+            "{name}"
+        );
+        for gone in [
+            "192.168.1.51",
+            "Xy7Q",
+            "k9Jd0aLm3PqR5sTu7VwXyZ12",
+            "On 1",
+            "FE01",
+        ] {
+            assert!(!copy.contains(gone), "{name}: {gone} left in:\n{copy}");
+        }
+    }
+}
+
+#[test]
+fn captures_and_utf16_are_refused() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let pcap = std::fs::read(root.join("lab-tcp5060.pcap")).unwrap();
+    assert_eq!(
+        redact_all(&[&pcap], Keep::default()).0[0],
+        Err(Refused::Format("pcap"))
+    );
     let utf16 = std::fs::read(root.join("utf16.uccapilog")).unwrap();
     assert_eq!(
         redact_all(&[&utf16], Keep::default()).0[0],

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 /// Write each file again with consistent pseudonyms (users, domains, addresses, display names, identifiers,
 /// authentication values, free text, SDP keys), so it can be shared and still analyzes to the same flow.
-/// Client logs (UTF-8) and SIP text only; any other file is refused and nothing is written for it.
+/// Client logs (UTF-8), server traces and SIP text; any other file is refused and nothing is written for it.
 #[derive(Debug, clap::Args)]
 pub struct RedactArgs {
     /// Files to redact.

@@ -79,9 +79,13 @@ impl Format {
         }
     }
 
-    /// Whether `redact` writes the format back: client logs and SIP text, whose messages are text in the file.
+    /// Whether `redact` writes the format back: client logs, server traces and SIP text, whose messages are
+    /// text in the file.
     pub fn rewritable(self) -> bool {
-        matches!(self, Format::UccApiLog | Format::SipText)
+        matches!(
+            self,
+            Format::UccApiLog | Format::ServerTrace | Format::SipText
+        )
     }
 
     pub fn point_of_view(self) -> PointOfView {

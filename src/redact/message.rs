@@ -50,7 +50,14 @@ pub fn redact(p: &mut Pseudonyms, keep: Keep, raw: &[u8]) -> Option<Vec<u8>> {
     Some(out.into_bytes())
 }
 
-fn header(p: &mut Pseudonyms, keep: Keep, name: &str, value: &str, grown: i64) -> String {
+/// A header value redacted by its name (a Call-ID whole; Content-Length moved by `grown`).
+pub(super) fn header(
+    p: &mut Pseudonyms,
+    keep: Keep,
+    name: &str,
+    value: &str,
+    grown: i64,
+) -> String {
     if name.eq_ignore_ascii_case("Content-Length") {
         return match value.trim().parse::<i64>() {
             // A right length stays right, a wrong one as wrong as it was.

@@ -1,13 +1,15 @@
 //! Redaction: a log written back in its own format with consistent pseudonyms, to share and still analyze to
-//! the same flow (client logs in UTF-8 and SIP text; other formats are refused).
+//! the same flow (client logs in UTF-8, server traces and SIP text; other formats are refused).
 //!
 //! `names` holds the one table of stand-ins of a redaction; `text` is the token pass over any text (trace lines,
-//! header values, bodies); `message` redacts one parsed SIP message and moves its Content-Length. This module
-//! finds the messages with the format's importer, redacts each where it is in the file, scrubs the text between
-//! them, and moves a client log's packet sizes (`N bytes`) by what the messages gained or lost.
+//! header values, bodies); `message` redacts one parsed SIP message and moves its Content-Length; `server` puts a
+//! server trace's records back line by line. This module finds the messages with the format's importer, redacts
+//! each where it is in the file, scrubs the text between them, and moves a client log's packet sizes (`N bytes`)
+//! by what the messages gained or lost.
 
 pub mod message;
 pub mod names;
+mod server;
 pub mod text;
 
 use std::ops::Range;
@@ -34,7 +36,7 @@ impl Keep {
 /// Why a file was not redacted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
-    /// A format this round does not write back (server traces, captures, archives, unrecognised input).
+    /// A format redaction does not write back (unrecognised input, …).
     Format(&'static str),
     /// A client log in UTF-16.
     Utf16,
@@ -45,7 +47,7 @@ impl std::fmt::Display for Refused {
         match self {
             Refused::Format(name) => write!(
                 f,
-                "redaction reads client logs and SIP text only; this file is a {name} (not redacted)"
+                "not redacted: redaction does not write back this format ({name})"
             ),
             Refused::Utf16 => write!(
                 f,
@@ -110,26 +112,27 @@ impl Redactor {
         {
             return Err(Refused::Utf16);
         }
-        // A client log's packets announce their size: it moves with their messages.
-        let client = format.point_of_view() == PointOfView::Client;
         let mut importer = Importer::new(format, 0);
         let mut sink = Sink::default();
         importer.push(bytes, &mut sink);
         importer.finish(&mut sink);
         // Every Call-ID is known before any text is scrubbed, so one named alone in a trace line is renamed too.
-        {
-            for r in &sink.records {
-                let call_id = match &r.parsed {
-                    Some(m) => m.call_id().map(|c| c.into_owned()),
-                    None => crate::sip::parse_message(r.sip.clone())
-                        .ok()
-                        .and_then(|m| m.call_id().map(|c| c.into_owned())),
-                };
-                if let Some(c) = call_id.filter(|c| !c.is_empty()) {
-                    self.names.token(Category::Ids, &c);
-                }
+        for r in &sink.records {
+            let call_id = match &r.parsed {
+                Some(m) => m.call_id().map(|c| c.into_owned()),
+                None => crate::sip::parse_message(r.sip.clone())
+                    .ok()
+                    .and_then(|m| m.call_id().map(|c| c.into_owned())),
+            };
+            if let Some(c) = call_id.filter(|c| !c.is_empty()) {
+                self.names.token(Category::Ids, &c);
             }
         }
+        if format.point_of_view() == PointOfView::Server {
+            return Ok(self.server_trace(bytes, &sink));
+        }
+        // A client log's packets announce their size: it moves with their messages.
+        let client = format.point_of_view() == PointOfView::Client;
         // The messages whose text is the file's bytes at a place, by packet; the others by their entry.
         let mut placed: Vec<(Range<usize>, (u64, u64))> = Vec::new();
         let mut unplaced: Vec<(u64, u64)> = Vec::new();
@@ -198,6 +201,41 @@ impl Redactor {
                 edits.extend(packet_sizes(bytes, span, delta));
             }
         }
+        Ok(self.write_back(bytes, edits, text::scrub))
+    }
+
+    /// A server trace: each protocol record redacted where the importer found it, the rest line by line.
+    fn server_trace(&mut self, bytes: &[u8], sink: &Sink) -> Vec<u8> {
+        let mut spans: Vec<(usize, usize)> = sink
+            .records
+            .iter()
+            .map(|r| (r.span.0 as usize, (r.span.1 as usize).min(bytes.len())))
+            .filter(|s| s.0 < s.1)
+            .collect();
+        spans.sort_unstable();
+        spans.dedup();
+        let mut edits = Vec::with_capacity(spans.len());
+        let mut at = 0;
+        for (start, end) in spans {
+            if start < at {
+                continue;
+            }
+            let entry = String::from_utf8_lossy(&bytes[start..end]);
+            let new = server::record(&mut self.names, self.keep, &entry);
+            edits.push((start..end, new.into_bytes()));
+            at = end;
+        }
+        self.write_back(bytes, edits, server::scrub)
+    }
+
+    /// `bytes` with each edit's range replaced by its text (in order; one overlapping an earlier one is
+    /// dropped) and the text between them scrubbed by `gap`.
+    fn write_back(
+        &mut self,
+        bytes: &[u8],
+        mut edits: Vec<(Range<usize>, Vec<u8>)>,
+        gap: fn(&mut Pseudonyms, Keep, &str) -> String,
+    ) -> Vec<u8> {
         edits.sort_by_key(|e| e.0.start);
         let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 8);
         let mut at = 0;
@@ -205,14 +243,14 @@ impl Redactor {
             if range.start < at {
                 continue;
             }
-            let gap = String::from_utf8_lossy(&bytes[at..range.start]);
-            out.extend_from_slice(text::scrub(&mut self.names, self.keep, &gap).as_bytes());
+            let text = String::from_utf8_lossy(&bytes[at..range.start]);
+            out.extend_from_slice(gap(&mut self.names, self.keep, &text).as_bytes());
             out.extend_from_slice(&new);
             at = range.end;
         }
-        let gap = String::from_utf8_lossy(&bytes[at..]);
-        out.extend_from_slice(text::scrub(&mut self.names, self.keep, &gap).as_bytes());
-        Ok(out)
+        let text = String::from_utf8_lossy(&bytes[at..]);
+        out.extend_from_slice(gap(&mut self.names, self.keep, &text).as_bytes());
+        out
     }
 }
 

@@ -98,6 +98,9 @@ pub struct Pseudonyms {
     private_v4: usize,
     public_v4: usize,
     hosts: usize,
+    /// A host name's first label (lower-case) → the number its stand-in has (`fe01` → 1 for `host1.…`): a
+    /// machine named alone (`FE01`) and its FQDN share the number.
+    labels: FxMap<String, usize>,
     /// Categories the copy keeps as they are.
     keep: Keep,
     domain_count: usize,
@@ -227,12 +230,41 @@ impl Pseudonyms {
         if let Some(s) = self.map.get(&key) {
             return self.shown(Category::Domains, host, s.clone());
         }
-        *self.made.entry(Category::Domains).or_default() += 1;
-        self.hosts += 1;
-        let s = format!("host{}.{d}", self.hosts);
-        self.map.insert(key.clone(), s.clone());
-        self.order.push(key);
+        let label = key.1.split('.').next().unwrap_or("").to_string();
+        let n = self.label_number(&label);
+        let s = format!("host{n}.{d}");
+        self.fresh(Category::Domains, key, s.clone());
         self.shown(Category::Domains, host, s)
+    }
+
+    /// A server's machine name written alone (`FE01` in a server trace's `[FE01\FE01]`): `hostN`, the first
+    /// label of its FQDN's stand-in (`host1.domain1.example`), whichever of the two is met first.
+    pub fn machine(&mut self, name: &str) -> String {
+        let key = (Category::Domains, name.to_ascii_lowercase());
+        if let Some(s) = self.map.get(&key) {
+            return self.shown(Category::Domains, name, s.clone());
+        }
+        let s = format!("host{}", self.label_number(&key.1));
+        self.fresh(Category::Domains, key, s.clone());
+        self.shown(Category::Domains, name, s)
+    }
+
+    /// The number of the host stand-ins whose first label is `label` (lower-case): the next one the first time.
+    fn label_number(&mut self, label: &str) -> usize {
+        if let Some(&n) = self.labels.get(label) {
+            return n;
+        }
+        self.hosts += 1;
+        self.labels.insert(label.to_string(), self.hosts);
+        self.hosts
+    }
+
+    /// A stand-in made outside [`Pseudonyms::make`]'s numbering: listed and counted the same way.
+    fn fresh(&mut self, c: Category, key: (Category, String), s: String) {
+        *self.made.entry(c).or_default() += 1;
+        self.used.insert((c, s.clone()));
+        self.map.insert(key.clone(), s);
+        self.order.push(key);
     }
 
     /// IPv4: private (RFC 1918, link-local) → `10.0.0.N`; public → TEST-NET-3 `203.0.113.N`, then TEST-NET-2
@@ -393,6 +425,10 @@ mod tests {
         assert_eq!(p.host("FE01.contoso.com"), "host1.domain1.example");
         assert_eq!(p.host("fe01.contoso.com"), "host1.domain1.example");
         assert_eq!(p.host("edge.fabrikam.co.kr"), "host2.domain2.example");
+        // A machine named alone shares its FQDN's number, whichever comes first.
+        assert_eq!(p.machine("FE01"), "host1");
+        assert_eq!(p.machine("EDGE02"), "host3");
+        assert_eq!(p.host("edge02.fabrikam.co.kr"), "host3.domain2.example");
         assert_eq!(p.ipv4([192, 168, 1, 5]), "10.0.0.1");
         assert_eq!(p.ipv4([8, 8, 8, 8]), "203.0.113.1");
         assert_eq!(p.ipv4([127, 0, 0, 1]), "127.0.0.1");

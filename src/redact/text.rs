@@ -33,12 +33,13 @@ fn pattern() -> &'static Regex {
     })
 }
 
-/// Via sent-by and SIP URI hosts: where a domain is certain (learnt before any host name is renamed).
+/// Via sent-by, SIP URI hosts, `targetname`, `ms-ep-fqdn`, ms-diagnostics `source` and a server trace's `Peer`
+/// and `Peer-FQDN`: where a domain is certain (learnt before any host name is renamed).
 fn learn_pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(&format!(
-            r"(?:\b(?:sips?|pres|im):(?:[^@\s;<>\x22,:]+@)?|SIP/2\.0/[A-Za-z]+\s+|[A-Za-z0-9]@|ms-fe=)(?P<h>{HOST})"
+            r"(?:\b(?:sips?|pres|im):(?:[^@\s;<>\x22,:]+@)?|SIP/2\.0/[A-Za-z]+\s+|[A-Za-z0-9]@|ms-fe=|targetname=\x22|ms-ep-fqdn=|source=\x22|(?i:peer|peer-fqdn):[ \t]*)(?P<h>{HOST})"
         ))
         .expect("the learn pattern is valid")
     })
@@ -174,17 +175,24 @@ fn literals(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
         let end = rest.find(is_sep).unwrap_or(rest.len());
         let (token, after) = rest.split_at(end);
         let word = token.trim_end_matches([':', '.']);
-        let stand_in = [Category::Ids, Category::Users, Category::Auth]
-            .into_iter()
-            .filter(|&c| !keep.has(c) && word.len() >= 3)
-            .find_map(|c| {
-                let key = if c == Category::Users {
-                    word.to_ascii_lowercase()
-                } else {
-                    word.to_string()
-                };
-                p.known(c, &key).map(str::to_string)
-            });
+        // A machine's name alone (`FE01`): only a word with a digit or a hyphen, never a plain word.
+        let machine = !word.contains('.') && word.bytes().any(|b| b.is_ascii_digit() || b == b'-');
+        let stand_in = [
+            Category::Ids,
+            Category::Users,
+            Category::Auth,
+            Category::Domains,
+        ]
+        .into_iter()
+        .filter(|&c| !keep.has(c) && word.len() >= 3 && (c != Category::Domains || machine))
+        .find_map(|c| {
+            let key = if matches!(c, Category::Users | Category::Domains) {
+                word.to_ascii_lowercase()
+            } else {
+                word.to_string()
+            };
+            p.known(c, &key).map(str::to_string)
+        });
         match stand_in {
             Some(s) => {
                 out.push_str(&s);
