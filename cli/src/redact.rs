@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 /// Write each file again with consistent pseudonyms (users, domains, addresses, display names, identifiers,
 /// authentication values, free text, SDP keys), so it can be shared and still analyzes to the same flow.
-/// Client logs (UTF-8), server traces and SIP text; any other file is refused and nothing is written for it.
+/// Client logs, server traces and SIP text (UTF-8 or UTF-16); any other file is refused and nothing is written
+/// for it.
 #[derive(Debug, clap::Args)]
 pub struct RedactArgs {
     /// Files to redact.

@@ -1,5 +1,5 @@
 //! Redaction: a log written back in its own format with consistent pseudonyms, to share and still analyze to
-//! the same flow (client logs in UTF-8, server traces and SIP text; other formats are refused).
+//! the same flow (client logs, server traces and SIP text, in UTF-8 or UTF-16; other formats are refused).
 //!
 //! `names` holds the one table of stand-ins of a redaction; `text` is the token pass over any text (trace lines,
 //! header values, bodies); `message` redacts one parsed SIP message and moves its Content-Length; `server` puts a
@@ -15,7 +15,7 @@ pub mod text;
 use std::ops::Range;
 
 use crate::base::fxhash::FxMap;
-use crate::import::{self, Importer, InFile, PointOfView, Sink};
+use crate::import::{self, lines, Importer, InFile, PointOfView, Sink};
 
 pub use names::{Category, Pseudonyms};
 
@@ -38,8 +38,6 @@ impl Keep {
 pub enum Refused {
     /// A format redaction does not write back (unrecognised input, …).
     Format(&'static str),
-    /// A client log in UTF-16.
-    Utf16,
 }
 
 impl std::fmt::Display for Refused {
@@ -48,10 +46,6 @@ impl std::fmt::Display for Refused {
             Refused::Format(name) => write!(
                 f,
                 "not redacted: redaction does not write back this format ({name})"
-            ),
-            Refused::Utf16 => write!(
-                f,
-                "redaction reads UTF-8 text only; this file is UTF-16 (not redacted)"
             ),
         }
     }
@@ -106,12 +100,15 @@ impl Redactor {
         if !format.rewritable() {
             return Err(Refused::Format(format.display_name()));
         }
-        if head.starts_with(&[0xFF, 0xFE])
-            || head.starts_with(&[0xFE, 0xFF])
-            || head.iter().take(256).any(|&b| b == 0)
-        {
-            return Err(Refused::Utf16);
+        match lines::Encoding::sniff(head) {
+            lines::Encoding::Utf16Le => Ok(self.utf16(bytes, true, format)),
+            lines::Encoding::Utf16Be => Ok(self.utf16(bytes, false, format)),
+            _ => Ok(self.text(bytes, format)),
         }
+    }
+
+    /// A file of text in UTF-8 in its format, whose importer finds its messages.
+    fn text(&mut self, bytes: &[u8], format: import::Format) -> Vec<u8> {
         let mut importer = Importer::new(format, 0);
         let mut sink = Sink::default();
         importer.push(bytes, &mut sink);
@@ -129,7 +126,7 @@ impl Redactor {
             }
         }
         if format.point_of_view() == PointOfView::Server {
-            return Ok(self.server_trace(bytes, &sink));
+            return self.server_trace(bytes, &sink);
         }
         // A client log's packets announce their size: it moves with their messages.
         let client = format.point_of_view() == PointOfView::Client;
@@ -201,7 +198,34 @@ impl Redactor {
                 edits.extend(packet_sizes(bytes, span, delta));
             }
         }
-        Ok(self.write_back(bytes, edits, text::scrub))
+        self.write_back(bytes, edits, text::scrub)
+    }
+
+    /// A file in UTF-16 (little-endian when `le`): read as the importer reads it, as UTF-8 (so a client log's
+    /// `N bytes` move by what the UTF-8 text gained or lost, as the importer counts them), redacted, and written
+    /// back in the same byte order after the same BOM, or none.
+    fn utf16(&mut self, bytes: &[u8], le: bool, format: import::Format) -> Vec<u8> {
+        let bom = [0xFEFF_u16.to_le_bytes(), 0xFEFF_u16.to_be_bytes()]
+            .into_iter()
+            .find(|b| bytes.starts_with(b))
+            .map_or(0, |b| b.len());
+        let mut text = Vec::with_capacity(bytes.len());
+        lines::decode_utf16(&bytes[bom..], le, &mut text);
+        let copy = self.text(&text, format);
+        let mut out = Vec::with_capacity(copy.len() * 2 + 4);
+        out.extend_from_slice(&bytes[..bom]);
+        for unit in String::from_utf8_lossy(&copy).encode_utf16() {
+            out.extend_from_slice(&if le {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        // An odd last byte the importer leaves out stays as it was.
+        if (bytes.len() - bom) % 2 == 1 {
+            out.extend_from_slice(&bytes[bytes.len() - 1..]);
+        }
+        out
     }
 
     /// A server trace: each protocol record redacted where the importer found it, the rest line by line.
