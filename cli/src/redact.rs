@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 /// Write each file again with consistent pseudonyms (users, domains, addresses, display names, identifiers,
 /// authentication values, free text, SDP keys), so it can be shared and still analyzes to the same flow.
-/// Client logs, server traces and SIP text (UTF-8 or UTF-16); any other file is refused and nothing is written
-/// for it.
+/// Client logs, server traces and SIP text (UTF-8 or UTF-16), and gzip and zip archives of them (each file inside
+/// redacted, one that cannot be is left out and said); any other file is refused and nothing is written for it.
 #[derive(Debug, clap::Args)]
 pub struct RedactArgs {
     /// Files to redact.
@@ -69,6 +69,17 @@ pub fn run(args: &RedactArgs) -> ExitCode {
                 eprintln!("sipscope: {}: {why}", path.display());
                 refused = true;
             }
+        }
+    }
+    for l in redactor.left_out() {
+        let path = args.files[l.file].display();
+        if l.entry.is_empty() {
+            eprintln!("sipscope: {path}: {}", l.reason);
+        } else {
+            eprintln!(
+                "sipscope: {path}: {} left out of the copy: {}",
+                l.entry, l.reason
+            );
         }
     }
     for (c, n) in redactor.counts() {

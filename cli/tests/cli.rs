@@ -487,6 +487,35 @@ fn redact_writes_each_file_under_its_name_with_counts_and_refuses_what_it_cannot
         summary("www/sample/sample.uccapilog"),
         summary(copy.to_str().unwrap())
     );
+    // An archive comes back in its container; a file inside that cannot be redacted is left out and said.
+    let zip = dir.with_extension("zip");
+    let sample = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../www/sample/sample.uccapilog"
+    ))
+    .unwrap();
+    let note = std::fs::read(&notes).unwrap();
+    std::fs::write(
+        &zip,
+        sipscope::redact::archive::zip(&[
+            ("Tracing/Lync-UccApi-0.UccApilog", &sample, true, false),
+            ("Tracing/notes.txt", &note, true, false),
+        ]),
+    )
+    .unwrap();
+    let (_, err, code) = sipscope(&["redact", zip.to_str().unwrap(), "-o", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("Tracing/notes.txt left out of the copy: not redacted"),
+        "{err}"
+    );
+    let copy = std::fs::read(dir.join(zip.file_name().unwrap())).unwrap();
+    assert!(copy.starts_with(b"PK\x03\x04"));
+    assert_eq!(
+        summary("www/sample/sample.uccapilog")[..],
+        summary(dir.join(zip.file_name().unwrap()).to_str().unwrap())[1..]
+    );
+    std::fs::remove_file(&zip).unwrap();
     let (_, err, code) = sipscope(&["redact", "x", "-o", "y", "--keep", "everything"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("one of: users, domains"), "{err}");

@@ -1,12 +1,14 @@
 //! Redaction: a log written back in its own format with consistent pseudonyms, to share and still analyze to
-//! the same flow (client logs, server traces and SIP text, in UTF-8 or UTF-16; other formats are refused).
+//! the same flow (client logs, server traces and SIP text, in UTF-8 or UTF-16, and gzip and zip archives of them;
+//! other formats are refused).
 //!
 //! `names` holds the one table of stand-ins of a redaction; `text` is the token pass over any text (trace lines,
 //! header values, bodies); `message` redacts one parsed SIP message and moves its Content-Length; `server` puts a
-//! server trace's records back line by line. This module finds the messages with the format's importer, redacts
-//! each where it is in the file, scrubs the text between them, and moves a client log's packet sizes (`N bytes`)
-//! by what the messages gained or lost.
+//! server trace's records back line by line; `archive` packs an archive's redacted files again. This module
+//! finds the messages with the format's importer, redacts each where it is in the file, scrubs the text between
+//! them, and moves a client log's packet sizes (`N bytes`) by what the messages gained or lost.
 
+pub mod archive;
 pub mod message;
 pub mod names;
 mod server;
@@ -38,6 +40,10 @@ impl Keep {
 pub enum Refused {
     /// A format redaction does not write back (unrecognised input, …).
     Format(&'static str),
+    /// An archive none of whose files could be redacted (each is in [`Redactor::left_out`]).
+    Archive,
+    /// An archive inside more archives than the analysis opens ([`import::archive::MAX_DEPTH`]).
+    TooDeep,
 }
 
 impl std::fmt::Display for Refused {
@@ -46,6 +52,14 @@ impl std::fmt::Display for Refused {
             Refused::Format(name) => write!(
                 f,
                 "not redacted: redaction does not write back this format ({name})"
+            ),
+            Refused::Archive => {
+                write!(f, "not redacted: nothing in this archive could be redacted")
+            }
+            Refused::TooDeep => write!(
+                f,
+                "not redacted: an archive inside {} archives (the analysis opens none deeper)",
+                import::archive::MAX_DEPTH
             ),
         }
     }
@@ -56,6 +70,22 @@ impl std::fmt::Display for Refused {
 pub struct Redactor {
     pub names: Pseudonyms,
     keep: Keep,
+    /// The first pass: values are learnt, nothing is written.
+    warming: bool,
+    /// Files inside the archive being redacted that its copy leaves out, and why.
+    leaving: Vec<(String, String)>,
+    left_out: Vec<LeftOut>,
+}
+
+/// A file inside an archive that its copy leaves out (it is never copied through unredacted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// The input, by its place in [`redact_all`]'s files.
+    pub file: usize,
+    /// Its path inside the archive (`Tracing/readme.txt`; `logs.zip/a.log.gz/a.log` when nested); empty when
+    /// the note is about the archive itself.
+    pub entry: String,
+    pub reason: String,
 }
 
 /// Redact every file with one table of pseudonyms. Every file is read twice: the first time learns the domains
@@ -64,14 +94,24 @@ pub fn redact_all(files: &[&[u8]], keep: Keep) -> (Vec<Result<Vec<u8>, Refused>>
     let mut r = Redactor {
         names: Pseudonyms::keeping(keep),
         keep,
+        ..Redactor::default()
     };
-    for f in files {
-        text::learn(&mut r.names, &String::from_utf8_lossy(f));
-    }
+    r.warming = true;
     for f in files {
         let _ = r.redact(f);
     }
-    let out = files.iter().map(|f| r.redact(f)).collect();
+    r.warming = false;
+    let mut out = Vec::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        out.push(r.redact(f));
+        for (entry, reason) in std::mem::take(&mut r.leaving) {
+            r.left_out.push(LeftOut {
+                file: i,
+                entry,
+                reason,
+            });
+        }
+    }
     (out, r)
 }
 
@@ -93,10 +133,41 @@ impl Redactor {
         out
     }
 
+    /// The files inside archives that their copies leave out, and why, in the order of the inputs.
+    pub fn left_out(&self) -> &[LeftOut] {
+        &self.left_out
+    }
+
     /// One file redacted in its own format.
     pub fn redact(&mut self, bytes: &[u8]) -> Result<Vec<u8>, Refused> {
+        self.leaving.clear();
+        self.file(bytes, 0, &mut archive::Budget::of(bytes.len()), "")
+    }
+
+    /// A file inside an archive (`path`) that the copy leaves out, and why (said on the pass that writes).
+    fn leave_out(&mut self, path: &str, reason: String) {
+        if !self.warming {
+            let entry = path.trim_end_matches('/').to_string();
+            self.leaving.push((entry, reason));
+        }
+    }
+
+    /// One file (`depth` archives deep; `path` names it inside the outermost) redacted in its own format.
+    fn file(
+        &mut self,
+        bytes: &[u8],
+        depth: u32,
+        budget: &mut archive::Budget,
+        path: &str,
+    ) -> Result<Vec<u8>, Refused> {
         let head = &bytes[..bytes.len().min(import::SNIFF_BYTES)];
         let (format, _) = import::detect(head, true);
+        if let Some(kind) = format.archive() {
+            if depth >= import::archive::MAX_DEPTH {
+                return Err(Refused::TooDeep);
+            }
+            return self.archive(bytes, kind, depth, budget, path);
+        }
         if !format.rewritable() {
             return Err(Refused::Format(format.display_name()));
         }
@@ -109,6 +180,10 @@ impl Redactor {
 
     /// A file of text in UTF-8 in its format, whose importer finds its messages.
     fn text(&mut self, bytes: &[u8], format: import::Format) -> Vec<u8> {
+        if self.warming {
+            // Every domain the text's SIP names is known before any of its host names is renamed.
+            text::learn(&mut self.names, &String::from_utf8_lossy(bytes));
+        }
         let mut importer = Importer::new(format, 0);
         let mut sink = Sink::default();
         importer.push(bytes, &mut sink);

@@ -1,7 +1,10 @@
-//! Redaction's promise on every client log and SIP text fixture and on a generated log: the copy analyzes to the
-//! same flow, its identifiers renamed consistently, and none of the original sensitive values is left in it.
+//! Redaction's promise on every client log, server trace and SIP text fixture (alone and in archives) and on a
+//! generated log: the copy analyzes to the same flow, its identifiers renamed consistently, and none of the
+//! original sensitive values is left in it.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod archives;
+#[path = "../common/mod.rs"]
 mod common;
 
 use regex_lite::Regex;
