@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Write each file again with consistent pseudonyms (users, domains, addresses, display names, identifiers,
-/// authentication values, free text, SDP keys), so it can be shared and still analyzes to the same flow.
+/// authentication values, free text, SDP keys, phone numbers), so it can be shared and still analyzes to the
+/// same flow.
 /// Client logs, server traces and SIP text (UTF-8 or UTF-16), and gzip and zip archives of them (each file inside
 /// redacted, one that cannot be is left out and said); any other file is refused and nothing is written for it.
 #[derive(Debug, clap::Args)]
@@ -18,7 +19,7 @@ pub struct RedactArgs {
     #[arg(long, short = 'o', value_name = "DIR")]
     out: PathBuf,
 
-    /// Leave a category as it is: users, domains, addresses, names, ids, auth, text, media (repeatable).
+    /// Leave a category as it is: users, domains, addresses, names, ids, auth, text, media, phones (repeatable).
     #[arg(long, value_name = "CATEGORY", value_parser = parse_category)]
     keep: Vec<Category>,
 

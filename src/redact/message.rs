@@ -1,7 +1,7 @@
 //! One SIP message redacted on its parsed form: the start line, each header value by its name, the body by its
 //! content type; names, separators and line ends kept; Content-Length moved by what the body gained or lost.
 
-use super::names::{Category, Pseudonyms};
+use super::names::{is_phone, Category, Pseudonyms};
 use super::text::scrub;
 use super::Keep;
 use crate::sip::{self, canonical_name};
@@ -121,19 +121,49 @@ const FREE_TEXT: &[&str] = &[
     "nickname",
     "phoneNumber",
     "machineName",
+    "displayString",
 ];
 
+/// The element names whose text is a phone number, however it is written.
+const PHONES: &[&str] = &[
+    "tel",
+    "phoneNumber",
+    "telephoneNumber",
+    "mobilePhone",
+    "homePhone",
+];
+
+/// An element named one of `names` whose text (no child element) matches `text`: `open`, `text`, `close`.
+fn element(names: &[&str], text: &str) -> regex_lite::Regex {
+    regex_lite::Regex::new(&format!(
+        r"(?P<open><(?:[A-Za-z_][\w.-]*:)?(?:{})(?:\s[^<>]*)?>)(?P<text>{text})(?P<close></)",
+        names.join("|")
+    ))
+    .expect("the XML element pattern is valid")
+}
+
 fn xml_text(p: &mut Pseudonyms, body: &str) -> String {
-    static RE: std::sync::OnceLock<regex_lite::Regex> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| {
-        regex_lite::Regex::new(&format!(
-            r"(?P<open><(?:[A-Za-z_][\w.-]*:)?(?:{})(?:\s[^<>]*)?>)(?P<text>[^<]*[^<\s\d.:+-][^<]*)(?P<close></)",
-            FREE_TEXT.join("|")
-        ))
-        .expect("the XML text pattern is valid")
+    static RE: std::sync::OnceLock<[regex_lite::Regex; 2]> = std::sync::OnceLock::new();
+    let [re, phone] = RE.get_or_init(|| {
+        [
+            element(FREE_TEXT, r"[^<]*[^<\s\d.:+-][^<]*"),
+            element(PHONES, "[^<]+"),
+        ]
     });
-    re.replace_all(body, |c: &regex_lite::Captures<'_>| {
+    let body = phone.replace_all(body, |c: &regex_lite::Captures<'_>| {
         let t = &c["text"];
+        let s = if is_phone(t, 3) {
+            p.phone(t)
+        } else {
+            t.to_string()
+        };
+        format!("{}{s}{}", &c["open"], &c["close"])
+    });
+    re.replace_all(&body, |c: &regex_lite::Captures<'_>| {
+        let t = &c["text"];
+        if is_phone(t, 4) {
+            return format!("{}{}{}", &c["open"], p.phone(t), &c["close"]);
+        }
         // Keep the text's line breaks, so the body keeps its lines.
         let breaks: String = t.chars().filter(|&ch| ch == '\n' || ch == '\r').collect();
         let s = p.get(Category::Text, t, |n| format!("Text {n} redacted."));

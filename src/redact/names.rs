@@ -22,10 +22,12 @@ pub enum Category {
     Text,
     /// SDP secrets: ICE user fragments and passwords, SRTP keys.
     Media,
+    /// Phone numbers: `tel:` URIs, SIP URIs whose user is a number, numbers in headers, bodies and trace lines.
+    Phones,
 }
 
 impl Category {
-    pub const ALL: [Category; 8] = [
+    pub const ALL: [Category; 9] = [
         Category::Users,
         Category::Domains,
         Category::Addresses,
@@ -34,6 +36,7 @@ impl Category {
         Category::Auth,
         Category::Text,
         Category::Media,
+        Category::Phones,
     ];
 
     /// The name `--keep` takes.
@@ -47,6 +50,7 @@ impl Category {
             Category::Auth => "auth",
             Category::Text => "text",
             Category::Media => "media",
+            Category::Phones => "phones",
         }
     }
 
@@ -61,6 +65,7 @@ impl Category {
             Category::Auth => "authentication values",
             Category::Text => "free texts",
             Category::Media => "SDP keys",
+            Category::Phones => "phone numbers",
         }
     }
 
@@ -179,6 +184,9 @@ impl Pseudonyms {
     }
 
     pub fn display_name(&mut self, name: &str) -> String {
+        if is_phone(name, 7) {
+            return self.phone(name);
+        }
         let before = self.count(Category::Names);
         let s = self.get(Category::Names, name, |n| format!("User {n}"));
         if self.count(Category::Names) > before {
@@ -206,6 +214,64 @@ impl Pseudonyms {
     /// Whether a host name falls under a domain learnt from the SIP.
     pub fn is_private_host(&self, host: &str) -> bool {
         domain_of(&host.to_ascii_lowercase()).is_some_and(|d| self.domains.contains_key(&d))
+    }
+
+    /// A phone number (`+1 (425) 555-0100`, `+14255550100`, `4255550100`): the same number, written any way,
+    /// gets the same digits; its `+`, separators and digit count stay, and so does the country code after a `+`.
+    /// The rest is an obviously fictional number where one fits (`+1 200 555 0101`: 555-01xx), else a numbered one.
+    pub fn phone(&mut self, number: &str) -> String {
+        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+        let plus = number.trim_start().starts_with('+');
+        let key = if plus {
+            format!("+{digits}")
+        } else {
+            digits.clone()
+        };
+        if digits.len() >= 7 && self.used.contains(&(Category::Phones, key.clone())) {
+            // Already a stand-in: a number the text pass renamed, met again in an element's text (only a number
+            // long enough for the text pass; a short one, an extension, is met once).
+            return number.to_string();
+        }
+        let cc = if plus { country_code_len(&digits) } else { 0 };
+        let known = self.map.get(&(Category::Phones, key.clone())).cloned();
+        let stand_in = match known {
+            Some(s) => s,
+            None => {
+                let n = self.count(Category::Phones) + 1;
+                let national = digits.len() - cc;
+                let mut k = 0u64;
+                let s = loop {
+                    let tail = (k == 0)
+                        .then(|| {
+                            fictional(n, national).or_else(|| {
+                                Some(format!("{n:0>national$}")).filter(|t| t.len() == national)
+                            })
+                        })
+                        .flatten()
+                        .unwrap_or_else(|| {
+                            generate(n as u64 + (k << 40), &digits[cc..], true, false, false, 0)
+                        });
+                    let s = format!("{}{}{tail}", if plus { "+" } else { "" }, &digits[..cc]);
+                    if !self.used.contains(&(Category::Phones, s.clone())) || k > 64 {
+                        break s;
+                    }
+                    k += 1;
+                };
+                self.make(Category::Phones, &key, |_| s)
+            }
+        };
+        if self.keep.has(Category::Phones) {
+            return number.to_string();
+        }
+        // The stand-in's digits in the original's places.
+        let mut new = stand_in.bytes().filter(u8::is_ascii_digit);
+        number
+            .chars()
+            .map(|c| match c.is_ascii_digit() {
+                true => new.next().map_or(c, char::from),
+                false => c,
+            })
+            .collect()
     }
 
     /// `contoso.com` → `domain1.example`; `fe01.contoso.com` → `host1.domain1.example`.
@@ -366,6 +432,56 @@ fn generate(seed: u64, value: &str, digits: bool, hex: bool, upper: bool, extra:
     out
 }
 
+/// A national number of `len` digits in a range kept for fiction: `55501NN` last (the 555-0100…0199 of North
+/// American numbers, numbered by `n`), the digits before it from `n` too; `None` when it does not fit.
+fn fictional(n: usize, len: usize) -> Option<String> {
+    let head = len.checked_sub(7)?;
+    let tail = format!("55501{:02}", n % 100);
+    let high = n / 100;
+    match head {
+        0 => (high == 0).then_some(tail),
+        1..=18 => {
+            let x = 2 * 10usize.pow(head as u32 - 1) + high;
+            (x < 10usize.pow(head as u32)).then(|| format!("{x}{tail}"))
+        }
+        _ => None,
+    }
+}
+
+/// How many of an international number's digits are its country code (E.164: 1 for 1 and 7, 2 for the
+/// two-digit codes, else 3).
+fn country_code_len(digits: &str) -> usize {
+    const TWO: &[&str] = &[
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
+        "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
+        "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+    ];
+    let n = match digits.as_bytes().first() {
+        Some(b'1' | b'7') => 1,
+        _ if digits.get(..2).is_some_and(|p| TWO.contains(&p)) => 2,
+        _ => 3,
+    };
+    // A number too short to hold a country code and more keeps none.
+    if digits.len() > n + 3 {
+        n
+    } else {
+        0
+    }
+}
+
+/// Whether `text` is written as a phone number: digits (at least `min`) with only `+` first and the separators
+/// people write (spaces, `-`, `.`, parentheses) between them.
+pub fn is_phone(text: &str, min: usize) -> bool {
+    let t = text.trim();
+    let body = t.strip_prefix('+').unwrap_or(t);
+    body.bytes().filter(u8::is_ascii_digit).count() >= min
+        && body.starts_with(|c: char| c.is_ascii_digit() || c == '(')
+        && body.ends_with(|c: char| c.is_ascii_digit())
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'.' | b'(' | b')'))
+}
+
 /// Whether `host` is a name (has a letter in its last label), not an address.
 pub fn is_name(host: &str) -> bool {
     host.rsplit('.')
@@ -416,6 +532,30 @@ mod tests {
         assert_eq!(p.token(Category::Ids, "7"), p.token(Category::Ids, "7"));
         assert!(!p.token(Category::Auth, "-").is_empty());
         assert!(!p.token(Category::Auth, "--").is_empty());
+    }
+
+    #[test]
+    fn phone_numbers_keep_their_shape_and_never_share_a_stand_in() {
+        let mut p = Pseudonyms::default();
+        assert_eq!(p.phone("+14255550123"), "+12005550101");
+        assert_eq!(p.phone("+1 (425) 555-0123"), "+1 (200) 555-0101");
+        assert_eq!(p.phone("+44 20 7946 0958"), "+44 20 0555 0102");
+        assert_eq!(p.phone("+82-2-312-3456"), "+82-2-555-0103");
+        assert_eq!(p.phone("123"), "004");
+        // Already a stand-in: left as it is.
+        assert_eq!(p.phone("+12005550101"), "+12005550101");
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..1000 {
+            let s = p.phone(&format!("+1425{:07}", 5_550_000 + i));
+            assert!(s.starts_with("+1") && s.len() == 12, "{s}");
+            assert!(seen.insert(s), "two numbers got one stand-in");
+        }
+        for i in 0..200 {
+            assert!(
+                seen.insert(p.phone(&format!("{i:03}"))),
+                "short numbers too"
+            );
+        }
     }
 
     #[test]

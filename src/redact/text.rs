@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use regex_lite::{Captures, Regex};
 
-use super::names::{is_name, Category, Pseudonyms};
+use super::names::{is_name, is_phone, Category, Pseudonyms};
 use super::Keep;
 
 /// A host: a dotted name, an IPv4 address, or an IPv6 address in brackets.
@@ -22,10 +22,14 @@ fn pattern() -> &'static Regex {
             r#"(?P<idk>\b(?:(?:epid|tag|branch|ms-conversation-id|ms-opaque|ms-route-sig)=|urn:uuid:))(?P<idv>[^;>\s,"&]+)"#.to_string(),
             r"(?P<sdpk>a=ice-ufrag:|a=ice-pwd:|a=x-ssrc-range:|inline:)(?P<sdpv>[A-Za-z0-9+/=]+)".to_string(),
             r"(?P<msb>ms-body=)(?P<msbv>[A-Za-z0-9+/=]+)".to_string(),
+            r"(?P<telk>\btel:)(?P<telv>\+?[0-9][0-9().-]*)".to_string(),
+            r"(?P<extk>;ext=)(?P<extv>[0-9]+)".to_string(),
             format!(r#"(?P<sch>\b(?:sips?|pres|im):)(?:(?P<user>[^@\s;<>",:]+)@)?(?P<uh>{HOST})"#),
             format!(r"(?P<mail>\b[A-Za-z0-9][A-Za-z0-9._%+-]*)@(?P<mh>{HOST})"),
             format!(r"(?P<v6>\b(?:{v6})\b)"),
             r"(?P<v4>\b(?:\d{1,3})\.(?:\d{1,3})\.(?:\d{1,3})\.(?:\d{1,3})\b)".to_string(),
+            // Phone numbers in text: international (`+` first), or North American with its separators.
+            r"(?P<ph>\+\d[\d ()-]{5,22}\d|\(\d{3}\) ?\d{3}-\d{4}|\d{3}-\d{3}-\d{4})".to_string(),
             format!(r"(?P<host>\b{HOST}\b)"),
         ]
         .join("|");
@@ -57,7 +61,7 @@ pub fn scrub(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
     if text.is_empty() {
         return String::new();
     }
-    let out = pattern().replace_all(text, |c: &Captures<'_>| replace(p, c));
+    let out = pattern().replace_all(text, |c: &Captures<'_>| replace(p, c, text));
     let out = literals(p, keep, &out);
     if keep.has(Category::Names) {
         return out;
@@ -75,7 +79,7 @@ fn names(p: &Pseudonyms, mut text: String) -> String {
     text
 }
 
-fn replace(p: &mut Pseudonyms, c: &Captures<'_>) -> String {
+fn replace(p: &mut Pseudonyms, c: &Captures<'_>, text: &str) -> String {
     let whole = c.get(0).map_or("", |m| m.as_str()).to_string();
     let pair = |k: &str, v: &str| {
         (
@@ -104,13 +108,19 @@ fn replace(p: &mut Pseudonyms, c: &Captures<'_>) -> String {
         });
         return format!("{k}{n}");
     }
+    if let (k, Some(v)) = pair("telk", "telv") {
+        return format!("{k}{}", p.phone(v));
+    }
+    if let (k, Some(v)) = pair("extk", "extv") {
+        return format!("{k}{}", p.phone(v));
+    }
     if let Some(sch) = c.name("sch") {
-        let user = c.name("user").map(|u| format!("{}@", p.user(u.as_str())));
+        let user = c.name("user").map(|u| format!("{}@", user(p, u.as_str())));
         let host = host(p, &c["uh"], true);
         return format!("{}{}{host}", sch.as_str(), user.unwrap_or_default());
     }
     if let Some(u) = c.name("mail") {
-        let user = p.user(u.as_str());
+        let user = user(p, u.as_str());
         return format!("{user}@{}", host(p, &c["mh"], true));
     }
     if let Some(v) = c.name("v6") {
@@ -122,7 +132,29 @@ fn replace(p: &mut Pseudonyms, c: &Captures<'_>) -> String {
     if let Some(h) = c.name("host") {
         return host(p, h.as_str(), false);
     }
+    if let Some(m) = c.name("ph") {
+        // Not inside a longer token (base64, an identifier): a number standing on its own.
+        let joined = |ch: Option<char>| {
+            ch.is_some_and(|ch| ch.is_ascii_alphanumeric() || "/+_-.".contains(ch))
+        };
+        let (before, after) = (
+            text[..m.start()].chars().next_back(),
+            text[m.end()..].chars().next(),
+        );
+        if !joined(before) && !joined(after) && is_phone(m.as_str(), 7) {
+            return p.phone(m.as_str());
+        }
+    }
     whole
+}
+
+/// A URI's user: a phone number (`+14255550100`, `5550100`) keeps its shape, any other name is numbered.
+fn user(p: &mut Pseudonyms, user: &str) -> String {
+    if is_phone(user, 4) {
+        p.phone(user)
+    } else {
+        p.user(user)
+    }
 }
 
 fn id(p: &mut Pseudonyms, v: &str) -> String {
@@ -192,6 +224,13 @@ fn literals(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
                 word.to_string()
             };
             p.known(c, &key).map(str::to_string)
+        });
+        // A number the SIP named (`sip:4255550100@…`) standing alone.
+        let stand_in = stand_in.or_else(|| {
+            (!keep.has(Category::Phones)
+                && is_phone(word, 7)
+                && p.known(Category::Phones, word).is_some())
+            .then(|| p.phone(word))
         });
         match stand_in {
             Some(s) => {
