@@ -72,7 +72,40 @@ pub(super) fn header(
         let v = value.trim();
         return value.replace(v, &p.token(Category::Ids, v));
     }
+    if NAME_ADDR.iter().any(|n| name.eq_ignore_ascii_case(n)) && !keep.has(Category::Names) {
+        let value = unquoted_names(p, value);
+        return scrub(p, keep, &value);
+    }
     scrub(p, keep, value)
+}
+
+/// The headers whose values are name-addrs (`Display Name <sip:…>`, several apart by commas).
+const NAME_ADDR: &[&str] = &[
+    "From",
+    "To",
+    "Contact",
+    "Reply-To",
+    "Referred-By",
+    "P-Asserted-Identity",
+    "P-Preferred-Identity",
+    "Remote-Party-ID",
+    "Diversion",
+];
+
+/// A name-addr value's display names written without quotes (`Alice Smith <sip:…>`) renamed, as the quoted
+/// form is (the same name gets the same stand-in either way).
+fn unquoted_names(p: &mut Pseudonyms, value: &str) -> String {
+    static RE: std::sync::OnceLock<regex_lite::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex_lite::Regex::new(
+            r#"(?P<lead>(?:^|,)[ \t]*)(?P<name>[^"<>,;\r\n]*[^"<>,;\s])(?P<gap>[ \t]*<)"#,
+        )
+        .expect("the display name pattern is valid")
+    });
+    re.replace_all(value, |c: &regex_lite::Captures<'_>| {
+        format!("{}{}{}", &c["lead"], p.display_name(&c["name"]), &c["gap"])
+    })
+    .into_owned()
 }
 
 pub fn redact_body(p: &mut Pseudonyms, keep: Keep, content_type: &str, body: &str) -> String {
@@ -82,7 +115,8 @@ pub fn redact_body(p: &mut Pseudonyms, keep: Keep, content_type: &str, body: &st
     if content_type.starts_with("text/") {
         return free_text(p, body);
     }
-    let body = scrub(p, keep, body);
+    let body = xml_names(p, keep, body);
+    let body = scrub(p, keep, &body);
     xml_text(p, &body)
 }
 
@@ -105,8 +139,6 @@ fn free_text(p: &mut Pseudonyms, body: &str) -> String {
 /// fields.
 const FREE_TEXT: &[&str] = &[
     "body",
-    "displayName",
-    "name",
     "title",
     "office",
     "company",
@@ -123,6 +155,9 @@ const FREE_TEXT: &[&str] = &[
     "machineName",
     "displayString",
 ];
+
+/// The element names whose text is a person's name, as a display name is.
+const NAMES: &[&str] = &["displayName", "name"];
 
 /// The element names whose text is a phone number, however it is written.
 const PHONES: &[&str] = &[
@@ -142,14 +177,49 @@ fn element(names: &[&str], text: &str) -> regex_lite::Regex {
     .expect("the XML element pattern is valid")
 }
 
-fn xml_text(p: &mut Pseudonyms, body: &str) -> String {
-    static RE: std::sync::OnceLock<[regex_lite::Regex; 2]> = std::sync::OnceLock::new();
-    let [re, phone] = RE.get_or_init(|| {
+/// The patterns of a body's XML: free-text elements, phone elements, name elements, name attributes.
+fn xml_patterns() -> &'static [regex_lite::Regex; 4] {
+    static RE: std::sync::OnceLock<[regex_lite::Regex; 4]> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
         [
             element(FREE_TEXT, r"[^<]*[^<\s\d.:+-][^<]*"),
             element(PHONES, "[^<]+"),
+            element(NAMES, r"[^<]*[^<\s][^<]*"),
+            // `displayName="…"` anywhere, `name="…"` of a contact or a list's resource: a person's name.
+            regex_lite::Regex::new(
+                r#"(?P<open>\bdisplayName="|<(?:[A-Za-z_][\w.-]*:)?(?:contact|resource)\s[^<>]*?\bname=")(?P<text>[^"]+)(?P<close>")"#,
+            )
+            .expect("the name attribute pattern is valid"),
         ]
-    });
+    })
+}
+
+/// People's names in a body's XML (before the token pass, which would rename a user's name inside one):
+/// renamed as display names are.
+fn xml_names(p: &mut Pseudonyms, keep: Keep, body: &str) -> String {
+    let [_, _, names, attributes] = xml_patterns();
+    let mut body = body.to_string();
+    if keep.has(Category::Names) {
+        return body;
+    }
+    for re in [names, attributes] {
+        if !re.is_match(&body) {
+            continue;
+        }
+        body = re
+            .replace_all(&body, |c: &regex_lite::Captures<'_>| {
+                let t = &c["text"];
+                let breaks: String = t.chars().filter(|&ch| ch == '\n' || ch == '\r').collect();
+                let s = p.display_name(t.trim_end_matches(['\r', '\n']));
+                format!("{}{s}{breaks}{}", &c["open"], &c["close"])
+            })
+            .into_owned();
+    }
+    body
+}
+
+fn xml_text(p: &mut Pseudonyms, body: &str) -> String {
+    let [re, phone, _, _] = xml_patterns();
     let body = phone.replace_all(body, |c: &regex_lite::Captures<'_>| {
         let t = &c["text"];
         let s = if is_phone(t, 3) {

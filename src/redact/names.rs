@@ -187,6 +187,10 @@ impl Pseudonyms {
         if is_phone(name, 7) {
             return self.phone(name);
         }
+        if self.used.contains(&(Category::Names, name.to_string())) {
+            // Already a stand-in: a name the text pass renamed, met again in an element or an attribute.
+            return name.to_string();
+        }
         let before = self.count(Category::Names);
         let s = self.get(Category::Names, name, |n| format!("User {n}"));
         if self.count(Category::Names) > before {

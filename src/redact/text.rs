@@ -61,12 +61,16 @@ pub fn scrub(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
     if text.is_empty() {
         return String::new();
     }
-    let out = pattern().replace_all(text, |c: &Captures<'_>| replace(p, c, text));
-    let out = literals(p, keep, &out);
-    if keep.has(Category::Names) {
-        return out;
-    }
-    names(p, out)
+    let out = pattern()
+        .replace_all(text, |c: &Captures<'_>| replace(p, c, text))
+        .into_owned();
+    // Display names first: a user's name inside one (`Bob` of `Bob Jones`) is not renamed alone.
+    let out = if keep.has(Category::Names) {
+        out
+    } else {
+        names(p, out)
+    };
+    literals(p, keep, &out)
 }
 
 /// Display names met in name-addr values, wherever else they stand (a reason phrase, a Warning, a trace line).

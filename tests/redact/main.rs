@@ -6,6 +6,7 @@
 mod archives;
 #[path = "../common/mod.rs"]
 mod common;
+mod names;
 mod phones;
 
 use regex_lite::Regex;
@@ -68,6 +69,14 @@ fn originals(a: &Analysis) -> BTreeSet<String> {
         r#"\b(?:gssapi-data|response|rspauth|crand|srand|opaque|signature)="([^"]+)""#,
     ]
     .map(|p| Regex::new(p).unwrap());
+    // Display names anywhere in a message: unquoted before a URI, and a body's names of people.
+    let names = [
+        r"(?m)^(?:From|To|Contact|P-Asserted-Identity|Referred-By|f|t|m)[ \t]*:[ \t]*([^\x22<>,;\r\n]*[^\x22<>,;\s])[ \t]*<",
+        r#"\bdisplayName="([^"]+)""#,
+        r"<displayName>([^<]+)</displayName>",
+        r#"<contact\b[^<>]*?\bname="([^"]+)""#,
+    ]
+    .map(|p| Regex::new(p).unwrap());
     let mut out = BTreeSet::new();
     for i in 0..a.messages.len() as u32 {
         let m = a.sip(i);
@@ -77,6 +86,12 @@ fn originals(a: &Analysis) -> BTreeSet<String> {
         let text = String::from_utf8_lossy(&m.raw[..m.body.start as usize]).into_owned();
         for re in &patterns {
             for c in re.captures_iter(&text) {
+                out.insert(c[1].to_string());
+            }
+        }
+        let whole = String::from_utf8_lossy(&m.raw);
+        for re in &names {
+            for c in re.captures_iter(&whole) {
                 out.insert(c[1].to_string());
             }
         }
@@ -90,6 +105,15 @@ fn originals(a: &Analysis) -> BTreeSet<String> {
             && v != "z9hG4bK"
     });
     out
+}
+
+/// A SIP message of CRLF lines: `head` (its lines ended by `\n`), its Content-Length, `body`.
+fn message(head: &str, body: &str) -> String {
+    format!(
+        "{}Content-Length: {}\r\n\r\n{body}",
+        head.replace('\n', "\r\n"),
+        body.len()
+    )
 }
 
 /// Whether `value` stands in `text` as a token of its own (not inside a longer word).

@@ -2,17 +2,8 @@
 //! fictional ones of the same shape, the same number the same way however it is written; the numbers that are
 //! not phone numbers (CSeq, ports, times, lengths, epids, versions, addresses, SDP ids) left as they are.
 
-use super::{check, contains_token};
+use super::{check, contains_token, message};
 use sipscope::redact::{redact_all, Category, Keep};
-
-/// `body` with its Content-Length.
-fn message(head: &str, body: &str) -> String {
-    format!(
-        "{}Content-Length: {}\r\n\r\n{body}",
-        head.replace('\n', "\r\n"),
-        body.len()
-    )
-}
 
 /// Alice calls a PSTN number; the Mediation Server answers; Bob's contact card and phone lines arrive.
 fn call() -> String {
