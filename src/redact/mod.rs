@@ -11,6 +11,7 @@
 pub mod archive;
 pub mod message;
 pub mod names;
+mod raw;
 mod server;
 pub mod text;
 
@@ -74,6 +75,8 @@ pub struct Redactor {
     warming: bool,
     /// Files inside the archive being redacted that its copy leaves out, and why.
     leaving: Vec<(String, String)>,
+    /// How the text being redacted carries bytes that are not UTF-8.
+    raw: raw::Raw,
     left_out: Vec<LeftOut>,
 }
 
@@ -180,6 +183,7 @@ impl Redactor {
 
     /// A file of text in UTF-8 in its format, whose importer finds its messages.
     fn text(&mut self, bytes: &[u8], format: import::Format) -> Vec<u8> {
+        self.raw = raw::Raw::for_file(bytes);
         if self.warming {
             // Every domain the text's SIP names is known before any of its host names is renamed.
             text::learn(&mut self.names, &String::from_utf8_lossy(bytes));
@@ -231,7 +235,9 @@ impl Redactor {
         for (range, span) in &placed {
             let old = &bytes[range.clone()];
             let new = message::redact(&mut self.names, self.keep, old).unwrap_or_else(|| {
-                text::scrub(&mut self.names, self.keep, &String::from_utf8_lossy(old)).into_bytes()
+                let text = self.raw.text(old);
+                self.raw
+                    .into_bytes(&text::scrub(&mut self.names, self.keep, &text))
             });
             *grown.entry(*span).or_default() += new.len() as i64 - old.len() as i64;
             edits.push((range.clone(), new));
@@ -264,9 +270,10 @@ impl Redactor {
                 continue;
             }
             let old = &bytes[start..stop];
-            let new = region(&mut self.names, self.keep, &String::from_utf8_lossy(old));
+            let new = region(&mut self.names, self.keep, &self.raw.text(old));
+            let new = self.raw.into_bytes(&new);
             *grown.entry(span).or_default() += new.len() as i64 - old.len() as i64;
-            edits.push((start..stop, new.into_bytes()));
+            edits.push((start..stop, new));
         }
         if client {
             for (span, delta) in grown {
@@ -319,9 +326,9 @@ impl Redactor {
             if start < at {
                 continue;
             }
-            let entry = String::from_utf8_lossy(&bytes[start..end]);
+            let entry = self.raw.text(&bytes[start..end]);
             let new = server::record(&mut self.names, self.keep, &entry);
-            edits.push((start..end, new.into_bytes()));
+            edits.push((start..end, self.raw.into_bytes(&new)));
             at = end;
         }
         self.write_back(bytes, edits, server::scrub)
@@ -342,13 +349,15 @@ impl Redactor {
             if range.start < at {
                 continue;
             }
-            let text = String::from_utf8_lossy(&bytes[at..range.start]);
-            out.extend_from_slice(gap(&mut self.names, self.keep, &text).as_bytes());
+            let text = self.raw.text(&bytes[at..range.start]);
+            self.raw
+                .bytes(&gap(&mut self.names, self.keep, &text), &mut out);
             out.extend_from_slice(&new);
             at = range.end;
         }
-        let text = String::from_utf8_lossy(&bytes[at..]);
-        out.extend_from_slice(gap(&mut self.names, self.keep, &text).as_bytes());
+        let text = self.raw.text(&bytes[at..]);
+        self.raw
+            .bytes(&gap(&mut self.names, self.keep, &text), &mut out);
         out
     }
 }

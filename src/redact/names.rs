@@ -410,7 +410,8 @@ impl Pseudonyms {
     }
 }
 
-/// `value`'s shape filled from a xorshift stream seeded by `seed` (separators kept), `extra` characters longer.
+/// `value`'s shape filled from a xorshift stream seeded by `seed` (separators and white space kept), `extra`
+/// characters longer.
 fn generate(seed: u64, value: &str, digits: bool, hex: bool, upper: bool, extra: usize) -> String {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut out = String::with_capacity(value.len() + extra);
@@ -420,7 +421,7 @@ fn generate(seed: u64, value: &str, digits: bool, hex: bool, upper: bool, extra:
         state ^= state >> 7;
         state ^= state << 17;
         let pick = (state >> 33) as usize;
-        let ch = if b"+/=-_.@{}".contains(&b) {
+        let ch = if b"+/=-_.@{}".contains(&b) || b.is_ascii_whitespace() {
             b
         } else if digits {
             b"0123456789"[pick % 10]

@@ -18,7 +18,7 @@ fn pattern() -> &'static Regex {
         let re = [
             r#"(?P<dn>")(?P<dnv>[^"\r\n]+)(?P<dnt>"\s*<(?:sips?|tel):)"#.to_string(),
             r#"(?P<gruu>opaque=user:epid:)(?P<gruuv>[^;>\s,"]+)"#.to_string(),
-            r#"(?P<authk>\b(?:gssapi-data|response|rspauth|crand|srand|opaque|signature|cnonce|nonce)=")(?P<authv>[^"]+)"#.to_string(),
+            r#"(?P<authk>\b(?:gssapi-data|response|rspauth|crand|srand|opaque|signature|cnonce|nonce)=")(?P<authv>[^"\r\n]+)"#.to_string(),
             r#"(?P<idk>\b(?:(?:epid|tag|branch|ms-conversation-id|ms-opaque|ms-route-sig)=|urn:uuid:))(?P<idv>[^;>\s,"&]+)"#.to_string(),
             r"(?P<sdpk>a=ice-ufrag:|a=ice-pwd:|a=x-ssrc-range:|inline:)(?P<sdpv>[A-Za-z0-9+/=]+)".to_string(),
             r"(?P<msb>ms-body=)(?P<msbv>[A-Za-z0-9+/=]+)".to_string(),

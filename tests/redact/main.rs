@@ -224,6 +224,31 @@ fn a_generated_client_log_redacts_to_the_same_flow() {
     assert_eq!(r.names.count(Category::Phones), 0, "{}", r.mapping_text());
 }
 
+/// The fuzzer's two finds (tests/regressions/redact/): a line the importer skips because it is not UTF-8 (here a
+/// packet header with a stray byte) must not become readable in the copy, and a quoted value left open must not
+/// take the lines after it into its stand-in.
+#[test]
+fn stray_bytes_and_open_quotes_leave_the_lines_as_the_importer_read_them() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sample = std::fs::read(root.join("www/sample/sample.uccapilog")).unwrap();
+    let end = b"(From Local Address: 192.168.1.51:51882) 955 bytes\r\n";
+    let at = sample.windows(end.len()).position(|w| w == end).unwrap() + end.len();
+    let mut input = sample[..at].to_vec();
+    input.extend_from_slice(
+        b"03/30/2018|10:57:41.218 2738:14E0 INFO  :: Data Received -211.208.253.66:5061 (To Local Address: 192.168.1.51:51882) 710 bytes: \xEC\r\n\
+03/30/2018|10:57:41.219 2738:14E0 TRACE :: CUccAuth::Verify - rspauth=\"5749fd847276a4e803d95d99cb9bb8ff48879 (cut)\r\n",
+    );
+    input.extend_from_slice(&sample[at..]);
+    check("stray byte, open quote", &input);
+    let copy = redact_all(&[&input], Keep::default()).0.remove(0).unwrap();
+    let lines = |b: &[u8]| b.split(|&c| c == b'\n').count();
+    assert_eq!(lines(&copy), lines(&input));
+    assert!(
+        copy.windows(8).any(|w| w == b"bytes: \xEC"),
+        "the stray byte is kept"
+    );
+}
+
 #[test]
 fn server_trace_records_lose_their_names_and_merged_files_still_merge() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
