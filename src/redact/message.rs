@@ -14,8 +14,7 @@ pub fn redact(p: &mut Pseudonyms, keep: Keep, raw: &[u8]) -> Option<Vec<u8>> {
     let text = |r: std::ops::Range<usize>| std::str::from_utf8(&raw[r]).unwrap_or("");
     let body_type = m.content_type().unwrap_or_default();
     let body = text(m.body.start as usize..m.body.end as usize);
-    let new_body = redact_body(p, keep, &body_type, body);
-    let grown = new_body.len() as i64 - body.len() as i64;
+    let (new_body, grown) = framed_body(p, keep, &body_type, body, m.content_length());
     let mut out = String::with_capacity(raw.len() + 64);
     let mut at = 0usize;
     // The start line: everything before the first header (or the body), as text.
@@ -106,6 +105,34 @@ fn unquoted_names(p: &mut Pseudonyms, value: &str) -> String {
         format!("{}{}{}", &c["lead"], p.display_name(&c["name"]), &c["gap"])
     })
     .into_owned()
+}
+
+/// A body redacted so that its Content-Length (`declared`) frames it where it did, and what the length moves by:
+/// a length that covers less than the body (a malformed message, or the log's line break after it) covers the
+/// same part of the copy — that part and the rest are redacted apart, the length follows the first; any other
+/// length moves by what the whole body gained or lost (a right one stays right, a long one as long as it was).
+pub fn framed_body(
+    p: &mut Pseudonyms,
+    keep: Keep,
+    content_type: &str,
+    body: &str,
+    declared: Option<usize>,
+) -> (String, i64) {
+    match declared {
+        Some(n) if n < body.len() && body.is_char_boundary(n) => {
+            let covered = redact_body(p, keep, content_type, &body[..n]);
+            let grown = covered.len() as i64 - n as i64;
+            (
+                covered + &redact_body(p, keep, content_type, &body[n..]),
+                grown,
+            )
+        }
+        _ => {
+            let new = redact_body(p, keep, content_type, body);
+            let grown = new.len() as i64 - body.len() as i64;
+            (new, grown)
+        }
+    }
 }
 
 pub fn redact_body(p: &mut Pseudonyms, keep: Keep, content_type: &str, body: &str) -> String {

@@ -393,9 +393,9 @@ fn region(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
             + &body
             + &text::scrub(p, keep, &text[end..]);
     }
+    let declared = content_length(&text[..b], true).and_then(|(_, n)| usize::try_from(n).ok());
     let head = text::scrub(p, keep, &text[..b]);
-    let body = message::redact_body(p, keep, "", &text[b..]);
-    let grown = body.len() as i64 - (text.len() - b) as i64;
+    let (body, grown) = message::framed_body(p, keep, "", &text[b..], declared);
     let head = move_content_length(&head, grown, true);
     head + &body
 }
@@ -413,6 +413,16 @@ fn collapsed_body(text: &str) -> Option<usize> {
 /// The first `Content-Length: N` (or `l: N`) of a header section (at a line's start when `lines`), N moved by
 /// `grown`.
 fn move_content_length(head: &str, grown: i64, lines: bool) -> String {
+    match content_length(head, lines) {
+        Some((at, v)) if v + grown >= 0 => {
+            format!("{}{}{}", &head[..at.start], v + grown, &head[at.end..])
+        }
+        _ => head.to_string(),
+    }
+}
+
+/// Where the first `Content-Length: N` (or `l: N`) of a header section is (at a line's start when `lines`), and N.
+fn content_length(head: &str, lines: bool) -> Option<(Range<usize>, i64)> {
     static RE: std::sync::OnceLock<[regex_lite::Regex; 2]> = std::sync::OnceLock::new();
     let [at_line, anywhere] = RE.get_or_init(|| {
         [
@@ -422,15 +432,8 @@ fn move_content_length(head: &str, grown: i64, lines: bool) -> String {
         .map(|p| regex_lite::Regex::new(p).expect("the Content-Length pattern is valid"))
     });
     let re = if lines { at_line } else { anywhere };
-    let Some(n) = re.captures(head).and_then(|c| c.name("n")) else {
-        return head.to_string();
-    };
-    match n.as_str().parse::<i64>() {
-        Ok(v) if v + grown >= 0 => {
-            format!("{}{}{}", &head[..n.start()], v + grown, &head[n.end()..])
-        }
-        _ => head.to_string(),
-    }
+    let n = re.captures(head)?.name("n")?;
+    Some((n.range(), n.as_str().parse().ok()?))
 }
 
 /// The `N bytes` of a packet's header line (its first line) and End line (its last), moved by `delta`.

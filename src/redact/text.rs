@@ -62,7 +62,10 @@ pub fn scrub(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
         return String::new();
     }
     let out = pattern()
-        .replace_all(text, |c: &Captures<'_>| replace(p, c, text))
+        .replace_all(text, |c: &Captures<'_>| {
+            let new = replace(p, c, text);
+            keep_stray(c.get(0).map_or("", |m| m.as_str()), new)
+        })
         .into_owned();
     // Display names first: a user's name inside one (`Bob` of `Bob Jones`) is not renamed alone.
     let out = if keep.has(Category::Names) {
@@ -71,6 +74,19 @@ pub fn scrub(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
         names(p, out)
     };
     literals(p, keep, &out)
+}
+
+/// `new` (the stand-in of `old`) with the bytes of `old` that are not UTF-8 after it, when it lost them: a line
+/// an importer skips because it is not UTF-8 stays skipped in the copy (`raw` gives such bytes characters of the
+/// private-use planes 15 and 16; another character of those planes is kept too, which is harmless).
+fn keep_stray(old: &str, mut new: String) -> String {
+    let stray = |c: &char| *c >= '\u{F0000}';
+    if let Some(first) = old.chars().find(stray) {
+        if !new.contains(first) {
+            new.extend(old.chars().filter(stray));
+        }
+    }
+    new
 }
 
 /// Display names met in name-addr values, wherever else they stand (a reason phrase, a Warning, a trace line).
