@@ -1,6 +1,7 @@
 //! One SIP message redacted on its parsed form: the start line, each header value by its name, the body by its
 //! content type; names, separators and line ends kept; Content-Length moved by what the body gained or lost.
 
+use super::find::{starts, Anchored};
 use super::names::{is_phone, Category, Pseudonyms};
 use super::text::scrub;
 use super::Keep;
@@ -196,29 +197,75 @@ const PHONES: &[&str] = &[
 ];
 
 /// An element named one of `names` whose text (no child element) matches `text`: `open`, `text`, `close`.
-fn element(names: &[&str], text: &str) -> regex_lite::Regex {
-    regex_lite::Regex::new(&format!(
+fn element(names: &[&str], text: &str) -> Anchored {
+    Anchored::plain(&[&format!(
         r"(?P<open><(?:[A-Za-z_][\w.-]*:)?(?:{})(?:\s[^<>]*)?>)(?P<text>{text})(?P<close></)",
         names.join("|")
-    ))
-    .expect("the XML element pattern is valid")
+    )])
 }
 
 /// The patterns of a body's XML: free-text elements, phone elements, name elements, name attributes.
-fn xml_patterns() -> &'static [regex_lite::Regex; 4] {
-    static RE: std::sync::OnceLock<[regex_lite::Regex; 4]> = std::sync::OnceLock::new();
+pub(super) fn xml_patterns() -> &'static [Anchored; 4] {
+    static RE: std::sync::OnceLock<[Anchored; 4]> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
+        // `displayName="…"` anywhere, `name="…"` of a contact or a list's resource: a person's name.
+        let contact = r#"<(?:[A-Za-z_][\w.-]*:)?(?:contact|resource)\s[^<>]*?\bname=""#;
+        let attribute = |open: &str| format!(r#"(?P<open>{open})(?P<text>[^"]+)(?P<close>")"#);
         [
             element(FREE_TEXT, r"[^<]*[^<\s\d.:+-][^<]*"),
             element(PHONES, "[^<]+"),
             element(NAMES, r"[^<]*[^<\s][^<]*"),
-            // `displayName="…"` anywhere, `name="…"` of a contact or a list's resource: a person's name.
-            regex_lite::Regex::new(
-                r#"(?P<open>\bdisplayName="|<(?:[A-Za-z_][\w.-]*:)?(?:contact|resource)\s[^<>]*?\bname=")(?P<text>[^"]+)(?P<close>")"#,
-            )
-            .expect("the name attribute pattern is valid"),
+            Anchored::new(&[(
+                attribute(&format!(r#"\bdisplayName="|{contact}"#)),
+                Some(attribute(contact)),
+            )]),
         ]
     })
+}
+
+/// Whether an element named one of `names` (after a namespace prefix or not) may begin at byte `i`: a `<`, the
+/// name, then white space or `>` (`space`: only white space, an attribute must follow).
+fn tag(b: &[u8], i: usize, names: &[&str], space: bool) -> bool {
+    if b[i] != b'<' {
+        return false;
+    }
+    let end = b[i + 1..]
+        .iter()
+        .position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b':' | b'-')))
+        .map_or(b.len(), |n| i + 1 + n);
+    let after = b.get(end).copied();
+    if !(after.is_some_and(|c| c.is_ascii_whitespace() || c == 0x0B)
+        || (!space && after == Some(b'>')))
+    {
+        return false;
+    }
+    let tag = &b[i + 1..end];
+    names.iter().any(|n| {
+        let n = n.as_bytes();
+        tag == n
+            || (tag.len() > n.len() && tag.ends_with(n) && tag[tag.len() - n.len() - 1] == b':')
+    })
+}
+
+/// Where an element of free text may begin.
+pub(super) fn free_text_may_begin(b: &[u8], i: usize) -> bool {
+    tag(b, i, FREE_TEXT, false)
+}
+
+/// Where a phone element may begin.
+pub(super) fn phone_may_begin(b: &[u8], i: usize) -> bool {
+    tag(b, i, PHONES, false)
+}
+
+/// Where an element holding a person's name may begin.
+pub(super) fn name_may_begin(b: &[u8], i: usize) -> bool {
+    tag(b, i, NAMES, false)
+}
+
+/// Where a name attribute may begin: `displayName="`, or a contact or a list's resource.
+pub(super) fn attribute_may_begin(b: &[u8], i: usize) -> bool {
+    (b[i] == b'd' && starts(b, i, b"displayName=\"", false))
+        || tag(b, i, &["contact", "resource"], true)
 }
 
 /// People's names in a body's XML (before the token pass, which would rename a user's name inside one):
@@ -229,25 +276,21 @@ fn xml_names(p: &mut Pseudonyms, keep: Keep, body: &str) -> String {
     if keep.has(Category::Names) {
         return body;
     }
-    for re in [names, attributes] {
-        if !re.is_match(&body) {
-            continue;
-        }
-        body = re
-            .replace_all(&body, |c: &regex_lite::Captures<'_>| {
-                let t = &c["text"];
-                let breaks: String = t.chars().filter(|&ch| ch == '\n' || ch == '\r').collect();
-                let s = p.display_name(t.trim_end_matches(['\r', '\n']));
-                format!("{}{s}{breaks}{}", &c["open"], &c["close"])
-            })
-            .into_owned();
+    let begins: [fn(&[u8], usize) -> bool; 2] = [name_may_begin, attribute_may_begin];
+    for (re, may_begin) in [names, attributes].into_iter().zip(begins) {
+        body = re.replace(&body, may_begin, |c, _| {
+            let t = &c["text"];
+            let breaks: String = t.chars().filter(|&ch| ch == '\n' || ch == '\r').collect();
+            let s = p.display_name(t.trim_end_matches(['\r', '\n']));
+            format!("{}{s}{breaks}{}", &c["open"], &c["close"])
+        });
     }
     body
 }
 
 fn xml_text(p: &mut Pseudonyms, body: &str) -> String {
     let [re, phone, _, _] = xml_patterns();
-    let body = phone.replace_all(body, |c: &regex_lite::Captures<'_>| {
+    let body = phone.replace(body, phone_may_begin, |c, _| {
         let t = &c["text"];
         let s = if is_phone(t, 3) {
             p.phone(t)
@@ -256,7 +299,7 @@ fn xml_text(p: &mut Pseudonyms, body: &str) -> String {
         };
         format!("{}{s}{}", &c["open"], &c["close"])
     });
-    re.replace_all(&body, |c: &regex_lite::Captures<'_>| {
+    re.replace(&body, free_text_may_begin, |c, _| {
         let t = &c["text"];
         if is_phone(t, 4) {
             return format!("{}{}{}", &c["open"], p.phone(t), &c["close"]);
@@ -266,5 +309,4 @@ fn xml_text(p: &mut Pseudonyms, body: &str) -> String {
         let s = p.get(Category::Text, t, |n| format!("Text {n} redacted."));
         format!("{}{s}{breaks}{}", &c["open"], &c["close"])
     })
-    .into_owned()
 }

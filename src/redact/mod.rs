@@ -9,11 +9,13 @@
 //! them, and moves a client log's packet sizes (`N bytes`) by what the messages gained or lost.
 
 pub mod archive;
+mod find;
 pub mod message;
 pub mod names;
 mod raw;
 mod server;
 pub mod text;
+mod tokens;
 
 use std::ops::Range;
 
