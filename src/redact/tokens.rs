@@ -25,7 +25,7 @@ pub(super) fn alternatives() -> Vec<String> {
     vec![
         r#"(?P<dn>")(?P<dnv>[^"\r\n]+)(?P<dnt>"\s*<(?:sips?|tel):)"#.to_string(),
         r#"(?P<gruu>opaque=user:epid:)(?P<gruuv>[^;>\s,"]+)"#.to_string(),
-        r#"(?P<authk>\b(?:gssapi-data|response|rspauth|crand|srand|opaque|signature|cnonce|nonce)=")(?P<authv>[^"\r\n]+)"#.to_string(),
+        r#"(?P<authk>\b(?:gssapi-data|response|rspauth|crand|srand|opaque|signature|cnonce|nonce)=")(?P<authv>[^"\s]+)"#.to_string(),
         r#"(?P<idk>\b(?:(?:epid|tag|branch|ms-conversation-id|ms-opaque|ms-route-sig)=|urn:uuid:))(?P<idv>[^;>\s,"&]+)"#.to_string(),
         r"(?P<sdpk>a=ice-ufrag:|a=ice-pwd:|a=x-ssrc-range:|inline:)(?P<sdpv>[A-Za-z0-9+/=]+)".to_string(),
         r"(?P<msb>ms-body=)(?P<msbv>[A-Za-z0-9+/=]+)".to_string(),
@@ -245,7 +245,9 @@ fn at(text: &str, b: &[u8], i: usize) -> Option<Token> {
             b"cnonce=\"",
             b"nonce=\"",
         ];
-        if let Some((k, v)) = keyed(b, i, AUTH, |c| !matches!(c, b'"' | b'\r' | b'\n')) {
+        // A value ends at its closing quote, or at white space when it has none (a quote left open must not take
+        // the text after it, a start line maybe, into its stand-in).
+        if let Some((k, v)) = keyed(b, i, AUTH, |c| c != b'"' && !space(c)) {
             return tok(i..v.end, Kind::Auth(k, v));
         }
         const IDS: &[&[u8]] = &[
