@@ -15,7 +15,14 @@ pub fn redact(p: &mut Pseudonyms, keep: Keep, raw: &[u8]) -> Option<Vec<u8>> {
     let text = |r: std::ops::Range<usize>| std::str::from_utf8(&raw[r]).unwrap_or("");
     let body_type = m.content_type().unwrap_or_default();
     let body = text(m.body.start as usize..m.body.end as usize);
-    let (new_body, grown) = framed_body(p, keep, &body_type, body, m.content_length());
+    let (new_body, grown) = framed_body(
+        p,
+        keep,
+        &body_type,
+        body,
+        m.content_length(),
+        Reading::Verbatim,
+    );
     let mut out = String::with_capacity(raw.len() + 64);
     let mut at = 0usize;
     // The start line: everything before the first header (or the body), as text.
@@ -108,30 +115,89 @@ fn unquoted_names(p: &mut Pseudonyms, value: &str) -> String {
     .into_owned()
 }
 
-/// A body redacted so that its Content-Length (`declared`) frames it where it did, and what the length moves by:
-/// a length that covers less than the body (a malformed message, or the log's line break after it) covers the
-/// same part of the copy — that part and the rest are redacted apart, the length follows the first; any other
-/// length moves by what the whole body gained or lost (a right one stays right, a long one as long as it was).
+/// How an importer reads a text a length counts: as it is (a message the file holds unchanged), or line by line —
+/// every line ended by a CRLF whatever its line break, a client log's lines from other threads left out (a
+/// packet the importer had to rebuild).
+#[derive(Clone, Copy)]
+pub enum Reading {
+    Verbatim,
+    Lines { client: bool },
+}
+
+impl Reading {
+    /// `text`'s lines: each as the importer keeps it (`None`: a line it leaves out), and its length in the text.
+    fn lines(self, text: &str) -> impl Iterator<Item = (Option<usize>, usize)> + '_ {
+        text.split_inclusive('\n').map(move |l| {
+            let Some(content) = l.strip_suffix('\n') else {
+                return (Some(l.len()), l.len());
+            };
+            let content = content.strip_suffix('\r').unwrap_or(content);
+            let noise = matches!(self, Reading::Lines { client: true })
+                && crate::import::uccapi::parse_prefix(content.as_bytes()).is_some();
+            ((!noise).then_some(content.len() + 2), l.len())
+        })
+    }
+
+    /// How many bytes of `text` the importer reads.
+    pub fn len(self, text: &str) -> usize {
+        match self {
+            Reading::Verbatim => text.len(),
+            Reading::Lines { .. } => self.lines(text).map(|l| l.0.unwrap_or(0)).sum(),
+        }
+    }
+
+    /// Where in `text` the importer's byte `n` is; `None` past its end (or inside a character).
+    fn at(self, text: &str, n: usize) -> Option<usize> {
+        let at = match self {
+            Reading::Verbatim => n,
+            Reading::Lines { .. } => {
+                let (mut read, mut raw) = (0, 0);
+                let mut found = None;
+                for (kept, len) in self.lines(text) {
+                    if let Some(k) = kept {
+                        if n < read + k {
+                            // Inside the line, or between the CR and the LF the importer puts after it.
+                            found = Some(raw + (n - read).min(len));
+                            break;
+                        }
+                        read += k;
+                    }
+                    raw += len;
+                }
+                found?
+            }
+        };
+        (at < text.len() && text.is_char_boundary(at)).then_some(at)
+    }
+}
+
+/// A body redacted so that its Content-Length (`declared`, as `reading` counts) frames it where it did, and what
+/// the length moves by: a length that covers less than the body (a malformed message, the log's line break after
+/// it) covers the same part of the copy — that part and the rest are redacted apart, the length follows the
+/// first; any other length moves by what the whole body gained or lost (a right one stays right, a long one as
+/// long as it was).
 pub fn framed_body(
     p: &mut Pseudonyms,
     keep: Keep,
     content_type: &str,
     body: &str,
     declared: Option<usize>,
+    reading: Reading,
 ) -> (String, i64) {
-    match declared {
-        Some(n) if n < body.len() && body.is_char_boundary(n) => {
-            let covered = redact_body(p, keep, content_type, &body[..n]);
-            let grown = covered.len() as i64 - n as i64;
+    let grown = |new: &str, old: &str| reading.len(new) as i64 - reading.len(old) as i64;
+    match declared.and_then(|n| reading.at(body, n)) {
+        Some(cut) => {
+            let covered = redact_body(p, keep, content_type, &body[..cut]);
+            let g = grown(&covered, &body[..cut]);
             (
-                covered + &redact_body(p, keep, content_type, &body[n..]),
-                grown,
+                covered + &redact_body(p, keep, content_type, &body[cut..]),
+                g,
             )
         }
-        _ => {
+        None => {
             let new = redact_body(p, keep, content_type, body);
-            let grown = new.len() as i64 - body.len() as i64;
-            (new, grown)
+            let g = grown(&new, body);
+            (new, g)
         }
     }
 }

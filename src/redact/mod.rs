@@ -272,7 +272,7 @@ impl Redactor {
                 continue;
             }
             let old = &bytes[start..stop];
-            let new = region(&mut self.names, self.keep, &self.raw.text(old));
+            let new = region(&mut self.names, self.keep, &self.raw.text(old), client);
             let new = self.raw.into_bytes(&new);
             *grown.entry(span).or_default() += new.len() as i64 - old.len() as i64;
             edits.push((start..stop, new));
@@ -365,8 +365,9 @@ impl Redactor {
 }
 
 /// An entry's text scrubbed, its Content-Length moved by what its body (after the first line that is blank
-/// but for quote marks) gained or lost.
-fn region(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
+/// but for quote marks) gained or lost as the importer reads it (line by line; a `client` log's lines from other
+/// threads left out).
+fn region(p: &mut Pseudonyms, keep: Keep, text: &str, client: bool) -> String {
     let mut body_at = None;
     let mut at = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
@@ -397,7 +398,8 @@ fn region(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
     }
     let declared = content_length(&text[..b], true).and_then(|(_, n)| usize::try_from(n).ok());
     let head = text::scrub(p, keep, &text[..b]);
-    let (body, grown) = message::framed_body(p, keep, "", &text[b..], declared);
+    let reading = message::Reading::Lines { client };
+    let (body, grown) = message::framed_body(p, keep, "", &text[b..], declared, reading);
     let head = move_content_length(&head, grown, true);
     head + &body
 }
