@@ -3,16 +3,17 @@
 
 use super::find::{starts, Anchored};
 use super::names::{is_phone, Category, Pseudonyms};
+use super::raw::Raw;
 use super::text::scrub;
 use super::Keep;
 use crate::sip::{self, canonical_name};
 
-/// The redacted text of a message, or `None` when it is not a message the parser reads (the caller scrubs it as
-/// text).
-pub fn redact(p: &mut Pseudonyms, keep: Keep, raw: &[u8]) -> Option<Vec<u8>> {
-    std::str::from_utf8(raw).ok()?;
+/// The redacted text of a message (`stray` says how it carries bytes that are not UTF-8), or `None` when it is not
+/// a message the parser reads (the caller scrubs it as text).
+pub(super) fn redact(p: &mut Pseudonyms, keep: Keep, stray: Raw, message: &str) -> Option<String> {
+    let raw = message.as_bytes();
     let m = sip::parse_message(raw.to_vec()).ok()?;
-    let text = |r: std::ops::Range<usize>| std::str::from_utf8(&raw[r]).unwrap_or("");
+    let text = |r: std::ops::Range<usize>| message.get(r).unwrap_or("");
     let body_type = m.content_type().unwrap_or_default();
     let body = text(m.body.start as usize..m.body.end as usize);
     let (new_body, grown) = framed_body(
@@ -21,7 +22,7 @@ pub fn redact(p: &mut Pseudonyms, keep: Keep, raw: &[u8]) -> Option<Vec<u8>> {
         &body_type,
         body,
         m.content_length(),
-        Reading::Verbatim,
+        Reading::Verbatim(stray),
     );
     let mut out = String::with_capacity(raw.len() + 64);
     let mut at = 0usize;
@@ -54,7 +55,7 @@ pub fn redact(p: &mut Pseudonyms, keep: Keep, raw: &[u8]) -> Option<Vec<u8>> {
         at = m.body.end as usize;
     }
     out.push_str(text(at.min(raw.len())..raw.len()));
-    Some(out.into_bytes())
+    Some(out)
 }
 
 /// A header value redacted by its name (a Call-ID whole; Content-Length moved by `grown`).
@@ -117,57 +118,69 @@ fn unquoted_names(p: &mut Pseudonyms, value: &str) -> String {
 
 /// How an importer reads a text a length counts: as it is (a message the file holds unchanged), or line by line —
 /// every line ended by a CRLF whatever its line break, a client log's lines from other threads left out (a
-/// packet the importer had to rebuild).
+/// packet the importer had to rebuild). Either way a stray byte's character (`Raw`) is one byte.
 #[derive(Clone, Copy)]
-pub enum Reading {
-    Verbatim,
-    Lines { client: bool },
+pub(super) enum Reading {
+    Verbatim(Raw),
+    Lines { client: bool, stray: Raw },
 }
 
 impl Reading {
-    /// `text`'s lines: each as the importer keeps it (`None`: a line it leaves out), and its length in the text.
-    fn lines(self, text: &str) -> impl Iterator<Item = (Option<usize>, usize)> + '_ {
+    fn stray(self) -> Raw {
+        match self {
+            Reading::Verbatim(r) | Reading::Lines { stray: r, .. } => r,
+        }
+    }
+
+    /// `text`'s lines: each with its length as the importer keeps it (`None`: a line it leaves out), its text,
+    /// and its length in the text.
+    fn lines(self, text: &str) -> impl Iterator<Item = (Option<usize>, &str, usize)> + '_ {
+        let stray = self.stray();
         text.split_inclusive('\n').map(move |l| {
             let Some(content) = l.strip_suffix('\n') else {
-                return (Some(l.len()), l.len());
+                return (Some(stray.len(l)), l, l.len());
             };
             let content = content.strip_suffix('\r').unwrap_or(content);
-            let noise = matches!(self, Reading::Lines { client: true })
+            let noise = matches!(self, Reading::Lines { client: true, .. })
                 && crate::import::uccapi::parse_prefix(content.as_bytes()).is_some();
-            ((!noise).then_some(content.len() + 2), l.len())
+            ((!noise).then(|| stray.len(content) + 2), content, l.len())
         })
     }
 
     /// How many bytes of `text` the importer reads.
-    pub fn len(self, text: &str) -> usize {
+    pub(super) fn len(self, text: &str) -> usize {
         match self {
-            Reading::Verbatim => text.len(),
+            Reading::Verbatim(stray) => stray.len(text),
             Reading::Lines { .. } => self.lines(text).map(|l| l.0.unwrap_or(0)).sum(),
         }
     }
 
     /// Where in `text` the importer's byte `n` is; `None` past its end (or inside a character).
     fn at(self, text: &str, n: usize) -> Option<usize> {
-        let at = match self {
-            Reading::Verbatim => n,
+        let stray = self.stray();
+        match self {
+            Reading::Verbatim(_) => stray.offset(text, n),
             Reading::Lines { .. } => {
                 let (mut read, mut raw) = (0, 0);
-                let mut found = None;
-                for (kept, len) in self.lines(text) {
+                for (kept, content, len) in self.lines(text) {
                     if let Some(k) = kept {
                         if n < read + k {
                             // Inside the line, or between the CR and the LF the importer puts after it.
-                            found = Some(raw + (n - read).min(len));
-                            break;
+                            let (inside, bytes) = (n - read, stray.len(content));
+                            let at = if inside < bytes {
+                                raw + stray.offset(content, inside)?
+                            } else {
+                                raw + (content.len() + inside - bytes).min(len)
+                            };
+                            return (at < text.len() && text.is_char_boundary(at)).then_some(at);
                         }
                         read += k;
                     }
                     raw += len;
                 }
-                found?
+                None
             }
-        };
-        (at < text.len() && text.is_char_boundary(at)).then_some(at)
+        }
     }
 }
 
@@ -176,7 +189,7 @@ impl Reading {
 /// it) covers the same part of the copy — that part and the rest are redacted apart, the length follows the
 /// first; any other length moves by what the whole body gained or lost (a right one stays right, a long one as
 /// long as it was).
-pub fn framed_body(
+pub(super) fn framed_body(
     p: &mut Pseudonyms,
     keep: Keep,
     content_type: &str,
@@ -214,15 +227,18 @@ pub fn redact_body(p: &mut Pseudonyms, keep: Keep, content_type: &str, body: &st
     xml_text(p, &body)
 }
 
-/// Free text (an IM): each line replaced, line breaks kept.
+/// Free text (an IM): each line replaced, line breaks kept, and the quote marks or indentation before it (a
+/// message quoted in a document keeps its quoting).
 fn free_text(p: &mut Pseudonyms, body: &str) -> String {
     let mut out = String::with_capacity(body.len());
     for line in body.split_inclusive('\n') {
         let content = line.trim_end_matches(['\r', '\n']);
-        if content.trim().is_empty() {
+        let text = content.trim_start_matches(|c: char| c.is_whitespace() || c == '>' || c == '|');
+        if text.trim().is_empty() {
             out.push_str(line);
         } else {
-            out.push_str(&p.get(Category::Text, content, |n| format!("Text {n} redacted.")));
+            out.push_str(&content[..content.len() - text.len()]);
+            out.push_str(&p.get(Category::Text, text, |n| format!("Text {n} redacted.")));
             out.push_str(&line[content.len()..]);
         }
     }

@@ -12,6 +12,7 @@ pub mod archive;
 mod find;
 pub mod message;
 pub mod names;
+mod packet;
 mod raw;
 mod server;
 pub mod text;
@@ -236,11 +237,10 @@ impl Redactor {
         let mut grown: FxMap<(u64, u64), i64> = FxMap::default();
         for (range, span) in &placed {
             let old = &bytes[range.clone()];
-            let new = message::redact(&mut self.names, self.keep, old).unwrap_or_else(|| {
-                let text = self.raw.text(old);
-                self.raw
-                    .into_bytes(&text::scrub(&mut self.names, self.keep, &text))
-            });
+            let text = self.raw.text(old);
+            let new = message::redact(&mut self.names, self.keep, self.raw, &text)
+                .unwrap_or_else(|| text::scrub(&mut self.names, self.keep, &text));
+            let new = self.raw.into_bytes(&new);
             *grown.entry(*span).or_default() += new.len() as i64 - old.len() as i64;
             edits.push((range.clone(), new));
         }
@@ -272,10 +272,21 @@ impl Redactor {
                 continue;
             }
             let old = &bytes[start..stop];
-            let new = region(&mut self.names, self.keep, &self.raw.text(old), client);
-            let new = self.raw.into_bytes(&new);
-            *grown.entry(span).or_default() += new.len() as i64 - old.len() as i64;
-            edits.push((start..stop, new));
+            let text = self.raw.text(old);
+            // A client log's packet as the importer reads it; anything else (or a packet whose lines would not
+            // stay as they are) as text.
+            let header = self.raw.text(&bytes[span.0 as usize..start]);
+            let raw = self.raw;
+            let (new, delta) = client
+                .then(|| packet::redact(&mut self.names, self.keep, raw, &header, &text))
+                .flatten()
+                .unwrap_or_else(|| {
+                    let new = region(&mut self.names, self.keep, raw, &text, client);
+                    let delta = raw.len(&new) as i64 - raw.len(&text) as i64;
+                    (new, delta)
+                });
+            *grown.entry(span).or_default() += delta;
+            edits.push((start..stop, self.raw.into_bytes(&new)));
         }
         if client {
             for (span, delta) in grown {
@@ -329,7 +340,7 @@ impl Redactor {
                 continue;
             }
             let entry = self.raw.text(&bytes[start..end]);
-            let new = server::record(&mut self.names, self.keep, &entry);
+            let new = server::record(&mut self.names, self.keep, self.raw, &entry);
             edits.push((start..end, self.raw.into_bytes(&new)));
             at = end;
         }
@@ -367,7 +378,7 @@ impl Redactor {
 /// An entry's text scrubbed, its Content-Length moved by what its body (after the first line that is blank
 /// but for quote marks) gained or lost as the importer reads it (line by line; a `client` log's lines from other
 /// threads left out).
-fn region(p: &mut Pseudonyms, keep: Keep, text: &str, client: bool) -> String {
+fn region(p: &mut Pseudonyms, keep: Keep, stray: raw::Raw, text: &str, client: bool) -> String {
     let mut body_at = None;
     let mut at = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
@@ -397,9 +408,20 @@ fn region(p: &mut Pseudonyms, keep: Keep, text: &str, client: bool) -> String {
             + &text::scrub(p, keep, &text[end..]);
     }
     let declared = content_length(&text[..b], true).and_then(|(_, n)| usize::try_from(n).ok());
+    // The body's type, from its header line (quote marks before it left out): an IM's text is free text.
+    let content_type = text[..b]
+        .lines()
+        .map(|l| l.trim_start_matches(|c: char| c.is_whitespace() || c == '>' || c == '|'))
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            let name = name.trim();
+            (name.eq_ignore_ascii_case("content-type") || name.eq_ignore_ascii_case("c"))
+                .then(|| value.trim().to_ascii_lowercase())
+        })
+        .unwrap_or_default();
     let head = text::scrub(p, keep, &text[..b]);
-    let reading = message::Reading::Lines { client };
-    let (body, grown) = message::framed_body(p, keep, "", &text[b..], declared, reading);
+    let reading = message::Reading::Lines { client, stray };
+    let (body, grown) = message::framed_body(p, keep, &content_type, &text[b..], declared, reading);
     let head = move_content_length(&head, grown, true);
     head + &body
 }

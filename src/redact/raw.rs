@@ -78,6 +78,40 @@ impl Raw {
         }
     }
 
+    /// Whether `c` stands for a stray byte.
+    fn stray(self, c: char) -> bool {
+        self.0
+            .is_some_and(|base| (base..base + 256).contains(&(c as u32)))
+    }
+
+    /// How many bytes of the file `text` stands for (a stray byte's character is one).
+    pub(super) fn len(self, text: &str) -> usize {
+        if self.0.is_none() || memchr::memchr2(0xF3, 0xF4, text.as_bytes()).is_none() {
+            return text.len();
+        }
+        text.chars()
+            .map(|c| if self.stray(c) { 1 } else { c.len_utf8() })
+            .sum()
+    }
+
+    /// Where in `text` the file's byte `n` of it is; `None` at or past its end, or inside a character.
+    pub(super) fn offset(self, text: &str, n: usize) -> Option<usize> {
+        if self.0.is_none() || memchr::memchr2(0xF3, 0xF4, text.as_bytes()).is_none() {
+            return (n < text.len() && text.is_char_boundary(n)).then_some(n);
+        }
+        let mut bytes = 0;
+        for (at, c) in text.char_indices() {
+            if bytes == n {
+                return Some(at);
+            }
+            if bytes > n {
+                return None;
+            }
+            bytes += if self.stray(c) { 1 } else { c.len_utf8() };
+        }
+        None
+    }
+
     /// `text` back to bytes.
     pub(super) fn into_bytes(self, text: &str) -> Vec<u8> {
         let mut out = Vec::with_capacity(text.len());
@@ -108,5 +142,14 @@ mod tests {
         assert_eq!(raw, Raw(Some(0xF_0200)));
         assert_eq!(raw.into_bytes(&raw.text(&taken)), taken);
         assert_eq!(Raw::for_file(b"valid"), Raw(Some(0xF_0000)));
+        // Lengths and places count a stray byte as one byte.
+        let raw = Raw::for_file(bytes);
+        let text = raw.text(bytes);
+        assert_eq!(raw.len(&text), bytes.len());
+        let at = bytes.iter().position(|&b| b == 0xEC).unwrap();
+        assert_eq!(
+            raw.offset(&text, at + 1),
+            Some(text.find(" render").unwrap())
+        );
     }
 }

@@ -6,6 +6,7 @@
 use std::ops::Range;
 
 use super::names::Pseudonyms;
+use super::raw::Raw;
 use super::{message, text, Keep};
 use crate::import::cls;
 
@@ -72,7 +73,7 @@ fn line(p: &mut Pseudonyms, keep: Keep, line: &str) -> String {
 }
 
 /// One protocol record (`entry`: from its header line to its `$$end_record` line, as the importer placed it).
-pub(super) fn record(p: &mut Pseudonyms, keep: Keep, entry: &str) -> String {
+pub(super) fn record(p: &mut Pseudonyms, keep: Keep, stray: Raw, entry: &str) -> String {
     let lines: Vec<(&str, &str)> = lines(entry).collect();
     // The field lines as the importer keeps them, and where each starts there.
     let mut kept = String::with_capacity(entry.len());
@@ -91,7 +92,7 @@ pub(super) fn record(p: &mut Pseudonyms, keep: Keep, entry: &str) -> String {
             .chain(parts.headers.iter().cloned())
             .chain(parts.body.iter().cloned())
             .collect();
-        let texts = message_parts(p, keep, &kept, &pieces, parts.headers.len());
+        let texts = message_parts(p, keep, stray, &kept, &pieces, parts.headers.len());
         new = pieces.into_iter().zip(texts).collect();
     }
     let mut out = String::with_capacity(entry.len() + entry.len() / 8);
@@ -125,6 +126,7 @@ pub(super) fn record(p: &mut Pseudonyms, keep: Keep, entry: &str) -> String {
 fn message_parts(
     p: &mut Pseudonyms,
     keep: Keep,
+    stray: Raw,
     kept: &str,
     pieces: &[Range<usize>],
     headers: usize,
@@ -134,9 +136,7 @@ fn message_parts(
     let mut sip = head.join("\r\n");
     sip.push_str("\r\n\r\n");
     sip.push_str(&body.join("\r\n"));
-    if let Some(new) =
-        message::redact(p, keep, sip.as_bytes()).and_then(|b| String::from_utf8(b).ok())
-    {
+    if let Some(new) = message::redact(p, keep, stray, &sip) {
         let mut lines: Vec<String> = new.split("\r\n").map(str::to_string).collect();
         let blank = 1 + headers;
         // An empty body leaves one empty piece after the blank line.

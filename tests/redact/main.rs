@@ -95,6 +95,18 @@ fn originals(a: &Analysis) -> BTreeSet<String> {
                 out.insert(c[1].to_string());
             }
         }
+        // An IM's text, line by line.
+        if m.content_type()
+            .is_some_and(|t| t.starts_with("text/plain"))
+        {
+            let body = String::from_utf8_lossy(m.body()).into_owned();
+            out.extend(
+                body.lines()
+                    .map(str::trim)
+                    .filter(|l| l.len() >= 4)
+                    .map(str::to_string),
+            );
+        }
     }
     // Loopback, unspecified and the vocabularies' own domains are not anyone's.
     out.retain(|v| {
@@ -247,6 +259,25 @@ fn stray_bytes_and_open_quotes_leave_the_lines_as_the_importer_read_them() {
         copy.windows(8).any(|w| w == b"bytes: \xEC"),
         "the stray byte is kept"
     );
+}
+
+/// An IM quoted in a mail (SIP text the importer rebuilds from quoted lines): its text is replaced as an IM's is,
+/// the quoting kept.
+#[test]
+fn a_quoted_im_loses_its_text_and_keeps_its_quoting() {
+    let input = "From: Kim <kim@contoso.com>\nSubject: the IM that was lost\n\nHi, this is what the client sent:\n\n\
+> MESSAGE sip:bob@contoso.com SIP/2.0\n> Via: SIP/2.0/TLS 192.168.1.51:51882;branch=z9hG4bK77a1\n\
+> From: <sip:alice@contoso.com>;tag=1a2b3c4d\n> To: <sip:bob@contoso.com>\n> Call-ID: 9f8e7d6c5b4a39281706\n\
+> CSeq: 1 MESSAGE\n> Content-Type: text/plain; charset=UTF-8\n> Content-Length: 21\n>\n> Lunch at noon, Bob?\n\n\
+Thanks,\nKim\n";
+    check("quoted IM", input.as_bytes());
+    let copy = redact_all(&[input.as_bytes()], Keep::default())
+        .0
+        .remove(0)
+        .unwrap();
+    let copy = String::from_utf8(copy).unwrap();
+    assert!(!copy.contains("Lunch at noon"), "{copy}");
+    assert!(copy.contains("\n> Text "), "{copy}");
 }
 
 #[test]
