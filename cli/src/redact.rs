@@ -5,10 +5,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Write each file again with consistent pseudonyms (users, domains, addresses, display names, identifiers,
-/// authentication values, free text, SDP keys), so it can be shared and still analyzes to the same flow.
-/// Client logs (UTF-8), SIP text, and pcap and pcapng captures (their packets rewritten: SIP redacted, addresses
-/// renamed in the headers too, lengths, sequence numbers and checksums made again, other payloads left out); any
-/// other file, or a capture whose SIP cannot be rewritten soundly, is refused and nothing is written for it.
+/// authentication values, free text, SDP keys, phone numbers), so it can be shared and still analyzes to the
+/// same flow.
+/// Client logs, server traces and SIP text (UTF-8 or UTF-16), gzip and zip archives of them (each file inside
+/// redacted, one that cannot be is left out and said), and pcap and pcapng captures (their packets rewritten:
+/// SIP redacted, addresses renamed in the headers too, lengths, sequence numbers and checksums made again, other
+/// payloads left out); any other file, or a capture whose SIP cannot be rewritten soundly, is refused and nothing
+/// is written for it.
 #[derive(Debug, clap::Args)]
 pub struct RedactArgs {
     /// Files to redact.
@@ -19,7 +22,7 @@ pub struct RedactArgs {
     #[arg(long, short = 'o', value_name = "DIR")]
     out: PathBuf,
 
-    /// Leave a category as it is: users, domains, addresses, names, ids, auth, text, media (repeatable).
+    /// Leave a category as it is: users, domains, addresses, names, ids, auth, text, media, phones (repeatable).
     #[arg(long, value_name = "CATEGORY", value_parser = parse_category)]
     keep: Vec<Category>,
 
@@ -70,6 +73,17 @@ pub fn run(args: &RedactArgs) -> ExitCode {
                 eprintln!("sipscope: {}: {why}", path.display());
                 refused = true;
             }
+        }
+    }
+    for l in redactor.left_out() {
+        let path = args.files[l.file].display();
+        if l.entry.is_empty() {
+            eprintln!("sipscope: {path}: {}", l.reason);
+        } else {
+            eprintln!(
+                "sipscope: {path}: {} left out of the copy: {}",
+                l.entry, l.reason
+            );
         }
     }
     for (c, n) in redactor.counts() {

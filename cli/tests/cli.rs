@@ -429,14 +429,21 @@ fn trace_prints_the_logs_lines_that_are_not_sip() {
 }
 
 #[test]
-fn redact_writes_each_file_under_its_name_with_counts_and_refuses_server_traces() {
+fn redact_writes_each_file_under_its_name_with_counts_and_refuses_what_it_cannot_read() {
     let dir = std::env::temp_dir().join(format!("sipscope-redact-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let map = dir.with_extension("map");
+    let notes = dir.with_extension("txt");
+    std::fs::write(
+        &notes,
+        "Collected for case 123 after the user could not sign in.\n",
+    )
+    .unwrap();
     let (_, err, code) = sipscope(&[
         "redact",
         "www/sample/sample.uccapilog",
         "tests/fixtures/server-edge.log",
+        notes.to_str().unwrap(),
         "-o",
         dir.to_str().unwrap(),
         "--keep",
@@ -446,7 +453,10 @@ fn redact_writes_each_file_under_its_name_with_counts_and_refuses_server_traces(
     ]);
     assert_eq!(code, 3, "a refused file makes exit code 3: {err}");
     assert!(
-        err.contains("server-edge.log") && err.contains("server trace"),
+        err.contains(&format!(
+            "{}: not redacted: redaction does not write back this format (unrecognized)",
+            notes.display()
+        )),
         "{err}"
     );
     assert!(
@@ -457,8 +467,13 @@ fn redact_writes_each_file_under_its_name_with_counts_and_refuses_server_traces(
     let text = std::fs::read_to_string(&copy).unwrap();
     assert!(!text.contains("limcm.com") && !text.contains("192.168.1.51"));
     assert!(
-        !dir.join("server-edge.log").exists(),
+        !dir.join(notes.file_name().unwrap()).exists(),
         "nothing written for a refused file"
+    );
+    let edge = std::fs::read_to_string(dir.join("server-edge.log")).unwrap();
+    assert!(
+        !edge.contains("limcm.com") && !edge.contains("EDGE01"),
+        "{edge}"
     );
     let mapping = std::fs::read_to_string(&map).unwrap();
     assert!(mapping.contains("users\ton1\tuser"), "{mapping}");
@@ -472,11 +487,41 @@ fn redact_writes_each_file_under_its_name_with_counts_and_refuses_server_traces(
         summary("www/sample/sample.uccapilog"),
         summary(copy.to_str().unwrap())
     );
+    // An archive comes back in its container; a file inside that cannot be redacted is left out and said.
+    let zip = dir.with_extension("zip");
+    let sample = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../www/sample/sample.uccapilog"
+    ))
+    .unwrap();
+    let note = std::fs::read(&notes).unwrap();
+    std::fs::write(
+        &zip,
+        sipscope::redact::archive::zip(&[
+            ("Tracing/Lync-UccApi-0.UccApilog", &sample, true, false),
+            ("Tracing/notes.txt", &note, true, false),
+        ]),
+    )
+    .unwrap();
+    let (_, err, code) = sipscope(&["redact", zip.to_str().unwrap(), "-o", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("Tracing/notes.txt left out of the copy: not redacted"),
+        "{err}"
+    );
+    let copy = std::fs::read(dir.join(zip.file_name().unwrap())).unwrap();
+    assert!(copy.starts_with(b"PK\x03\x04"));
+    assert_eq!(
+        summary("www/sample/sample.uccapilog")[..],
+        summary(dir.join(zip.file_name().unwrap()).to_str().unwrap())[1..]
+    );
+    std::fs::remove_file(&zip).unwrap();
     let (_, err, code) = sipscope(&["redact", "x", "-o", "y", "--keep", "everything"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("one of: users, domains"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
     std::fs::remove_file(&map).unwrap();
+    std::fs::remove_file(&notes).unwrap();
 }
 
 #[test]

@@ -40,6 +40,7 @@ use super::trace::{Level, ThreadId, TraceLine};
 use super::{Direction, LineImporter, Record, Sink};
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
+pub use fields::{record_parts, RecordParts};
 use fields::{split_field, Fields};
 use place::LineSpan;
 
@@ -176,6 +177,17 @@ pub fn parse_header(line: &[u8]) -> Option<TraceHeader<'_>> {
 /// header line, or a line ending in `$$begin_record`. For format detection.
 pub fn sniff_line(line: &[u8]) -> bool {
     parse_header(line).is_some() || line.trim_ascii_end().ends_with(BEGIN)
+}
+
+/// A record's line as the importer keeps it (`None`: an `$$end_record` line with nothing before the marker),
+/// and whether it ends the record.
+pub fn record_line(text: &[u8]) -> (Option<&[u8]>, bool) {
+    let trimmed = text.trim_ascii_end();
+    match trimmed.strip_suffix(END) {
+        Some(content) if content.trim_ascii().is_empty() => (None, true),
+        Some(content) => (Some(content), true),
+        None => (Some(text), false),
+    }
 }
 
 /// A diagnostic the server wrote about a SIP message (a `LogType: diagnostic` record).
@@ -422,18 +434,12 @@ impl ClsImporter {
             });
             return;
         }
-        let trimmed = l.text.trim_ascii_end();
-        let is_end = trimmed.ends_with(END);
+        let (content, is_end) = record_line(l.text);
         match self.pending.as_mut() {
             Some(p) => {
                 p.end = l.end;
                 p.last_line = l.number;
-                let content = if is_end {
-                    &trimmed[..trimmed.len() - END.len()]
-                } else {
-                    l.text
-                };
-                if !is_end || !content.trim_ascii().is_empty() {
+                if let Some(content) = content {
                     if p.lines.len() + content.len() + 1 > MAX_RECORD_BYTES {
                         p.overflow = true;
                     } else {

@@ -248,20 +248,8 @@ impl LineReader {
         terminated: bool,
         on_line: &mut dyn FnMut(Line<'_>),
     ) {
-        let units = bytes.chunks_exact(2).map(|p| {
-            if le {
-                u16::from_le_bytes([p[0], p[1]])
-            } else {
-                u16::from_be_bytes([p[0], p[1]])
-            }
-        });
         self.decoded.clear();
-        for c in char::decode_utf16(units) {
-            let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
-            let mut b = [0u8; 4];
-            self.decoded
-                .extend_from_slice(c.encode_utf8(&mut b).as_bytes());
-        }
+        decode_utf16(bytes, le, &mut self.decoded);
         self.line += 1;
         let decoded = std::mem::take(&mut self.decoded);
         on_line(Line {
@@ -310,6 +298,23 @@ impl LineReader {
                 });
             }
         }
+    }
+}
+
+/// UTF-16 code units (little-endian when `le`; an odd last byte is left out) appended to `out` as UTF-8, a
+/// unit that is not part of a character as U+FFFD.
+pub fn decode_utf16(bytes: &[u8], le: bool, out: &mut Vec<u8>) {
+    let units = bytes.chunks_exact(2).map(|p| {
+        if le {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    });
+    for c in char::decode_utf16(units) {
+        let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
+        let mut b = [0u8; 4];
+        out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
     }
 }
 

@@ -81,10 +81,14 @@ impl Format {
         }
     }
 
-    /// Whether `redact` writes the format back: client logs and SIP text, whose messages are text in the file,
-    /// and pcap/pcapng captures, whose packets are rewritten (a Network Monitor capture is not written back).
+    /// Whether `redact` writes the format back: client logs, server traces and SIP text, whose messages are
+    /// text in the file, and pcap/pcapng captures, whose packets are rewritten (a Network Monitor capture is
+    /// not written back).
     pub fn rewritable(self) -> bool {
-        matches!(self, Format::UccApiLog | Format::SipText) || self.is_capture()
+        matches!(
+            self,
+            Format::UccApiLog | Format::ServerTrace | Format::SipText
+        ) || self.is_capture()
     }
 
     /// A packet capture (pcap or pcapng).

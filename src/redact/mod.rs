@@ -1,20 +1,28 @@
 //! Redaction: a log written back in its own format with consistent pseudonyms, to share and still analyze to
-//! the same flow (client logs in UTF-8, SIP text, and captures in `capture`; other formats are refused).
+//! the same flow (client logs, server traces and SIP text, in UTF-8 or UTF-16; gzip and zip archives of them;
+//! and pcap/pcapng captures in `capture`; other formats are refused).
 //!
 //! `names` holds the one table of stand-ins of a redaction; `text` is the token pass over any text (trace lines,
-//! header values, bodies); `message` redacts one parsed SIP message and moves its Content-Length. This module
+//! header values, bodies); `message` redacts one parsed SIP message and moves its Content-Length; `server` puts a
+//! server trace's records back line by line; `archive` packs an archive's redacted files again. This module
 //! finds the messages with the format's importer, redacts each where it is in the file, scrubs the text between
 //! them, and moves a client log's packet sizes (`N bytes`) by what the messages gained or lost.
 
+pub mod archive;
 pub mod capture;
+mod find;
 pub mod message;
 pub mod names;
+mod packet;
+mod raw;
+mod server;
 pub mod text;
+mod tokens;
 
 use std::ops::Range;
 
 use crate::base::fxhash::FxMap;
-use crate::import::{self, Importer, InFile, PointOfView, Sink};
+use crate::import::{self, lines, Importer, InFile, PointOfView, Sink};
 
 pub use names::{Category, Pseudonyms};
 
@@ -35,10 +43,12 @@ impl Keep {
 /// Why a file was not redacted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
-    /// A format this round does not write back (server traces, archives, unrecognised input).
+    /// A format redaction does not write back (unrecognised input, …).
     Format(&'static str),
-    /// A client log in UTF-16.
-    Utf16,
+    /// An archive none of whose files could be redacted (each is in [`Redactor::left_out`]).
+    Archive,
+    /// An archive inside more archives than the analysis opens ([`import::archive::MAX_DEPTH`]).
+    TooDeep,
     /// A capture that cannot be written back soundly: why.
     Capture(String),
 }
@@ -48,11 +58,15 @@ impl std::fmt::Display for Refused {
         match self {
             Refused::Format(name) => write!(
                 f,
-                "redaction reads client logs, SIP text and captures only; this file is a {name} (not redacted)"
+                "not redacted: redaction does not write back this format ({name})"
             ),
-            Refused::Utf16 => write!(
+            Refused::Archive => {
+                write!(f, "not redacted: nothing in this archive could be redacted")
+            }
+            Refused::TooDeep => write!(
                 f,
-                "redaction reads UTF-8 text only; this file is UTF-16 (not redacted)"
+                "not redacted: an archive inside {} archives (the analysis opens none deeper)",
+                import::archive::MAX_DEPTH
             ),
             Refused::Capture(why) => write!(f, "{why} (not redacted)"),
         }
@@ -64,6 +78,24 @@ impl std::fmt::Display for Refused {
 pub struct Redactor {
     pub names: Pseudonyms,
     keep: Keep,
+    /// The first pass: values are learnt, nothing is written.
+    warming: bool,
+    /// Files inside the archive being redacted that its copy leaves out, and why.
+    leaving: Vec<(String, String)>,
+    /// How the text being redacted carries bytes that are not UTF-8.
+    raw: raw::Raw,
+    left_out: Vec<LeftOut>,
+}
+
+/// A file inside an archive that its copy leaves out (it is never copied through unredacted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// The input, by its place in [`redact_all`]'s files.
+    pub file: usize,
+    /// Its path inside the archive (`Tracing/readme.txt`; `logs.zip/a.log.gz/a.log` when nested); empty when
+    /// the note is about the archive itself.
+    pub entry: String,
+    pub reason: String,
 }
 
 /// Redact every file with one table of pseudonyms. Every file is read twice: the first time learns the domains
@@ -72,14 +104,24 @@ pub fn redact_all(files: &[&[u8]], keep: Keep) -> (Vec<Result<Vec<u8>, Refused>>
     let mut r = Redactor {
         names: Pseudonyms::keeping(keep),
         keep,
+        ..Redactor::default()
     };
-    for f in files {
-        text::learn(&mut r.names, &String::from_utf8_lossy(f));
-    }
+    r.warming = true;
     for f in files {
         let _ = r.redact(f);
     }
-    let out = files.iter().map(|f| r.redact(f)).collect();
+    r.warming = false;
+    let mut out = Vec::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        out.push(r.redact(f));
+        for (entry, reason) in std::mem::take(&mut r.leaving) {
+            r.left_out.push(LeftOut {
+                file: i,
+                entry,
+                reason,
+            });
+        }
+    }
     (out, r)
 }
 
@@ -101,42 +143,82 @@ impl Redactor {
         out
     }
 
+    /// The files inside archives that their copies leave out, and why, in the order of the inputs.
+    pub fn left_out(&self) -> &[LeftOut] {
+        &self.left_out
+    }
+
     /// One file redacted in its own format.
     pub fn redact(&mut self, bytes: &[u8]) -> Result<Vec<u8>, Refused> {
+        self.leaving.clear();
+        self.file(bytes, 0, &mut archive::Budget::of(bytes.len()), "")
+    }
+
+    /// A file inside an archive (`path`) that the copy leaves out, and why (said on the pass that writes).
+    fn leave_out(&mut self, path: &str, reason: String) {
+        if !self.warming {
+            let entry = path.trim_end_matches('/').to_string();
+            self.leaving.push((entry, reason));
+        }
+    }
+
+    /// One file (`depth` archives deep; `path` names it inside the outermost) redacted in its own format.
+    fn file(
+        &mut self,
+        bytes: &[u8],
+        depth: u32,
+        budget: &mut archive::Budget,
+        path: &str,
+    ) -> Result<Vec<u8>, Refused> {
         let head = &bytes[..bytes.len().min(import::SNIFF_BYTES)];
         let (format, _) = import::detect(head, true);
+        if let Some(kind) = format.archive() {
+            if depth >= import::archive::MAX_DEPTH {
+                return Err(Refused::TooDeep);
+            }
+            return self.archive(bytes, kind, depth, budget, path);
+        }
         if format.is_capture() {
             return capture::redact(&mut self.names, self.keep, bytes).map_err(Refused::Capture);
         }
         if !format.rewritable() {
             return Err(Refused::Format(format.display_name()));
         }
-        if head.starts_with(&[0xFF, 0xFE])
-            || head.starts_with(&[0xFE, 0xFF])
-            || head.iter().take(256).any(|&b| b == 0)
-        {
-            return Err(Refused::Utf16);
+        match lines::Encoding::sniff(head) {
+            lines::Encoding::Utf16Le => Ok(self.utf16(bytes, true, format)),
+            lines::Encoding::Utf16Be => Ok(self.utf16(bytes, false, format)),
+            _ => Ok(self.text(bytes, format)),
         }
-        // A client log's packets announce their size: it moves with their messages.
-        let client = format.point_of_view() == PointOfView::Client;
+    }
+
+    /// A file of text in UTF-8 in its format, whose importer finds its messages.
+    fn text(&mut self, bytes: &[u8], format: import::Format) -> Vec<u8> {
+        self.raw = raw::Raw::for_file(bytes);
+        if self.warming {
+            // Every domain the text's SIP names is known before any of its host names is renamed.
+            text::learn(&mut self.names, &String::from_utf8_lossy(bytes));
+        }
         let mut importer = Importer::new(format, 0);
         let mut sink = Sink::default();
         importer.push(bytes, &mut sink);
         importer.finish(&mut sink);
         // Every Call-ID is known before any text is scrubbed, so one named alone in a trace line is renamed too.
-        {
-            for r in &sink.records {
-                let call_id = match &r.parsed {
-                    Some(m) => m.call_id().map(|c| c.into_owned()),
-                    None => crate::sip::parse_message(r.sip.clone())
-                        .ok()
-                        .and_then(|m| m.call_id().map(|c| c.into_owned())),
-                };
-                if let Some(c) = call_id.filter(|c| !c.is_empty()) {
-                    self.names.token(Category::Ids, &c);
-                }
+        for r in &sink.records {
+            let call_id = match &r.parsed {
+                Some(m) => m.call_id().map(|c| c.into_owned()),
+                None => crate::sip::parse_message(r.sip.clone())
+                    .ok()
+                    .and_then(|m| m.call_id().map(|c| c.into_owned())),
+            };
+            if let Some(c) = call_id.filter(|c| !c.is_empty()) {
+                self.names.token(Category::Ids, &c);
             }
         }
+        if format.point_of_view() == PointOfView::Server {
+            return self.server_trace(bytes, &sink);
+        }
+        // A client log's packets announce their size: it moves with their messages.
+        let client = format.point_of_view() == PointOfView::Client;
         // The messages whose text is the file's bytes at a place, by packet; the others by their entry.
         let mut placed: Vec<(Range<usize>, (u64, u64))> = Vec::new();
         let mut unplaced: Vec<(u64, u64)> = Vec::new();
@@ -162,9 +244,10 @@ impl Redactor {
         let mut grown: FxMap<(u64, u64), i64> = FxMap::default();
         for (range, span) in &placed {
             let old = &bytes[range.clone()];
-            let new = message::redact(&mut self.names, self.keep, old).unwrap_or_else(|| {
-                text::scrub(&mut self.names, self.keep, &String::from_utf8_lossy(old)).into_bytes()
-            });
+            let text = self.raw.text(old);
+            let new = message::redact(&mut self.names, self.keep, self.raw, &text)
+                .unwrap_or_else(|| text::scrub(&mut self.names, self.keep, &text));
+            let new = self.raw.into_bytes(&new);
             *grown.entry(*span).or_default() += new.len() as i64 - old.len() as i64;
             edits.push((range.clone(), new));
         }
@@ -196,15 +279,89 @@ impl Redactor {
                 continue;
             }
             let old = &bytes[start..stop];
-            let new = region(&mut self.names, self.keep, &String::from_utf8_lossy(old));
-            *grown.entry(span).or_default() += new.len() as i64 - old.len() as i64;
-            edits.push((start..stop, new.into_bytes()));
+            let text = self.raw.text(old);
+            // A client log's packet as the importer reads it; anything else (or a packet whose lines would not
+            // stay as they are) as text.
+            let header = self.raw.text(&bytes[span.0 as usize..start]);
+            let raw = self.raw;
+            let (new, delta) = client
+                .then(|| packet::redact(&mut self.names, self.keep, raw, &header, &text))
+                .flatten()
+                .unwrap_or_else(|| {
+                    let new = region(&mut self.names, self.keep, raw, &text, client);
+                    let delta = raw.len(&new) as i64 - raw.len(&text) as i64;
+                    (new, delta)
+                });
+            *grown.entry(span).or_default() += delta;
+            edits.push((start..stop, self.raw.into_bytes(&new)));
         }
         if client {
             for (span, delta) in grown {
                 edits.extend(packet_sizes(bytes, span, delta));
             }
         }
+        self.write_back(bytes, edits, text::scrub)
+    }
+
+    /// A file in UTF-16 (little-endian when `le`): read as the importer reads it, as UTF-8 (so a client log's
+    /// `N bytes` move by what the UTF-8 text gained or lost, as the importer counts them), redacted, and written
+    /// back in the same byte order after the same BOM, or none.
+    fn utf16(&mut self, bytes: &[u8], le: bool, format: import::Format) -> Vec<u8> {
+        let bom = [0xFEFF_u16.to_le_bytes(), 0xFEFF_u16.to_be_bytes()]
+            .into_iter()
+            .find(|b| bytes.starts_with(b))
+            .map_or(0, |b| b.len());
+        let mut text = Vec::with_capacity(bytes.len());
+        lines::decode_utf16(&bytes[bom..], le, &mut text);
+        let copy = self.text(&text, format);
+        let mut out = Vec::with_capacity(copy.len() * 2 + 4);
+        out.extend_from_slice(&bytes[..bom]);
+        for unit in String::from_utf8_lossy(&copy).encode_utf16() {
+            out.extend_from_slice(&if le {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        // An odd last byte the importer leaves out stays as it was.
+        if (bytes.len() - bom) % 2 == 1 {
+            out.extend_from_slice(&bytes[bytes.len() - 1..]);
+        }
+        out
+    }
+
+    /// A server trace: each protocol record redacted where the importer found it, the rest line by line.
+    fn server_trace(&mut self, bytes: &[u8], sink: &Sink) -> Vec<u8> {
+        let mut spans: Vec<(usize, usize)> = sink
+            .records
+            .iter()
+            .map(|r| (r.span.0 as usize, (r.span.1 as usize).min(bytes.len())))
+            .filter(|s| s.0 < s.1)
+            .collect();
+        spans.sort_unstable();
+        spans.dedup();
+        let mut edits = Vec::with_capacity(spans.len());
+        let mut at = 0;
+        for (start, end) in spans {
+            if start < at {
+                continue;
+            }
+            let entry = self.raw.text(&bytes[start..end]);
+            let new = server::record(&mut self.names, self.keep, self.raw, &entry);
+            edits.push((start..end, self.raw.into_bytes(&new)));
+            at = end;
+        }
+        self.write_back(bytes, edits, server::scrub)
+    }
+
+    /// `bytes` with each edit's range replaced by its text (in order; one overlapping an earlier one is
+    /// dropped) and the text between them scrubbed by `gap`.
+    fn write_back(
+        &mut self,
+        bytes: &[u8],
+        mut edits: Vec<(Range<usize>, Vec<u8>)>,
+        gap: fn(&mut Pseudonyms, Keep, &str) -> String,
+    ) -> Vec<u8> {
         edits.sort_by_key(|e| e.0.start);
         let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 8);
         let mut at = 0;
@@ -212,20 +369,23 @@ impl Redactor {
             if range.start < at {
                 continue;
             }
-            let gap = String::from_utf8_lossy(&bytes[at..range.start]);
-            out.extend_from_slice(text::scrub(&mut self.names, self.keep, &gap).as_bytes());
+            let text = self.raw.text(&bytes[at..range.start]);
+            self.raw
+                .bytes(&gap(&mut self.names, self.keep, &text), &mut out);
             out.extend_from_slice(&new);
             at = range.end;
         }
-        let gap = String::from_utf8_lossy(&bytes[at..]);
-        out.extend_from_slice(text::scrub(&mut self.names, self.keep, &gap).as_bytes());
-        Ok(out)
+        let text = self.raw.text(&bytes[at..]);
+        self.raw
+            .bytes(&gap(&mut self.names, self.keep, &text), &mut out);
+        out
     }
 }
 
 /// An entry's text scrubbed, its Content-Length moved by what its body (after the first line that is blank
-/// but for quote marks) gained or lost.
-fn region(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
+/// but for quote marks) gained or lost as the importer reads it (line by line; a `client` log's lines from other
+/// threads left out).
+fn region(p: &mut Pseudonyms, keep: Keep, stray: raw::Raw, text: &str, client: bool) -> String {
     let mut body_at = None;
     let mut at = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
@@ -254,9 +414,21 @@ fn region(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
             + &body
             + &text::scrub(p, keep, &text[end..]);
     }
+    let declared = content_length(&text[..b], true).and_then(|(_, n)| usize::try_from(n).ok());
+    // The body's type, from its header line (quote marks before it left out): an IM's text is free text.
+    let content_type = text[..b]
+        .lines()
+        .map(|l| l.trim_start_matches(|c: char| c.is_whitespace() || c == '>' || c == '|'))
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            let name = name.trim();
+            (name.eq_ignore_ascii_case("content-type") || name.eq_ignore_ascii_case("c"))
+                .then(|| value.trim().to_ascii_lowercase())
+        })
+        .unwrap_or_default();
     let head = text::scrub(p, keep, &text[..b]);
-    let body = message::redact_body(p, keep, "", &text[b..]);
-    let grown = body.len() as i64 - (text.len() - b) as i64;
+    let reading = message::Reading::Lines { client, stray };
+    let (body, grown) = message::framed_body(p, keep, &content_type, &text[b..], declared, reading);
     let head = move_content_length(&head, grown, true);
     head + &body
 }
@@ -274,6 +446,16 @@ fn collapsed_body(text: &str) -> Option<usize> {
 /// The first `Content-Length: N` (or `l: N`) of a header section (at a line's start when `lines`), N moved by
 /// `grown`.
 fn move_content_length(head: &str, grown: i64, lines: bool) -> String {
+    match content_length(head, lines) {
+        Some((at, v)) if v + grown >= 0 => {
+            format!("{}{}{}", &head[..at.start], v + grown, &head[at.end..])
+        }
+        _ => head.to_string(),
+    }
+}
+
+/// Where the first `Content-Length: N` (or `l: N`) of a header section is (at a line's start when `lines`), and N.
+fn content_length(head: &str, lines: bool) -> Option<(Range<usize>, i64)> {
     static RE: std::sync::OnceLock<[regex_lite::Regex; 2]> = std::sync::OnceLock::new();
     let [at_line, anywhere] = RE.get_or_init(|| {
         [
@@ -283,15 +465,8 @@ fn move_content_length(head: &str, grown: i64, lines: bool) -> String {
         .map(|p| regex_lite::Regex::new(p).expect("the Content-Length pattern is valid"))
     });
     let re = if lines { at_line } else { anywhere };
-    let Some(n) = re.captures(head).and_then(|c| c.name("n")) else {
-        return head.to_string();
-    };
-    match n.as_str().parse::<i64>() {
-        Ok(v) if v + grown >= 0 => {
-            format!("{}{}{}", &head[..n.start()], v + grown, &head[n.end()..])
-        }
-        _ => head.to_string(),
-    }
+    let n = re.captures(head)?.name("n")?;
+    Some((n.range(), n.as_str().parse().ok()?))
 }
 
 /// The `N bytes` of a packet's header line (its first line) and End line (its last), moved by `delta`.

@@ -22,10 +22,12 @@ pub enum Category {
     Text,
     /// SDP secrets: ICE user fragments and passwords, SRTP keys.
     Media,
+    /// Phone numbers: `tel:` URIs, SIP URIs whose user is a number, numbers in headers, bodies and trace lines.
+    Phones,
 }
 
 impl Category {
-    pub const ALL: [Category; 8] = [
+    pub const ALL: [Category; 9] = [
         Category::Users,
         Category::Domains,
         Category::Addresses,
@@ -34,6 +36,7 @@ impl Category {
         Category::Auth,
         Category::Text,
         Category::Media,
+        Category::Phones,
     ];
 
     /// The name `--keep` takes.
@@ -47,6 +50,7 @@ impl Category {
             Category::Auth => "auth",
             Category::Text => "text",
             Category::Media => "media",
+            Category::Phones => "phones",
         }
     }
 
@@ -61,6 +65,7 @@ impl Category {
             Category::Auth => "authentication values",
             Category::Text => "free texts",
             Category::Media => "SDP keys",
+            Category::Phones => "phone numbers",
         }
     }
 
@@ -98,6 +103,9 @@ pub struct Pseudonyms {
     private_v4: usize,
     public_v4: usize,
     hosts: usize,
+    /// A host name's first label (lower-case) → the number its stand-in has (`fe01` → 1 for `host1.…`): a
+    /// machine named alone (`FE01`) and its FQDN share the number.
+    labels: FxMap<String, usize>,
     /// Categories the copy keeps as they are.
     keep: Keep,
     domain_count: usize,
@@ -176,6 +184,13 @@ impl Pseudonyms {
     }
 
     pub fn display_name(&mut self, name: &str) -> String {
+        if is_phone(name, 7) {
+            return self.phone(name);
+        }
+        if self.used.contains(&(Category::Names, name.to_string())) {
+            // Already a stand-in: a name the text pass renamed, met again in an element or an attribute.
+            return name.to_string();
+        }
         let before = self.count(Category::Names);
         let s = self.get(Category::Names, name, |n| format!("User {n}"));
         if self.count(Category::Names) > before {
@@ -205,6 +220,64 @@ impl Pseudonyms {
         domain_of(&host.to_ascii_lowercase()).is_some_and(|d| self.domains.contains_key(&d))
     }
 
+    /// A phone number (`+1 (425) 555-0100`, `+14255550100`, `4255550100`): the same number, written any way,
+    /// gets the same digits; its `+`, separators and digit count stay, and so does the country code after a `+`.
+    /// The rest is an obviously fictional number where one fits (`+1 200 555 0101`: 555-01xx), else a numbered one.
+    pub fn phone(&mut self, number: &str) -> String {
+        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+        let plus = number.trim_start().starts_with('+');
+        let key = if plus {
+            format!("+{digits}")
+        } else {
+            digits.clone()
+        };
+        if digits.len() >= 7 && self.used.contains(&(Category::Phones, key.clone())) {
+            // Already a stand-in: a number the text pass renamed, met again in an element's text (only a number
+            // long enough for the text pass; a short one, an extension, is met once).
+            return number.to_string();
+        }
+        let cc = if plus { country_code_len(&digits) } else { 0 };
+        let known = self.map.get(&(Category::Phones, key.clone())).cloned();
+        let stand_in = match known {
+            Some(s) => s,
+            None => {
+                let n = self.count(Category::Phones) + 1;
+                let national = digits.len() - cc;
+                let mut k = 0u64;
+                let s = loop {
+                    let tail = (k == 0)
+                        .then(|| {
+                            fictional(n, national).or_else(|| {
+                                Some(format!("{n:0>national$}")).filter(|t| t.len() == national)
+                            })
+                        })
+                        .flatten()
+                        .unwrap_or_else(|| {
+                            generate(n as u64 + (k << 40), &digits[cc..], true, false, false, 0)
+                        });
+                    let s = format!("{}{}{tail}", if plus { "+" } else { "" }, &digits[..cc]);
+                    if !self.used.contains(&(Category::Phones, s.clone())) || k > 64 {
+                        break s;
+                    }
+                    k += 1;
+                };
+                self.make(Category::Phones, &key, |_| s)
+            }
+        };
+        if self.keep.has(Category::Phones) {
+            return number.to_string();
+        }
+        // The stand-in's digits in the original's places.
+        let mut new = stand_in.bytes().filter(u8::is_ascii_digit);
+        number
+            .chars()
+            .map(|c| match c.is_ascii_digit() {
+                true => new.next().map_or(c, char::from),
+                false => c,
+            })
+            .collect()
+    }
+
     /// `contoso.com` → `domain1.example`; `fe01.contoso.com` → `host1.domain1.example`.
     pub fn host(&mut self, host: &str) -> String {
         let lower = host.to_ascii_lowercase();
@@ -227,12 +300,41 @@ impl Pseudonyms {
         if let Some(s) = self.map.get(&key) {
             return self.shown(Category::Domains, host, s.clone());
         }
-        *self.made.entry(Category::Domains).or_default() += 1;
-        self.hosts += 1;
-        let s = format!("host{}.{d}", self.hosts);
-        self.map.insert(key.clone(), s.clone());
-        self.order.push(key);
+        let label = key.1.split('.').next().unwrap_or("").to_string();
+        let n = self.label_number(&label);
+        let s = format!("host{n}.{d}");
+        self.fresh(Category::Domains, key, s.clone());
         self.shown(Category::Domains, host, s)
+    }
+
+    /// A server's machine name written alone (`FE01` in a server trace's `[FE01\FE01]`): `hostN`, the first
+    /// label of its FQDN's stand-in (`host1.domain1.example`), whichever of the two is met first.
+    pub fn machine(&mut self, name: &str) -> String {
+        let key = (Category::Domains, name.to_ascii_lowercase());
+        if let Some(s) = self.map.get(&key) {
+            return self.shown(Category::Domains, name, s.clone());
+        }
+        let s = format!("host{}", self.label_number(&key.1));
+        self.fresh(Category::Domains, key, s.clone());
+        self.shown(Category::Domains, name, s)
+    }
+
+    /// The number of the host stand-ins whose first label is `label` (lower-case): the next one the first time.
+    fn label_number(&mut self, label: &str) -> usize {
+        if let Some(&n) = self.labels.get(label) {
+            return n;
+        }
+        self.hosts += 1;
+        self.labels.insert(label.to_string(), self.hosts);
+        self.hosts
+    }
+
+    /// A stand-in made outside [`Pseudonyms::make`]'s numbering: listed and counted the same way.
+    fn fresh(&mut self, c: Category, key: (Category, String), s: String) {
+        *self.made.entry(c).or_default() += 1;
+        self.used.insert((c, s.clone()));
+        self.map.insert(key.clone(), s);
+        self.order.push(key);
     }
 
     /// IPv4: private (RFC 1918, link-local) → `10.0.0.N`; public → TEST-NET-3 `203.0.113.N`, then TEST-NET-2
@@ -308,7 +410,8 @@ impl Pseudonyms {
     }
 }
 
-/// `value`'s shape filled from a xorshift stream seeded by `seed` (separators kept), `extra` characters longer.
+/// `value`'s shape filled from a xorshift stream seeded by `seed` (separators and white space kept), `extra`
+/// characters longer.
 fn generate(seed: u64, value: &str, digits: bool, hex: bool, upper: bool, extra: usize) -> String {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut out = String::with_capacity(value.len() + extra);
@@ -318,7 +421,7 @@ fn generate(seed: u64, value: &str, digits: bool, hex: bool, upper: bool, extra:
         state ^= state >> 7;
         state ^= state << 17;
         let pick = (state >> 33) as usize;
-        let ch = if b"+/=-_.@{}".contains(&b) {
+        let ch = if b"+/=-_.@{}".contains(&b) || b.is_ascii_whitespace() {
             b
         } else if digits {
             b"0123456789"[pick % 10]
@@ -332,6 +435,56 @@ fn generate(seed: u64, value: &str, digits: bool, hex: bool, upper: bool, extra:
         out.push(ch as char);
     }
     out
+}
+
+/// A national number of `len` digits in a range kept for fiction: `55501NN` last (the 555-0100…0199 of North
+/// American numbers, numbered by `n`), the digits before it from `n` too; `None` when it does not fit.
+fn fictional(n: usize, len: usize) -> Option<String> {
+    let head = len.checked_sub(7)?;
+    let tail = format!("55501{:02}", n % 100);
+    let high = n / 100;
+    match head {
+        0 => (high == 0).then_some(tail),
+        1..=18 => {
+            let x = 2 * 10usize.pow(head as u32 - 1) + high;
+            (x < 10usize.pow(head as u32)).then(|| format!("{x}{tail}"))
+        }
+        _ => None,
+    }
+}
+
+/// How many of an international number's digits are its country code (E.164: 1 for 1 and 7, 2 for the
+/// two-digit codes, else 3).
+fn country_code_len(digits: &str) -> usize {
+    const TWO: &[&str] = &[
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
+        "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
+        "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+    ];
+    let n = match digits.as_bytes().first() {
+        Some(b'1' | b'7') => 1,
+        _ if digits.get(..2).is_some_and(|p| TWO.contains(&p)) => 2,
+        _ => 3,
+    };
+    // A number too short to hold a country code and more keeps none.
+    if digits.len() > n + 3 {
+        n
+    } else {
+        0
+    }
+}
+
+/// Whether `text` is written as a phone number: digits (at least `min`) with only `+` first and the separators
+/// people write (spaces, `-`, `.`, parentheses) between them.
+pub fn is_phone(text: &str, min: usize) -> bool {
+    let t = text.trim();
+    let body = t.strip_prefix('+').unwrap_or(t);
+    body.bytes().filter(u8::is_ascii_digit).count() >= min
+        && body.starts_with(|c: char| c.is_ascii_digit() || c == '(')
+        && body.ends_with(|c: char| c.is_ascii_digit())
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'.' | b'(' | b')'))
 }
 
 /// Whether `host` is a name (has a letter in its last label), not an address.
@@ -387,12 +540,40 @@ mod tests {
     }
 
     #[test]
+    fn phone_numbers_keep_their_shape_and_never_share_a_stand_in() {
+        let mut p = Pseudonyms::default();
+        assert_eq!(p.phone("+14255550123"), "+12005550101");
+        assert_eq!(p.phone("+1 (425) 555-0123"), "+1 (200) 555-0101");
+        assert_eq!(p.phone("+44 20 7946 0958"), "+44 20 0555 0102");
+        assert_eq!(p.phone("+82-2-312-3456"), "+82-2-555-0103");
+        assert_eq!(p.phone("123"), "004");
+        // Already a stand-in: left as it is.
+        assert_eq!(p.phone("+12005550101"), "+12005550101");
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..1000 {
+            let s = p.phone(&format!("+1425{:07}", 5_550_000 + i));
+            assert!(s.starts_with("+1") && s.len() == 12, "{s}");
+            assert!(seen.insert(s), "two numbers got one stand-in");
+        }
+        for i in 0..200 {
+            assert!(
+                seen.insert(p.phone(&format!("{i:03}"))),
+                "short numbers too"
+            );
+        }
+    }
+
+    #[test]
     fn hosts_follow_their_domain() {
         let mut p = Pseudonyms::default();
         assert_eq!(p.host("contoso.com"), "domain1.example");
         assert_eq!(p.host("FE01.contoso.com"), "host1.domain1.example");
         assert_eq!(p.host("fe01.contoso.com"), "host1.domain1.example");
         assert_eq!(p.host("edge.fabrikam.co.kr"), "host2.domain2.example");
+        // A machine named alone shares its FQDN's number, whichever comes first.
+        assert_eq!(p.machine("FE01"), "host1");
+        assert_eq!(p.machine("EDGE02"), "host3");
+        assert_eq!(p.host("edge02.fabrikam.co.kr"), "host3.domain2.example");
         assert_eq!(p.ipv4([192, 168, 1, 5]), "10.0.0.1");
         assert_eq!(p.ipv4([8, 8, 8, 8]), "203.0.113.1");
         assert_eq!(p.ipv4([127, 0, 0, 1]), "127.0.0.1");

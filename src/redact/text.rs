@@ -1,54 +1,19 @@
-//! The token pass: URIs, addresses, host names, identifiers and secrets found in any text (trace lines, header
-//! values, bodies) replaced by their pseudonyms, by regular expressions over the text.
+//! The token pass: URIs, addresses, host names, identifiers, secrets and phone numbers found in any text (trace
+//! lines, header values, bodies) by `tokens`' matcher and replaced by their pseudonyms; then the display names and
+//! the values already renamed wherever else they stand.
+use std::ops::Range;
 
-use std::sync::OnceLock;
+use super::tokens::{self, Kind, Token};
 
-use regex_lite::{Captures, Regex};
-
-use super::names::{is_name, Category, Pseudonyms};
+use super::names::{is_name, is_phone, Category, Pseudonyms};
 use super::Keep;
 
-/// A host: a dotted name, an IPv4 address, or an IPv6 address in brackets.
-const HOST: &str = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)";
-
-fn pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        let v6 = r"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*::[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*";
-        let re = [
-            r#"(?P<dn>")(?P<dnv>[^"\r\n]+)(?P<dnt>"\s*<(?:sips?|tel):)"#.to_string(),
-            r#"(?P<gruu>opaque=user:epid:)(?P<gruuv>[^;>\s,"]+)"#.to_string(),
-            r#"(?P<authk>\b(?:gssapi-data|response|rspauth|crand|srand|opaque|signature|cnonce|nonce)=")(?P<authv>[^"]+)"#.to_string(),
-            r#"(?P<idk>\b(?:(?:epid|tag|branch|ms-conversation-id|ms-opaque|ms-route-sig)=|urn:uuid:))(?P<idv>[^;>\s,"&]+)"#.to_string(),
-            r"(?P<sdpk>a=ice-ufrag:|a=ice-pwd:|a=x-ssrc-range:|inline:)(?P<sdpv>[A-Za-z0-9+/=]+)".to_string(),
-            r"(?P<msb>ms-body=)(?P<msbv>[A-Za-z0-9+/=]+)".to_string(),
-            // A URI's host may be an IPv6 address without its brackets (some phones write them so).
-            format!(r#"(?P<sch>\b(?:sips?|pres|im):)(?:(?P<user>[^@\s;<>",:]+)@)?(?P<uh>{HOST}|(?:{v6}))"#),
-            format!(r"(?P<mail>\b[A-Za-z0-9][A-Za-z0-9._%+-]*)@(?P<mh>{HOST})"),
-            format!(r"(?P<v6>\b(?:{v6})\b)"),
-            r"(?P<v4>\b(?:\d{1,3})\.(?:\d{1,3})\.(?:\d{1,3})\.(?:\d{1,3})\b)".to_string(),
-            format!(r"(?P<host>\b{HOST}\b)"),
-        ]
-        .join("|");
-        Regex::new(&re).expect("the token pattern is valid")
-    })
-}
-
-/// Via sent-by and SIP URI hosts: where a domain is certain (learnt before any host name is renamed).
-fn learn_pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(&format!(
-            r"(?:\b(?:sips?|pres|im):(?:[^@\s;<>\x22,:]+@)?|SIP/2\.0/[A-Za-z]+\s+|[A-Za-z0-9]@|ms-fe=)(?P<h>{HOST})"
-        ))
-        .expect("the learn pattern is valid")
-    })
-}
-
-/// Learn the domains the text's SIP names.
+/// Learn the domains the text's SIP names (see [`tokens::next_learnt`]).
 pub fn learn(p: &mut Pseudonyms, text: &str) {
-    for c in learn_pattern().captures_iter(text) {
-        p.learn_host(&c["h"]);
+    let mut from = 0;
+    while let Some((end, host)) = tokens::next_learnt(text, from) {
+        p.learn_host(&text[host]);
+        from = end;
     }
 }
 
@@ -57,12 +22,35 @@ pub fn scrub(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
     if text.is_empty() {
         return String::new();
     }
-    let out = pattern().replace_all(text, |c: &Captures<'_>| replace(p, c));
-    let out = literals(p, keep, &out);
-    if keep.has(Category::Names) {
-        return out;
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut last = 0;
+    while let Some(t) = tokens::next(text, last) {
+        out.push_str(&text[last..t.range.start]);
+        let new = replace(p, &t, text);
+        out.push_str(&keep_stray(&text[t.range.clone()], new));
+        last = t.range.end;
     }
-    names(p, out)
+    out.push_str(&text[last..]);
+    // Display names first: a user's name inside one (`Bob` of `Bob Jones`) is not renamed alone.
+    let out = if keep.has(Category::Names) {
+        out
+    } else {
+        names(p, out)
+    };
+    literals(p, keep, &out)
+}
+
+/// `new` (the stand-in of `old`) with the bytes of `old` that are not UTF-8 after it, when it lost them: a line
+/// an importer skips because it is not UTF-8 stays skipped in the copy (`raw` gives such bytes characters of the
+/// private-use planes 15 and 16; another character of those planes is kept too, which is harmless).
+fn keep_stray(old: &str, mut new: String) -> String {
+    let stray = |c: &char| *c >= '\u{F0000}';
+    if let Some(first) = old.chars().find(stray) {
+        if !new.contains(first) {
+            new.extend(old.chars().filter(stray));
+        }
+    }
+    new
 }
 
 /// Display names met in name-addr values, wherever else they stand (a reason phrase, a Warning, a trace line).
@@ -75,54 +63,63 @@ fn names(p: &Pseudonyms, mut text: String) -> String {
     text
 }
 
-fn replace(p: &mut Pseudonyms, c: &Captures<'_>) -> String {
-    let whole = c.get(0).map_or("", |m| m.as_str()).to_string();
-    let pair = |k: &str, v: &str| {
-        (
-            c.name(k).map_or("", |m| m.as_str()),
-            c.name(v).map(|m| m.as_str()),
-        )
-    };
-    if let (k, Some(v)) = pair("dn", "dnv") {
-        return format!("{k}{}{}", p.display_name(v), &c["dnt"]);
+/// The stand-in of a token of `text`.
+fn replace(p: &mut Pseudonyms, t: &Token, text: &str) -> String {
+    let s = |r: &Range<usize>| &text[r.clone()];
+    let whole = s(&t.range);
+    match &t.kind {
+        Kind::Name { value, close } => format!("\"{}{}", p.display_name(s(value)), s(close)),
+        Kind::Gruu(k, v) | Kind::Id(k, v) => format!("{}{}", s(k), id(p, s(v))),
+        Kind::Auth(k, v) => format!("{}{}", s(k), p.token(Category::Auth, s(v))),
+        Kind::Sdp(k, v) => format!("{}{}", s(k), p.token(Category::Media, s(v))),
+        Kind::Body(k, v) => {
+            let n = p.get(Category::Text, s(v), |n| {
+                crate::base::base64::encode(format!("Text {n} redacted.").as_bytes())
+            });
+            format!("{}{n}", s(k))
+        }
+        Kind::Tel(k, v) | Kind::Ext(k, v) => format!("{}{}", s(k), p.phone(s(v))),
+        Kind::Uri {
+            scheme,
+            user: u,
+            host: h,
+        } => {
+            let u = u.as_ref().map(|u| format!("{}@", user(p, s(u))));
+            let h = host(p, s(h), true);
+            format!("{}{}{h}", s(scheme), u.unwrap_or_default())
+        }
+        Kind::Mail { user: u, host: h } => {
+            let u = user(p, s(u));
+            format!("{u}@{}", host(p, s(h), true))
+        }
+        Kind::V6 => p.ipv6(whole),
+        Kind::V4 => v4(p, whole).unwrap_or_else(|| whole.to_string()),
+        Kind::Host => host(p, whole, false),
+        Kind::Phone => {
+            // Not inside a longer token (base64, an identifier): a number standing on its own.
+            let joined = |ch: Option<char>| {
+                ch.is_some_and(|ch| ch.is_ascii_alphanumeric() || "/+_-.".contains(ch))
+            };
+            let (before, after) = (
+                text[..t.range.start].chars().next_back(),
+                text[t.range.end..].chars().next(),
+            );
+            if !joined(before) && !joined(after) && is_phone(whole, 7) {
+                p.phone(whole)
+            } else {
+                whole.to_string()
+            }
+        }
     }
-    if let (k, Some(v)) = pair("gruu", "gruuv") {
-        return format!("{k}{}", id(p, v));
+}
+
+/// A URI's user: a phone number (`+14255550100`, `5550100`) keeps its shape, any other name is numbered.
+fn user(p: &mut Pseudonyms, user: &str) -> String {
+    if is_phone(user, 4) {
+        p.phone(user)
+    } else {
+        p.user(user)
     }
-    if let (k, Some(v)) = pair("authk", "authv") {
-        return format!("{k}{}", p.token(Category::Auth, v));
-    }
-    if let (k, Some(v)) = pair("idk", "idv") {
-        return format!("{k}{}", id(p, v));
-    }
-    if let (k, Some(v)) = pair("sdpk", "sdpv") {
-        return format!("{k}{}", p.token(Category::Media, v));
-    }
-    if let (k, Some(v)) = pair("msb", "msbv") {
-        let n = p.get(Category::Text, v, |n| {
-            crate::base::base64::encode(format!("Text {n} redacted.").as_bytes())
-        });
-        return format!("{k}{n}");
-    }
-    if let Some(sch) = c.name("sch") {
-        let user = c.name("user").map(|u| format!("{}@", p.user(u.as_str())));
-        let host = host(p, &c["uh"], true);
-        return format!("{}{}{host}", sch.as_str(), user.unwrap_or_default());
-    }
-    if let Some(u) = c.name("mail") {
-        let user = p.user(u.as_str());
-        return format!("{user}@{}", host(p, &c["mh"], true));
-    }
-    if let Some(v) = c.name("v6") {
-        return p.ipv6(v.as_str());
-    }
-    if c.name("v4").is_some() {
-        return v4(p, &whole).unwrap_or(whole);
-    }
-    if let Some(h) = c.name("host") {
-        return host(p, h.as_str(), false);
-    }
-    whole
 }
 
 fn id(p: &mut Pseudonyms, v: &str) -> String {
@@ -151,6 +148,7 @@ fn host(p: &mut Pseudonyms, h: &str, certain: bool) -> String {
     if let Some(inner) = h.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
         return format!("[{}]", p.ipv6(inner));
     }
+    // A URI's IPv6 host written without brackets.
     if h.contains(':') {
         return p.ipv6(h);
     }
@@ -178,17 +176,31 @@ fn literals(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
         let end = rest.find(is_sep).unwrap_or(rest.len());
         let (token, after) = rest.split_at(end);
         let word = token.trim_end_matches([':', '.']);
-        let stand_in = [Category::Ids, Category::Users, Category::Auth]
-            .into_iter()
-            .filter(|&c| !keep.has(c) && word.len() >= 3)
-            .find_map(|c| {
-                let key = if c == Category::Users {
-                    word.to_ascii_lowercase()
-                } else {
-                    word.to_string()
-                };
-                p.known(c, &key).map(str::to_string)
-            });
+        // A machine's name alone (`FE01`): only a word with a digit or a hyphen, never a plain word.
+        let machine = !word.contains('.') && word.bytes().any(|b| b.is_ascii_digit() || b == b'-');
+        let stand_in = [
+            Category::Ids,
+            Category::Users,
+            Category::Auth,
+            Category::Domains,
+        ]
+        .into_iter()
+        .filter(|&c| !keep.has(c) && word.len() >= 3 && (c != Category::Domains || machine))
+        .find_map(|c| {
+            let key = if matches!(c, Category::Users | Category::Domains) {
+                word.to_ascii_lowercase()
+            } else {
+                word.to_string()
+            };
+            p.known(c, &key).map(str::to_string)
+        });
+        // A number the SIP named (`sip:4255550100@…`) standing alone.
+        let stand_in = stand_in.or_else(|| {
+            (!keep.has(Category::Phones)
+                && is_phone(word, 7)
+                && p.known(Category::Phones, word).is_some())
+            .then(|| p.phone(word))
+        });
         match stand_in {
             Some(s) => {
                 out.push_str(&s);

@@ -18,12 +18,20 @@ pub fn analyze(bytes: &[u8]) -> Analysis {
 /// of findings and diagnostics.
 #[derive(Debug, PartialEq)]
 pub struct Shape {
-    messages: Vec<String>,
-    transactions: usize,
-    conversations: usize,
-    subscriptions: usize,
-    findings: BTreeSet<String>,
-    diagnostics: BTreeSet<String>,
+    pub messages: Vec<String>,
+    pub transactions: usize,
+    pub conversations: usize,
+    pub subscriptions: usize,
+    pub findings: BTreeSet<String>,
+    pub diagnostics: BTreeSet<String>,
+}
+
+/// The shape a copy must keep: a capture's copy leaves out the payloads that are not SIP, and says so as packets
+/// cut short by the snapshot length (the one diagnostic a copy may add).
+pub fn copy_shape(a: &Analysis) -> Shape {
+    let mut s = shape(a);
+    s.diagnostics.remove("CaptureSnaplen");
+    s
 }
 
 pub fn shape(a: &Analysis) -> Shape {
@@ -70,6 +78,14 @@ fn patterns() -> [Regex; 9] {
 /// branches, display names, authentication values.
 pub fn originals(a: &Analysis) -> BTreeSet<String> {
     let patterns = patterns();
+    // Display names anywhere in a message: unquoted before a URI, and a body's names of people.
+    let names = [
+        r"(?m)^(?:From|To|Contact|P-Asserted-Identity|Referred-By|f|t|m)[ \t]*:[ \t]*([^\x22<>,;\r\n]*[^\x22<>,;\s])[ \t]*<",
+        r#"\bdisplayName="([^"]+)""#,
+        r"<displayName>([^<]+)</displayName>",
+        r#"<contact\b[^<>]*?\bname="([^"]+)""#,
+    ]
+    .map(|p| Regex::new(p).unwrap());
     let mut out = BTreeSet::new();
     for i in 0..a.messages.len() as u32 {
         let m = a.sip(i);
@@ -81,6 +97,24 @@ pub fn originals(a: &Analysis) -> BTreeSet<String> {
             for c in re.captures_iter(&text) {
                 out.insert(c[1].to_string());
             }
+        }
+        let whole = String::from_utf8_lossy(&m.raw);
+        for re in &names {
+            for c in re.captures_iter(&whole) {
+                out.insert(c[1].to_string());
+            }
+        }
+        // An IM's text, line by line.
+        if m.content_type()
+            .is_some_and(|t| t.starts_with("text/plain"))
+        {
+            let body = String::from_utf8_lossy(m.body()).into_owned();
+            out.extend(
+                body.lines()
+                    .map(str::trim)
+                    .filter(|l| l.len() >= 4)
+                    .map(str::to_string),
+            );
         }
     }
     // Loopback, unspecified, the vocabularies' own domains and those kept for documentation (RFC 2606) are not
@@ -173,13 +207,11 @@ pub fn check(name: &str, bytes: &[u8]) -> (Vec<u8>, Redactor) {
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     let (before, after) = (analyze(bytes), analyze(&copy));
     assert!(!before.messages.is_empty(), "{name}: no messages");
-    let (mut was, mut is) = (shape(&before), shape(&after));
-    // A capture's copy leaves out the payloads that are not SIP, and says so as packets cut short by the
-    // snapshot length.
-    for s in [&mut was, &mut is] {
-        s.diagnostics.remove("CaptureSnaplen");
-    }
-    assert_eq!(was, is, "{name}: the copy analyzes differently");
+    assert_eq!(
+        copy_shape(&before),
+        copy_shape(&after),
+        "{name}: the copy analyzes differently"
+    );
     renamed_consistently(&before, &after, name);
     let stand_ins: HashSet<&str> = redactor.names.entries().map(|e| e.2).collect();
     let text = String::from_utf8_lossy(&copy);
@@ -193,12 +225,17 @@ pub fn check(name: &str, bytes: &[u8]) -> (Vec<u8>, Redactor) {
         left.is_empty(),
         "{name}: originals left in the copy: {left:?}"
     );
-    for c in [Category::Users, Category::Addresses, Category::Ids] {
+    for c in [Category::Addresses, Category::Ids] {
         assert!(
             redactor.names.count(c) > 0,
             "{name}: nothing counted as {c:?}"
         );
     }
+    // Users that are numbers are phone numbers.
+    assert!(
+        redactor.names.count(Category::Users) + redactor.names.count(Category::Phones) > 0,
+        "{name}: no user counted"
+    );
     // The mapping is never in the copy: no line of it appears there.
     assert!(
         !text.contains(&redactor.mapping_text()),

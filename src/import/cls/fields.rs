@@ -135,3 +135,29 @@ fn is_dash(value: &[u8]) -> bool {
     let v = value.trim_ascii();
     v.is_empty() || v == b"-" || v == "–".as_bytes() || v == "—".as_bytes()
 }
+
+/// Where a protocol record's message is in its field lines: byte ranges of the lines as the importer keeps them
+/// (each line without its break and followed by `\n`, the header line left out, `$$end_record` cut off).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RecordParts {
+    /// The `Start-Line:` value, trimmed.
+    pub start_line: Option<std::ops::Range<usize>>,
+    /// Each SIP header line.
+    pub headers: Vec<std::ops::Range<usize>>,
+    /// Each body line: the `Message-Body:` value (none when it is the empty mark), then the lines after it.
+    pub body: Vec<std::ops::Range<usize>>,
+}
+
+/// The parts of a record's field lines, found as the importer finds them (to write a record back).
+pub fn record_parts(lines: &[u8]) -> RecordParts {
+    let f = Fields::parse(lines);
+    let range = |s: &[u8]| {
+        let at = (s.as_ptr() as usize).saturating_sub(lines.as_ptr() as usize);
+        at..at + s.len()
+    };
+    RecordParts {
+        start_line: f.start_line.map(range),
+        headers: f.sip_headers.iter().map(|h| range(h)).collect(),
+        body: f.body.iter().map(|b| range(b)).collect(),
+    }
+}

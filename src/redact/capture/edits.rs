@@ -8,6 +8,7 @@
 
 use std::ops::Range;
 
+use crate::redact::raw::Raw;
 use crate::redact::{message, text, Keep, Pseudonyms};
 
 /// The bytes `at..end` of the stream replaced by `new` (an insertion when `at == end`).
@@ -156,7 +157,10 @@ pub fn block(
         let gap = &block[at..m.start];
         fine(gap, &scrub(names, gap), base + at as i64, out);
         let old = &block[m.clone()];
-        let new = message::redact(names, keep, old).unwrap_or_else(|| scrub(names, old));
+        let stray = Raw::for_file(old);
+        let text = stray.text(old);
+        let new = message::redact(names, keep, stray, &text)
+            .map_or_else(|| scrub(names, old), |t| stray.into_bytes(&t));
         fine(old, &new, base + m.start as i64, out);
         at = m.end;
     }
