@@ -246,9 +246,10 @@ fn free_text(p: &mut Pseudonyms, body: &str) -> String {
 }
 
 /// The element names whose text is free text people wrote or a directory holds: presence notes, contact card
-/// fields.
+/// fields, a meeting's join URL (it names its organizer: `https://meet.contoso.com/alice/8F3K2Q7W`).
 const FREE_TEXT: &[&str] = &[
     "body",
+    "join-url",
     "title",
     "office",
     "company",
@@ -266,8 +267,10 @@ const FREE_TEXT: &[&str] = &[
     "displayString",
 ];
 
-/// The element names whose text is a person's name, as a display name is.
-const NAMES: &[&str] = &["displayName", "name"];
+/// The element names whose text is a person's name, as a display name is (`display-name` is a conference state's
+/// organizer, RFC 4575; its `display-text` is a user's name as often as a label such as `audio-video`, which
+/// must not become a name, so a user's `display-text` is renamed only when the name is known from elsewhere).
+const NAMES: &[&str] = &["displayName", "name", "display-name"];
 
 /// The element names whose text is a phone number, however it is written.
 const PHONES: &[&str] = &[

@@ -5,14 +5,29 @@ pub mod redact;
 
 use std::path::{Path, PathBuf};
 
-/// The built-in sample and every fixture in tests/fixtures (not its README or generator script), in order.
+/// The built-in sample and every fixture in tests/fixtures and its folders (not READMEs or generator scripts),
+/// in order.
 pub fn inputs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut v = vec![root.join("www/sample/sample.uccapilog")];
-    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root.join("tests/fixtures"))
-        .expect("tests/fixtures exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e != "md" && e != "py"))
+    let list = |dir: PathBuf| -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .expect("tests/fixtures exists")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect()
+    };
+    let top = list(root.join("tests/fixtures"));
+    // Folders of fixtures about one subject (calls/) join the others.
+    let mut fixtures: Vec<PathBuf> = top
+        .iter()
+        .filter(|p| p.is_dir())
+        .flat_map(|d| list(d.clone()))
+        .chain(top.iter().cloned())
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .is_some_and(|e| !["md", "py", "json"].contains(&e.to_str().unwrap_or("")))
+        })
         .collect();
     fixtures.sort();
     v.extend(fixtures);
