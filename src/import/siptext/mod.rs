@@ -18,9 +18,12 @@
 //!   a body must look like one (`<…`, `v=0`, `--boundary`, `{`) unless the block is delimited by a log
 //!   marker or a code fence. A start line after a blank line starts a new block, unless the current body is
 //!   still expecting bytes (a `message/sipfrag` body).
-//! * **Quoted text.** The start line's leading indentation and `>` quote marks (Markdown 4-space code blocks,
-//!   `> ` e-mail quoting) are the block's prefix: it is removed from every line of the block, and a line
-//!   without it ends the block. Markdown code fences (```` ``` ````, `~~~`) end blocks.
+//! * **Quoted text.** The start line's leading indentation and `>` or `|` quote marks (Markdown 4-space code
+//!   blocks, `> ` e-mail quoting, `| ` bars) are the block's prefix: it is removed from every line of the block,
+//!   and a line without it ends the block. A `|` right before the start line with no space after it marks that
+//!   line alone (Cisco Expressway's ` SIPMSG:` / ` |INVITE …` / ` Via: …` / ` |`): the prefix is the
+//!   indentation before it, and a line holding only `|` ends the block. Markdown code fences (```` ``` ````,
+//!   `~~~`) end blocks.
 //! * **Log markers** give the message's addresses and sometimes its time: Asterisk pjsip logger
 //!   (`<--- Received SIP request (N bytes) from UDP:ip:port --->` → source;
 //!   `<--- Transmitting SIP response (N bytes) to UDP:ip:port --->` → destination), chan_sip
@@ -107,15 +110,16 @@ fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
     hay.len() >= needle.len() && hay[..needle.len()].eq_ignore_ascii_case(needle)
 }
 
-/// Leading indentation and `>` quote marks.
+/// Leading indentation and quote marks: `>` (e-mail), `|` (a quoting bar; Cisco Expressway's mark before a start
+/// line).
 fn prefix_len(s: &[u8]) -> usize {
     s.iter()
-        .take_while(|&&b| b == b' ' || b == b'\t' || b == b'>')
+        .take_while(|&&b| matches!(b, b' ' | b'\t' | b'>' | b'|'))
         .count()
 }
 
 fn quote_depth(s: &[u8]) -> usize {
-    s.iter().filter(|&&b| b == b'>').count()
+    s.iter().filter(|&&b| b == b'>' || b == b'|').count()
 }
 
 /// A Markdown code fence line (```` ``` ````, `~~~`), possibly indented or quoted.
@@ -626,6 +630,8 @@ struct Block {
     text: Vec<u8>,
     /// Indentation and quote marks removed from every line.
     prefix: Vec<u8>,
+    /// The start line was marked with `|`: a line holding only `|` (after the prefix) ends the block.
+    pipe_end: bool,
     meta: Option<Meta>,
     /// Inside a code fence or after a log marker: a body without Content-Length runs to the delimiter.
     delimited: bool,
@@ -646,6 +652,7 @@ impl Block {
         Block {
             text: Vec::with_capacity(1024),
             prefix: prefix.to_vec(),
+            pipe_end: false,
             delimited: delimited || meta.is_some(),
             meta,
             marks: Vec::new(),
@@ -945,6 +952,10 @@ impl SipTextImporter {
         }
         if let Some(b) = self.block.as_mut() {
             if let Some(s) = b.strip(text) {
+                if b.pipe_end && s.trim_ascii() == b"|" {
+                    self.end_block(sink);
+                    return;
+                }
                 let on = b.meta.as_ref().is_some_and(|m| m.strip_dot);
                 let s = match s {
                     [rest @ .., b'.'] if on => rest,
@@ -976,7 +987,16 @@ impl SipTextImporter {
         };
         if parser::is_start_line(rest) {
             let meta = self.pending.take();
-            let mut b = Box::new(Block::new(&text[..p], meta, self.in_fence));
+            // A `|` right before the start line (no space after it) marks that line only, as Cisco Expressway
+            // writes a message: the other lines carry the indentation alone, and a bare `|` closes the message.
+            let pipe_mark = text[..p].last() == Some(&b'|');
+            let prefix = if pipe_mark {
+                &text[..p - 1]
+            } else {
+                &text[..p]
+            };
+            let mut b = Box::new(Block::new(prefix, meta, self.in_fence));
+            b.pipe_end = pipe_mark;
             let _ = b.feed(rest, info);
             self.block = Some(b);
         } else if !is_blank(rest) {
