@@ -46,6 +46,8 @@
 //!
 //! Line breaks are CRLF in every record (bodies are counted that way).
 
+pub mod vendor;
+
 use super::lines::{Line, LineReader};
 use super::uccapi;
 use super::{Direction, InFile, LineImporter, Record, Sink};
@@ -828,6 +830,10 @@ pub struct SipTextImporter {
     pending: Option<Meta>,
     sipdump: Option<Box<SipDump>>,
     messages: u32,
+    /// The product whose log this is: its reader sees each line first ([`vendor`]).
+    vendor: Option<Box<vendor::Reader>>,
+    /// The product reader announced a message whose first line has not come yet.
+    announced: bool,
 }
 
 impl SipTextImporter {
@@ -840,6 +846,16 @@ impl SipTextImporter {
             pending: None,
             sipdump: None,
             messages: 0,
+            vendor: None,
+            announced: false,
+        }
+    }
+
+    /// The importer of a product's log: SIP text whose lines the product's reader sees first.
+    pub fn with_product(file: u32, product: vendor::Product) -> Self {
+        SipTextImporter {
+            vendor: Some(Box::new(vendor::Reader::new(product))),
+            ..SipTextImporter::new(file)
         }
     }
 
@@ -849,6 +865,11 @@ impl SipTextImporter {
 
     pub fn finish(&mut self, sink: &mut Sink) {
         self.feed_end(sink);
+        if let Some(v) = self.vendor.as_mut() {
+            let mut outs = Vec::new();
+            v.finish(&mut outs);
+            self.apply(outs, None, sink);
+        }
         self.end_block(sink);
         if self.messages == 0 {
             sink.diagnostics.push(
@@ -866,6 +887,14 @@ impl SipTextImporter {
     }
 
     fn line(&mut self, l: Line<'_>, sink: &mut Sink) {
+        if let Some(v) = self.vendor.as_mut() {
+            let mut outs = Vec::new();
+            if v.line(&l, &mut outs) {
+                self.apply(outs, Some(&l), sink);
+                return;
+            }
+            self.apply(outs, Some(&l), sink);
+        }
         let text = l.text;
         // Kamailio sipdump header fields.
         if let Some(d) = self.sipdump.as_mut() {
