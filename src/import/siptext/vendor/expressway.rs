@@ -121,8 +121,10 @@ impl State {
                     Direction::Received => address(m, b"Src-ip", b"Src-port"),
                     _ => address(m, b"Dst-ip", b"Dst-port"),
                 };
-                let own = address(m, b"Local-ip", b"Local-port")
-                    .or_else(|| Some(String::from_utf8_lossy(e.host).into_owned()));
+                // The Expressway is one column, named after its host (its interfaces: Local-ip).
+                let own = Some(String::from_utf8_lossy(e.host).into_owned())
+                    .filter(|h| !h.is_empty())
+                    .or_else(|| address(m, b"Local-ip", b"Local-port"));
                 let (src, dst) = ends(direction, far, own);
                 let mut meta = meta(l, direction, src, dst);
                 meta.time = time;

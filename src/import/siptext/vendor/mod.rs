@@ -16,9 +16,11 @@
 //! none has, 1970 stands in and one info diagnostic ([`Code::MissingDate`]) says so. A time of day well before the
 //! previous one is the next day (midnight passed).
 //!
-//! **Addresses.** The far end as the log names it (`host:port`); the product's own end is its address when the
-//! log gives it, else the name of the host that wrote the syslog line, else the product (`freeswitch`,
-//! `drachtio`), so a file's messages share one column for the box that logged them.
+//! **Addresses.** The far end as the log names it (`host:port`). The box that wrote the log is one column, like
+//! a server trace's server: it is named after the host the log names (the syslog line's host, the Expressway's
+//! host name), else after the product (`freeswitch`, `drachtio`, `ribbon-sbc`). The interface a message used
+//! (Expressway's `Local-ip`, Ribbon's `Local IP/port`, a script's `to ADDR`) stays in the message's Via and
+//! Contact.
 
 mod audiocodes;
 mod expressway;
@@ -658,8 +660,9 @@ fn address(word: &str) -> Option<String> {
 }
 
 /// What free text before a message says about it: a verb for the direction (`recv`, `received`, `in`,
-/// `send`, `sent`, `out`, `relayed`, …) and `from ADDR` / `to ADDR`. The product's own end (`own`) fills the side
-/// the text leaves out.
+/// `send`, `sent`, `out`, `relayed`, …) and `from ADDR` / `to ADDR`. The far end is the one the direction
+/// names (`from` for a message received); the box's own end is `own` (the socket address the text may also
+/// give stays in the message). Without a direction, `from` and `to` are taken as they are.
 fn words(text: &[u8], own: Option<&str>) -> (Direction, Option<String>, Option<String>) {
     let text = String::from_utf8_lossy(&text[..text.len().min(2048)]);
     let ws: Vec<&str> = text.split_whitespace().collect();
@@ -695,8 +698,8 @@ fn words(text: &[u8], own: Option<&str>) -> (Direction, Option<String>, Option<S
     }
     let own = own.map(str::to_string);
     match direction {
-        Direction::Received => (direction, from, to.or(own)),
-        Direction::Sent => (direction, from.or(own), to),
+        Direction::Received => (direction, from, own.or(to)),
+        Direction::Sent => (direction, own.or(from), to),
         Direction::Unknown => (direction, from, to),
     }
 }

@@ -11,7 +11,7 @@
 //! (its length), the date `MMDDYYYY`, the time `HHMMSS.uuuuuu`, `:`, ids ending in the entry's sequence number,
 //! the level and the subsystem; a message is `received msg … from IP/port:a/p, Local IP/port:b/q` or `sent msg …
 //! to IP/port:a/p, Local IP/port:b/q` (the form the sipcapture paStash Sonus filter reads), then `RAW PDU:` and
-//! its lines, up to the next entry. The SBC splits an entry over 1800 bytes into two "with the same time-stamp
+//! its lines, up to the next entry. The SBC is one column, `ribbon-sbc` (a call trace names no host). The SBC splits an entry over 1800 bytes into two "with the same time-stamp
 //! and sequence number", to be joined into one: the second entry's text goes on where the first stopped (where
 //! exactly the split falls is not shown publicly; sipscope joins the two texts with nothing between). A syslog
 //! copy with the PDU on the entry's line (`RAW PDU:#012…`) is read too.
@@ -108,7 +108,7 @@ pub(super) fn sniff(line: &[u8]) -> Option<Product> {
 }
 
 /// `received msg … from IP/port:a/p, Local IP/port:b/q` / `sent msg … to IP/port:a/p, …`.
-fn message(text: &[u8]) -> Option<(Direction, Option<String>, Option<String>)> {
+fn message(text: &[u8]) -> Option<(Direction, Option<String>)> {
     let text = std::str::from_utf8(text).ok()?;
     let (direction, far_key) = if text.contains("received msg for CallId:") {
         (Direction::Received, " from IP/port:")
@@ -122,7 +122,7 @@ fn message(text: &[u8]) -> Option<(Direction, Option<String>, Option<String>)> {
         let v = text[i..].split([',', ' ']).next()?;
         address(v)
     };
-    Some((direction, value(far_key), value("Local IP/port:")))
+    Some((direction, value(far_key)))
 }
 
 impl State {
@@ -145,11 +145,13 @@ impl State {
                 return true;
             }
             self.close(out);
-            let Some((direction, far, own)) = message(e.text) else {
+            let Some((direction, far)) = message(e.text) else {
                 out.push(Out::Other);
                 return true;
             };
-            let (src, dst) = ends(direction, far, own);
+            // The SBC is one column (the file names no host): its interface (`Local IP/port`) stays in the
+            // message's Via and Contact.
+            let (src, dst) = ends(direction, far, Some("ribbon-sbc".into()));
             let mut m = meta(l, direction, src, dst);
             m.time = e.time;
             self.key = Some(e.key);
