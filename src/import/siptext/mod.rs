@@ -834,6 +834,8 @@ pub struct SipTextImporter {
     vendor: Option<Box<vendor::Reader>>,
     /// The product reader announced a message whose first line has not come yet.
     announced: bool,
+    /// Where the last line a product reader saw was (what it hands on at the end of the file is placed there).
+    last_line: Option<LineInfo>,
 }
 
 impl SipTextImporter {
@@ -848,6 +850,7 @@ impl SipTextImporter {
             messages: 0,
             vendor: None,
             announced: false,
+            last_line: None,
         }
     }
 

@@ -14,6 +14,7 @@
 //! heplify.js_AudioCodesMediant, SIP-o-matic. The device's own end is the syslog line's host.
 
 use super::{clock_time, digits, ends, envelope, meta, Clock, Escapes, Out, Product};
+use crate::base::diag::Code;
 use crate::import::lines::Line;
 use crate::import::Direction;
 
@@ -148,7 +149,7 @@ impl State {
         if continues && self.open {
             if let (Some(last), Some(seq)) = (self.last_seq, p.seq) {
                 if seq != last + 1 {
-                    out.push(Out::Gap(format!(
+                    out.push(Out::Problem(Code::TruncatedMessage, format!(
                         "syslog packets [S={}] to [S={}] are missing from the log: lines of this message may be lost",
                         last + 1,
                         seq.saturating_sub(1)
@@ -168,15 +169,32 @@ impl State {
                 Some(i) => (&rest[..i], Some(&rest[i + 1..]), true),
                 None => (rest, None, false),
             };
-            let joined;
-            let line = if first && continues && !self.partial.is_empty() {
-                let mut j = std::mem::take(&mut self.partial);
-                j.extend_from_slice(line);
-                joined = j;
-                &joined[..]
-            } else {
-                line
-            };
+            if first && continues && !self.partial.is_empty() {
+                // The line the last packet cut goes on here.
+                first = false;
+                self.partial.extend_from_slice(line);
+                if broken {
+                    let mut text = std::mem::take(&mut self.partial);
+                    let crlf = text.last() == Some(&b'\r');
+                    if crlf {
+                        text.pop();
+                    }
+                    out.push(Out::Rebuilt {
+                        text,
+                        crlf,
+                        terminated: true,
+                    });
+                } else if self.partial.len() > super::super::MAX_BLOCK_BYTES {
+                    self.too_long(out);
+                }
+                match next {
+                    Some(n) => {
+                        rest = n;
+                        continue;
+                    }
+                    None => break,
+                }
+            }
             first = false;
             if let Some(after) = item(line) {
                 self.close(out);
@@ -211,6 +229,20 @@ impl State {
             }
         }
         true
+    }
+
+    /// A line longer than a block may be, over packets that never end it: what was read is the message's, which
+    /// ends there; the packets that go on with it are skipped.
+    fn too_long(&mut self, out: &mut Vec<Out<'_>>) {
+        self.flush_partial(out);
+        out.push(Out::Problem(
+            Code::EntryTooLarge,
+            format!(
+                "a line of this message runs on for more than {} MiB over the syslog packets; it was cut there",
+                super::super::MAX_BLOCK_BYTES >> 20
+            ),
+        ));
+        self.close(out);
     }
 
     /// A cut last line turned out whole.

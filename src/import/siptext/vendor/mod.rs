@@ -128,8 +128,8 @@ pub(super) enum Out<'a> {
     End,
     /// The message stops without its end marker: a problem on it, with this text.
     Cut(String),
-    /// Something is missing from the open message, which goes on: a problem on it, with this text.
-    Gap(String),
+    /// A problem with the open message, which goes on (packets lost from it, a line too long).
+    Problem(Code, String),
     /// A line of the log that is not SIP: what is open is closed.
     Other,
     /// A diagnostic about the file (its line set).
@@ -208,6 +208,9 @@ impl Reader {
 impl SipTextImporter {
     /// What a product reader made of line `l` (`None`: the end of the file).
     pub(super) fn apply(&mut self, outs: Vec<Out<'_>>, l: Option<&Line<'_>>, sink: &mut Sink) {
+        if let Some(l) = l {
+            self.last_line = Some(LineInfo::of(l));
+        }
         for o in outs {
             match o {
                 Out::Begin(meta) => {
@@ -225,14 +228,17 @@ impl SipTextImporter {
                     crlf,
                     terminated,
                 } => {
-                    let Some(l) = l else { continue };
+                    // At the end of the file: where the last line was.
+                    let Some(at) = l.map(LineInfo::of).or(self.last_line) else {
+                        continue;
+                    };
                     let info = LineInfo {
                         terminated,
                         crlf,
                         verbatim: false,
                         text_len: text.len(),
                         text_addr: 0,
-                        ..LineInfo::of(l)
+                        ..at
                     };
                     self.vendor_line(&text, info, sink);
                 }
@@ -260,9 +266,9 @@ impl SipTextImporter {
                     self.pending = None;
                     self.announced = false;
                 }
-                Out::Gap(why) => {
+                Out::Problem(code, why) => {
                     if let Some(b) = self.block.as_mut() {
-                        b.problems.push(Problem::new(Code::TruncatedMessage, why));
+                        b.problems.push(Problem::new(code, why));
                     }
                 }
                 Out::Note(mut d) => {

@@ -141,7 +141,24 @@ impl State {
                 // The same entry goes on: its text continues the held line.
                 let (mut held, _) = self.held.take().unwrap_or_default();
                 held.extend_from_slice(e.text);
-                self.held = Some((held, l.terminated));
+                if held.len() > super::super::MAX_BLOCK_BYTES {
+                    // Entries that go on without end: what was read is the message's, which ends there.
+                    out.push(Out::Rebuilt {
+                        text: held,
+                        crlf: false,
+                        terminated: false,
+                    });
+                    out.push(Out::Problem(
+                        crate::base::diag::Code::EntryTooLarge,
+                        format!(
+                            "the call trace continues this message's entry for more than {} MiB; it was cut there",
+                            super::super::MAX_BLOCK_BYTES >> 20
+                        ),
+                    ));
+                    self.close(out);
+                } else {
+                    self.held = Some((held, l.terminated));
+                }
                 return true;
             }
             self.close(out);

@@ -323,3 +323,38 @@ fn clock_dates_and_rollovers() {
     );
     assert_eq!(address("5060"), None);
 }
+
+/// A message that never ends a line, over thousands of packets: bounded, said, and linear.
+#[test]
+fn a_line_without_end_is_bounded() {
+    let mut text = String::from("Mar  9 14:03:11 10.1.1.50  [S=1] [SID=a:1:2] (N 1) ---- Incoming SIP Message from 10.1.1.21:5067 to SIPInterface #1 (SFB) TLS TO(#48) ---- #012OPTIONS sip:x@y SIP/2.0#012X-Long: \n");
+    let piece = "a".repeat(8000);
+    for s in 2..1200 {
+        text.push_str(&format!(
+            "Mar  9 14:03:11 10.1.1.50  [S={s}] [SID=a:1:2] {piece}\n"
+        ));
+    }
+    let sink = run(Product::AudioCodes, &text, 1 << 16);
+    assert_eq!(sink.records.len(), 1);
+    let r = &sink.records[0];
+    assert!(
+        r.problems.iter().any(|p| p.code == Code::EntryTooLarge),
+        "{:?}",
+        r.problems
+    );
+}
+
+/// A log that ends in the middle of a message's last line: the part of the line that was logged is the
+/// message's (it once was dropped at the end of the file).
+#[test]
+fn the_last_line_cut_by_the_end_of_the_file_is_kept() {
+    let text = "Mar  9 14:03:11 10.1.1.50  [S=1] [SID=a:1:2] (N 1) ---- Incoming SIP Message from 10.1.1.21:5067 to SIPInterface #1 (SFB) TLS TO(#48) ---- #012OPTIONS sip:x@y SIP/2.0#012Call-ID: 1#012CSeq: 1 OPTIONS#012Content-Type: text/plain#012Content-Length: 11#012#012hello world";
+    let sink = run_all(Product::AudioCodes, text);
+    let m = parse_message(sink.records[0].sip.clone()).unwrap();
+    assert_eq!(m.body(), b"hello world");
+    assert!(
+        sink.records[0].problems.is_empty(),
+        "{:?}",
+        sink.records[0].problems
+    );
+}
