@@ -836,6 +836,8 @@ pub struct SipTextImporter {
     announced: bool,
     /// Where the last line a product reader saw was (what it hands on at the end of the file is placed there).
     last_line: Option<LineInfo>,
+    /// Messages a product reader announced that were not read.
+    unread: vendor::Unread,
 }
 
 impl SipTextImporter {
@@ -851,6 +853,7 @@ impl SipTextImporter {
             vendor: None,
             announced: false,
             last_line: None,
+            unread: vendor::Unread::default(),
         }
     }
 
@@ -872,6 +875,8 @@ impl SipTextImporter {
             let mut outs = Vec::new();
             v.finish(&mut outs);
             self.apply(outs, None, sink);
+            self.apply(vec![vendor::Out::End], None, sink);
+            sink.diagnostics.extend(self.unread.diagnostics(self.file));
         }
         self.end_block(sink);
         if self.messages == 0 {

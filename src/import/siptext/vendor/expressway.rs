@@ -16,7 +16,6 @@
 //! other `tvcs:` line.
 
 use super::{ends, envelope, meta, Clock, Out};
-use crate::base::diag::{Code, Diagnostic};
 use crate::import::lines::Line;
 use crate::import::Direction;
 use crate::sip::parser::is_start_line;
@@ -69,17 +68,6 @@ fn address(s: &[u8], ip: &[u8], port: &[u8]) -> Option<String> {
         Some(p) => Some(format!("{ip}:{p}")),
         None => Some(ip.to_string()),
     }
-}
-
-/// A `network.sip` DEBUG line at `line` announced a message whose text does not follow.
-fn no_text(line: u32) -> Out<'static> {
-    Out::Note(
-        Diagnostic::warning(
-            Code::IncompleteEntry,
-            "The Expressway logged a SIP message here, but its text (` SIPMSG:` and the message) does not follow.",
-        )
-        .at(0, line),
-    )
 }
 
 impl State {
@@ -148,7 +136,7 @@ impl State {
                         true
                     }
                     _ => {
-                        out.push(no_text(meta.line));
+                        out.push(Out::Empty(meta.line));
                         false
                     }
                 }
@@ -179,7 +167,7 @@ impl State {
             State::Message(_) => out.push(Out::Cut(
                 "the log ends before this message's closing `|`: it may be incomplete".into(),
             )),
-            State::Header(meta) => out.push(no_text(meta.line)),
+            State::Header(meta) => out.push(Out::Empty(meta.line)),
             State::Idle => {}
         }
         *self = State::Idle;

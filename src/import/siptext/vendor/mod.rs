@@ -132,6 +132,8 @@ pub(super) enum Out<'a> {
     Problem(Code, String),
     /// A line of the log that is not SIP: what is open is closed.
     Other,
+    /// A message announced at this line whose text never came.
+    Empty(u32),
     /// A diagnostic about the file (its line set).
     Note(Diagnostic),
 }
@@ -205,6 +207,60 @@ impl Reader {
 // ---------------------------------------------------------------------------------------------------------------
 // The SIP text importer's side: what the readers' lines do to its blocks.
 
+/// Announced messages whose text never came, or is not SIP: counted, said once for the file.
+#[derive(Debug, Default)]
+pub(super) struct Unread {
+    /// (count, first line) of messages announced whose text never came.
+    empty: (u32, u32),
+    /// (count, first line, what it held) of messages announced whose text is not SIP.
+    not_sip: (u32, u32, String),
+}
+
+impl Unread {
+    fn empty(&mut self, line: u32) {
+        if self.empty.0 == 0 {
+            self.empty.1 = line;
+        }
+        self.empty.0 += 1;
+    }
+
+    /// The diagnostics of the file, at its end.
+    pub(super) fn diagnostics(&self, file: u32) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let (n, first) = self.empty;
+        if n > 0 {
+            out.push(
+                Diagnostic::warning(
+                    Code::IncompleteEntry,
+                    format!(
+                        "{n} SIP message{} the log announces {} no text (the first at line {first}): the log was cut there or lost {}; nothing of {} is shown.",
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { "has" } else { "have" },
+                        if n == 1 { "it" } else { "them" },
+                        if n == 1 { "it" } else { "them" },
+                    ),
+                )
+                .at(file, first),
+            );
+        }
+        let (n, first, ref what) = self.not_sip;
+        if n > 0 {
+            out.push(
+                Diagnostic::warning(
+                    Code::NotSip,
+                    format!(
+                        "{n} SIP message{} the log announces {} text that is not SIP (the first at line {first}: `{what}`); skipped.",
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { "has" } else { "have" },
+                    ),
+                )
+                .at(file, first),
+            );
+        }
+        out
+    }
+}
+
 impl SipTextImporter {
     /// What a product reader made of line `l` (`None`: the end of the file).
     pub(super) fn apply(&mut self, outs: Vec<Out<'_>>, l: Option<&Line<'_>>, sink: &mut Sink) {
@@ -214,7 +270,7 @@ impl SipTextImporter {
         for o in outs {
             match o {
                 Out::Begin(meta) => {
-                    self.end_block(sink);
+                    self.close_announced(sink);
                     self.pending = Some(meta);
                     self.announced = true;
                 }
@@ -242,41 +298,36 @@ impl SipTextImporter {
                     };
                     self.vendor_line(&text, info, sink);
                 }
-                Out::End | Out::Other => {
-                    self.end_block(sink);
-                    self.pending = None;
-                    self.announced = false;
-                }
+                Out::End | Out::Other => self.close_announced(sink),
                 Out::Cut(why) => {
-                    match self.block.as_mut() {
-                        Some(b) => b.problems.push(Problem::new(Code::TruncatedMessage, why)),
-                        None if self.announced => {
-                            let line = self.pending.as_ref().map_or(0, |m| m.line);
-                            sink.diagnostics.push(
-                                Diagnostic::warning(
-                                    Code::IncompleteEntry,
-                                    format!("The log announces a SIP message at line {line}, but {why}; nothing of it is shown."),
-                                )
-                                .at(self.file, line),
-                            );
-                        }
-                        None => {}
+                    if let Some(b) = self.block.as_mut() {
+                        b.problems.push(Problem::new(Code::TruncatedMessage, why));
                     }
-                    self.end_block(sink);
-                    self.pending = None;
-                    self.announced = false;
+                    self.close_announced(sink);
                 }
                 Out::Problem(code, why) => {
                     if let Some(b) = self.block.as_mut() {
                         b.problems.push(Problem::new(code, why));
                     }
                 }
+                Out::Empty(line) => self.unread.empty(line),
                 Out::Note(mut d) => {
                     d.file = Some(self.file);
                     sink.diagnostics.push(d);
                 }
             }
         }
+    }
+
+    /// What is open ends; a message announced whose text never came is counted.
+    fn close_announced(&mut self, sink: &mut Sink) {
+        if self.announced && self.block.is_none() {
+            let line = self.pending.as_ref().map_or(0, |m| m.line);
+            self.unread.empty(line);
+        }
+        self.end_block(sink);
+        self.pending = None;
+        self.announced = false;
     }
 
     /// A line of a message a product reader announced.
@@ -288,16 +339,12 @@ impl SipTextImporter {
             self.announced = false;
             if !parser::is_start_line(&s[prefix_len(s)..]) {
                 let line = self.pending.take().map_or(info.number, |m| m.line);
-                sink.diagnostics.push(
-                    Diagnostic::warning(
-                        Code::NotSip,
-                        format!(
-                            "The log announces a SIP message at line {line}, but what follows is not one (`{}`); skipped.",
-                            String::from_utf8_lossy(&s[..s.len().min(60)])
-                        ),
-                    )
-                    .at(self.file, line),
-                );
+                let u = &mut self.unread.not_sip;
+                if u.0 == 0 {
+                    u.1 = line;
+                    u.2 = String::from_utf8_lossy(&s[..s.len().min(60)]).into_owned();
+                }
+                u.0 += 1;
                 return;
             }
         }

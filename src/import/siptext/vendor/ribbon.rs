@@ -224,11 +224,8 @@ impl State {
             out.push(Out::End);
         }
         if let Some(m) = self.announced.take() {
-            out.push(Out::Note(crate::base::diag::Diagnostic::warning(
-                crate::base::diag::Code::IncompleteEntry,
-                "The call trace announces a SIP message here, but no `RAW PDU:` with its text follows.",
-            )
-            .at(0, m.line)));
+            // No `RAW PDU:` followed.
+            out.push(Out::Empty(m.line));
         }
         self.in_pdu = false;
     }

@@ -211,8 +211,47 @@ fn audiocodes_lost_packets_and_empty_announcements() {
     assert_eq!(r.time.unwrap().to_string(), "1970-03-09T14:03:11.402");
     assert_eq!(r.dst.as_deref(), Some("10.1.1.50"));
     let codes: Vec<Code> = sink.diagnostics.iter().map(|d| d.code).collect();
-    assert!(codes.contains(&Code::MissingDate), "{codes:?}");
-    assert_eq!(codes.len(), 1, "{:?}", sink.diagnostics);
+    // The year, and the message announced at line 3 whose text is in no packet.
+    assert_eq!(
+        codes,
+        [Code::MissingDate, Code::IncompleteEntry],
+        "{:?}",
+        sink.diagnostics
+    );
+    assert_eq!(sink.diagnostics[1].line, Some(3));
+}
+
+/// A log full of announcements without text: one diagnostic for all of them, in time linear in the log.
+#[test]
+fn announcements_without_text_are_counted_once() {
+    let mut text = String::new();
+    for k in 0..20_000 {
+        text.push_str(&format!(
+            "recv 100 bytes from udp/[10.0.0.1]:5060 at 10:00:00.{k:06}:\n"
+        ));
+        if k % 2 == 1 {
+            text.push_str("   ------------------------------------------------------------------------\n   not SIP at all\n");
+        }
+    }
+    let sink = run(Product::FreeSwitch, &text, 1 << 16);
+    assert!(sink.records.is_empty());
+    let d: Vec<(Code, Option<u32>)> = sink.diagnostics.iter().map(|d| (d.code, d.line)).collect();
+    assert_eq!(
+        d,
+        [
+            (Code::MissingDate, None),
+            (Code::IncompleteEntry, Some(1)),
+            (Code::NotSip, Some(2)),
+            (Code::NoSipMessages, None)
+        ]
+    );
+    assert!(
+        sink.diagnostics[1]
+            .message
+            .starts_with("10000 SIP messages"),
+        "{}",
+        sink.diagnostics[1].message
+    );
 }
 
 #[test]
