@@ -974,7 +974,8 @@ impl SipTextImporter {
         self.content_line(text, LineInfo::of(&l), sink);
     }
 
-    fn content_line(&mut self, text: &[u8], info: LineInfo, sink: &mut Sink) {
+    /// A block grown past [`MAX_BLOCK_BYTES`] is framed now, with a problem saying so.
+    fn cap_block(&mut self, sink: &mut Sink) {
         if let Some(b) = self.block.as_mut() {
             if b.text.len() > MAX_BLOCK_BYTES {
                 b.problems.push(Problem::new(
@@ -987,6 +988,16 @@ impl SipTextImporter {
                 self.end_block(sink);
             }
         }
+    }
+
+    fn content_line(&mut self, text: &[u8], info: LineInfo, sink: &mut Sink) {
+        self.cap_block(sink);
+        self.content_line_in(text, info, sink);
+        // The line that made the block too large ends it, even when no line follows.
+        self.cap_block(sink);
+    }
+
+    fn content_line_in(&mut self, text: &[u8], info: LineInfo, sink: &mut Sink) {
         if let Some(b) = self.block.as_mut() {
             if let Some(s) = b.strip(text) {
                 if b.pipe_end && s.trim_ascii() == b"|" {
