@@ -39,6 +39,21 @@ def main():
             'two-in-one-block.uccapilog', 'utf16.uccapilog']
     servers = ['server-edge.log', 'server-frontend.log']
     texts = ['sip-collapsed.txt', 'sip-quoted.txt']
+    # SBC and proxy logs: the sbc_log target's first byte picks the product, in the order of
+    # sipscope::import::Product::ALL.
+    products = ['expressway', 'audiocodes', 'ribbon', 'freeswitch', 'drachtio', 'kamailio', 'syslog']
+    sbc = [('cisco-expressway-network-sip.log', 'expressway'), ('audiocodes-syslog.log', 'audiocodes'),
+           ('ribbon-sbc.log', 'ribbon'), ('freeswitch-sofia.log', 'freeswitch'), ('drachtio.log', 'drachtio'),
+           ('kamailio-xlog.log', 'kamailio'), ('syslog-escaped.log', 'kamailio')]
+    for f, product in sbc:
+        data = read('tests', 'fixtures', 'sbc', f)
+        pick = bytes([products.index(product)])
+        put('sbc_log', pick + data[:16384])
+        # A piece from the middle (a message cut at both ends), and the lines of one message.
+        put('sbc_log', pick + data[len(data) // 2:len(data) // 2 + 6000])
+        put('analysis', data[:32768])
+    put('sbc_log', bytes([products.index('syslog')]) + read('tests', 'fixtures', 'sbc', 'kamailio-xlog.log')[:4096])
+    put('sip_text', read('tests', 'fixtures', 'sbc', 'pipe-indented.txt'))
     sample = read('www', 'sample', 'sample.uccapilog')
     for f in logs:
         put('client_log', read('tests', 'fixtures', f))

@@ -14,7 +14,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT/fuzz"
 
-TARGETS=(analysis client_log server_trace sip_text capture archive sip_message body grammar redact)
+TARGETS=(analysis client_log server_trace sip_text sbc_log capture archive sip_message body grammar redact)
 what="${1:-}"
 secs="${2:-}"
 [ -n "$what" ] || die "usage: scripts/fuzz.sh TARGET|all|smoke|list [SECONDS]"

@@ -31,10 +31,15 @@ fn analyze(data: &[(String, Vec<u8>)]) -> Analysis {
 }
 
 /// Every message of `a` again, in order, in `b` (the export of `a` read back): start line, Call-ID, CSeq, the text
-/// and body byte for byte, direction (none is written as sent), addresses, time (none is the one written before).
+/// and body byte for byte, direction (none is written as sent), addresses, time (none is the one written before,
+/// or 1970-01-01 when no message has one).
 fn same_messages(name: &str, a: &Analysis, b: &Analysis) {
     assert_eq!(b.messages.len(), a.messages.len(), "{name}: message count");
-    let mut written = a.messages.iter().find_map(|m| m.time);
+    let mut written = a
+        .messages
+        .iter()
+        .find_map(|m| m.time)
+        .or(Some(sipscope::base::time::Timestamp(0)));
     for (i, (x, y)) in a.messages.iter().zip(&b.messages).enumerate() {
         let at = format!("{name}: message {}", i + 1);
         let (sx, sy) = (a.sip(i as u32), b.sip(i as u32));

@@ -21,6 +21,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("client_log", client_log),
     ("server_trace", server_trace),
     ("sip_text", sip_text),
+    ("sbc_log", sbc_log),
     ("capture", capture),
     ("archive", archive),
     ("sip_message", sip_message),
@@ -281,6 +282,20 @@ pub fn server_trace(data: &[u8]) {
 /// SIP messages as text (pasted, saved streams).
 pub fn sip_text(data: &[u8]) {
     importer(Format::SipText, data);
+}
+
+/// SBC and proxy logs: the first byte picks the product (Expressway, AudioCodes, Ribbon, FreeSWITCH, drachtio,
+/// Kamailio, syslog), the rest is its log, read as [`importer`] reads any format. Detection runs over it too.
+pub fn sbc_log(data: &[u8]) {
+    let Some((&pick, log)) = data.split_first() else {
+        return;
+    };
+    let products = sipscope::import::Product::ALL;
+    importer(
+        Format::SbcLog(products[pick as usize % products.len()]),
+        log,
+    );
+    let _ = detect(log, true);
 }
 
 /// pcap, pcapng and Network Monitor captures (the format the magic number names; pcap otherwise).

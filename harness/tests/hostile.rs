@@ -185,6 +185,83 @@ fn a_100_mb_header_line() {
     assert!(has(&a, Code::EntryTooLarge), "{:?}", codes(&a));
 }
 
+/// SBC and proxy logs that never end what they start: a line continued over AudioCodes packets, a Ribbon entry
+/// continued without end, a Kamailio syslog line of 20 MB, a FreeSWITCH log of stamps without messages. Each is
+/// read in time linear in its size, the cap it reaches said, and the message after it still read.
+#[test]
+fn sbc_logs_that_never_end_what_they_start() {
+    let after = |s: &str| {
+        format!("{s}OPTIONS sip:bob@contoso.com SIP/2.0#015#012Call-ID: after#015#012CSeq: 1 OPTIONS#015#012Content-Length: 0#015#012#015#012")
+    };
+    // AudioCodes: one message whose header line goes on over 3,000 packets.
+    let mut ac = String::from("2021-03-09T14:03:11.000001+01:00 10.1.1.50  [S=1] [SID=a:1:2] (N 1) ---- Incoming SIP Message from 10.1.1.21:5067 to SIPInterface #1 (SFB) TLS TO(#48) ---- #012OPTIONS sip:x@y SIP/2.0#012X-Long: \n");
+    let piece = "a".repeat(6000);
+    for s in 2..3000 {
+        ac.push_str(&format!(
+            "2021-03-09T14:03:11.000001+01:00 10.1.1.50  [S={s}] [SID=a:1:2] {piece}\n"
+        ));
+    }
+    ac.push_str(&after("2021-03-09T14:03:12.000001+01:00 10.1.1.50  [S=3000] [SID=a:1:3] (N 2) ---- Incoming SIP Message from 10.1.1.21:5067 to SIPInterface #1 (SFB) TLS TO(#48) ---- #012").replace("#015", ""));
+    ac.push('\n');
+    // Ribbon: an entry continued by 3,000 more with the same time and sequence.
+    let head = "731 12162019 083615.100884:1.01.00.38932.MAJOR .SIPSG:";
+    let mut rb = format!("{head}FILTER=x GCID=0x1: EXTRA INFO: Ingress: received msg for CallId:1 gcid:0x1 from IP/port:10.1.1.21/5067, Local IP/port:10.1.1.60/5067\nRAW PDU:\nOPTIONS sip:x@y SIP/2.0\nX-Long: ");
+    for _ in 0..3000 {
+        rb.push_str(&format!("\n{head}{piece}"));
+    }
+    rb.push_str("\n731 12162019 083616.100884:1.01.00.38933.MAJOR .SIPSG:FILTER=x GCID=0x2: EXTRA INFO: Ingress: received msg for CallId:after gcid:0x2 from IP/port:10.1.1.21/5067, Local IP/port:10.1.1.60/5067\nRAW PDU:\nOPTIONS sip:bob@contoso.com SIP/2.0\nCall-ID: after\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n");
+    // Kamailio: a message of 20 MB on one syslog line (after one of a normal size: detection reads whole lines).
+    let mut km =
+        after("Jun 22 10:15:02 kam01 kamailio[1]: INFO: <script>: RECV from udp:10.0.0.1:5060#012");
+    km.push_str("\nJun 22 10:15:03 kam01 kamailio[1]: INFO: <script>: RECV from udp:10.0.0.1:5060#012INVITE sip:x@y SIP/2.0#015#012X-Long: ");
+    km.push_str(&"b".repeat(20 << 20));
+    km.push_str(&after("#015#012\nJun 22 10:15:04 kam01 kamailio[1]: INFO: <script>: RECV from udp:10.0.0.1:5060#012"));
+    km.push('\n');
+    // FreeSWITCH: 300,000 stamps and nothing else.
+    let mut fs = String::from("2020-09-17 14:40:16.543992 [NOTICE] switch_channel.c:1118 New Channel sofia/internal/1000@10.1.1.21 [x]\n");
+    for k in 0..300_000u32 {
+        fs.push_str(&format!(
+            "recv 100 bytes from udp/[10.0.0.1]:5060 at 14:40:{:02}.{:06}:\n",
+            (k / 1_000_000) % 60,
+            k % 1_000_000
+        ));
+    }
+    for (name, text, cap) in [
+        ("audiocodes.log", ac, Some(Code::EntryTooLarge)),
+        ("ribbon.trc", rb, Some(Code::EntryTooLarge)),
+        ("kamailio.log", km, Some(Code::EntryTooLarge)),
+        ("freeswitch.log", fs, None),
+    ] {
+        let a = analyze(name, text.as_bytes());
+        if let Some(code) = cap {
+            assert!(has(&a, code), "{name}: {:?}", codes(&a));
+            assert!(
+                a.messages
+                    .iter()
+                    .any(|m| a.syms().get(m.brief.call_id) == "after"),
+                "{name}: the message after the long one is still read"
+            );
+        } else {
+            assert!(
+                a.messages.is_empty() && has(&a, Code::IncompleteEntry),
+                "{name}: {:?}",
+                codes(&a)
+            );
+            assert_eq!(
+                a.diagnostics
+                    .iter()
+                    .filter(|d| d.code == Code::IncompleteEntry)
+                    .count(),
+                1,
+                "{name}: said once"
+            );
+        }
+        // A line of stamps is a message announced a line, against a message a kilobyte and a half in a
+        // client log: more work a byte, still linear.
+        assert_linear(name, text.as_bytes(), 8.0);
+    }
+}
+
 #[test]
 fn content_length_huge_negative_non_numeric_repeated_and_lying() {
     for (what, cl) in [

@@ -73,6 +73,8 @@ pub enum Code {
     LostLineBreaks,
     /// Bytes before a message that are not SIP were skipped.
     SkippedText,
+    /// A log writes some times without their date or year (a time of day, BSD syslog): a stand-in is shown.
+    MissingDate,
 
     // One SIP message.
     /// The message is cut off: the header section or the body is incomplete.

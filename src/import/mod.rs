@@ -12,6 +12,8 @@ pub mod split;
 pub mod trace;
 pub mod uccapi;
 
+pub use siptext::vendor::Product;
+
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
 
@@ -24,6 +26,9 @@ pub enum Format {
     ServerTrace,
     /// SIP messages as plain text (pasted, saved from a tool, quoted in a document).
     SipText,
+    /// An SBC's or proxy's log with SIP messages in it (Cisco Expressway, AudioCodes, Ribbon, FreeSWITCH,
+    /// drachtio, Kamailio, syslog): SIP text whose lines the product's reader sees first ([`siptext::vendor`]).
+    SbcLog(Product),
     /// A pcap capture (Wireshark, tcpdump).
     Pcap,
     /// A pcapng capture.
@@ -99,7 +104,7 @@ impl Format {
     pub fn point_of_view(self) -> PointOfView {
         match self {
             Format::UccApiLog => PointOfView::Client,
-            Format::ServerTrace => PointOfView::Server,
+            Format::ServerTrace | Format::SbcLog(_) => PointOfView::Server,
             _ => PointOfView::Neutral,
         }
     }
@@ -110,6 +115,7 @@ impl Format {
             Format::UccApiLog => "UccApi log",
             Format::ServerTrace => "server trace",
             Format::SipText => "SIP text",
+            Format::SbcLog(p) => p.display_name(),
             Format::Pcap => "pcap",
             Format::PcapNg => "pcapng",
             Format::NetMon => "Network Monitor capture",
@@ -126,6 +132,7 @@ impl Format {
             Format::UccApiLog => "uccapilog",
             Format::ServerTrace => "server-trace",
             Format::SipText => "sip-text",
+            Format::SbcLog(p) => p.name(),
             Format::Pcap => "pcap",
             Format::PcapNg => "pcapng",
             Format::NetMon => "netmon",
@@ -380,9 +387,12 @@ pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
     let enc = lines::Encoding::sniff(head);
     let mut reader = lines::LineReader::new();
     let (mut ucc, mut server, mut sip, mut binary) = (0usize, 0usize, 0usize, 0usize);
+    let mut products = [0usize; Product::ALL.len()];
     let mut probe = |l: lines::Line<'_>| {
         if cls::sniff_line(l.text) {
             server += 1;
+        } else if let Some(p) = siptext::vendor::sniff_line(l.text) {
+            products[Product::ALL.iter().position(|&q| q == p).unwrap_or(0)] += 1;
         } else if siptext::is_collapsed_line(l.text) {
             // A client log excerpt whose line breaks were lost (pasted from a web page): SIP text, not a log.
             sip += 1;
@@ -408,6 +418,15 @@ pub fn detect(head: &[u8], complete: bool) -> (Format, Option<Diagnostic>) {
     }
     if ucc > 0 {
         return (Format::UccApiLog, None);
+    }
+    // A product's log: the product most of its lines show (the first listed on a tie).
+    let (best, &count) = products
+        .iter()
+        .enumerate()
+        .max_by_key(|&(i, n)| (n, std::cmp::Reverse(i)))
+        .unwrap_or((0, &0));
+    if count > 0 {
+        return (Format::SbcLog(Product::ALL[best]), None);
     }
     if sip > 0 {
         return (Format::SipText, None);
@@ -450,6 +469,7 @@ impl Importer {
                 Importer::Capture(pcap::CaptureImporter::new(file))
             }
             Format::SipText => Importer::SipText(siptext::SipTextImporter::new(file)),
+            Format::SbcLog(p) => Importer::SipText(siptext::SipTextImporter::with_product(file, p)),
             _ => Importer::Nothing,
         }
     }

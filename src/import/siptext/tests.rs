@@ -185,3 +185,41 @@ fn chunking_does_not_matter_and_prefixes_do_not_panic() {
         let _ = run(&text.as_bytes()[..n], 5);
     }
 }
+
+/// Cisco Expressway writes a message as ` SIPMSG:`, the start line after ` |`, every other line indented by one
+/// space, and a closing ` |`; a message quoted with `| ` before every line is the same message.
+#[test]
+fn pipe_marked_and_pipe_quoted_messages() {
+    let body = "v=0\r\no=- 0 0 IN IP4 10.1.1.21\r\ns=session\r\n";
+    let msg = format!(
+        "SIP/2.0 200 OK\r\nCall-ID: 7\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    // One message, the whole body, no problem.
+    let read_one = |text: &str| {
+        let sink = run(text.as_bytes(), 4096);
+        assert_eq!(starts(&sink), ["SIP/2.0 200 OK"], "{text}");
+        let r = &sink.records[0];
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        let m = parse_message(r.sip.clone()).unwrap();
+        assert_eq!(m.body(), body.replace("\r\n", "\n").as_bytes());
+    };
+    let marked = format!(
+        "The Expressway logged:\n SIPMSG:\n |{}\n |\nand then nothing.\n",
+        msg.trim_end().replace("\r\n", "\n ")
+    );
+    read_one(&marked);
+    // The same pasted without the indentation, as some documents show it.
+    read_one(&marked.replace("\n ", "\n"));
+    // Quoted with `| ` on every line (blank lines as a bare `|`).
+    read_one(&format!(
+        "> see below\n\n| {}\n|\nthanks\n",
+        msg.trim_end()
+            .replace("\r\n", "\n| ")
+            .replace("| \n", "|\n")
+    ));
+    assert!(sniff_line(
+        b" |INVITE sip:+12065550199@sbc01.contoso.com SIP/2.0"
+    ));
+    assert!(sniff_line(b"| SIP/2.0 183 Session Progress"));
+}

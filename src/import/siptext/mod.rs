@@ -18,9 +18,12 @@
 //!   a body must look like one (`<…`, `v=0`, `--boundary`, `{`) unless the block is delimited by a log
 //!   marker or a code fence. A start line after a blank line starts a new block, unless the current body is
 //!   still expecting bytes (a `message/sipfrag` body).
-//! * **Quoted text.** The start line's leading indentation and `>` quote marks (Markdown 4-space code blocks,
-//!   `> ` e-mail quoting) are the block's prefix: it is removed from every line of the block, and a line
-//!   without it ends the block. Markdown code fences (```` ``` ````, `~~~`) end blocks.
+//! * **Quoted text.** The start line's leading indentation and `>` or `|` quote marks (Markdown 4-space code
+//!   blocks, `> ` e-mail quoting, `| ` bars) are the block's prefix: it is removed from every line of the block,
+//!   and a line without it ends the block. A `|` right before the start line with no space after it marks that
+//!   line alone (Cisco Expressway's ` SIPMSG:` / ` |INVITE …` / ` Via: …` / ` |`): the prefix is the
+//!   indentation before it, and a line holding only `|` ends the block. Markdown code fences (```` ``` ````,
+//!   `~~~`) end blocks.
 //! * **Log markers** give the message's addresses and sometimes its time: Asterisk pjsip logger
 //!   (`<--- Received SIP request (N bytes) from UDP:ip:port --->` → source;
 //!   `<--- Transmitting SIP response (N bytes) to UDP:ip:port --->` → destination), chan_sip
@@ -42,6 +45,8 @@
 //!   [`RECONSTRUCTED`]. A line with literal `\r\n` escapes around a start line is split at them.
 //!
 //! Line breaks are CRLF in every record (bodies are counted that way).
+
+pub mod vendor;
 
 use super::lines::{Line, LineReader};
 use super::uccapi;
@@ -107,15 +112,16 @@ fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
     hay.len() >= needle.len() && hay[..needle.len()].eq_ignore_ascii_case(needle)
 }
 
-/// Leading indentation and `>` quote marks.
+/// Leading indentation and quote marks: `>` (e-mail), `|` (a quoting bar; Cisco Expressway's mark before a start
+/// line).
 fn prefix_len(s: &[u8]) -> usize {
     s.iter()
-        .take_while(|&&b| b == b' ' || b == b'\t' || b == b'>')
+        .take_while(|&&b| matches!(b, b' ' | b'\t' | b'>' | b'|'))
         .count()
 }
 
 fn quote_depth(s: &[u8]) -> usize {
-    s.iter().filter(|&&b| b == b'>').count()
+    s.iter().filter(|&&b| b == b'>' || b == b'|').count()
 }
 
 /// A Markdown code fence line (```` ``` ````, `~~~`), possibly indented or quoted.
@@ -626,6 +632,8 @@ struct Block {
     text: Vec<u8>,
     /// Indentation and quote marks removed from every line.
     prefix: Vec<u8>,
+    /// The start line was marked with `|`: a line holding only `|` (after the prefix) ends the block.
+    pipe_end: bool,
     meta: Option<Meta>,
     /// Inside a code fence or after a log marker: a body without Content-Length runs to the delimiter.
     delimited: bool,
@@ -646,6 +654,7 @@ impl Block {
         Block {
             text: Vec::with_capacity(1024),
             prefix: prefix.to_vec(),
+            pipe_end: false,
             delimited: delimited || meta.is_some(),
             meta,
             marks: Vec::new(),
@@ -821,6 +830,14 @@ pub struct SipTextImporter {
     pending: Option<Meta>,
     sipdump: Option<Box<SipDump>>,
     messages: u32,
+    /// The product whose log this is: its reader sees each line first ([`vendor`]).
+    vendor: Option<Box<vendor::Reader>>,
+    /// The product reader announced a message whose first line has not come yet.
+    announced: bool,
+    /// Where the last line a product reader saw was (what it hands on at the end of the file is placed there).
+    last_line: Option<LineInfo>,
+    /// Messages a product reader announced that were not read.
+    unread: vendor::Unread,
 }
 
 impl SipTextImporter {
@@ -833,6 +850,18 @@ impl SipTextImporter {
             pending: None,
             sipdump: None,
             messages: 0,
+            vendor: None,
+            announced: false,
+            last_line: None,
+            unread: vendor::Unread::default(),
+        }
+    }
+
+    /// The importer of a product's log: SIP text whose lines the product's reader sees first.
+    pub fn with_product(file: u32, product: vendor::Product) -> Self {
+        SipTextImporter {
+            vendor: Some(Box::new(vendor::Reader::new(product))),
+            ..SipTextImporter::new(file)
         }
     }
 
@@ -842,6 +871,13 @@ impl SipTextImporter {
 
     pub fn finish(&mut self, sink: &mut Sink) {
         self.feed_end(sink);
+        if let Some(v) = self.vendor.as_mut() {
+            let mut outs = Vec::new();
+            v.finish(&mut outs);
+            self.apply(outs, None, sink);
+            self.apply(vec![vendor::Out::End], None, sink);
+            sink.diagnostics.extend(self.unread.diagnostics(self.file));
+        }
         self.end_block(sink);
         if self.messages == 0 {
             sink.diagnostics.push(
@@ -859,6 +895,14 @@ impl SipTextImporter {
     }
 
     fn line(&mut self, l: Line<'_>, sink: &mut Sink) {
+        if let Some(v) = self.vendor.as_mut() {
+            let mut outs = Vec::new();
+            if v.line(&l, &mut outs) {
+                self.apply(outs, Some(&l), sink);
+                return;
+            }
+            self.apply(outs, Some(&l), sink);
+        }
         let text = l.text;
         // Kamailio sipdump header fields.
         if let Some(d) = self.sipdump.as_mut() {
@@ -930,7 +974,8 @@ impl SipTextImporter {
         self.content_line(text, LineInfo::of(&l), sink);
     }
 
-    fn content_line(&mut self, text: &[u8], info: LineInfo, sink: &mut Sink) {
+    /// A block grown past [`MAX_BLOCK_BYTES`] is framed now, with a problem saying so.
+    fn cap_block(&mut self, sink: &mut Sink) {
         if let Some(b) = self.block.as_mut() {
             if b.text.len() > MAX_BLOCK_BYTES {
                 b.problems.push(Problem::new(
@@ -943,8 +988,22 @@ impl SipTextImporter {
                 self.end_block(sink);
             }
         }
+    }
+
+    fn content_line(&mut self, text: &[u8], info: LineInfo, sink: &mut Sink) {
+        self.cap_block(sink);
+        self.content_line_in(text, info, sink);
+        // The line that made the block too large ends it, even when no line follows.
+        self.cap_block(sink);
+    }
+
+    fn content_line_in(&mut self, text: &[u8], info: LineInfo, sink: &mut Sink) {
         if let Some(b) = self.block.as_mut() {
             if let Some(s) = b.strip(text) {
+                if b.pipe_end && s.trim_ascii() == b"|" {
+                    self.end_block(sink);
+                    return;
+                }
                 let on = b.meta.as_ref().is_some_and(|m| m.strip_dot);
                 let s = match s {
                     [rest @ .., b'.'] if on => rest,
@@ -976,7 +1035,16 @@ impl SipTextImporter {
         };
         if parser::is_start_line(rest) {
             let meta = self.pending.take();
-            let mut b = Box::new(Block::new(&text[..p], meta, self.in_fence));
+            // A `|` right before the start line (no space after it) marks that line only, as Cisco Expressway
+            // writes a message: the other lines carry the indentation alone, and a bare `|` closes the message.
+            let pipe_mark = text[..p].last() == Some(&b'|');
+            let prefix = if pipe_mark {
+                &text[..p - 1]
+            } else {
+                &text[..p]
+            };
+            let mut b = Box::new(Block::new(prefix, meta, self.in_fence));
+            b.pipe_end = pipe_mark;
             let _ = b.feed(rest, info);
             self.block = Some(b);
         } else if !is_blank(rest) {
