@@ -121,10 +121,17 @@ describe('Share a redacted copy', () => {
       const rows = page.locator('#redact-files .redact-file');
       assert.equal(await rows.count(), 3);
       assert.match(await rows.nth(2).textContent(), /noise\.bin.*No copy: .*left out of the download/);
-      assert.equal(await page.locator('#redact-download').textContent(), 'Download 2 redacted copies');
+      assert.equal(await page.locator('#redact-download').textContent(), 'Download 2 redacted copies (.zip)');
       await page.screenshot({ path: join(OUT, 'redact-2560.png') });
-      const copies = await download(page, 2);
-      assert.deepEqual(copies.map((c) => c.name), ['sample-redacted.uccapilog', 'seed-presence-redacted.uccapilog']);
+      // One zip of both copies, which the page reads back as the two files.
+      const [zip] = await download(page, 1);
+      assert.equal(zip.name, 'sipscope-redacted-copies.zip');
+      assert.equal(zip.bytes.subarray(0, 4).toString('latin1'), 'PK\u0003\u0004');
+      await page.click('#redact-close');
+      await page.setInputFiles('#file-input', { name: zip.name, mimeType: 'application/zip', buffer: zip.bytes });
+      await waitDone(page);
+      const chips = await page.locator('#files .file-chip .file-name').allTextContents();
+      assert.ok(chips.some((c) => /sample-redacted\.uccapilog/.test(c)) && chips.some((c) => /seed-presence-redacted\.uccapilog/.test(c)), chips.join(' | '));
     });
   });
 

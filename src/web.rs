@@ -54,14 +54,16 @@ pub fn version() -> String {
 }
 
 /// A redacted copy of each file (`names[i]`, `files[i]`) with one table of pseudonyms, keeping the categories
-/// named in `keep` (`"domains"`…): `{summary, copies, mapping}` (see `view::redact::Redaction`); each copy a
-/// `Uint8Array` or `null` when the file's format is not written back; the mapping only when asked for.
+/// named in `keep` (`"domains"`…): `{summary, copies, mapping, zip}` (see `view::redact::Redaction`); each copy a
+/// `Uint8Array` or `null` when the file's format is not written back; the mapping only when asked for; `zip`
+/// (all the copies in one zip) only when asked for and there are several.
 #[wasm_bindgen(unchecked_return_type = "Redaction")]
 pub fn redact(
     names: Vec<String>,
     files: Vec<js_sys::Uint8Array>,
     keep: Vec<String>,
     with_mapping: bool,
+    as_zip: bool,
 ) -> Result<JsValue, JsError> {
     if names.len() != files.len() {
         return Err(JsError::new("redact: one name per file"));
@@ -96,6 +98,15 @@ pub fn redact(
         &r.mapping
             .as_deref()
             .map_or(JsValue::NULL, JsValue::from_str),
+    )?;
+    let several = r.copies.iter().filter(|c| c.is_some()).count() > 1;
+    set(
+        "zip",
+        &if as_zip && several {
+            js_sys::Uint8Array::from(view::redact::zip_copies(&r).as_slice()).into()
+        } else {
+            JsValue::NULL
+        },
     )?;
     Ok(out.into())
 }

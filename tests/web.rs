@@ -288,6 +288,7 @@ fn redact_gives_copies_as_bytes_a_summary_and_the_mapping_only_when_asked() {
         vec![sample.clone(), junk.clone()],
         vec!["domains".into()],
         false,
+        false,
     )
     .unwrap();
     let copies = js_sys::Array::from(&get(&r, "copies"));
@@ -315,11 +316,23 @@ fn redact_gives_copies_as_bytes_a_summary_and_the_mapping_only_when_asked() {
     let text = String::from_utf8(copy.to_vec()).unwrap();
     assert!(text.contains("limcm.com"), "domains kept");
     assert!(!text.contains("sip:on1@"), "users replaced");
-    let with = redact(names, vec![sample, junk], vec![], true).unwrap();
+    assert!(get(&r, "zip").is_null());
+    let with = redact(names, vec![sample.clone(), junk], vec![], true, true).unwrap();
+    assert!(get(&with, "zip").is_null(), "one copy: no zip");
+    let two = redact(
+        vec!["a.uccapilog".into(), "b.uccapilog".into()],
+        vec![sample.clone(), sample],
+        vec![],
+        false,
+        true,
+    )
+    .unwrap();
+    let zip = get(&two, "zip").dyn_into::<js_sys::Uint8Array>().unwrap();
+    assert_eq!(&zip.to_vec()[..4], b"PK\x03\x04");
     assert!(get(&with, "mapping")
         .as_string()
         .unwrap()
         .contains("\tlimcm.com\t"));
-    assert!(redact(vec!["a".into()], vec![], vec![], false).is_err());
-    assert!(redact(vec![], vec![], vec!["passwords".into()], false).is_err());
+    assert!(redact(vec!["a".into()], vec![], vec![], false, false).is_err());
+    assert!(redact(vec![], vec![], vec!["passwords".into()], false, false).is_err());
 }

@@ -11,8 +11,9 @@
 //    previewRows}
 //   {type:'call', id, method, args}            session[method](...args) for the methods in CALLS, answered with
 //                                              {type:'result', id, value|error}
-//   {type:'redact', id, sources, keep, mapping} a redacted copy of each source (the engine's `redact`), answered
-//                                              with {type:'result', id, value: {summary, copies, mapping}|error};
+//   {type:'redact', id, sources, keep, mapping, zip} a redacted copy of each source (the engine's `redact`),
+//                                              answered with {type:'result', id, value: {summary, copies, mapping,
+//                                              zip}|error};
 //                                              the copies' buffers are transferred. Sent to a worker of its own,
 //                                              never one that holds an analysis (wasm memory never shrinks)
 // Worker -> page:
@@ -378,8 +379,9 @@ async function analyze(job, sources, previewRows) {
 /**
  * A redacted copy of each source, with one table of pseudonyms: the sources read whole, then the engine's `redact`.
  * @param {Source[]} sources @param {string[]} keep categories left as they are @param {boolean} mapping
+ * @param {boolean} zip also all the copies in one zip
  */
-async function redactSources(sources, keep, mapping) {
+async function redactSources(sources, keep, mapping, zip) {
   /** @type {string[]} */
   const names = [];
   /** @type {Uint8Array[]} */
@@ -402,10 +404,11 @@ async function redactSources(sources, keep, mapping) {
     }
   }
   held.step = `redact(${sources.length} files, ${mib(files.reduce((n, f) => n + f.length, 0))})`;
-  const value = redact(names, files, keep, mapping);
+  const value = redact(names, files, keep, mapping, zip);
   /** @type {ArrayBuffer[]} */
   const buffers = [];
   for (const c of value.copies) if (c) buffers.push(/** @type {ArrayBuffer} */ (c.buffer));
+  if (value.zip) buffers.push(/** @type {ArrayBuffer} */ (value.zip.buffer));
   return { value, buffers };
 }
 
@@ -462,7 +465,7 @@ self.onmessage = async (event) => {
     }
   } else if (msg.type === 'redact') {
     try {
-      const { value, buffers } = await redactSources(msg.sources, msg.keep, Boolean(msg.mapping));
+      const { value, buffers } = await redactSources(msg.sources, msg.keep, Boolean(msg.mapping), Boolean(msg.zip));
       post({ type: 'result', id: msg.id, value }, buffers);
     } catch (err) {
       if (isTrap(err)) {

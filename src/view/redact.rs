@@ -29,6 +29,8 @@ pub struct RedactedFile {
     pub copy_size: Option<u64>,
     /// Why there is no copy (a format redaction does not write back).
     pub refused: Option<String>,
+    /// Files inside an archive the copy leaves out, each with why (`Tracing/readme.txt: not redacted: …`).
+    pub left_out: Vec<String>,
 }
 
 /// An original value and its stand-in.
@@ -62,6 +64,18 @@ pub struct RedactionSummary {
     pub categories: Vec<RedactCategory>,
 }
 
+/// The copies as one zip (`sipscope-redacted.zip` holds each under its copy name), for a download of several.
+pub fn zip_copies(r: &Redaction) -> Vec<u8> {
+    let entries: Vec<(&str, &[u8], bool, bool)> = r
+        .summary
+        .files
+        .iter()
+        .zip(&r.copies)
+        .filter_map(|(f, c)| c.as_deref().map(|c| (f.copy_name.as_str(), c, true, false)))
+        .collect();
+    crate::redact::archive::zip(&entries)
+}
+
 /// A redaction: its summary, each file's copy (none when refused), and the mapping when asked for.
 #[derive(Debug, Clone)]
 #[cfg_attr(test, derive(TS))]
@@ -71,6 +85,9 @@ pub struct Redaction {
     pub copies: Vec<Option<Vec<u8>>>,
     /// `category<TAB>original<TAB>stand-in` lines, never part of a copy.
     pub mapping: Option<String>,
+    /// The copies in one zip (see [`zip_copies`]), when asked for and there are several (made by `web.rs`).
+    #[cfg_attr(test, ts(type = "Uint8Array | null"))]
+    pub zip: Option<Vec<u8>>,
 }
 
 /// The name of `name`'s redacted copy: `-redacted` before its extension.
@@ -120,7 +137,8 @@ pub fn redact(files: &[(&str, &[u8])], keep: Keep, with_mapping: bool) -> Redact
     let files_out = files
         .iter()
         .zip(&copies)
-        .map(|((name, input), copy)| {
+        .enumerate()
+        .map(|(i, ((name, input), copy))| {
             let head = &input[..input.len().min(import::SNIFF_BYTES)];
             RedactedFile {
                 name: name.to_string(),
@@ -129,6 +147,18 @@ pub fn redact(files: &[(&str, &[u8])], keep: Keep, with_mapping: bool) -> Redact
                 size: input.len() as u64,
                 copy_size: copy.as_ref().ok().map(|c| c.len() as u64),
                 refused: copy.as_ref().err().map(|e| e.to_string()),
+                left_out: redactor
+                    .left_out()
+                    .iter()
+                    .filter(|l| l.file == i)
+                    .map(|l| {
+                        if l.entry.is_empty() {
+                            l.reason.clone()
+                        } else {
+                            format!("{}: {}", l.entry, l.reason)
+                        }
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -139,6 +169,7 @@ pub fn redact(files: &[(&str, &[u8])], keep: Keep, with_mapping: bool) -> Redact
         },
         copies: copies.into_iter().map(Result::ok).collect(),
         mapping: with_mapping.then(|| redactor.mapping_text()),
+        zip: None,
     }
 }
 
@@ -210,6 +241,42 @@ mod tests {
         let copy = String::from_utf8_lossy(r.copies[0].as_ref().unwrap());
         assert!(!copy.contains(&users.examples[0].from));
         assert!(r.mapping.unwrap().lines().count() >= users.count as usize);
+    }
+
+    #[test]
+    fn several_copies_zip_under_their_names_and_archives_say_what_they_leave_out() {
+        let sample: &[u8] = include_bytes!("../../www/sample/sample.uccapilog");
+        let zipped = crate::redact::archive::zip(&[
+            ("Tracing/Lync-UccApi-0.UccApilog", sample, true, false),
+            (
+                "Tracing/notes.bin",
+                &[0u8, 159, 146, 150, 7][..],
+                false,
+                false,
+            ),
+        ]);
+        let r = redact(
+            &[("a.uccapilog", sample), ("logs.zip", &zipped)],
+            Keep::default(),
+            false,
+        );
+        assert!(r.summary.files[0].left_out.is_empty());
+        let left = &r.summary.files[1].left_out;
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert!(left[0].starts_with("Tracing/notes.bin: "), "{left:?}");
+        let z = zip_copies(&r);
+        let a = crate::store::Analysis::of_files([("copies.zip", z.as_slice())]);
+        let names: Vec<&str> = a.files.iter().map(|f| f.name.as_str()).collect();
+        assert!(
+            names.iter().any(|n| n.ends_with("a-redacted.uccapilog")),
+            "{names:?}"
+        );
+        assert!(
+            names
+                .iter()
+                .any(|n| n.ends_with("logs-redacted.zip/Tracing/Lync-UccApi-0.UccApilog")),
+            "{names:?}"
+        );
     }
 
     #[test]

@@ -467,7 +467,11 @@ copy_size: number | null,
 /**
  * Why there is no copy (a format redaction does not write back).
  */
-refused: string | null, };
+refused: string | null, 
+/**
+ * Files inside an archive the copy leaves out, each with why (`Tracing/readme.txt: not redacted: …`).
+ */
+left_out: Array<string>, };
 
 export type Renaming = { from: string, to: string, };
 
@@ -495,7 +499,11 @@ export type Redaction = { summary: RedactionSummary, copies: (Uint8Array | null)
 /**
  * `category<TAB>original<TAB>stand-in` lines, never part of a copy.
  */
-mapping: string | null, };
+mapping: string | null, 
+/**
+ * The copies in one zip (see [`zip_copies`]), when asked for and there are several (made by `web.rs`).
+ */
+zip: Uint8Array | null, };
 
 export type CallOutcome = "answered" | "media-failed" | "declined" | "cancelled" | "redirected" | "failed" | "no-answer";
 

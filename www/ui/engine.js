@@ -202,15 +202,16 @@ export class Engine {
    * @param {Source[]} sources
    * @param {string[]} keep categories left as they are
    * @param {boolean} mapping also the mapping's text
+   * @param {boolean} zip also all the copies in one zip (when there are several)
    * @returns {Promise<Redaction>}
    */
-  redact(sources, keep, mapping) {
+  redact(sources, keep, mapping, zip) {
     const worker = this.worker;
     if (this.fatal || !worker) return Promise.reject(new EngineError(this.fatal || 'no worker', false, this.crash));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ type: 'redact', id, sources, keep, mapping });
+      worker.postMessage({ type: 'redact', id, sources, keep, mapping, zip });
     });
   }
 

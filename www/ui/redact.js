@@ -68,7 +68,7 @@ export async function openRedaction() {
   }
   status('busy', `Finding what to replace in ${plural(count, 'file', 'files')}…`);
   try {
-    const value = await run([], false);
+    const value = await run([], false, false);
     if (!value) return;
     current.made = { keep: '', mapping: false, value };
     current.categories = value.summary.categories;
@@ -85,14 +85,14 @@ function sourceBytes(s) {
 
 /**
  * Redact the dialog's sources in a fresh engine (terminated after); null when the dialog was closed meanwhile.
- * @param {string[]} keep @param {boolean} mapping
+ * @param {string[]} keep @param {boolean} mapping @param {boolean} zip
  * @returns {Promise<Redaction | null>}
  */
-async function run(keep, mapping) {
+async function run(keep, mapping, zip) {
   const engine = new Engine();
   current.running = engine;
   try {
-    return await engine.redact(current.sources, keep, mapping);
+    return await engine.redact(current.sources, keep, mapping, zip);
   } catch (err) {
     if (err instanceof EngineError && err.closed) return null;
     throw err;
@@ -138,11 +138,15 @@ function show(r) {
         f.refused || f.copy_size === null ? null : el('span', { class: 'muted', text: ` · ${formatBytes(f.copy_size)}` })),
       f.refused
         ? el('p', { class: 'redact-reason', text: `No copy: ${f.refused}. It is left out of the download.` })
-        : copy ? firstLines(f.copy_name, copy) : null);
+        : null,
+      f.left_out.length
+        ? el('ul', { class: 'redact-left' }, f.left_out.map((l) => el('li', { text: `Left out of the copy: ${l}` })))
+        : null,
+      !f.refused && copy ? firstLines(f.copy_name, copy) : null);
   }));
   ui.redactTables.hidden = false;
   ui.redactDownload.disabled = made === 0;
-  ui.redactDownload.textContent = made > 1 ? `Download ${made} redacted copies` : 'Download the redacted copy';
+  ui.redactDownload.textContent = made > 1 ? `Download ${made} redacted copies (.zip)` : 'Download the redacted copy';
   if (made === 0) status('error', 'None of these files can be redacted here: see why under each.');
   else status('ok', 'Every value ticked below is replaced by its stand-in in the copy. Untick a category to keep it as it is.');
   markKept();
@@ -183,11 +187,12 @@ async function download() {
   const mapping = ui.redactMapping.checked;
   const key = keep.join(',');
   let made = current.made;
-  if (!made || made.keep !== key || (mapping && !made.mapping)) {
+  const several = made ? made.value.copies.filter(Boolean).length > 1 : current.sources.length > 1;
+  if (!made || made.keep !== key || (mapping && !made.mapping) || (several && !made.value.zip)) {
     ui.redactDownload.disabled = true;
     status('busy', 'Writing the copies…');
     try {
-      const value = await run(keep, mapping);
+      const value = await run(keep, mapping, true);
       if (!value) return;
       made = { keep: key, mapping, value };
       current.made = made;
@@ -195,14 +200,20 @@ async function download() {
       ui.redactDownload.disabled = false;
     }
   }
-  const { summary, copies } = made.value;
+  const { summary, copies, zip } = made.value;
   let saved = 0;
-  summary.files.forEach((f, i) => {
-    const bytes = copies[i];
-    if (!bytes) return;
-    saveFile({ name: f.copy_name, mime: 'application/octet-stream', bytes });
-    saved += 1;
-  });
+  if (zip) {
+    // Several copies: one download (a browser asks before a page saves many files at once).
+    saveFile({ name: 'sipscope-redacted-copies.zip', mime: 'application/zip', bytes: zip });
+    saved = copies.filter(Boolean).length;
+  } else {
+    summary.files.forEach((f, i) => {
+      const bytes = copies[i];
+      if (!bytes) return;
+      saveFile({ name: f.copy_name, mime: 'application/octet-stream', bytes });
+      saved += 1;
+    });
+  }
   if (mapping && made.value.mapping !== null) {
     const first = summary.files[0] ? summary.files[0].copy_name.replace(/-redacted(\..*)?$/, '') : 'sipscope';
     saveFile({ name: `${first}-redaction-mapping.tsv`, mime: 'text/tab-separated-values', bytes: new TextEncoder().encode(made.value.mapping) });
