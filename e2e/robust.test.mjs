@@ -17,7 +17,7 @@ import { DIST, OUT, ROOT, useBrowser, waitDone, waitSettled, zip, chooseExport }
 
 const SAMPLE = readFileSync(join(ROOT, 'www', 'sample', 'sample.uccapilog'));
 const SEED = readFileSync(join(ROOT, 'tests', 'fixtures', 'seed-presence.uccapilog'));
-const GLUE_IMPORT = "import init, { Session, sample_log, version } from './sipscope.js';";
+const GLUE_IMPORT = "import init, { Session, sample_log, version, redact } from './sipscope.js';";
 
 // Words from the logs and names of the files used here: none may ever be in the technical details.
 const LOG_WORDS = ['limcm.com', 'on1@', 'REGISTER', 'SUBSCRIBE', 'uccapilog', 'secret', 'Korea', '192.168.1.51', 'SECRET-PANIC-TEXT'];
