@@ -12,13 +12,7 @@ use std::path::Path;
 // Running the importer
 
 fn import_chunked(bytes: &[u8], chunk: usize) -> Sink {
-    let mut imp = CaptureImporter::new(0);
-    let mut sink = Sink::default();
-    for c in bytes.chunks(chunk.max(1)) {
-        imp.push(c, &mut sink);
-    }
-    imp.finish(&mut sink);
-    sink
+    sipscope_harness::packets::import_capture(bytes, chunk)
 }
 
 fn import(bytes: &[u8]) -> Sink {

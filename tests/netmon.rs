@@ -9,13 +9,7 @@ use sipscope::Code;
 use std::path::Path;
 
 fn import_chunked(bytes: &[u8], chunk: usize) -> Sink {
-    let mut imp = CaptureImporter::new(0);
-    let mut sink = Sink::default();
-    for c in bytes.chunks(chunk.max(1)) {
-        imp.push(c, &mut sink);
-    }
-    imp.finish(&mut sink);
-    sink
+    sipscope_harness::packets::import_capture(bytes, chunk)
 }
 
 /// Imported whole and in chunks of 1, 7 and 4096 bytes: the same records and diagnostics each time.

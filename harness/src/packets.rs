@@ -1,5 +1,6 @@
 //! Packet builders for tests that write captures by hand (Ethernet, IPv4, IPv6, UDP, TCP headers; checksums left
-//! 0, which sipscope, like most readers of captures, does not check), and the pcap and pcapng files around them.
+//! 0, which sipscope, like most readers of captures, does not check), and the pcap and pcapng files around them;
+//! `import_capture` reads one back as the tests do.
 
 /// An IPv4 header (no options) around `payload`: `frag` is the flags and fragment offset field.
 pub fn ipv4_raw(
@@ -191,4 +192,16 @@ pub fn ipv6(src: &str, dst: &str, nh: u8, payload: &[u8]) -> Vec<u8> {
     v.extend(dst.parse::<std::net::Ipv6Addr>().unwrap().octets());
     v.extend_from_slice(payload);
     v
+}
+
+/// A capture fed to the capture importer in chunks of `chunk` bytes (what tests/capture.rs and tests/netmon.rs
+/// read captures with).
+pub fn import_capture(bytes: &[u8], chunk: usize) -> sipscope::import::Sink {
+    let mut imp = sipscope::import::pcap::CaptureImporter::new(0);
+    let mut sink = sipscope::import::Sink::default();
+    for c in bytes.chunks(chunk.max(1)) {
+        imp.push(c, &mut sink);
+    }
+    imp.finish(&mut sink);
+    sink
 }

@@ -1454,16 +1454,18 @@ fn recover_line(line: &[u8]) -> Option<Vec<Recovered>> {
         }]);
     }
     let prefixes = inline_prefixes(line);
+    // The whole line from its first start line, rebuilt: when no prefix cuts it, or no segment held a message.
+    let whole = || Recovered {
+        sip: rebuild(&line[first_start..]),
+        time: None,
+        src: None,
+        dst: None,
+        direction: Direction::Unknown,
+        reconstructed: true,
+    };
     let mut out = Vec::new();
     if prefixes.is_empty() {
-        out.push(Recovered {
-            sip: rebuild(&line[first_start..]),
-            time: None,
-            src: None,
-            dst: None,
-            direction: Direction::Unknown,
-            reconstructed: true,
-        });
+        out.push(whole());
         return Some(out);
     }
     // Segments between prefixes: packet headers, start + SIP, End lines, other traces.
@@ -1511,14 +1513,7 @@ fn recover_line(line: &[u8]) -> Option<Vec<Recovered>> {
         });
     }
     if out.is_empty() {
-        out.push(Recovered {
-            sip: rebuild(&line[first_start..]),
-            time: None,
-            src: None,
-            dst: None,
-            direction: Direction::Unknown,
-            reconstructed: true,
-        });
+        out.push(whole());
     }
     Some(out)
 }
