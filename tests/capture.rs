@@ -1084,7 +1084,7 @@ fn tls_connection_is_reported_once() {
         let n = if cut == 5 { 5 } else { 8 };
         assert_eq!(
             d.message,
-            format!("TLS connection 10.0.0.2:49816 ↔ 10.0.0.1:5061 ({n} packets): encrypted, SIP inside can't be read. The client log (Lync-UccApi-0.UccApilog) holds the same SIP decrypted.")
+            format!("TLS connection 10.0.0.2:49816 ↔ 10.0.0.1:5061 ({n} packets): encrypted, SIP inside can't be read. The client log (Lync-UccApi-0.UccApilog) holds the same SIP decrypted: open both together to line each record up with its message.")
         );
         assert_eq!(d.line, Some(1));
     }

@@ -9,7 +9,7 @@ use common::sets;
 use sipscope::import::Direction;
 use sipscope::ladder::layout::Layout;
 use sipscope::render::{csv, export, OutputFormat, Shown};
-use sipscope::{Analysis, Severity};
+use sipscope::{Analysis, Code, Severity};
 
 /// `text` with CRLF line ends (what the export writes): each line that an LF ends written with one CR before it.
 fn crlf(text: &[u8]) -> Vec<u8> {
@@ -65,7 +65,14 @@ fn same_messages(name: &str, a: &Analysis, b: &Analysis) {
 fn snooper_text_reads_back_to_the_same_messages() {
     for (name, data) in sets() {
         let a = analyze(&data);
-        assert!(!a.messages.is_empty(), "{name}: has messages");
+        if a.messages.is_empty() {
+            // An encrypted capture alone: nothing to write.
+            assert!(
+                a.diagnostics.iter().any(|d| d.code == Code::TlsConnection),
+                "{name}: has messages"
+            );
+            continue;
+        }
         let e = export(&a, None, OutputFormat::Snooper);
         let b = Analysis::of_files([("export-snooper.txt", e.bytes.as_slice())]);
         assert_eq!(

@@ -125,6 +125,10 @@ pub enum Code {
     CaptureMidStream,
     /// A TLS connection: encrypted, the SIP inside cannot be read.
     TlsConnection,
+    /// A TLS connection's records matched to the messages a client log holds decrypted.
+    TlsRecordsMatched,
+    /// A capture's TLS records fit none of a client log's messages.
+    TlsRecordsUnmatched,
     /// A WebSocket connection that compresses its messages: the SIP inside cannot be read.
     WebsocketCompressed,
 

@@ -32,6 +32,8 @@ pub enum ClockSource {
     Manual,
     /// No shared messages and no times: left as it is.
     Unknown,
+    /// A capture of TLS connections, from its records matched to a client log's messages (`store::tls`).
+    TlsRecords,
 }
 
 /// A file's clock against the merged timeline.

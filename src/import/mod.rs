@@ -9,6 +9,7 @@ pub mod lines;
 pub mod pcap;
 pub mod siptext;
 pub mod split;
+pub mod tls;
 pub mod trace;
 pub mod uccapi;
 
@@ -293,6 +294,8 @@ pub struct Sink {
     pub diagnostics: Vec<Diagnostic>,
     /// The log's lines that are not SIP (client logs and server traces).
     pub trace: trace::Traces,
+    /// TLS connections and application-data records (captures).
+    pub tls: tls::TlsRecords,
 }
 
 /// An importer that reads its input line by line through a [`lines::LineReader`] it owns: the chunk-feeding

@@ -160,14 +160,18 @@ impl Query {
                 })
                 .into(),
             Term::Direction(d) => (m.direction == *d).into(),
-            Term::FileNumber(f) => (m.file == *f || m.also.iter().any(|s| s.file == *f)).into(),
+            Term::FileNumber(f) => (m.file == *f
+                || m.also.iter().any(|s| s.file == *f)
+                || a.tls_files(i).any(|t| t == *f))
+            .into(),
             Term::FileName(n) => {
                 let named = |f: u32| {
                     a.files
                         .get(f as usize)
                         .is_some_and(|f| n.is_in(f.name.as_bytes()))
                 };
-                (named(m.file) || m.also.iter().any(|s| named(s.file))).into()
+                (named(m.file) || m.also.iter().any(|s| named(s.file)) || a.tls_files(i).any(named))
+                    .into()
             }
             Term::Conversation(c) => a
                 .flow

@@ -31,6 +31,12 @@ impl Analysis {
                     }
                     merge::ClockSource::Manual => "set by hand".to_string(),
                     merge::ClockSource::Unknown => "unknown: no shared messages".to_string(),
+                    merge::ClockSource::TlsRecords => {
+                        format!(
+                            "estimated from {} messages matched to its TLS records",
+                            c.shared
+                        )
+                    }
                 };
                 out.push_str(&format!(
                     "clock: {name} {} ({how})\n",

@@ -6,6 +6,7 @@
 pub mod piece;
 pub mod text;
 mod timeline;
+pub mod tls;
 pub mod trace;
 pub mod unpacked;
 
@@ -15,6 +16,7 @@ use crate::base::intern::Interner;
 use crate::base::time::Timestamp;
 use crate::flow::merge::FileClock;
 use crate::flow::{Brief, Flow};
+use crate::import::tls::TlsRecords;
 use crate::import::{self, archive, Direction, Format, Importer, Record, Sink};
 use crate::sip::Message;
 use std::collections::HashMap;
@@ -22,7 +24,7 @@ use std::rc::Rc;
 use text::{Source, Text, Texts};
 use thin_vec::ThinVec;
 pub use timeline::Step;
-use timeline::{attach_server_diagnostics, merge_files};
+use timeline::{attach_server_diagnostics, merge_files, Held};
 pub use trace::{FileTrace, LineInfo, Row};
 use unpacked::Unpacked;
 
@@ -106,6 +108,8 @@ pub struct Analyzer {
     unpacked: Option<Rc<Unpacked>>,
     /// Each file's trace lines, by file id.
     trace: Vec<FileTrace>,
+    /// The captures' TLS records.
+    tls: TlsRecords,
 }
 
 impl Analyzer {
@@ -382,6 +386,7 @@ impl Analyzer {
             d.file.get_or_insert(file);
             self.diagnostics.push(d);
         }
+        self.tls.append(&mut f.sink.tls);
         self.trace[file as usize].take(
             &mut f.sink.trace,
             f.importer.as_mut().and_then(Importer::trace_shape),
@@ -442,8 +447,11 @@ impl Analyzer {
             messages,
             Vec::new(),
             &[],
-            self.syms.clone(),
-            texts,
+            Held {
+                syms: self.syms.clone(),
+                texts,
+                tls: Rc::default(),
+            },
             &mut |_, _, _| {},
         )
     }
@@ -467,8 +475,11 @@ impl Analyzer {
             self.messages,
             diagnostics,
             &[],
-            self.syms,
-            self.texts,
+            Held {
+                syms: self.syms,
+                texts: self.texts,
+                tls: Rc::new(self.tls),
+            },
             progress,
         );
         a.trace = Rc::new(self.trace);
@@ -630,6 +641,10 @@ pub struct Analysis {
     texts: Texts,
     /// Each file's trace lines, by file id (shared: a re-merge keeps them).
     trace: Rc<Vec<FileTrace>>,
+    /// The captures' TLS records (shared: a re-merge lines them up again).
+    pub tls: Rc<TlsRecords>,
+    /// Which records carried which messages.
+    pub tls_lineup: tls::TlsLineup,
 }
 
 impl Analysis {
@@ -661,8 +676,11 @@ impl Analysis {
             self.messages,
             self.base_diagnostics,
             manual,
-            self.syms,
-            self.texts,
+            Held {
+                syms: self.syms,
+                texts: self.texts,
+                tls: self.tls,
+            },
             &mut |_, _, _| {},
         );
         a.trace = trace;
@@ -693,6 +711,13 @@ impl Analysis {
     /// Up to `len` bytes of file `file` from its start, read again (`None` when it cannot be).
     pub fn file_head(&self, file: u32, len: usize) -> Option<Vec<u8>> {
         self.texts.file_head(file, len)
+    }
+
+    /// The captures whose TLS records carried message `i`.
+    pub fn tls_files(&self, i: u32) -> impl Iterator<Item = u32> + '_ {
+        self.tls_lineup
+            .records_of(i)
+            .filter_map(|r| self.tls.records.get(r as usize).map(|r| r.file))
     }
 
     /// The strings of the messages' briefs.

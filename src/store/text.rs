@@ -81,6 +81,15 @@ pub enum Text {
     Kept { chunk: u32, at: u32, len: u32 },
 }
 
+impl Text {
+    /// Bytes of the text.
+    pub fn bytes(&self) -> u32 {
+        match *self {
+            Text::File { len, .. } | Text::Kept { len, .. } => len,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Block {
     file: u32,

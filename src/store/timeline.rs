@@ -10,6 +10,7 @@ use crate::base::intern::Interner;
 use crate::base::time::Timestamp;
 use crate::flow::merge::{self, Aliases, FileClock, Sighting};
 use crate::flow::{self, Flow};
+use crate::import::tls::TlsRecords;
 use crate::import::{self, Importer};
 use crate::sip;
 use std::collections::HashMap;
@@ -42,15 +43,25 @@ impl Step {
 
 /// Put the files' messages on one timeline: align clocks, order by time, draw a message seen in two files once,
 /// join the names of one host, correlate. `messages` may hold earlier sightings in `also` (a re-merge).
+/// What an analysis holds besides its messages, carried through a merge as it is.
+pub(super) struct Held {
+    /// The strings the messages' briefs name.
+    pub syms: Interner,
+    /// Where the messages' text is.
+    pub texts: Texts,
+    /// The captures' TLS records.
+    pub tls: Rc<TlsRecords>,
+}
+
 pub(super) fn merge_files(
     files: Vec<FileInfo>,
     messages: Vec<Msg>,
     base_diagnostics: Vec<Diagnostic>,
     manual: &[Option<i64>],
-    syms: Interner,
-    texts: Texts,
+    held: Held,
     progress: &mut dyn FnMut(Step, usize, usize),
 ) -> Analysis {
+    let Held { syms, texts, tls } = held;
     progress(Step::Merging, 0, messages.len());
     // A first merge (no earlier sightings) takes the messages as they are: no copying a big single file around.
     let mut all = messages;
@@ -68,7 +79,7 @@ pub(super) fn merge_files(
     with_messages.sort_unstable();
     with_messages.dedup();
     let multi = with_messages.len() > 1;
-    let clocks = if multi || manual.iter().any(Option::is_some) {
+    let mut clocks = if multi || manual.iter().any(Option::is_some) {
         let sightings: Vec<Sighting> = all
             .iter()
             .map(|m| m.brief.sighting(m.file, m.file_time))
@@ -137,6 +148,7 @@ pub(super) fn merge_files(
     } else {
         kept = all;
     }
+    let (tls_lineup, tls_diagnostics) = super::tls::line_up(&files, &kept, &tls, &mut clocks);
     let alias_groups = aliases.groups();
     let alias_of: HashMap<String, String> = alias_groups
         .iter()
@@ -199,6 +211,7 @@ pub(super) fn merge_files(
             );
         }
     }
+    diagnostics.extend(tls_diagnostics);
     diagnostics.sort_by_key(|d| (d.file, d.line));
     Analysis {
         files,
@@ -212,6 +225,8 @@ pub(super) fn merge_files(
         syms,
         texts,
         trace: Rc::default(),
+        tls,
+        tls_lineup,
     }
 }
 

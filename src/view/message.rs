@@ -3,6 +3,7 @@
 
 use super::rows::{self, Annotation, ArrowKind, BodyPart, BodySummary, DiagnosticRow, Direction};
 use crate::base::diag::Code;
+use crate::base::time::Timestamp;
 use crate::sip::{body, Message};
 use crate::store::{Analysis, Msg};
 use serde::Serialize;
@@ -66,7 +67,24 @@ pub struct SightingView {
     pub file_time: Option<String>,
     pub src: String,
     pub dst: String,
+    /// Line (frame, in a capture) where it was seen.
     pub line: u32,
+    /// Seen encrypted: the TLS records of a capture that carried it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional = nullable))]
+    pub tls: Option<TlsCarry>,
+}
+
+/// The TLS records that carried a message (matched by direction, size and time; `store::tls`).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct TlsCarry {
+    /// Frames holding the records' headers, in order.
+    pub frames: Vec<u32>,
+    /// Payload bytes of the records: the message plus what the cipher adds.
+    pub bytes: u32,
+    /// The cipher suite the sizes fit, for people.
+    pub cipher: String,
 }
 
 impl SightingView {
@@ -78,7 +96,59 @@ impl SightingView {
             src: m.src.to_string(),
             dst: m.dst.to_string(),
             line: m.line,
+            tls: None,
         }
+    }
+}
+
+impl Analysis {
+    /// Where else message `i` was seen: other files' copies, then the capture's TLS records that carried it.
+    pub fn sightings(&self, i: u32) -> Vec<SightingView> {
+        let m = &self.messages[i as usize];
+        let mut out: Vec<SightingView> = m.also.iter().map(SightingView::of).collect();
+        let records: Vec<&crate::import::tls::TlsRecord> = self
+            .tls_lineup
+            .records_of(i)
+            .filter_map(|r| self.tls.records.get(r as usize))
+            .collect();
+        let Some(first) = records.first() else {
+            return out;
+        };
+        let conn = self
+            .tls
+            .conns
+            .iter()
+            .find(|c| c.file == first.file && c.conn == first.conn);
+        let (client, server) = conn.map_or((String::new(), String::new()), |c| {
+            (c.client.clone(), c.server.clone())
+        });
+        let (src, dst) = if first.from_client {
+            (client, server)
+        } else {
+            (server, client)
+        };
+        let lineup = self.tls_lineup.files.iter().find(|f| f.file == first.file);
+        let offset = self
+            .clocks
+            .get(first.file as usize)
+            .map_or(0, |c| c.offset_ms);
+        out.push(SightingView {
+            file: first.file,
+            time: rows::time(first.time.map(|t| Timestamp(t.0 + offset))),
+            file_time: rows::time(first.time),
+            src,
+            dst,
+            line: first.frame,
+            tls: Some(TlsCarry {
+                frames: records.iter().map(|r| r.frame).collect(),
+                bytes: records.iter().map(|r| r.len).sum(),
+                cipher: lineup
+                    .and_then(|l| l.overhead)
+                    .map(|o| o.describe())
+                    .unwrap_or_default(),
+            }),
+        });
+        out
     }
 }
 
@@ -200,7 +270,7 @@ impl Analysis {
             transaction: links.transaction,
             conversation: links.conversation,
             line: m.line,
-            also: m.also.iter().map(SightingView::of).collect(),
+            also: self.sightings(i),
             annotations,
         })
     }
@@ -221,7 +291,7 @@ impl Analysis {
                 .map(|f| f.name.clone())
                 .unwrap_or_default(),
             file_time: rows::time(m.file_time),
-            also: m.also.iter().map(SightingView::of).collect(),
+            also: self.sightings(i),
             annotations: crate::explain::annotate_headers(&sip)
                 .iter()
                 .map(Into::into)

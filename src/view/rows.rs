@@ -59,6 +59,9 @@ pub enum ClockSource {
     Estimated,
     Manual,
     Unknown,
+    /// From TLS records matched to a client log's messages (`shared` counts them).
+    #[serde(rename = "tls-records")]
+    TlsRecords,
 }
 
 /// A file's clock against the merged timeline.
@@ -86,6 +89,7 @@ impl From<&merge::FileClock> for FileClockRow {
                 merge::ClockSource::Estimated => ClockSource::Estimated,
                 merge::ClockSource::Manual => ClockSource::Manual,
                 merge::ClockSource::Unknown => ClockSource::Unknown,
+                merge::ClockSource::TlsRecords => ClockSource::TlsRecords,
             },
             shared: c.shared,
             offset_text: format_offset(c.offset_ms),

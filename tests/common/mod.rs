@@ -59,6 +59,13 @@ pub fn sets() -> Vec<(String, Files)> {
             root.join("tests/fixtures/server-frontend.log"),
         ],
     ));
+    sets.push((
+        "merged-client-tls-capture".into(),
+        vec![
+            root.join("www/sample/sample.uccapilog"),
+            root.join("tests/fixtures/tls/sample-client-tls.pcap"),
+        ],
+    ));
     sets.into_iter()
         .map(|(name, paths)| {
             let data = paths

@@ -31,6 +31,10 @@ pub struct Shape {
 pub fn copy_shape(a: &Analysis) -> Shape {
     let mut s = shape(a);
     s.diagnostics.remove("CaptureSnaplen");
+    // The redacted messages change length, so a capture's TLS records no longer line up with them (and the copy
+    // leaves the records' payloads out).
+    s.diagnostics.remove("TlsRecordsMatched");
+    s.diagnostics.remove("TlsRecordsUnmatched");
     s
 }
 
@@ -206,6 +210,12 @@ pub fn check(name: &str, bytes: &[u8]) -> (Vec<u8>, Redactor) {
         .unwrap()
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     let (before, after) = (analyze(bytes), analyze(&copy));
+    if before.messages.is_empty() && !before.tls.is_empty() {
+        // A capture of TLS only: nothing to rename but its addresses (the copy leaves the payloads out).
+        assert_eq!(copy_shape(&before), copy_shape(&after), "{name}");
+        assert!(redactor.names.count(Category::Addresses) > 0, "{name}");
+        return (copy, redactor);
+    }
     assert!(!before.messages.is_empty(), "{name}: no messages");
     assert_eq!(
         copy_shape(&before),

@@ -57,7 +57,7 @@ shared: number,
  */
 offset_text: string, };
 
-export type ClockSource = "reference" | "estimated" | "manual" | "unknown";
+export type ClockSource = "reference" | "estimated" | "manual" | "unknown" | "tls-records";
 
 export type Diagnostic = { severity: Severity, 
 /**
@@ -183,7 +183,15 @@ time: string | null,
 /**
  * As the file wrote it.
  */
-file_time: string | null, src: string, dst: string, line: number, };
+file_time: string | null, src: string, dst: string, 
+/**
+ * Line (frame, in a capture) where it was seen.
+ */
+line: number, 
+/**
+ * Seen encrypted: the TLS records of a capture that carried it.
+ */
+tls?: TlsCarry | null, };
 
 export type HeaderView = { name: string, value: string, };
 

@@ -161,6 +161,12 @@ function alsoRows(m) {
   return m.also.map((a) => {
     const when = a.file_time || a.time;
     const at = when ? ` at ${timeText(when, !sameDay(m.time, when))}` : '';
+    if (a.tls) {
+      const frames = a.tls.frames.length === 1 ? `frame ${a.tls.frames[0]}` : `frames ${a.tls.frames.join(', ')}`;
+      const records = a.tls.frames.length === 1 ? 'one TLS record' : `${a.tls.frames.length} TLS records`;
+      return /** @type {[string, string]} */ (['Seen encrypted',
+        `in ${fileName(a.file)}${at} (${frames}): ${records}, ${a.tls.bytes.toLocaleString('en-US')} bytes, ${a.src} → ${a.dst}${a.tls.cipher ? `; ${a.tls.cipher}` : ''}`]);
+    }
     return /** @type {[string, string]} */ (['Also seen', `in ${fileName(a.file)}${at}${a.line ? ` (line ${a.line})` : ''}`]);
   });
 }

@@ -77,6 +77,7 @@ function clockText(c) {
     case 'reference': return 'reference clock: the other files are aligned to it';
     case 'estimated': return `${c.offset_text}, estimated from ${plural(c.shared, 'shared message')}`;
     case 'manual': return `${c.offset_text}, set by hand`;
+    case 'tls-records': return `${c.offset_text}, estimated from ${plural(c.shared, 'message')} of the client log matched to its TLS records`;
     default: return `${c.offset_text}: not known (no message shared with another file); set it by hand`;
   }
 }

@@ -93,6 +93,8 @@ struct Info {
     syn_from: Option<usize>,
     hello_from: Option<usize>,
     tls: bool,
+    /// The connection is in the sink's TLS connections (it has had an application-data record).
+    tls_listed: bool,
     ws: bool,
     deflate_reported: bool,
     /// Both directions ended, or reset: kept a while so late retransmissions are not taken for a new stream.
@@ -162,7 +164,7 @@ impl TlsList {
         let p = if info.packets == 1 { "" } else { "s" };
         Some(
             Diagnostic::info(Code::TlsConnection, format!(
-                "TLS connection {c} ↔ {s} ({} packet{p}): encrypted, SIP inside can't be read. The client log (Lync-UccApi-0.UccApilog) holds the same SIP decrypted.",
+                "TLS connection {c} ↔ {s} ({} packet{p}): encrypted, SIP inside can't be read. The client log (Lync-UccApi-0.UccApilog) holds the same SIP decrypted: open both together to line each record up with its message.",
                 info.packets
             ))
             .at(file, info.first_frame),
@@ -238,6 +240,7 @@ impl Tcp {
                         syn_from: None,
                         hello_from: None,
                         tls: false,
+                        tls_listed: false,
                         ws: false,
                         deflate_reported: false,
                         closed: false,
@@ -485,7 +488,7 @@ impl Half {
             return;
         }
         let fin = seg.flags & FIN != 0;
-        if self.s.ignored() {
+        if self.s.skipped() {
             if fin {
                 self.ended = true;
             }
@@ -656,6 +659,7 @@ impl Half {
 }
 
 mod stream;
+mod tls;
 
 pub use stream::is_tls_record;
 use stream::{Mode, Stream};

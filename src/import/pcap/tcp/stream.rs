@@ -68,6 +68,8 @@ pub(super) struct Stream {
     skipped: usize,
     ws: WsMessage,
     headers: Vec<Header>,
+    /// The record layer, when the connection is TLS.
+    tls: super::tls::Walk,
 }
 
 fn meta_at(metas: &VecDeque<(u64, Meta)>, abs: u64) -> Option<Meta> {
@@ -105,8 +107,14 @@ pub fn is_tls_record(d: &[u8]) -> bool {
 }
 
 impl Stream {
+    /// Nothing is held for the stream, and nothing will be: TLS (only record headers are read) or not SIP.
     pub(super) fn ignored(&self) -> bool {
         matches!(self.mode, Mode::Tls | Mode::Other)
+    }
+
+    /// The stream's bytes are not even reassembled: not SIP, not TLS.
+    pub(super) fn skipped(&self) -> bool {
+        self.mode == Mode::Other
     }
 
     pub(super) fn set_ignored(&mut self, mode: Mode) {
@@ -139,7 +147,8 @@ impl Stream {
         ctx: &mut Ctx<'_>,
     ) {
         match self.mode {
-            Mode::Tls | Mode::Other => return,
+            Mode::Tls => return self.tls.push(data, abs, meta, ctx),
+            Mode::Other => return,
             Mode::WsLost => {
                 if ws::frame_carries_sip(data) == Some(true) {
                     self.mode = Mode::Ws;
@@ -219,6 +228,21 @@ impl Stream {
         }
     }
 
+    /// The bytes held when the stream turned out to be TLS, segment by segment, through the record walk.
+    fn walk_pending(&mut self, ctx: &mut Ctx<'_>) {
+        let start = self.buf_abs + self.head as u64;
+        let end = self.buf_abs + self.buf.len() as u64;
+        let bounds: Vec<(u64, Meta)> = self.metas.iter().copied().collect();
+        for (k, &(a, meta)) in bounds.iter().enumerate() {
+            let from = a.max(start);
+            let to = bounds.get(k + 1).map_or(end, |b| b.0).min(end);
+            let range = (from - self.buf_abs) as usize..(to.max(from) - self.buf_abs) as usize;
+            if let Some(d) = self.buf.get(range).filter(|d| !d.is_empty()) {
+                self.tls.push(d, from, meta, ctx);
+            }
+        }
+    }
+
     pub(super) fn classify(&mut self, ctx: &mut Ctx<'_>) -> bool {
         let d = self.pending();
         let blank = d.iter().take_while(|&&b| is_ws(b)).count();
@@ -234,6 +258,7 @@ impl Stream {
             if d.first() == Some(&0x16) && d.get(5) == Some(&1) && ctx.info.hello_from.is_none() {
                 ctx.info.hello_from = Some(ctx.d);
             }
+            self.walk_pending(ctx);
             self.set_ignored(Mode::Tls);
             return false;
         }
