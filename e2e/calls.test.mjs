@@ -1,10 +1,11 @@
 // End-to-end tests of the Calls view (the drawer's Calls): the calls of the call fixtures with their outcome in
 // words, the reason linked to its message, a click on a call shows its INVITE, and a media line's candidates and
-// path unfolded. Screenshots in e2e/out/calls-*.png.
+// path unfolded; the media relay's credentials masked in the message panel and the exports. Screenshots in
+// e2e/out/calls-*.png.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, OUT, waitDone, useBrowser } from './helpers.mjs';
+import { ROOT, OUT, waitDone, useBrowser, showMessage, exportFile } from './helpers.mjs';
 
 const CALLS = join(ROOT, 'tests', 'fixtures', 'calls');
 const suite = useBrowser();
@@ -68,6 +69,38 @@ describe('Calls view', () => {
       await page.click('#findings-toggle');
       await page.waitForSelector('#ins-findings .finding');
       assert.match(await page.locator('#ins-findings').textContent(), /Poor call quality on the call alice@contoso\.com → bob@contoso\.com/);
+    });
+  });
+
+  it('masks the media relay user name and password in the message panel, its raw text and the exports', async () => {
+    // The MRAS answer's secrets in call-relay.uccapilog (tests/fixtures/calls/make.py writes them).
+    const secrets = ['FWkvQLuR5qREC8tnECJ9InoRJJ5vFQrtK8J1D/BwwBJKLOg1qx64=', '7KDnL9CdO/+gBvmSZVr4/epzgZ3Z'];
+    /** @param {string} where @param {string} text */
+    const none = (where, text) => { for (const s of secrets) assert.ok(!text.includes(s), `${where} shows ${s}`); };
+    await withPage({ width: 1366, height: 900, acceptDownloads: true }, async ({ page }) => {
+      await page.setInputFiles('#file-input', [join(CALLS, 'call-relay.uccapilog')]);
+      await waitDone(page);
+      await showMessage(page, 1); // the SERVICE's 200 OK: the MRAS answer
+      const body = page.locator('#detail-body');
+      assert.match(await body.textContent(), /Media relay \(A\/V Edge\) credentials: 2 relays/);
+      assert.match(await body.locator('.msg-masked').textContent(), /^2 credentials masked: media relay user names and passwords are shown as \*, their lengths kept\.$/);
+      const pretty = await body.locator('.body-part pre').first().textContent();
+      none('the pretty body', pretty);
+      assert.ok(pretty.includes(`<username>${'*'.repeat(secrets[0].length)}</username>`), pretty);
+      assert.match(pretty, /<hostName>av\.contoso\.com<\/hostName>/);
+      none('the parsed view', await body.textContent());
+      await page.screenshot({ path: join(OUT, 'calls-mras-masked-1366.png') });
+      await body.locator('.body-part pre').first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(OUT, 'calls-mras-masked-body-1366.png') });
+      await page.click('#raw-toggle');
+      const raw = await body.locator('pre.raw').textContent();
+      none('the raw text', raw);
+      assert.ok(raw.includes(`<password>${'*'.repeat(secrets[1].length)}</password>`), raw);
+      assert.match(await body.locator('.msg-masked').textContent(), /^2 credentials masked/);
+      assert.match(await body.locator('h3').last().textContent(), /credentials masked/);
+      await body.locator('pre.raw').evaluate((e) => { e.scrollIntoView({ block: 'end' }); });
+      await page.screenshot({ path: join(OUT, 'calls-mras-masked-raw-1366.png') });
+      for (const format of ['html', 'snooper']) none(`the ${format} export`, (await exportFile(page, format)).bytes.toString('utf8'));
     });
   });
 

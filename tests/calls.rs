@@ -234,6 +234,136 @@ fn media_relay_credentials_are_shown_with_the_secrets_masked() {
         .any(|x| x.1 == "Media relay (A/V Edge) credentials request"));
 }
 
+/// The MRAS answer's secrets in call-relay.uccapilog (tests/fixtures/calls/make.py writes them).
+const RELAY_SECRETS: [&str; 2] = [
+    "FWkvQLuR5qREC8tnECJ9InoRJJ5vFQrtK8J1D/BwwBJKLOg1qx64=",
+    "7KDnL9CdO/+gBvmSZVr4/epzgZ3Z",
+];
+
+fn relay() -> (Vec<u8>, Analysis) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/calls/call-relay.uccapilog");
+    let bytes = std::fs::read(path).unwrap();
+    let a = Analysis::of_files([("call-relay.uccapilog", bytes.as_slice())]);
+    (bytes, a)
+}
+
+fn no_secret(what: &str, text: &str) {
+    for s in RELAY_SECRETS {
+        assert!(!text.contains(s), "{what} shows {s}");
+    }
+}
+
+/// Issue 14: the relay's user name and password are masked in every view the engine gives — the message panel's
+/// raw text, headers and bodies, the diff, every export, the search — with their lengths and places kept.
+#[test]
+fn media_relay_credentials_are_masked_in_every_view() {
+    use sipscope::render::{export, OutputFormat};
+    let (bytes, a) = relay();
+    let answer = (0..a.messages.len() as u32)
+        .find(|&i| {
+            let s = a.sip(i);
+            s.status() == Some(200)
+                && s.content_type()
+                    .is_some_and(|t| t.contains("msrtc-media-relay-auth"))
+        })
+        .expect("the MRAS answer");
+    let d = a.message_detail(answer).unwrap();
+    no_secret("raw text", &d.raw);
+    for p in &d.body_parts {
+        no_secret("body part", &p.text);
+        no_secret("pretty body", p.pretty.as_deref().unwrap_or_default());
+    }
+    no_secret("detail JSON", &serde_json::to_string(&d).unwrap());
+    // Masked where they stand, byte for byte: the raw text is the file's bytes with `*` in their place.
+    let (start, end) = (d.span.0 as usize, d.span.1 as usize);
+    let logged = String::from_utf8_lossy(&bytes[start..end]);
+    let at = logged
+        .find(RELAY_SECRETS[1])
+        .expect("the password in the file");
+    let raw_at = d.raw.find("<password>").unwrap() + "<password>".len();
+    assert_eq!(
+        &d.raw[raw_at..raw_at + RELAY_SECRETS[1].len()],
+        "*".repeat(RELAY_SECRETS[1].len())
+    );
+    assert_eq!(
+        logged[..at].rfind("<password>").map(|p| at - p),
+        Some("<password>".len())
+    );
+    let pretty = d.body_parts[0].pretty.as_deref().unwrap();
+    assert!(pretty.contains(&format!(
+        "<username>{}</username>",
+        "*".repeat(RELAY_SECRETS[0].len())
+    )));
+    assert!(
+        pretty.contains("<hostName>av.contoso.com</hostName>")
+            && pretty.contains("<udpPort>3478</udpPort>")
+    );
+    // The panel says so; the summary still gives the lengths.
+    assert_eq!(
+        d.masked.as_deref(),
+        Some("2 credentials masked: media relay user names and passwords are shown as *, their lengths kept.")
+    );
+    let summary = d.body_summaries[0].lines.join(" ");
+    assert!(summary.contains("(53 and 28 characters)"), "{summary}");
+    // Messages without credentials say nothing.
+    assert!((0..a.messages.len() as u32)
+        .filter(|&i| i != answer)
+        .all(|i| a.message_detail(i).unwrap().masked.is_none()));
+    // The diff of the request and its answer.
+    let request = a.transaction_of(answer).unwrap().request.unwrap();
+    no_secret(
+        "diff",
+        &serde_json::to_string(&a.diff(request, answer).unwrap()).unwrap(),
+    );
+    // Every export.
+    for f in OutputFormat::ALL {
+        no_secret(
+            f.name(),
+            &String::from_utf8_lossy(&export(&a, None, f).bytes),
+        );
+    }
+    no_secret("JSON report", &serde_json::to_string(&a.report()).unwrap());
+    // The search does not find them (what no view shows is not searched), but finds the relay.
+    for (q, hits) in [
+        (RELAY_SECRETS[1], 0),
+        ("/7KDnL9CdO/", 0),
+        ("\"av.contoso.com\"", 1),
+    ] {
+        let query = sipscope::query::Query::new(&a, q).unwrap();
+        let n = (0..a.messages.len() as u32)
+            .filter(|&i| query.matches(&a, i))
+            .count();
+        assert_eq!(n, hits, "{q}");
+    }
+}
+
+/// A trace line that shows the answer (a product that logs bodies as trace text) is masked the same way.
+#[test]
+fn media_relay_credentials_in_a_trace_line_are_masked() {
+    let log = "06/11/2019|09:14:02.118 1A2C:2F10 TRACE :: CUccMediaConnectivityManager::OnResponse - \
+<credentials><username>dXNlcg==</username><password>cGFzcw==</password><duration>480</duration></credentials>\n\
+06/11/2019|09:14:02.122 1A2C:2F10 INFO  :: Sending Packet - 203.0.113.10:443 (From Local Address: 192.168.1.20:52311) 91 bytes:\n\
+06/11/2019|09:14:02.122 1A2C:2F10 INFO  :: OPTIONS sip:bob@contoso.com SIP/2.0\n\
+Call-ID: 1\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n";
+    let a = Analysis::of_files([("client.uccapilog", log.as_bytes())]);
+    let mut rows = Vec::new();
+    a.each_trace_line(&sipscope::view::trace::TraceFilter::default(), |r| {
+        rows.push(r.text)
+    })
+    .unwrap();
+    let line = rows
+        .iter()
+        .find(|t| t.contains("<credentials>"))
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    assert!(
+        line.contains(
+            "<username>********</username><password>********</password><duration>480</duration>"
+        ),
+        "{line}"
+    );
+}
+
 #[test]
 fn provisioning_dial_plan_and_registration_events_are_summarised() {
     let s = summaries("provisioning.uccapilog");

@@ -555,6 +555,74 @@ fn calls_lists_each_call_with_its_outcome_media_and_quality() {
     assert!(none.starts_with("No calls"), "{none}");
 }
 
+/// Issue 14: the media relay's user name and password are in no output — every format, the JSON, the calls, the
+/// trace, in pieces too — a query does not find them, and a redacted copy renames them.
+#[test]
+fn media_relay_credentials_are_in_no_output() {
+    let f = "tests/fixtures/calls/call-relay.uccapilog";
+    let secrets = [
+        "FWkvQLuR5qREC8tnECJ9InoRJJ5vFQrtK8J1D/BwwBJKLOg1qx64=",
+        "7KDnL9CdO/+gBvmSZVr4/epzgZ3Z",
+    ];
+    let input = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/calls/call-relay.uccapilog"
+    ))
+    .unwrap();
+    assert!(secrets.iter().all(|s| input.contains(s)));
+    let mut runs: Vec<Vec<&str>> = [
+        "text", "json", "summary", "svg", "mermaid", "plantuml", "csv", "snooper", "html",
+    ]
+    .iter()
+    .map(|format| vec!["--format", format, f])
+    .collect();
+    runs.extend([
+        vec!["--calls", f],
+        vec!["--calls", "--json", f],
+        vec!["--trace", f],
+        vec!["--trace", "--json", f],
+        vec![
+            "--format",
+            "snooper",
+            "--threads",
+            "3",
+            "--piece-bytes",
+            "700",
+            f,
+        ],
+        vec!["--format", "html", "--filter", "method:SERVICE", f],
+    ]);
+    for args in &runs {
+        let (out, err, code) = sipscope(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(!out.is_empty(), "{args:?}");
+        for s in secrets {
+            assert!(!out.contains(s) && !err.contains(s), "{args:?} prints {s}");
+        }
+    }
+    let (html, _, _) = sipscope(&["--format", "html", f]);
+    assert!(html.contains("2 credentials masked"), "the report says so");
+    assert!(html.contains(&format!(
+        "&lt;password&gt;{}&lt;/password&gt;",
+        "*".repeat(secrets[1].len())
+    )));
+    // Not found by a search: no match, so nothing to print but the empty list.
+    let (json, _, code) = sipscope(&["--json", "--filter", secrets[1], f]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["messages"].as_array().map(Vec::len), Some(0), "{json}");
+    // A redacted copy renames them.
+    let dir = std::env::temp_dir().join(format!("sipscope-mras-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (_, err, code) = sipscope(&["redact", f, "-o", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let copy = std::fs::read_to_string(dir.join("call-relay.uccapilog")).unwrap();
+    for s in secrets {
+        assert!(!copy.contains(s), "the redacted copy keeps {s}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn redact_writes_captures_back_as_pcap_and_pcapng() {
     let dir = std::env::temp_dir().join(format!("sipscope-redact-capture-{}", std::process::id()));

@@ -16,7 +16,8 @@ pub enum Category {
     Names,
     /// Call-IDs, tags, Via branches, epids, GRUU opaque values.
     Ids,
-    /// Authentication material: gssapi-data, response, rspauth, crand, srand, opaque, signature, nonces.
+    /// Authentication material: gssapi-data, response, rspauth, crand, srand, opaque, signature, nonces, the media
+    /// relay's user names and passwords.
     Auth,
     /// Free text in bodies: IM text, presence notes, contact card fields.
     Text,

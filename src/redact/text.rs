@@ -1,6 +1,7 @@
 //! The token pass: URIs, addresses, host names, identifiers, secrets and phone numbers found in any text (trace
 //! lines, header values, bodies) by `tokens`' matcher and replaced by their pseudonyms; then the display names and
 //! the values already renamed wherever else they stand.
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::tokens::{self, Kind, Token};
@@ -22,6 +23,7 @@ pub fn scrub(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
     if text.is_empty() {
         return String::new();
     }
+    let text = &*credentials(p, text);
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut last = 0;
     while let Some(t) = tokens::next(text, last) {
@@ -38,6 +40,24 @@ pub fn scrub(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
         names(p, out)
     };
     literals(p, keep, &out)
+}
+
+/// The media relay's user names and passwords, as every view finds them ([`crate::sip::secrets`]): authentication
+/// values (the views mask them; a copy to share gets stand-ins of the same shape).
+fn credentials<'a>(p: &mut Pseudonyms, text: &'a str) -> Cow<'a, str> {
+    let found = crate::sip::secrets::credentials(text.as_bytes());
+    if found.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for r in found {
+        out.push_str(&text[last..r.start]);
+        out.push_str(&p.token(Category::Auth, &text[r.clone()]));
+        last = r.end;
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
 }
 
 /// `new` (the stand-in of `old`) with the bytes of `old` that are not UTF-8 after it, when it lost them: a line

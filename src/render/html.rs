@@ -259,6 +259,9 @@ fn message(h: &mut String, d: &MessageDetail) {
         }
         h.push_str("</ul>");
     }
+    if let Some(note) = &d.masked {
+        let _ = write!(h, "<p class=\"muted\">{}</p>", esc(note));
+    }
     h.push_str("<table><thead><tr><th>Header</th><th>Value and meaning</th></tr></thead><tbody>");
     for (i, hv) in d.headers.iter().enumerate() {
         let _ = write!(

@@ -3,12 +3,14 @@
 //! `parser` turns bytes into a [`Message`] (nom, zero-copy ranges, never fails on an unknown method, header or
 //! content type); `body` splits multipart bodies and pretty-prints XML for display; `framing` cuts a block of
 //! bytes into messages by Content-Length; `grammar` reads header values (parameters, name-addr, URI, Via, auth
-//! params) as spans.
+//! params) as spans; `secrets` finds the values no view shows (media relay credentials), masked where the store
+//! reads a message's text back and renamed by the redaction.
 
 pub mod body;
 pub mod framing;
 pub mod grammar;
 pub mod parser;
+pub mod secrets;
 
 use std::borrow::Cow;
 use std::ops::Range;

@@ -687,7 +687,8 @@ impl Analysis {
         a
     }
 
-    /// Message `i`, parsed from its text read back (see [`text`]).
+    /// Message `i`, parsed from its text read back (see [`text`]), its secrets masked: the media relay's user
+    /// name and password are `*` of the same length ([`crate::sip::secrets`]) in every view.
     pub fn sip(&self, i: u32) -> Rc<Message> {
         self.sip_of(&self.messages[i as usize])
     }
@@ -697,9 +698,12 @@ impl Analysis {
         self.texts.message(&m.text, &m.brief, &self.syms)
     }
 
-    /// `f` of message `i`'s text as logged (`None` when it cannot be read back), without parsing it.
+    /// `f` of message `i`'s text as logged (`None` when it cannot be read back), without parsing it; its secrets
+    /// masked as [`Analysis::sip`] has them (a copy only when it has some).
     pub fn with_text<R>(&self, i: u32, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
-        self.texts.with_bytes(&self.messages[i as usize].text, f)
+        self.texts.with_bytes(&self.messages[i as usize].text, |b| {
+            f(&crate::sip::secrets::masked(b))
+        })
     }
 
     /// The transaction message `i` belongs to.

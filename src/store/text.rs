@@ -264,15 +264,20 @@ impl Texts {
         Some(f(&b.bytes[at..at + len]))
     }
 
-    /// The parsed message of a text: read back and parsed again (the same bytes give the same message), or,
-    /// when the text cannot be read, a stand-in made of what the brief kept, with a problem saying so.
+    /// The parsed message of a text: read back, its secrets masked ([`crate::sip::secrets`]) and parsed again
+    /// (the same bytes give the same message), or, when the text cannot be read, a stand-in made of what the
+    /// brief kept, with a problem saying so.
     pub fn message(&self, text: &Text, brief: &Brief, syms: &Interner) -> Rc<Message> {
         if let Some((_, m)) = self.parsed.borrow().iter().find(|(t, _)| t == text) {
             return Rc::clone(m);
         }
         let parsed = self
             .bytes(text)
-            .and_then(|b| crate::sip::parse_message(b).ok())
+            .and_then(|mut b| {
+                // What no view shows is masked where every view reads it (lengths and places kept).
+                crate::sip::secrets::mask(&mut b);
+                crate::sip::parse_message(b).ok()
+            })
             .unwrap_or_else(|| stand_in(brief, syms));
         let m = Rc::new(parsed);
         let mut cache = self.parsed.borrow_mut();

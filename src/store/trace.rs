@@ -279,19 +279,22 @@ impl Analysis {
         l.file_time.map(|t| Timestamp(t.0 + offset))
     }
 
-    /// A trace line's text, read back from its file (`None` when it cannot be read, or the file changed).
+    /// A trace line's text, read back from its file (`None` when it cannot be read, or the file changed), its
+    /// secrets masked as a message's are ([`Analysis::sip`]).
     pub fn trace_text(&self, l: &LineInfo) -> Option<String> {
         let t = self.trace.get(l.file as usize)?;
         let (encoding, shape) = t.shape?;
-        if let Some(own) = &t.own {
+        let text = if let Some(own) = &t.own {
             let bytes = own.get(l.at as usize..(l.at + u64::from(l.len)) as usize)?;
-            return crate::import::trace_text(bytes, encoding, shape);
-        }
-        self.texts
-            .read_at(l.file, l.at, l.len as usize, |b| {
-                crate::import::trace_text(b, encoding, shape)
-            })
-            .flatten()
+            crate::import::trace_text(bytes, encoding, shape)
+        } else {
+            self.texts
+                .read_at(l.file, l.at, l.len as usize, |b| {
+                    crate::import::trace_text(b, encoding, shape)
+                })
+                .flatten()
+        };
+        text.map(crate::sip::secrets::masked_string)
     }
 
     /// Every trace line and every message, in the order the trace view lists them: each file's trace lines and

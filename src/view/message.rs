@@ -197,8 +197,11 @@ pub struct MessageDetail {
     pub body_summaries: Vec<BodySummary>,
     pub headers: Vec<HeaderView>,
     pub body_parts: Vec<BodyPart>,
-    /// The message text exactly as reconstructed from the log (lossy UTF-8).
+    /// The message text exactly as reconstructed from the log (lossy UTF-8), its secrets masked.
     pub raw: String,
+    /// Said when secrets were masked in the text (the media relay's user names and passwords, `*` of the same
+    /// length in `raw`, `headers` and `body_parts`): how many and what.
+    pub masked: Option<String>,
     pub line: u32,
     /// Byte range of the entry in its file.
     #[cfg_attr(test, ts(type = "[number, number]"))]
@@ -210,6 +213,18 @@ pub struct MessageDetail {
     pub conversation: Option<u32>,
     /// For a failed message: the `ERROR`/`WARN` trace lines logged near it.
     pub nearby_trace: Option<super::trace::NearbyTrace>,
+}
+
+/// The panel's note on a text read back with secrets masked (the store masks every value
+/// [`crate::sip::secrets::credentials`] finds, so each one it finds again is one masked).
+fn masked_note(m: &Message) -> Option<String> {
+    let n = crate::sip::secrets::credentials(&m.raw).len();
+    (n > 0).then(|| {
+        format!(
+            "{n} credential{} masked: media relay user names and passwords are shown as *, their lengths kept.",
+            if n == 1 { "" } else { "s" }
+        )
+    })
 }
 
 fn cseq_text(m: &Message) -> Option<String> {
@@ -310,6 +325,7 @@ impl Analysis {
                 .collect(),
             body_parts: body::parts(&sip).into_iter().map(Into::into).collect(),
             raw: String::from_utf8_lossy(&sip.raw).into_owned(),
+            masked: masked_note(&sip),
             line: m.line,
             span: m.span,
             // A text that could not be read back says so among the import problems.

@@ -455,3 +455,38 @@ Call-ID: 8c1e6b7e@fe80::21a:a0ff:fe07:32e0\r\nCSeq: 1 INVITE\r\nContent-Length: 
         "{copy}"
     );
 }
+
+/// The media relay's credentials ([MS-AVEDGEA] `credentialsType`): the user name and password are authentication
+/// values, renamed like a digest's response; the relays, ports and the duration stay, and the copy reads the same.
+#[test]
+fn media_relay_user_names_and_passwords_are_renamed() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/calls/call-relay.uccapilog");
+    let bytes = std::fs::read(path).unwrap();
+    let (user, password) = (
+        "FWkvQLuR5qREC8tnECJ9InoRJJ5vFQrtK8J1D/BwwBJKLOg1qx64=",
+        "7KDnL9CdO/+gBvmSZVr4/epzgZ3Z",
+    );
+    let input = String::from_utf8_lossy(&bytes);
+    assert!(input.contains(user) && input.contains(password));
+    let (copy, redactor) = check("call-relay.uccapilog", &bytes);
+    let out = String::from_utf8_lossy(&copy);
+    for gone in [user, password] {
+        assert!(!out.contains(gone), "{gone} left in the copy");
+    }
+    let mapping = redactor.mapping_text();
+    assert!(
+        mapping.contains(&format!("auth\t{password}\t")),
+        "the password is counted as authentication: {mapping}"
+    );
+    for kept in [
+        "<duration>480</duration>",
+        "<udpPort>3478</udpPort><tcpPort>443</tcpPort>",
+    ] {
+        assert!(out.contains(kept), "{kept}");
+    }
+    // Kept when asked.
+    let (copies, _) = redact_all(&[&bytes], Keep::default().with(Category::Auth));
+    let kept = String::from_utf8(copies[0].clone().unwrap()).unwrap();
+    assert!(kept.contains(user) && kept.contains(password));
+}

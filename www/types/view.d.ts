@@ -149,9 +149,14 @@ annotations: Array<Annotation>,
  */
 body_summaries: Array<BodySummary>, headers: Array<HeaderView>, body_parts: Array<BodyPart>, 
 /**
- * The message text exactly as reconstructed from the log (lossy UTF-8).
+ * The message text exactly as reconstructed from the log (lossy UTF-8), its secrets masked.
  */
-raw: string, line: number, 
+raw: string, 
+/**
+ * Said when secrets were masked in the text (the media relay's user names and passwords, `*` of the same
+ * length in `raw`, `headers` and `body_parts`): how many and what.
+ */
+masked: string | null, line: number, 
 /**
  * Byte range of the entry in its file.
  */

@@ -87,6 +87,8 @@ export function renderDetail(errorText) {
   notes.push(...m.diagnostics);
   if (notes.length) head.append(el('ul', { class: 'msg-problems', 'aria-label': 'Problems' }, notes.map((d) => diagnosticItem(d))));
   if (m.nearby_trace) head.append(nearbyTrace(m.nearby_trace));
+  // Secrets the engine masked in every text below (the media relay's credentials): how many, said once.
+  if (m.masked) head.append(el('p', { class: 'msg-masked muted', text: m.masked }));
   ui.detailBody.append(head);
 
   const parts = m.body_parts;
@@ -95,7 +97,7 @@ export function renderDetail(errorText) {
     const pre = el('pre', { class: 'raw', text: m.raw });
     markWords(pre, state.searchMarks);
     ui.detailBody.append(el('section', { class: 'msg-section' },
-      el('h3', { text: 'Raw text, exactly as in the log' }), pre));
+      el('h3', { text: m.masked ? 'Raw text as in the log, credentials masked' : 'Raw text, exactly as in the log' }), pre));
     return;
   }
   // Section shortcuts, like DevTools' tabs: the body can be far below a long header table.
