@@ -334,6 +334,7 @@ pub struct FeedbackRow {
     /// Who rated (`ReportingUserURI`).
     pub user: Option<String>,
     /// Stars, 1 (really bad) to 5 (excellent); 0: the survey was shown and not answered.
+    #[cfg_attr(test, ts(type = "number | null"))]
     pub rating: Option<i64>,
     /// `2 of 5 stars (poor)`.
     pub rating_text: String,

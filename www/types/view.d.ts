@@ -607,7 +607,7 @@ user: string | null,
 /**
  * Stars, 1 (really bad) to 5 (excellent); 0: the survey was shown and not answered.
  */
-rating: bigint | null, 
+rating: number | null, 
 /**
  * `2 of 5 stars (poor)`.
  */
