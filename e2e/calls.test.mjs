@@ -1,7 +1,7 @@
 // End-to-end tests of the Calls view (the drawer's Calls): the calls of the call fixtures with their outcome in
 // words, the reason linked to its message, a click on a call shows its INVITE, and a media line's candidates and
-// path unfolded; the media relay's credentials masked in the message panel and the exports. Screenshots in
-// e2e/out/calls-*.png.
+// path unfolded, a quality report's figures and the user's rating; the media relay's credentials masked in the
+// message panel and the exports. Screenshots in e2e/out/calls-*.png.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -101,6 +101,37 @@ describe('Calls view', () => {
       await body.locator('pre.raw').evaluate((e) => { e.scrollIntoView({ block: 'end' }); });
       await page.screenshot({ path: join(OUT, 'calls-mras-masked-raw-1366.png') });
       for (const format of ['html', 'snooper']) none(`the ${format} export`, (await exportFile(page, format)).bytes.toString('utf8'));
+    });
+  });
+
+  it("shows the user's rating: stars, problems and comment in the Calls panel, its summary in the message panel, a low one as a finding", async () => {
+    await withPage({ width: 1600, height: 900 }, async ({ page }) => {
+      await openCalls(page, ['vq-poor-network.uccapilog']);
+      const rated = page.locator('#ins-calls .call-feedback').first();
+      const line = await rated.locator('.call-quality-line').first().textContent();
+      assert.match(line, /^Rated by sip:alice@contoso\.com: ★★☆☆☆ 2 of 5 stars \(poor\) low · audio: distorted speech \(Audio_DistortedSpeech\), audio: interrupted \(Audio_Interrupted\) #10$/);
+      // The user's comment is text: the angle brackets the user typed are characters, not elements.
+      const comment = rated.locator('.call-comment q');
+      assert.equal(await comment.textContent(), 'Bob kept cutting out and sounded robotic <hotel wifi & VPN again>');
+      assert.equal(await comment.evaluate((q) => q.children.length), 0);
+      assert.equal(await page.locator('#ins-calls .call-feedback').count(), 1, 'only the first call was rated');
+      await rated.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(OUT, 'calls-feedback-1600.png') });
+      // The rating's message: its body summary.
+      await rated.locator('.msg-link').click();
+      await page.waitForFunction(() => /Call rating: 2 of 5 stars \(poor\)/.test(document.getElementById('detail-body').textContent));
+      const body = await page.locator('#detail-body').textContent();
+      assert.match(body, /rated the call 2 of 5 stars \(poor\) — on Rate My Call's scale from 1 \(really bad\) to 5 \(excellent\)/);
+      assert.match(body, /Problems ticked: audio: distorted speech \(Audio_DistortedSpeech\), audio: interrupted \(Audio_Interrupted\) \(7 more offered, not ticked\)/);
+      assert.match(body, /The user wrote \(en-US\): “Bob kept cutting out and sounded robotic <hotel wifi & VPN again>”/);
+      await page.locator('#detail-body').getByText('Call rating: 2 of 5 stars (poor)').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(OUT, 'calls-feedback-detail-1600.png') });
+      // A finding next to the poor quality.
+      await page.click('#findings-toggle');
+      await page.waitForSelector('#ins-findings .finding');
+      const findings = await page.locator('#ins-findings').textContent();
+      assert.match(findings, /The user rated the call alice@contoso\.com → bob@contoso\.com 2 of 5 stars \(poor\)/);
+      assert.match(findings, /Poor call quality on the call/);
     });
   });
 

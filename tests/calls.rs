@@ -393,3 +393,132 @@ fn provisioning_dial_plan_and_registration_events_are_summarised() {
         .expect("the registration event");
     assert!(r.2[0].starts_with("The server removed this registration"));
 }
+
+#[test]
+fn the_users_rating_is_summarised_linked_to_its_call_and_a_low_one_is_a_finding() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/calls/vq-poor-network.uccapilog");
+    let bytes = std::fs::read(path).unwrap();
+    let a = Analysis::of_files([("vq", bytes.as_slice())]);
+    let calls = a.calls_view();
+    // Linked by Call-ID to the first call only.
+    assert_eq!(calls[0].feedback.len(), 1);
+    assert!(calls[1].feedback.is_empty());
+    let f = &calls[0].feedback[0];
+    assert_eq!(f.rating, Some(2));
+    assert_eq!(f.rating_text, "2 of 5 stars (poor)");
+    assert!(f.low && f.truncated.is_none());
+    assert_eq!(f.user.as_deref(), Some("sip:alice@contoso.com"));
+    // Nine audio problems offered, two ticked, named from Microsoft's token table.
+    assert_eq!(f.tokens.len(), 9);
+    let ticked: Vec<(&str, Option<&str>)> = f
+        .tokens
+        .iter()
+        .filter(|t| t.ticked)
+        .map(|t| (t.id.as_str(), t.name.as_deref()))
+        .collect();
+    assert_eq!(
+        ticked,
+        [
+            ("107", Some("Audio_DistortedSpeech")),
+            ("108", Some("Audio_Interrupted"))
+        ]
+    );
+    // The comment is the user's text, entities decoded, never markup.
+    assert_eq!(
+        f.comment.as_deref(),
+        Some("Bob kept cutting out and sounded robotic <hotel wifi & VPN again>")
+    );
+    assert_eq!(f.language.as_deref(), Some("en-US"));
+    // The message panel's summary.
+    let detail = a.message_detail(f.msg).unwrap();
+    let s = detail
+        .body_summaries
+        .iter()
+        .find(|b| b.kind == sipscope::explain::BodyKind::CallFeedback)
+        .expect("a feedback summary");
+    assert_eq!(s.title, "Call rating: 2 of 5 stars (poor)");
+    assert!(
+        s.lines[1].starts_with(
+            "Problems ticked: audio: distorted speech (Audio_DistortedSpeech), audio: interrupted (Audio_Interrupted) (7 more offered"
+        ),
+        "{:?}",
+        s.lines
+    );
+    assert!(s.lines.iter().any(|l| l.contains(&calls[0].call_id)));
+    // A low rating is a finding next to the poor quality, on the rating's message, linked to the INVITE.
+    let f_low: Vec<_> = a
+        .findings_view()
+        .into_iter()
+        .filter(|x| x.kind == sipscope::explain::findings::FindingKind::LowRating)
+        .collect();
+    assert_eq!(f_low.len(), 1);
+    assert_eq!(f_low[0].msg, f.msg);
+    assert!(f_low[0].related.contains(&calls[0].invite));
+    assert_eq!(
+        f_low[0].title,
+        "The user rated the call alice@contoso.com → bob@contoso.com 2 of 5 stars (poor)"
+    );
+}
+
+#[test]
+fn roaming_contact_deltas_say_what_was_added_or_deleted() {
+    let s = summaries("provisioning.uccapilog");
+    let list = s
+        .iter()
+        .find(|x| x.1.starts_with("Contact list:"))
+        .expect("the full list");
+    assert_eq!(list.1, "Contact list: 3 groups, 4 contacts");
+    let deltas: Vec<&(u32, String, Vec<String>)> = s
+        .iter()
+        .filter(|x| x.1.starts_with("Contact list change"))
+        .collect();
+    assert_eq!(
+        deltas.iter().map(|x| x.1.as_str()).collect::<Vec<_>>(),
+        [
+            "Contact list change 213: 1 contact added",
+            "Contact list change 214: 1 contact deleted"
+        ]
+    );
+    assert!(deltas[0].2[0].starts_with("Changes from list number 212 to 213"));
+    // The rows: who, what, the name as written (and the groups the delta names).
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/calls/provisioning.uccapilog");
+    let bytes = std::fs::read(path).unwrap();
+    let a = Analysis::of_files([("p", bytes.as_slice())]);
+    let rows = |i: u32| -> Vec<(String, String, String)> {
+        a.message_detail(i).unwrap().body_summaries[0]
+            .entries
+            .iter()
+            .map(|e| (e.subject.clone(), e.field.clone(), e.value.clone()))
+            .collect()
+    };
+    assert_eq!(
+        rows(deltas[0].0),
+        [(
+            "frank@fabrikam.com".to_string(),
+            "added contact".to_string(),
+            "Frank (Fabrikam) (in 3)".to_string()
+        )]
+    );
+    assert_eq!(
+        rows(deltas[1].0),
+        [(
+            "erin@contoso.com".to_string(),
+            "deleted contact".to_string(),
+            String::new()
+        )]
+    );
+    // The full list names the groups, and each contact's groups by name.
+    let full = rows(list.0);
+    assert!(full.contains(&(
+        "group 2".to_string(),
+        "group".to_string(),
+        "Finance".to_string()
+    )));
+    assert!(full.contains(&(
+        "dave@fabrikam.com".to_string(),
+        "contact".to_string(),
+        "Dave (Fabrikam) (in Partners)".to_string()
+    )));
+}

@@ -539,6 +539,13 @@ fn calls_lists_each_call_with_its_outcome_media_and_quality() {
         "{text}"
     );
     assert!(text.contains("quality report cut off in the log"), "{text}");
+    // The user's rating, with the problems ticked and the comment.
+    assert!(
+        text.contains(
+            "rated 2 of 5 stars (poor) by sip:alice@contoso.com (message #10); problems: audio: distorted speech (Audio_DistortedSpeech), audio: interrupted (Audio_Interrupted); wrote: \"Bob kept cutting out"
+        ),
+        "{text}"
+    );
     let (json, _, code) = sipscope(&["--calls", "--json", f]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -550,6 +557,9 @@ fn calls_lists_each_call_with_its_outcome_media_and_quality() {
         v[0]["quality"][0]["media"][0]["inbound"]["listen_mos"],
         2.05
     );
+    assert_eq!(v[0]["feedback"][0]["rating"], 2);
+    assert_eq!(v[0]["feedback"][0]["low"], true);
+    assert_eq!(v[1]["feedback"], serde_json::json!([]));
     let (none, _, code) = sipscope(&["--calls", "www/sample/sample.uccapilog"]);
     assert_eq!(code, 0);
     assert!(none.starts_with("No calls"), "{none}");

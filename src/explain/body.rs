@@ -6,7 +6,7 @@
 //! RLMI lists (RFC 4662), category documents (`categories`: state, note, contactCard, calendarData, services
 //! and the rest by name, [MS-PRES]), publications (`publish`), roaming self data (`roamingData`,
 //! `roamingList`), SOAP in SERVICE (setPresence / getPresence and other methods, [MS-SIP] 3.2), msrtc.pidf
-//! presence documents, typing notifications (RFC 3994), Microsoft faults, contact lists, IM text (plain, HTML
+//! presence documents, typing notifications (RFC 3994), Microsoft faults, IM text (plain, HTML
 //! shown as text, RTF), the first IM carried in an `ms-text-format` header (`ms-body` base64 UTF-8, `msgr`
 //! base64 UTF-16LE) and SDP (media lines, codecs, ICE candidates, Microsoft `a=x-` attributes).
 //!
@@ -207,7 +207,8 @@ fn xml_part(part: usize, content_type: &str, text: &str) -> BodySummary {
         "presentity" => pidf(part, content_type, &root),
         "iscomposing" => typing(part, content_type, &root),
         "fault" => fault(part, content_type, &root),
-        "contactlist" => contact_list(part, content_type, &root),
+        "contactlist" => super::contacts::contact_list(part, content_type, &root),
+        "contactdelta" => super::contacts::contact_delta(part, content_type, &root),
         "request" | "response"
             if root.child("credentialsRequest").is_some()
                 || root.child("credentialsResponse").is_some() =>
@@ -231,6 +232,7 @@ fn xml_part(part: usize, content_type: &str, text: &str) -> BodySummary {
             s.lines = lines;
             s
         }
+        "callqualityfeedbackreport" => super::feedback::body_summary(part, content_type, &root),
         _ => generic_xml(part, content_type, &root),
     };
     if let Some(e) = doc.error {
@@ -1111,7 +1113,7 @@ fn roaming_list(part: usize, ct: &str, root: &Element) -> BodySummary {
     s
 }
 
-// ---- SOAP, pidf, typing, faults, contact lists ---------------------------------------------------------
+// ---- SOAP, pidf, typing, faults ----------------------------------------------------------------------
 
 fn soap(part: usize, ct: &str, root: &Element) -> BodySummary {
     let body = root.child("Body");
@@ -1220,26 +1222,6 @@ fn fault(part: usize, ct: &str, root: &Element) -> BodySummary {
                 s.lines.push(format!("{}: {}.", c.name, clip(&t, 300)));
             }
         }
-    }
-    s
-}
-
-fn contact_list(part: usize, ct: &str, root: &Element) -> BodySummary {
-    let groups: Vec<&Element> = root.children_named("group").collect();
-    let contacts: Vec<&Element> = root.children_named("contact").collect();
-    let mut s = BodySummary::new(
-        part,
-        ct,
-        BodyKind::ContactList,
-        format!(
-            "Contact list: {} groups, {} contacts",
-            groups.len(),
-            contacts.len()
-        ),
-    );
-    for c in contacts.iter().take(200) {
-        let uri = c.attr("uri").unwrap_or("?");
-        s.entry(uri, "contact", c.attr("name").unwrap_or("").to_string());
     }
     s
 }

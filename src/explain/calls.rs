@@ -1,6 +1,7 @@
 //! Calls: each INVITE dialog that is not an IM session (the flow's `Call` conversations), told as an admin asks
 //! about it — who called whom, how it ended and why, ring and talk time, who hung up — with each media line's
-//! codecs, encryption, ICE candidates by type and the path ICE chose.
+//! codecs, encryption, ICE candidates by type and the path ICE chose; the quality reports (`quality.rs`) and the
+//! users' ratings (`feedback.rs`) that name it.
 //!
 //! Sources: RFC 3261 (dialogs, CANCEL → 487, BYE), RFC 3326 (`Reason`), RFC 5245 §9.1.2.2 (the controlling
 //! agent's re-INVITE names the chosen remote candidates in `a=remote-candidates`; its own default candidate is
@@ -8,6 +9,7 @@
 //! (`ms-client-diagnostics` 21–25: "Call failed to establish due to a media connectivity failure …").
 
 use super::diagnostics::{self, Side};
+use super::feedback::{self, Feedback};
 use super::finding::{finding, Finding, FindingKind};
 use super::quality::{self, QualityReport};
 use super::sdp::{self, Candidate, Sdp};
@@ -126,11 +128,14 @@ pub struct Call {
     pub media: Vec<CallMedia>,
     /// The quality reports about this call (`VQReportEvent`s naming its Call-ID), in log order.
     pub quality: Vec<QualityReport>,
+    /// The users' ratings of this call (`CallQualityFeedbackReport`s naming its Call-ID), in log order.
+    pub feedback: Vec<Feedback>,
     /// Every message of the call.
     pub messages: Vec<u32>,
 }
 
-/// Every call of an analysis, in conversation order, each with the quality reports that name it.
+/// Every call of an analysis, in conversation order, each with the quality reports and the users' ratings that
+/// name it.
 pub fn calls(a: &Analysis) -> Vec<Call> {
     let mut calls: Vec<Call> = a
         .flow
@@ -139,35 +144,56 @@ pub fn calls(a: &Analysis) -> Vec<Call> {
         .filter(|c| c.kind == ConversationKind::Call)
         .filter_map(|c| call(a, c.id, &c.messages, &c.call_id))
         .collect();
-    for r in quality_reports(a) {
-        let Some(id) = r.call_id.as_deref() else {
-            continue;
-        };
-        if let Some(c) = calls.iter_mut().find(|c| c.call_id == id) {
+    let reports = reports(a);
+    for r in reports.quality {
+        if let Some(c) = named(&mut calls, r.call_id.as_deref()) {
             c.quality.push(r);
+        }
+    }
+    for f in reports.feedback {
+        if let Some(c) = named(&mut calls, f.call_id.as_deref()) {
+            c.feedback.push(f);
         }
     }
     calls
 }
 
-/// Every quality report of an analysis: the requests whose Content-Type says they carry one (or may, in a
-/// multipart body) are read back, nothing else.
-pub fn quality_reports(a: &Analysis) -> Vec<QualityReport> {
-    let mut out = Vec::new();
+/// The call with this Call-ID.
+fn named<'a>(calls: &'a mut [Call], call_id: Option<&str>) -> Option<&'a mut Call> {
+    let id = call_id?;
+    calls.iter_mut().find(|c| c.call_id == id)
+}
+
+/// What clients report about calls in SERVICE requests.
+#[derive(Debug, Default)]
+pub struct Reports {
+    pub quality: Vec<QualityReport>,
+    pub feedback: Vec<Feedback>,
+}
+
+/// Every quality report and call-quality feedback of an analysis: only the SERVICE requests whose Content-Type
+/// says they carry one (or may, in a multipart body) are read back.
+pub fn reports(a: &Analysis) -> Reports {
+    let mut out = Reports::default();
     for (i, m) in a.messages.iter().enumerate() {
         if m.brief.method.map(|s| a.syms().get(s)) != Some("SERVICE") {
             continue;
         }
         let sip = a.sip(i as u32);
         let ct = sip.content_type().unwrap_or_default().to_ascii_lowercase();
-        if ct.contains("vq-rtcpxr") || ct.starts_with("multipart/") {
-            out.extend(quality::reports(i as u32, &sip));
+        let multipart = ct.starts_with("multipart/");
+        if multipart || ct.contains("vq-rtcpxr") {
+            out.quality.extend(quality::reports(i as u32, &sip));
+        }
+        if multipart || ct.contains("ms-cqf") {
+            out.feedback.extend(feedback::reports(i as u32, &sip));
         }
     }
     out
 }
 
-/// Findings about calls: answered calls whose media never connected, and each poor stream of a quality report.
+/// Findings about calls: answered calls whose media never connected, each poor stream of a quality report, and
+/// each rating of 1 or 2 stars.
 pub fn findings(calls: &[Call]) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in calls {
@@ -219,6 +245,11 @@ pub fn findings(calls: &[Call]) -> Vec<Finding> {
                 ));
             }
         }
+        out.extend(
+            c.feedback
+                .iter()
+                .filter_map(|f| feedback::finding(&who, c.invite, f)),
+        );
     }
     out
 }
@@ -352,6 +383,7 @@ fn call(a: &Analysis, conversation: u32, messages: &[u32], call_id: &str) -> Opt
         bye,
         media,
         quality: Vec::new(),
+        feedback: Vec::new(),
         messages: messages.to_vec(),
     })
 }

@@ -1,5 +1,5 @@
 //! A finding's shape — its kind, severity, title, detail and messages — shared by the rules that make findings
-//! (`findings.rs` over transactions and subscriptions, `calls.rs` over calls).
+//! (`findings.rs` over transactions and subscriptions, `calls.rs` over calls, `feedback.rs` a call's rating).
 
 use crate::base::diag::Severity;
 use serde::Serialize;
@@ -42,6 +42,8 @@ pub enum FindingKind {
     MediaFailed,
     /// A call quality report names a stream as poor by the Call Quality Dashboard's thresholds.
     PoorQuality,
+    /// The user rated a call 1 or 2 stars (call-quality feedback, "Rate My Call").
+    LowRating,
 }
 
 impl FindingKind {

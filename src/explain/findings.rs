@@ -22,7 +22,8 @@
 //! - `re-registration`: a successful REGISTER after an earlier successful one — on the same Call-ID it is the
 //!   normal refresh (info), on a new Call-ID the client signed in again (warning: it lost its registration or
 //!   connection); `sign-out` (info): REGISTER with Expires 0.
-//! - `media-failed` (error) and `poor-quality` (warning): about calls, from [`super::calls::findings`].
+//! - `media-failed` (error), `poor-quality` and `low-rating` (warnings): about calls, from
+//!   [`super::calls::findings`] (`low-rating`: the user rated the call 1 or 2 stars, [`super::feedback`]).
 
 use super::diagnostics;
 pub use super::finding::{finding, Finding, FindingKind};

@@ -5,7 +5,8 @@
 //! - [`annotate_headers`] (`headers`): per-header lines — product versions, NAT, Front End / pool / Edge hops,
 //!   authentication steps, option tags, ms-diagnostics (`diagnostics`), keep-alives, IM text in headers.
 //! - [`decode_body`] (`body`): a readable summary of each body part — batched subscriptions, RLMI lists,
-//!   presence categories, publications, roaming data, SOAP, typing, IM text, SDP.
+//!   presence categories, publications, roaming data, SOAP, typing, IM text, SDP; roaming contacts
+//!   (`contacts`), call quality reports (`quality`) and the user's rating of a call (`feedback`).
 //! - [`presence`] (`presence`): per contact, the availability changes seen in the log; per subscription, its
 //!   lifecycle (with BENOTIFY storms collapsed).
 //! - [`lifeline_names`] (`lifelines`): role and name of each ladder column (client, Access Edge, Front End).
@@ -19,7 +20,9 @@
 pub mod alone;
 pub mod body;
 pub mod calls;
+pub mod contacts;
 pub mod diagnostics;
+pub mod feedback;
 pub mod finding;
 pub mod findings;
 pub mod headers;

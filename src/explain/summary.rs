@@ -1,5 +1,5 @@
 //! A body summary's shape — its kind, title, lines and table — shared by the summarizers (`body.rs`, and
-//! `services.rs`, `quality.rs` for the bodies they read).
+//! `services.rs`, `quality.rs`, `feedback.rs`, `contacts.rs` for the bodies they read).
 
 use serde::Serialize;
 
@@ -49,8 +49,10 @@ pub enum BodyKind {
     Typing,
     /// A Microsoft fault.
     Fault,
-    /// A contact list.
+    /// The full roaming contact list (`contactList`, [MS-SIP] 2.2.4.1).
     ContactList,
+    /// Changes to the roaming contact list (`contactDelta`, [MS-SIP] 2.2.4.1).
+    ContactDelta,
     /// An instant message in plain text.
     ImText,
     /// An instant message in HTML, shown as text.
@@ -61,6 +63,8 @@ pub enum BodyKind {
     Sdp,
     /// A call quality report (`VQReportEvent`, [MS-QoE]).
     QualityReport,
+    /// The user's rating of a call (`CallQualityFeedbackReport`, [MS-QoE] 2.2.2; "Rate My Call").
+    CallFeedback,
     /// Conference control (C3P) or conference state.
     Conference,
     /// Media relay (A/V Edge) credentials.

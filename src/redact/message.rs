@@ -246,7 +246,8 @@ fn free_text(p: &mut Pseudonyms, body: &str) -> String {
 }
 
 /// The element names whose text is free text people wrote or a directory holds: presence notes, contact card
-/// fields, a meeting's join URL (it names its organizer: `https://meet.contoso.com/alice/8F3K2Q7W`).
+/// fields, a meeting's join URL (it names its organizer: `https://meet.contoso.com/alice/8F3K2Q7W`), the comment
+/// a user wrote when rating a call (`Text` of call-quality feedback, [MS-QoE] 2.2.2.2).
 const FREE_TEXT: &[&str] = &[
     "body",
     "join-url",
@@ -261,6 +262,7 @@ const FREE_TEXT: &[&str] = &[
     "description",
     "subject",
     "comment",
+    "Text",
     "nickname",
     "phoneNumber",
     "machineName",

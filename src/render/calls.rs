@@ -1,6 +1,6 @@
 //! `sipscope --calls`: every call as text — when, who called whom, media, outcome and reason, setup/ring/talk
 //! time, who hung up, each media line's codecs, SRTP, candidates by type and ICE's path, and the quality
-//! reports' figures — or as JSON (the `calls` of `--json`).
+//! reports' figures and the users' ratings — or as JSON (the `calls` of `--json`).
 
 use crate::ladder::clean_text;
 use crate::store::Analysis;
@@ -150,6 +150,38 @@ fn call_text(c: &CallRow) -> String {
         if let Some(t) = &q.truncated {
             s.push_str(&format!(
                 "    quality report cut off in the log ({})\n",
+                clean_text(t)
+            ));
+        }
+    }
+    for f in &c.feedback {
+        let ticked: Vec<String> = f
+            .tokens
+            .iter()
+            .filter(|t| t.ticked)
+            .map(|t| clean_text(&t.text).into_owned())
+            .collect();
+        s.push_str(&format!(
+            "    rated {}{} (message #{}){}{}\n",
+            clean_text(&f.rating_text),
+            f.user
+                .as_deref()
+                .map(|u| format!(" by {}", clean_text(u)))
+                .unwrap_or_default(),
+            f.msg + 1,
+            if ticked.is_empty() {
+                String::new()
+            } else {
+                format!("; problems: {}", ticked.join(", "))
+            },
+            f.comment
+                .as_deref()
+                .map(|c| format!("; wrote: \"{}\"", clean_text(c)))
+                .unwrap_or_default()
+        ));
+        if let Some(t) = &f.truncated {
+            s.push_str(&format!(
+                "    rating cut off in the log ({})\n",
                 clean_text(t)
             ));
         }

@@ -1,9 +1,11 @@
 //! The calls view: one row per call (`explain::calls`) — caller, callee, outcome with its reason, ring and talk
-//! time, who hung up — and per media line its codecs, encryption, ICE candidates by type and the path ICE chose.
+//! time, who hung up — and per media line its codecs, encryption, ICE candidates by type and the path ICE chose,
+//! with the quality reports' figures and the users' ratings.
 //! `sipscope --json` carries them as `calls`; the page's Calls panel lists them.
 
 use crate::base::time::{format_ms, Timestamp};
 use crate::explain::calls::{self, Call, CallMedia, CallReason, Outcome, Party};
+use crate::explain::feedback::{Feedback, Token};
 use crate::explain::quality::{QualityMedia, QualityReport, Stream};
 use crate::explain::sdp::Candidate;
 use crate::store::Analysis;
@@ -294,6 +296,77 @@ impl From<&QualityReport> for QualityRow {
     }
 }
 
+/// One feedback token offered to the user ("Rate My Call", [MS-QoE] 2.2.2.4).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct FeedbackTokenRow {
+    /// `Id` and `Value` as written.
+    pub id: String,
+    pub value: String,
+    /// Microsoft's name (`Audio_DistortedSpeech`), when the token table has the id.
+    pub name: Option<String>,
+    /// For people: `audio: distorted speech (Audio_DistortedSpeech)`, or `token 777`.
+    pub text: String,
+    /// The user ticked it (a value other than 0).
+    pub ticked: bool,
+}
+
+impl From<&Token> for FeedbackTokenRow {
+    fn from(t: &Token) -> Self {
+        FeedbackTokenRow {
+            id: t.id.clone(),
+            value: t.value.clone(),
+            name: t.name.map(str::to_string),
+            text: t.text(),
+            ticked: t.ticked(),
+        }
+    }
+}
+
+/// The user's rating of a call (`CallQualityFeedbackReport`).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct FeedbackRow {
+    /// The SERVICE that carries it.
+    pub msg: u32,
+    /// Why it is incomplete (cut off in the log), when it is.
+    pub truncated: Option<String>,
+    /// Who rated (`ReportingUserURI`).
+    pub user: Option<String>,
+    /// Stars, 1 (really bad) to 5 (excellent); 0: the survey was shown and not answered.
+    #[cfg_attr(test, ts(type = "number | null"))]
+    pub rating: Option<i64>,
+    /// `2 of 5 stars (poor)`.
+    pub rating_text: String,
+    /// 1 or 2 stars: a finding.
+    pub low: bool,
+    /// What the user wrote (user text), and its language tag.
+    pub comment: Option<String>,
+    pub language: Option<String>,
+    /// Every token offered, ticked or not, in order.
+    pub tokens: Vec<FeedbackTokenRow>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+impl From<&Feedback> for FeedbackRow {
+    fn from(f: &Feedback) -> Self {
+        FeedbackRow {
+            msg: f.msg,
+            truncated: f.truncated.clone(),
+            user: f.user.clone(),
+            rating: f.rating,
+            rating_text: f.rating_words(),
+            low: f.low(),
+            comment: f.comment.clone(),
+            language: f.language.clone(),
+            tokens: f.tokens.iter().map(Into::into).collect(),
+            start: f.start.clone(),
+            end: f.end.clone(),
+        }
+    }
+}
+
 /// One call.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(TS))]
@@ -332,6 +405,8 @@ pub struct CallRow {
     pub media: Vec<CallMediaRow>,
     /// The quality reports that name the call, with their figures.
     pub quality: Vec<QualityRow>,
+    /// The users' ratings of the call ("Rate My Call").
+    pub feedback: Vec<FeedbackRow>,
     pub messages: Vec<u32>,
 }
 
@@ -391,6 +466,7 @@ impl From<&Call> for CallRow {
                 .collect(),
             media: c.media.iter().map(Into::into).collect(),
             quality: c.quality.iter().map(Into::into).collect(),
+            feedback: c.feedback.iter().map(Into::into).collect(),
             messages: c.messages.clone(),
         }
     }

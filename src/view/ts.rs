@@ -86,6 +86,8 @@ fn declarations() -> String {
         calls::StreamRow,
         calls::QualityMediaRow,
         calls::QualityRow,
+        calls::FeedbackTokenRow,
+        calls::FeedbackRow,
         calls::CallRow,
         FilteredReport,
         Export,

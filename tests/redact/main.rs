@@ -83,6 +83,30 @@ fn stray_bytes_and_open_quotes_leave_the_lines_as_the_importer_read_them() {
     );
 }
 
+/// The comment a user wrote when rating a call (call-quality feedback, `application/ms-cqf+xml`) is free text: the
+/// copy replaces it, as it does an IM's text.
+#[test]
+fn a_call_rating_loses_the_users_comment() {
+    let cqf = r#"<?xml version="1.0" encoding="utf-8"?><CallQualityFeedbackReport xmlns="ms-cqf" CallId="f28" FromTag="578" ToTag="d44"><ReportingUserURI>sip:alice@contoso.com</ReportingUserURI><Rating>2</Rating><Feedback LanguageTag="en-US"><Text>Bob kept cutting out, call me on my cell</Text></Feedback><Tokens><Token><Id>107</Id><Value>1</Value></Token></Tokens></CallQualityFeedbackReport>"#;
+    let input = message(
+        "SERVICE sip:pool01.contoso.com@contoso.com;gruu;opaque=srvr:HomeServer:Aq1b SIP/2.0\n\
+Via: SIP/2.0/TLS 10.250.4.17:50733;branch=z9hG4bK5e1c\nFrom: <sip:alice@contoso.com>;tag=9a8b7c\n\
+To: <sip:pool01.contoso.com@contoso.com;gruu;opaque=srvr:HomeServer:Aq1b>\nCall-ID: 7f3e2d1c0b\nCSeq: 1 SERVICE\n\
+Content-Type: application/ms-cqf+xml\n",
+        cqf,
+    );
+    check("call rating", input.as_bytes());
+    let copy = redact_all(&[input.as_bytes()], Keep::default())
+        .0
+        .remove(0)
+        .unwrap();
+    let copy = String::from_utf8(copy).unwrap();
+    assert!(!copy.contains("kept cutting out"), "{copy}");
+    assert!(copy.contains("<Text>Text "), "{copy}");
+    // The rating itself is no secret.
+    assert!(copy.contains("<Rating>2</Rating>"), "{copy}");
+}
+
 /// An IM quoted in a mail (SIP text the importer rebuilds from quoted lines): its text is replaced as an IM's is,
 /// the quoting kept.
 #[test]

@@ -586,6 +586,58 @@ truncated: string | null, endpoint: string | null,
  */
 caller: boolean | null, start: string | null, end: string | null, media: Array<QualityMediaRow>, };
 
+export type FeedbackTokenRow = { 
+/**
+ * `Id` and `Value` as written.
+ */
+id: string, value: string, 
+/**
+ * Microsoft's name (`Audio_DistortedSpeech`), when the token table has the id.
+ */
+name: string | null, 
+/**
+ * For people: `audio: distorted speech (Audio_DistortedSpeech)`, or `token 777`.
+ */
+text: string, 
+/**
+ * The user ticked it (a value other than 0).
+ */
+ticked: boolean, };
+
+export type FeedbackRow = { 
+/**
+ * The SERVICE that carries it.
+ */
+msg: number, 
+/**
+ * Why it is incomplete (cut off in the log), when it is.
+ */
+truncated: string | null, 
+/**
+ * Who rated (`ReportingUserURI`).
+ */
+user: string | null, 
+/**
+ * Stars, 1 (really bad) to 5 (excellent); 0: the survey was shown and not answered.
+ */
+rating: number | null, 
+/**
+ * `2 of 5 stars (poor)`.
+ */
+rating_text: string, 
+/**
+ * 1 or 2 stars: a finding.
+ */
+low: boolean, 
+/**
+ * What the user wrote (user text), and its language tag.
+ */
+comment: string | null, language: string | null, 
+/**
+ * Every token offered, ticked or not, in order.
+ */
+tokens: Array<FeedbackTokenRow>, start: string | null, end: string | null, };
+
 export type CallRow = { conversation: number, call_id: string, 
 /**
  * The first INVITE (message index).
@@ -626,7 +678,11 @@ media_kinds: Array<string>, media: Array<CallMediaRow>,
 /**
  * The quality reports that name the call, with their figures.
  */
-quality: Array<QualityRow>, messages: Array<number>, };
+quality: Array<QualityRow>, 
+/**
+ * The users' ratings of the call ("Rate My Call").
+ */
+feedback: Array<FeedbackRow>, messages: Array<number>, };
 
 export type FilteredReport = { query: string, 
 /**

@@ -2,7 +2,8 @@
 // sipscope page, calls view (in the drawer): each call the engine found — when, who called whom, its media, how it
 // ended (the engine's outcome, coloured and always said in words) and why, ring and talk time, who hung up — one
 // click from its INVITE and from the message that says why; per media line (unfolded on demand) the codecs
-// offered and agreed, SRTP and encryption policy, ICE candidates by type on each side and the path ICE chose.
+// offered and agreed, SRTP and encryption policy, ICE candidates by type on each side and the path ICE chose; each
+// quality report's figures and the user's rating (stars, problems ticked, comment).
 
 import { state, loadInsight } from './state.js';
 import { ui, el, messageLink } from './dom.js';
@@ -79,6 +80,7 @@ function callItem(c) {
       reason.text || 'no reason text',
       ' ', messageLink(reason.msg, `#${reason.msg + 1}`)) : null,
     c.quality.map(qualityLine),
+    c.feedback.map(feedbackLine),
     c.media.length ? el('details', { class: 'call-details' },
       el('summary', { text: `Media: ${plural(c.media.length, 'line')} · ${plural(c.messages.length, 'message')}` }),
       c.media.map(mediaBlock)) : null);
@@ -113,6 +115,31 @@ function qualityLine(q) {
     }),
     q.truncated ? el('p', { class: 'call-quality-line muted', text: `The report was cut off in the log: only what was read is shown (${q.truncated}).` }) : null,
     !q.media.length && !q.truncated ? el('p', { class: 'call-quality-line muted', text: 'A quality report with no media line.' }) : null);
+}
+
+/**
+ * The user's rating ("Rate My Call"): the stars, the engine's words for them, "low" when it is a finding, the
+ * problems ticked and the comment (the user's text, shown as text), linked to its message.
+ * @param {import('../types/view').FeedbackRow} f
+ */
+function feedbackLine(f) {
+  const r = f.rating;
+  const stars = r !== null && r >= 1 && r <= 5
+    ? el('span', { class: 'call-stars', 'aria-hidden': 'true', text: `${'★'.repeat(r)}${'☆'.repeat(5 - r)} ` })
+    : null;
+  const ticked = f.tokens.filter((t) => t.ticked).map((t) => t.text);
+  return el('div', { class: 'call-feedback' },
+    el('p', { class: 'call-quality-line' },
+      el('span', { class: 'muted', text: `Rated${f.user ? ` by ${f.user}` : ''}: ` }),
+      stars,
+      el('span', { class: 'call-rating', text: f.rating_text }),
+      f.low ? el('span', { class: 'call-poor', title: 'Rated 1 or 2 stars: a finding', text: ' low' }) : null,
+      ticked.length ? ` · ${ticked.join(', ')}` : '',
+      ' ', messageLink(f.msg, `#${f.msg + 1}`)),
+    f.comment ? el('p', { class: 'call-quality-line call-comment' },
+      el('span', { class: 'muted', text: `The user wrote${f.language ? ` (${f.language})` : ''}: ` }),
+      el('q', { text: f.comment })) : null,
+    f.truncated ? el('p', { class: 'call-quality-line muted', text: `The rating was cut off in the log: only what was read is shown (${f.truncated}).` }) : null);
 }
 
 /** "2 host, 1 srflx, 2 relay". @param {CandidateCounts} n */
