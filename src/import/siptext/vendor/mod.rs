@@ -37,6 +37,7 @@ use super::{
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
 use crate::import::lines::Line;
+use crate::import::trace::{Level, TraceLine};
 use crate::import::Direction;
 use crate::import::Sink;
 use crate::sip::parser;
@@ -123,6 +124,8 @@ pub(super) enum Out<'a> {
         /// It ended with CRLF (else LF, or nothing when `!terminated`).
         crlf: bool,
         terminated: bool,
+        /// Where its text is in the file (what the redaction writes its new text back into).
+        from: Vec<Piece>,
     },
     /// The message ends at its end marker.
     End,
@@ -132,10 +135,54 @@ pub(super) enum Out<'a> {
     Problem(Code, String),
     /// A line of the log that is not SIP: what is open is closed.
     Other,
+    /// A line of the product's own log (call control, media, errors): what is open is closed, and the line is a
+    /// trace line ([`crate::import::trace`]) with its time, level and writer as the product gives them.
+    Log(LogLine),
+    /// A line of the product's own log among a message's lines (another thread's): a trace line; the message
+    /// goes on.
+    Aside(LogLine),
     /// A message announced at this line whose text never came.
     Empty(u32),
     /// A diagnostic about the file (its line set).
     Note(Diagnostic),
+}
+
+/// A product's own log line, as its reader sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct LogLine {
+    pub time: Option<Timestamp>,
+    pub level: Level,
+    /// Who wrote it, as the line says: a syslog program (`kamailio[2215]`), an Expressway module, an AudioCodes
+    /// session (`SID=5f6a2b:18:2742`), a Ribbon subsystem; empty when the line names none.
+    pub thread: Vec<u8>,
+}
+
+/// The level a product writes as `word` (any case): syslog's severities (`emerg`, `alert`, `crit`, `err` →
+/// error; `warning` → warn; `notice`, `info` → info; `debug` → trace), Ribbon's (`CRITICAL`, `MAJOR` → error,
+/// `MINOR` → warn) and the usual names (`ERROR`, `FATAL`, `WARN`, `TRACE`, …); a word it does not know is info
+/// (a line the product wrote without a level among others that have one).
+pub(super) fn level(word: &[u8]) -> Level {
+    let w = word.to_ascii_lowercase();
+    match w.as_slice() {
+        b"emerg" | b"emergency" | b"alert" | b"crit" | b"critical" | b"err" | b"error"
+        | b"fatal" | b"bug" | b"major" => Level::Error,
+        b"warn" | b"warning" | b"minor" => Level::Warn,
+        b"debug" | b"dbg" | b"trace" | b"verbose" | b"l_dbg" => Level::Trace,
+        _ => Level::Info,
+    }
+}
+
+/// The text of a product's log line for people: what follows its time and the parts shown apart (level,
+/// writer); the whole line when its shape is not recognised.
+pub fn line_text(product: Product, line: &[u8]) -> &[u8] {
+    let text = match product {
+        Product::Expressway => expressway::text(line),
+        Product::AudioCodes => audiocodes::text(line),
+        Product::Ribbon => ribbon::text(line),
+        Product::FreeSwitch | Product::Drachtio => sofia::text(line),
+        Product::Kamailio | Product::Syslog => syslog::text(line),
+    };
+    text.unwrap_or(line)
 }
 
 /// The reader of one file's product lines.
@@ -169,6 +216,10 @@ impl Reader {
             clock: Clock::default(),
             state,
         }
+    }
+
+    pub(super) fn product(&self) -> Product {
+        self.product
     }
 
     /// Read a line: `false` when it is not the product's (the SIP text rules read it).
@@ -283,6 +334,7 @@ impl SipTextImporter {
                     text,
                     crlf,
                     terminated,
+                    ..
                 } => {
                     // At the end of the file: where the last line was.
                     let Some(at) = l.map(LineInfo::of).or(self.last_line) else {
@@ -299,6 +351,11 @@ impl SipTextImporter {
                     self.vendor_line(&text, info, sink);
                 }
                 Out::End | Out::Other => self.close_announced(sink),
+                Out::Log(log) => {
+                    self.close_announced(sink);
+                    self.trace_line(log, l, sink);
+                }
+                Out::Aside(log) => self.trace_line(log, l, sink),
                 Out::Cut(why) => {
                     if let Some(b) = self.block.as_mut() {
                         b.problems.push(Problem::new(Code::TruncatedMessage, why));
@@ -317,6 +374,23 @@ impl SipTextImporter {
                 }
             }
         }
+    }
+
+    /// Line `l`, a product's own log line, as a trace line.
+    fn trace_line(&mut self, log: LogLine, l: Option<&Line<'_>>, sink: &mut Sink) {
+        let Some(l) = l else { return };
+        sink.trace.push(
+            TraceLine {
+                at: l.start,
+                len: (l.end - l.start).min(u64::from(u32::MAX)) as u32,
+                line: l.number,
+                time: log.time,
+                level: log.level,
+                thread: 0,
+            },
+            &log.thread,
+            || vec![l.text],
+        );
     }
 
     /// What is open ends; a message announced whose text never came is counted.
@@ -585,7 +659,7 @@ fn envelope(s: &[u8]) -> Option<Envelope<'_>> {
 
 /// How a log wrote a message's line breaks on one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Escapes {
+pub enum Escapes {
     /// rsyslog's `#` and three octal digits for control characters: `#015#012`.
     Octal,
     /// C-style: `\r\n`, `\"`, `\\` (Kamailio's `{s.escape.common}`, JSON strings).
@@ -607,6 +681,12 @@ impl Escapes {
     }
 
     fn undo(self, s: &[u8]) -> Vec<u8> {
+        self.undo_map(s, &mut None)
+    }
+
+    /// `s` with its escapes undone; with `map`, where each byte of the result came from in `s` (and `s.len()`
+    /// last).
+    pub fn undo_map(self, s: &[u8], map: &mut Option<Vec<usize>>) -> Vec<u8> {
         let mut out = Vec::with_capacity(s.len());
         let mut i = 0;
         let octal = |t: &[u8]| -> Option<u8> {
@@ -622,6 +702,9 @@ impl Escapes {
                 // Only control characters are escaped this way: `#123` in a URI stays.
                 Escapes::Octal if b == b'#' => match octal(&s[i + 1..]) {
                     Some(v) if v < 0x20 || v == 0x7F => {
+                        if let Some(m) = map.as_mut() {
+                            m.push(i);
+                        }
                         out.push(v);
                         i += 4;
                         continue;
@@ -642,40 +725,137 @@ impl Escapes {
                         },
                         _ => (b'\\', 1),
                     };
+                    if let Some(m) = map.as_mut() {
+                        m.push(i);
+                    }
                     out.push(v);
                     i += n;
                     continue;
                 }
                 _ => {}
             }
+            if let Some(m) = map.as_mut() {
+                m.push(i);
+            }
             out.push(b);
             i += 1;
+        }
+        if let Some(m) = map.as_mut() {
+            m.push(s.len());
+        }
+        out
+    }
+
+    /// `text` written back with these escapes, as `like` (the original) wrote its own: control characters as
+    /// `#` and three octal digits, or `\r`, `\n`, `\t`, `\\` (and `\"` unless `like` has a bare `"`).
+    pub fn redo(self, text: &[u8], like: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(text.len() + 16);
+        let bare_quote = like
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'"' && (i == 0 || like[i - 1] != b'\\'));
+        for &b in text {
+            match self {
+                Escapes::Octal if b < 0x20 || b == 0x7F => {
+                    out.extend_from_slice(format!("#{b:03o}").as_bytes())
+                }
+                Escapes::C => match b {
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    b'\n' => out.extend_from_slice(b"\\n"),
+                    b'\t' => out.extend_from_slice(b"\\t"),
+                    b'\\' => out.extend_from_slice(b"\\\\"),
+                    b'"' if !bare_quote => out.extend_from_slice(b"\\\""),
+                    _ => out.push(b),
+                },
+                _ => out.push(b),
+            }
         }
         out
     }
 }
 
-/// Text with real line breaks as message lines: each with its break, the last without one when it has none.
-fn rebuilt_lines(text: &[u8], out: &mut Vec<Out<'_>>) {
-    let mut rest = text;
-    while let Some(i) = memchr::memchr(b'\n', rest) {
-        let line = &rest[..i];
-        let (line, crlf) = match line.strip_suffix(b"\r") {
-            Some(l) => (l, true),
-            None => (line, false),
+/// Escaped text with its escapes undone, and where each byte came from in the file.
+pub(super) struct Mapped {
+    pub text: Vec<u8>,
+    map: Vec<usize>,
+    /// The file offset of the escaped text.
+    base: u64,
+    escapes: Option<Escapes>,
+}
+
+impl Mapped {
+    /// `s` (a slice of line `l`'s text) with the escapes it has undone.
+    pub fn of(l: &Line<'_>, s: &[u8]) -> Mapped {
+        let base = l.start + (s.as_ptr() as usize).saturating_sub(l.text.as_ptr() as usize) as u64;
+        let escapes = Escapes::of(s);
+        let mut map = Some(Vec::with_capacity(s.len() + 1));
+        let text = match escapes {
+            Some(e) => e.undo_map(s, &mut map),
+            None => {
+                map = Some((0..=s.len()).collect());
+                s.to_vec()
+            }
+        };
+        Mapped {
+            text,
+            map: map.unwrap_or_default(),
+            base,
+            escapes,
+        }
+    }
+
+    /// Where `text[a..b]` is in the file.
+    pub fn piece(&self, a: usize, b: usize) -> Piece {
+        let at = |i: usize| self.base + *self.map.get(i).or(self.map.last()).unwrap_or(&0) as u64;
+        Piece {
+            range: at(a)..at(b),
+            escapes: self.escapes,
+        }
+    }
+}
+
+/// Where a piece of a message line is in the file, and how it is escaped there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    pub range: std::ops::Range<u64>,
+    pub escapes: Option<Escapes>,
+}
+
+/// `s`, a slice of line `l`'s text, as a piece written as it is.
+pub(super) fn piece(l: &Line<'_>, s: &[u8]) -> Piece {
+    let at = l.start + (s.as_ptr() as usize).saturating_sub(l.text.as_ptr() as usize) as u64;
+    Piece {
+        range: at..at + s.len() as u64,
+        escapes: None,
+    }
+}
+
+/// Text with real line breaks as message lines (from byte `from` of `m`'s text): each with its break, the last
+/// without one when it has none.
+fn rebuilt_lines(m: &Mapped, from: usize, out: &mut Vec<Out<'_>>) {
+    let text = &m.text;
+    let mut at = from;
+    while let Some(i) = memchr::memchr(b'\n', &text[at..]) {
+        let end = at + i;
+        let (stop, crlf) = if end > at && text[end - 1] == b'\r' {
+            (end - 1, true)
+        } else {
+            (end, false)
         };
         out.push(Out::Rebuilt {
-            text: line.to_vec(),
+            text: text[at..stop].to_vec(),
             crlf,
             terminated: true,
+            from: vec![m.piece(at, stop)],
         });
-        rest = &rest[i + 1..];
+        at = end + 1;
     }
-    if !rest.is_empty() {
+    if at < text.len() {
         out.push(Out::Rebuilt {
-            text: rest.to_vec(),
+            text: text[at..].to_vec(),
             crlf: false,
             terminated: false,
+            from: vec![m.piece(at, text.len())],
         });
     }
 }
@@ -761,4 +941,82 @@ fn words(text: &[u8], own: Option<&str>) -> (Direction, Option<String>, Option<S
 fn start_in(line: &[u8]) -> Option<usize> {
     memchr::memmem::find(line, b"SIP/2.0")?;
     find_start(line)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Where each message's text is: what the redaction writes back.
+
+/// A line of a message as a product's log holds it: its text (escapes undone, pieces joined), whether a line
+/// break ended it, and where its pieces are in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacedLine {
+    pub text: Vec<u8>,
+    pub terminated: bool,
+    pub from: Vec<Piece>,
+}
+
+/// Each message of a product's log (UTF-8 text) as the importer reads it: its lines, from its start line on.
+pub fn places(product: Product, bytes: &[u8]) -> Vec<Vec<PlacedLine>> {
+    let mut reader = Reader::new(product);
+    let mut lines = crate::import::lines::LineReader::new();
+    let mut entries: Vec<Vec<PlacedLine>> = Vec::new();
+    let mut open: Option<Vec<PlacedLine>> = None;
+    let mut take = |l: Line<'_>| {
+        let mut outs = Vec::new();
+        reader.line(&l, &mut outs);
+        collect(outs, Some(&l), &mut open, &mut entries);
+    };
+    lines.push(bytes, &mut take);
+    lines.finish(&mut take);
+    let mut outs = Vec::new();
+    reader.finish(&mut outs);
+    collect(outs, None, &mut open, &mut entries);
+    entries.extend(open);
+    entries.retain(|e| !e.is_empty());
+    entries
+}
+
+fn collect(
+    outs: Vec<Out<'_>>,
+    l: Option<&Line<'_>>,
+    open: &mut Option<Vec<PlacedLine>>,
+    entries: &mut Vec<Vec<PlacedLine>>,
+) {
+    for o in outs {
+        let line = match o {
+            Out::Begin(_) => {
+                entries.extend(open.replace(Vec::new()));
+                continue;
+            }
+            Out::End | Out::Cut(_) | Out::Other | Out::Log(_) => {
+                entries.extend(open.take());
+                continue;
+            }
+            Out::Tail(s) => match l {
+                Some(l) => PlacedLine {
+                    text: s.to_vec(),
+                    terminated: l.terminated,
+                    from: vec![piece(l, s)],
+                },
+                None => continue,
+            },
+            Out::Rebuilt {
+                text,
+                terminated,
+                from,
+                ..
+            } => PlacedLine {
+                text,
+                terminated,
+                from,
+            },
+            _ => continue,
+        };
+        // The lines before the start line are not the message's (the importer skips them).
+        if let Some(e) = open.as_mut() {
+            if !e.is_empty() || !is_blank(&line.text) {
+                e.push(line);
+            }
+        }
+    }
 }
