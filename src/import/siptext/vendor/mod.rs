@@ -23,12 +23,20 @@
 //! Contact.
 
 mod audiocodes;
+mod clock;
 mod expressway;
+mod place;
 mod ribbon;
 mod sofia;
 mod syslog;
 #[cfg(test)]
 mod tests;
+
+use clock::Clock;
+use clock::{bsd_prefix, clock_time, iso_prefix, DayTime, MonthDayTime, Stamp};
+use place::piece;
+pub(super) use place::Mapped;
+pub use place::{places, Piece, PlacedLine};
 
 use super::{
     addr_ok, digits, find_start, is_blank, parse_date_time, prefix_len, strip_transport, LineInfo,
@@ -451,147 +459,6 @@ fn ends(
     }
 }
 
-/// Dates for times logged without one.
-#[derive(Debug, Default)]
-pub(super) struct Clock {
-    /// The date of the last full time seen.
-    date: Option<(i32, u32, u32)>,
-    last: Option<Timestamp>,
-    /// A time was completed with a stand-in date or year.
-    guessed: bool,
-}
-
-impl Clock {
-    /// A full time seen on a line: later times without a date get its date.
-    fn full(&mut self, t: Timestamp) -> Timestamp {
-        let (y, mo, d, ..) = t.fields();
-        self.date = Some((y as i32, mo, d));
-        self.last = Some(t);
-        t
-    }
-
-    /// A time of day: the date of the last full time (the next day when the clock went back by more than
-    /// twelve hours: midnight passed), or 1970-01-01.
-    fn time_of_day(&mut self, h: u32, mi: u32, s: u32, ms: u32) -> Option<Timestamp> {
-        let Some((y, mo, d)) = self.date else {
-            self.guessed = true;
-            return Timestamp::from_parts(1970, 1, 1, h, mi, s, ms);
-        };
-        let mut t = Timestamp::from_parts(y, mo, d, h, mi, s, ms)?;
-        if self.last.is_some_and(|last| t.0 + 12 * 3_600_000 < last.0) {
-            t = Timestamp(t.0 + 86_400_000);
-        }
-        Some(self.full(t))
-    }
-
-    /// A month, day and time: the year of the last full time (the next year when the month went back by more
-    /// than six), or 1970.
-    fn month_day(
-        &mut self,
-        mo: u32,
-        d: u32,
-        h: u32,
-        mi: u32,
-        s: u32,
-        ms: u32,
-    ) -> Option<Timestamp> {
-        let Some((y, last_mo, _)) = self.date else {
-            self.guessed = true;
-            return Timestamp::from_parts(1970, mo, d, h, mi, s, ms);
-        };
-        let y = if mo + 6 < last_mo { y + 1 } else { y };
-        Timestamp::from_parts(y, mo, d, h, mi, s, ms).map(|t| self.full(t))
-    }
-}
-
-/// A time of day: hours, minutes, seconds, milliseconds.
-type DayTime = (u32, u32, u32, u32);
-
-/// A month, a day and a time of day (no year).
-type MonthDayTime = (u32, u32, DayTime);
-
-/// `HH:MM:SS[.fff…]`.
-fn clock_time(t: &[u8]) -> Option<DayTime> {
-    if t.len() < 8 || t[2] != b':' || t[5] != b':' {
-        return None;
-    }
-    let (h, m, s) = (digits(&t[0..2])?, digits(&t[3..5])?, digits(&t[6..8])?);
-    let ms = match t.get(8) {
-        None => 0,
-        Some(b'.' | b',') => {
-            let frac = &t[9..];
-            let n = frac.iter().take_while(|b| b.is_ascii_digit()).count();
-            if n == 0 || n != frac.len() {
-                return None;
-            }
-            let f = &frac[..n.min(3)];
-            digits(f)? * 10u32.pow(3 - f.len() as u32)
-        }
-        _ => return None,
-    };
-    (h < 24 && m < 60 && s < 61).then_some((h, m, s, ms))
-}
-
-/// A time a line starts with, and the rest of the line.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Stamp {
-    Full(Timestamp),
-    /// Month and day without a year (BSD syslog).
-    MonthDay(MonthDayTime),
-}
-
-impl Stamp {
-    fn on(self, clock: &mut Clock) -> Option<Timestamp> {
-        match self {
-            Stamp::Full(t) => Some(clock.full(t)),
-            Stamp::MonthDay((mo, d, (h, mi, s, ms))) => clock.month_day(mo, d, h, mi, s, ms),
-        }
-    }
-}
-
-/// `YYYY-MM-DD HH:MM:SS[.ffffff]` or `YYYY-MM-DDTHH:MM:SS[.ffffff][zone]` and a space at the start of a line:
-/// the time, the rest of the line, and whether it was the `T` form.
-fn iso_prefix(s: &[u8]) -> Option<(Timestamp, &[u8], bool)> {
-    if s.len() < 20 || s[4] != b'-' || s[7] != b'-' || !matches!(s[10], b' ' | b'T') {
-        return None;
-    }
-    let t_form = s[10] == b'T';
-    let end = s[11..].iter().position(|&b| b == b' ')? + 11;
-    let mut time = &s[11..end];
-    if t_form {
-        // A zone: `Z`, `+01:00`, `-0500`.
-        if let Some(z) = time.iter().position(|&b| matches!(b, b'Z' | b'+' | b'-')) {
-            time = &time[..z];
-        }
-    }
-    let date = std::str::from_utf8(&s[..10]).ok()?;
-    let t = parse_date_time(date, std::str::from_utf8(time).ok()?)?;
-    Some((t, &s[end + 1..], t_form))
-}
-
-/// `Mmm dd HH:MM:SS` (BSD syslog) at the start of a line.
-fn bsd_prefix(s: &[u8]) -> Option<(MonthDayTime, &[u8])> {
-    const MONTHS: [&[u8]; 12] = [
-        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
-        b"Dec",
-    ];
-    let mo = MONTHS.iter().position(|m| s.starts_with(m))? as u32 + 1;
-    if s.get(3) != Some(&b' ') {
-        return None;
-    }
-    let rest = &s[4..];
-    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
-    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    if n == 0 || n > 2 || rest.get(n) != Some(&b' ') {
-        return None;
-    }
-    let d = digits(&rest[..n])?;
-    let rest = &rest[n + 1..];
-    let end = rest.iter().position(|&b| b == b' ')?;
-    let t = clock_time(&rest[..end])?;
-    Some(((mo, d, t), &rest[end + 1..]))
-}
-
 /// A syslog line as a syslog server stores it: time, host, then the message.
 #[derive(Debug)]
 struct Envelope<'a> {
@@ -774,62 +641,6 @@ impl Escapes {
     }
 }
 
-/// Escaped text with its escapes undone, and where each byte came from in the file.
-pub(super) struct Mapped {
-    pub text: Vec<u8>,
-    map: Vec<usize>,
-    /// The file offset of the escaped text.
-    base: u64,
-    escapes: Option<Escapes>,
-}
-
-impl Mapped {
-    /// `s` (a slice of line `l`'s text) with the escapes it has undone.
-    pub fn of(l: &Line<'_>, s: &[u8]) -> Mapped {
-        let base = l.start + (s.as_ptr() as usize).saturating_sub(l.text.as_ptr() as usize) as u64;
-        let escapes = Escapes::of(s);
-        let mut map = Some(Vec::with_capacity(s.len() + 1));
-        let text = match escapes {
-            Some(e) => e.undo_map(s, &mut map),
-            None => {
-                map = Some((0..=s.len()).collect());
-                s.to_vec()
-            }
-        };
-        Mapped {
-            text,
-            map: map.unwrap_or_default(),
-            base,
-            escapes,
-        }
-    }
-
-    /// Where `text[a..b]` is in the file.
-    pub fn piece(&self, a: usize, b: usize) -> Piece {
-        let at = |i: usize| self.base + *self.map.get(i).or(self.map.last()).unwrap_or(&0) as u64;
-        Piece {
-            range: at(a)..at(b),
-            escapes: self.escapes,
-        }
-    }
-}
-
-/// Where a piece of a message line is in the file, and how it is escaped there.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Piece {
-    pub range: std::ops::Range<u64>,
-    pub escapes: Option<Escapes>,
-}
-
-/// `s`, a slice of line `l`'s text, as a piece written as it is.
-pub(super) fn piece(l: &Line<'_>, s: &[u8]) -> Piece {
-    let at = l.start + (s.as_ptr() as usize).saturating_sub(l.text.as_ptr() as usize) as u64;
-    Piece {
-        range: at..at + s.len() as u64,
-        escapes: None,
-    }
-}
-
 /// Text with real line breaks as message lines (from byte `from` of `m`'s text): each with its break, the last
 /// without one when it has none.
 fn rebuilt_lines(m: &Mapped, from: usize, out: &mut Vec<Out<'_>>) {
@@ -941,82 +752,4 @@ fn words(text: &[u8], own: Option<&str>) -> (Direction, Option<String>, Option<S
 fn start_in(line: &[u8]) -> Option<usize> {
     memchr::memmem::find(line, b"SIP/2.0")?;
     find_start(line)
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Where each message's text is: what the redaction writes back.
-
-/// A line of a message as a product's log holds it: its text (escapes undone, pieces joined), whether a line
-/// break ended it, and where its pieces are in the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlacedLine {
-    pub text: Vec<u8>,
-    pub terminated: bool,
-    pub from: Vec<Piece>,
-}
-
-/// Each message of a product's log (UTF-8 text) as the importer reads it: its lines, from its start line on.
-pub fn places(product: Product, bytes: &[u8]) -> Vec<Vec<PlacedLine>> {
-    let mut reader = Reader::new(product);
-    let mut lines = crate::import::lines::LineReader::new();
-    let mut entries: Vec<Vec<PlacedLine>> = Vec::new();
-    let mut open: Option<Vec<PlacedLine>> = None;
-    let mut take = |l: Line<'_>| {
-        let mut outs = Vec::new();
-        reader.line(&l, &mut outs);
-        collect(outs, Some(&l), &mut open, &mut entries);
-    };
-    lines.push(bytes, &mut take);
-    lines.finish(&mut take);
-    let mut outs = Vec::new();
-    reader.finish(&mut outs);
-    collect(outs, None, &mut open, &mut entries);
-    entries.extend(open);
-    entries.retain(|e| !e.is_empty());
-    entries
-}
-
-fn collect(
-    outs: Vec<Out<'_>>,
-    l: Option<&Line<'_>>,
-    open: &mut Option<Vec<PlacedLine>>,
-    entries: &mut Vec<Vec<PlacedLine>>,
-) {
-    for o in outs {
-        let line = match o {
-            Out::Begin(_) => {
-                entries.extend(open.replace(Vec::new()));
-                continue;
-            }
-            Out::End | Out::Cut(_) | Out::Other | Out::Log(_) => {
-                entries.extend(open.take());
-                continue;
-            }
-            Out::Tail(s) => match l {
-                Some(l) => PlacedLine {
-                    text: s.to_vec(),
-                    terminated: l.terminated,
-                    from: vec![piece(l, s)],
-                },
-                None => continue,
-            },
-            Out::Rebuilt {
-                text,
-                terminated,
-                from,
-                ..
-            } => PlacedLine {
-                text,
-                terminated,
-                from,
-            },
-            _ => continue,
-        };
-        // The lines before the start line are not the message's (the importer skips them).
-        if let Some(e) = open.as_mut() {
-            if !e.is_empty() || !is_blank(&line.text) {
-                e.push(line);
-            }
-        }
-    }
 }
