@@ -101,6 +101,24 @@ fn every_fixture_is_its_story() {
                 );
             }
         }
+        // The product's own lines are trace lines, with the level the product gave them.
+        let trace: Vec<(u64, String)> = sink
+            .trace
+            .lines
+            .iter()
+            .map(|l| (u64::from(l.line), l.level.name().to_string()))
+            .collect();
+        let want_trace: Vec<(u64, String)> = want["trace"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t[0].as_u64().unwrap(), t[1].as_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(trace, want_trace, "{name}: trace lines");
+        assert!(
+            sink.trace.lines.iter().all(|l| l.time.is_some()) || name.ends_with(".txt"),
+            "{name}: a trace line without its time"
+        );
         let codes: Vec<String> = sink
             .diagnostics
             .iter()
@@ -243,4 +261,34 @@ fn a_server_trace_record_cut_off_is_shown_with_a_warning() {
             r.problems
         );
     }
+}
+
+/// An SBC's own errors and warnings are trace lines like a client log's: the 404 the proxy relayed shows the
+/// script's warning and the core's error logged next to it, and the trace view reads their text back.
+#[test]
+fn the_sbc_errors_near_a_failure_are_shown_with_it() {
+    let bytes = std::fs::read(dir().join("kamailio-xlog.log")).unwrap();
+    let a = sipscope::Analysis::of_files([("kamailio-xlog.log", &bytes[..])]);
+    let failed = (0..a.messages.len() as u32)
+        .find(|&i| a.messages[i as usize].brief.status == Some(404))
+        .unwrap();
+    let near = a.nearby_trace(failed).expect("lines near the 404");
+    let texts: Vec<&str> = near.lines.iter().map(|l| l.text.as_str()).collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("<core> [core/tcp_read.c:267]: tcp_read_data(): error reading")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("<script>: failure_route: 404")),
+        "{texts:?}"
+    );
+    // A success has none.
+    let ok = (0..a.messages.len() as u32)
+        .find(|&i| a.messages[i as usize].brief.status == Some(200))
+        .unwrap();
+    assert!(a.nearby_trace(ok).is_none());
 }

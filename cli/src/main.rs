@@ -131,7 +131,8 @@ struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Command {
-    /// Write each file again with consistent pseudonyms, to share (client logs, SIP text, pcap and pcapng).
+    /// Write each file again with consistent pseudonyms, to share (client logs, server traces, SIP text, SBC and
+    /// proxy logs, pcap and pcapng).
     Redact(redact::RedactArgs),
 }
 

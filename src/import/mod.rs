@@ -93,8 +93,16 @@ impl Format {
     pub fn rewritable(self) -> bool {
         matches!(
             self,
-            Format::UccApiLog | Format::ServerTrace | Format::SipText
+            Format::UccApiLog | Format::ServerTrace | Format::SipText | Format::SbcLog(_)
         ) || self.is_capture()
+    }
+
+    /// The product whose log this is (an SBC or proxy log).
+    pub fn product(self) -> Option<siptext::vendor::Product> {
+        match self {
+            Format::SbcLog(p) => Some(p),
+            _ => None,
+        }
     }
 
     /// A packet capture (pcap or pcapng).
@@ -331,6 +339,7 @@ pub fn trace_text(bytes: &[u8], encoding: lines::Encoding, shape: trace::Shape) 
     let (first, rest) = lines.split_first()?;
     let head: &[u8] = match shape {
         trace::Shape::UccApi => uccapi::parse_prefix(first)?.text,
+        trace::Shape::Sbc(p) => siptext::vendor::line_text(p, first),
         trace::Shape::Server => {
             let t = cls::parse_header(first)?.text;
             // The record's number (`[3151890001]`) says nothing to a reader.
@@ -349,7 +358,7 @@ pub fn trace_text(bytes: &[u8], encoding: lines::Encoding, shape: trace::Shape) 
                     .unwrap_or(t)
                     .trim_ascii_end()
             }
-            trace::Shape::UccApi => l.as_slice(),
+            trace::Shape::UccApi | trace::Shape::Sbc(_) => l.as_slice(),
         };
         if l.is_empty() {
             continue;
@@ -518,6 +527,10 @@ impl Importer {
         match self {
             Importer::UccApi(i) => Some((i.reader().encoding()?, trace::Shape::UccApi)),
             Importer::Server(i) => Some((i.reader().encoding()?, trace::Shape::Server)),
+            Importer::SipText(i) => {
+                let product = i.product()?;
+                Some((i.reader().encoding()?, trace::Shape::Sbc(product)))
+            }
             _ => None,
         }
     }

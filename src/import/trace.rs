@@ -69,6 +69,9 @@ pub enum Shape {
     UccApi,
     /// `TL_LEVEL(TF_FLAG) [machine]PID.TID::time.seq (source) text`, then a record's field lines.
     Server,
+    /// A line of an SBC or proxy log, framed as its product writes it (see
+    /// [`super::siptext::vendor::line_text`]).
+    Sbc(super::siptext::vendor::Product),
 }
 
 /// One trace line as an importer found it.

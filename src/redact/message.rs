@@ -397,3 +397,32 @@ fn xml_text(p: &mut Pseudonyms, body: &str) -> String {
         format!("{}{s}{breaks}{}", &c["open"], &c["close"])
     })
 }
+
+/// Text as an importer reads it, redacted: each message the framer finds (on the file's bytes) on its parsed form,
+/// the text between as text.
+pub(super) fn each(p: &mut Pseudonyms, keep: Keep, stray: Raw, sip: &str) -> String {
+    let mut new = String::with_capacity(sip.len() + sip.len() / 8);
+    let mut at = 0;
+    for f in crate::sip::framing::frame_block(&stray.into_bytes(sip)) {
+        let end = |n: usize| {
+            if n == stray.len(sip) {
+                Some(sip.len())
+            } else {
+                stray.offset(sip, n)
+            }
+        };
+        let (Some(s), Some(e)) = (end(f.range.start), end(f.range.end)) else {
+            continue;
+        };
+        if s < at || e < s {
+            continue;
+        }
+        new.push_str(&super::text::scrub(p, keep, &sip[at..s]));
+        let msg = redact(p, keep, stray, &sip[s..e])
+            .unwrap_or_else(|| super::text::scrub(p, keep, &sip[s..e]));
+        new.push_str(&msg);
+        at = e;
+    }
+    new.push_str(&super::text::scrub(p, keep, &sip[at..]));
+    new
+}

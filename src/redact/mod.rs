@@ -1,11 +1,11 @@
 //! Redaction: a log written back in its own format with consistent pseudonyms, to share and still analyze to
-//! the same flow (client logs, server traces and SIP text, in UTF-8 or UTF-16; gzip and zip archives of them;
-//! and pcap/pcapng captures in `capture`; other formats are refused).
+//! the same flow (client logs, server traces, SIP text and SBC or proxy logs, in UTF-8 or UTF-16; gzip and zip
+//! archives of them; and pcap/pcapng captures in `capture`; other formats are refused).
 //!
 //! `names` holds the one table of stand-ins of a redaction; `text` is the token pass over any text (trace lines,
 //! header values, bodies); `message` redacts one parsed SIP message and moves its Content-Length; `server` puts a
-//! server trace's records back line by line; `archive` packs an archive's redacted files again. This module
-//! finds the messages with the format's importer, redacts each where it is in the file, scrubs the text between
+//! server trace's records back line by line; `sbc` an SBC or proxy log's messages into their product's framing;
+//! `archive` packs an archive's redacted files again. This module finds the messages with the format's importer, redacts each where it is in the file, scrubs the text between
 //! them, and moves a client log's packet sizes (`N bytes`) by what the messages gained or lost.
 
 pub mod archive;
@@ -15,6 +15,7 @@ pub mod message;
 pub mod names;
 mod packet;
 mod raw;
+mod sbc;
 mod server;
 pub mod text;
 mod tokens;
@@ -213,6 +214,10 @@ impl Redactor {
             if let Some(c) = call_id.filter(|c| !c.is_empty()) {
                 self.names.token(Category::Ids, &c);
             }
+        }
+        if let Some(product) = format.product() {
+            let edits = sbc::edits(&mut self.names, self.keep, self.raw, bytes, product);
+            return self.write_back(bytes, edits, text::scrub);
         }
         if format.point_of_view() == PointOfView::Server {
             return self.server_trace(bytes, &sink);

@@ -9,7 +9,7 @@ use super::names::Pseudonyms;
 use super::raw::Raw;
 use super::{message, text, Keep};
 use crate::import::uccapi::{parse_packet_header, parse_prefix};
-use crate::sip::{framing, parser::is_start_line};
+use crate::sip::parser::is_start_line;
 
 /// One line of the packet: its text without the line break, the break, and where the importer's text of it
 /// begins in that line (`None`: a line it leaves out).
@@ -68,29 +68,7 @@ pub(super) fn redact(
         sip.truncate(sip.len() - 2);
     }
     // Each message redacted as a message, the text between them as text; the framer reads the file's bytes.
-    let mut new = String::with_capacity(sip.len() + sip.len() / 8);
-    let mut at = 0;
-    for f in framing::frame_block(&stray.into_bytes(&sip)) {
-        let end = |n: usize| {
-            if n == stray.len(&sip) {
-                Some(sip.len())
-            } else {
-                stray.offset(&sip, n)
-            }
-        };
-        let (Some(s), Some(e)) = (end(f.range.start), end(f.range.end)) else {
-            continue;
-        };
-        if s < at || e < s {
-            continue;
-        }
-        new.push_str(&text::scrub(p, keep, &sip[at..s]));
-        let msg = message::redact(p, keep, stray, &sip[s..e])
-            .unwrap_or_else(|| text::scrub(p, keep, &sip[s..e]));
-        new.push_str(&msg);
-        at = e;
-    }
-    new.push_str(&text::scrub(p, keep, &sip[at..]));
+    let mut new = message::each(p, keep, stray, &sip);
     if truncated {
         new.push_str("\r\n");
     }

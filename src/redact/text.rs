@@ -87,6 +87,10 @@ fn names(p: &Pseudonyms, mut text: String) -> String {
 fn replace(p: &mut Pseudonyms, t: &Token, text: &str) -> String {
     let s = |r: &Range<usize>| &text[r.clone()];
     let whole = s(&t.range);
+    // A Call-ID that looks like `user@host` is one identifier, renamed as its header was.
+    if let Some(known) = p.known(Category::Ids, whole) {
+        return known.to_string();
+    }
     match &t.kind {
         Kind::Name { value, close } => format!("\"{}{}", p.display_name(s(value)), s(close)),
         Kind::Gruu(k, v) | Kind::Id(k, v) => format!("{}{}", s(k), id(p, s(v))),

@@ -121,8 +121,8 @@ pub fn originals(a: &Analysis) -> BTreeSet<String> {
             );
         }
     }
-    // Loopback, unspecified, the vocabularies' own domains and those kept for documentation (RFC 2606) are not
-    // anyone's.
+    // Loopback, unspecified, the vocabularies' own domains and those kept for documentation (RFC 2606: the
+    // `example` domains and the `.example` top-level domain, which the stand-ins use) are not anyone's.
     out.retain(|v| {
         v.len() >= 3
             && !v.starts_with("127.")
@@ -130,6 +130,7 @@ pub fn originals(a: &Analysis) -> BTreeSet<String> {
             && !["microsoft.com", "example.com", "example.net", "example.org"]
                 .iter()
                 .any(|d| v.ends_with(d))
+            && !v.ends_with(".example")
             && v != "z9hG4bK"
     });
     out

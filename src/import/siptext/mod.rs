@@ -865,6 +865,11 @@ impl SipTextImporter {
         }
     }
 
+    /// The product whose log this is, when it is one.
+    pub fn product(&self) -> Option<vendor::Product> {
+        self.vendor.as_ref().map(|v| v.product())
+    }
+
     pub fn push(&mut self, chunk: &[u8], sink: &mut Sink) {
         self.feed(chunk, sink);
     }

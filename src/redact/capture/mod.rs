@@ -91,7 +91,15 @@ pub fn redact(names: &mut Pseudonyms, keep: Keep, bytes: &[u8]) -> Result<Vec<u8
             orig_len: orig_len as u32,
         });
     }
-    Ok(file::write(bytes, &cap.frames, &packets))
+    let out = file::write(bytes, &cap.frames, &packets);
+    // A container the writer could not write again (a section header whose length runs past the file, which the
+    // reader forgives): refused, never a copy read as something else.
+    let format =
+        |b: &[u8]| crate::import::detect(&b[..b.len().min(crate::import::SNIFF_BYTES)], true).0;
+    if format(&out) != format(bytes) {
+        return Err("the capture's container could not be written again as it was read".into());
+    }
+    Ok(out)
 }
 
 /// The UDP datagrams (whole in their packet) that carry SIP, redacted: each frame's new payload. Their records

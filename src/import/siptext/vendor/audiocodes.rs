@@ -13,7 +13,7 @@
 //! AudioCodes' user manuals ("Syslog Message Format"), the sipcapture paStash AudioCodes filter,
 //! heplify.js_AudioCodesMediant, SIP-o-matic. The device's own end is the syslog line's host.
 
-use super::{clock_time, digits, ends, envelope, meta, Clock, Escapes, Out, Product};
+use super::{clock_time, digits, ends, envelope, meta, Clock, Out, Product};
 use crate::base::diag::Code;
 use crate::import::lines::Line;
 use crate::import::Direction;
@@ -22,21 +22,45 @@ use crate::import::Direction;
 pub(super) struct State {
     /// In a message (its text goes on in the next packet when the last line was cut).
     open: bool,
-    /// The end of the last packet when it did not end a line.
+    /// The end of the last packet when it did not end a line, and where it is in the file.
     partial: Vec<u8>,
+    partial_from: Vec<super::Piece>,
     /// The last packet's sequence number.
     last_seq: Option<u64>,
 }
 
-/// A packet: its sequence number, its device time `[Time:…]`, and the text between.
+/// A packet: its severity when the line writes it, its sequence number, its session or board (`SID=…`,
+/// `BID=…`), its device time `[Time:…]`, and the text between.
 struct Packet<'a> {
+    level: Option<&'a [u8]>,
     seq: Option<u64>,
+    session: &'a [u8],
     time: Option<super::MonthDayTime>,
     text: &'a [u8],
 }
 
+/// The syslog severities a line may write before `[S=` (`WARNING: [S=9399] [BID=2ed1c8:96] invalid Physical
+/// index`, as AudioCodes' manuals show a packet).
+const SEVERITIES: [&[u8]; 8] = [
+    b"EMERGENCY",
+    b"ALERT",
+    b"CRITICAL",
+    b"ERROR",
+    b"WARNING",
+    b"NOTICE",
+    b"INFO",
+    b"DEBUG",
+];
+
 fn packet(message: &[u8]) -> Option<Packet<'_>> {
-    let s = message.trim_ascii_start();
+    let mut s = message.trim_ascii_start();
+    let mut level = None;
+    if let Some(c) = memchr::memchr(b':', &s[..s.len().min(12)]) {
+        if SEVERITIES.iter().any(|w| s[..c].eq_ignore_ascii_case(w)) {
+            level = Some(&s[..c]);
+            s = s[c + 1..].trim_ascii_start();
+        }
+    }
     let rest = s.strip_prefix(b"[S=")?;
     let close = memchr::memchr(b']', rest)?;
     let seq = std::str::from_utf8(&rest[..close])
@@ -44,11 +68,13 @@ fn packet(message: &[u8]) -> Option<Packet<'_>> {
         .parse::<u64>()
         .ok();
     let mut rest = &rest[close + 1..];
+    let mut session: &[u8] = b"";
     // `[SID=…]`, `[SID:…]`, `[BID=…]`.
     for tag in [&b"[SID"[..], b"[BID"] {
         let r = rest.trim_ascii_start();
         if r.starts_with(tag) {
             let close = memchr::memchr(b']', r)?;
+            session = &r[1..close];
             rest = &r[close + 1..];
         }
     }
@@ -68,7 +94,18 @@ fn packet(message: &[u8]) -> Option<Packet<'_>> {
         }
         _ => (rest, None),
     };
-    Some(Packet { seq, time, text })
+    Some(Packet {
+        level,
+        seq,
+        session,
+        time,
+        text,
+    })
+}
+
+/// A line's text for people: the packet's text (its severity, sequence, session and time are shown apart).
+pub(super) fn text(line: &[u8]) -> Option<&[u8]> {
+    packet(envelope(line)?.message).map(|p| p.text.trim_ascii())
 }
 
 pub(super) fn sniff(line: &[u8]) -> Option<Product> {
@@ -128,7 +165,12 @@ impl State {
         let Some(p) = packet(e.message) else {
             // The device's syslog without a packet header, or another host's line.
             self.close(out);
-            out.push(Out::Other);
+            let time = e.stamp.on(clock);
+            out.push(Out::Log(super::LogLine {
+                time,
+                level: super::level(e.program),
+                thread: e.program.to_vec(),
+            }));
             return true;
         };
         let time = match p.time {
@@ -141,11 +183,9 @@ impl State {
             }
             None => e.stamp.on(clock),
         };
-        let text = match Escapes::of(p.text) {
-            Some(esc) => esc.undo(p.text),
-            None => p.text.to_vec(),
-        };
-        let continues = item(&text).is_none();
+        let mapped = super::Mapped::of(l, p.text);
+        let text = &mapped.text;
+        let continues = item(text).is_none();
         if continues && self.open {
             if let (Some(last), Some(seq)) = (self.last_seq, p.seq) {
                 if seq != last + 1 {
@@ -162,34 +202,41 @@ impl State {
         }
         self.last_seq = p.seq;
         let host = String::from_utf8_lossy(e.host).into_owned();
-        let mut rest: &[u8] = &text;
+        let mut at = 0;
         let mut first = true;
+        // The line carries a message's text or announces one (else it is a log line).
+        let mut sip = continues && self.open;
         loop {
-            let (line, next, broken) = match memchr::memchr(b'\n', rest) {
-                Some(i) => (&rest[..i], Some(&rest[i + 1..]), true),
-                None => (rest, None, false),
+            let (end, broken) = match memchr::memchr(b'\n', &text[at..]) {
+                Some(i) => (at + i, true),
+                None => (text.len(), false),
             };
+            let line = &text[at..end];
+            let next = broken.then_some(end + 1);
             if first && continues && !self.partial.is_empty() {
                 // The line the last packet cut goes on here.
                 first = false;
                 self.partial.extend_from_slice(line);
+                let cr = broken && line.last() == Some(&b'\r');
+                self.partial_from
+                    .push(mapped.piece(at, if cr { end - 1 } else { end }));
                 if broken {
                     let mut text = std::mem::take(&mut self.partial);
-                    let crlf = text.last() == Some(&b'\r');
-                    if crlf {
+                    if cr {
                         text.pop();
                     }
                     out.push(Out::Rebuilt {
                         text,
-                        crlf,
+                        crlf: cr,
                         terminated: true,
+                        from: std::mem::take(&mut self.partial_from),
                     });
                 } else if self.partial.len() > super::super::MAX_BLOCK_BYTES {
                     self.too_long(out);
                 }
                 match next {
                     Some(n) => {
-                        rest = n;
+                        at = n;
                         continue;
                     }
                     None => break,
@@ -204,29 +251,47 @@ impl State {
                     m.time = time;
                     out.push(Out::Begin(m));
                     self.open = true;
-                } else {
-                    out.push(Out::Other);
+                    sip = true;
                 }
             } else if self.open {
                 if broken {
-                    let (line, crlf) = match line.strip_suffix(b"\r") {
-                        Some(x) => (x, true),
-                        None => (line, false),
+                    let (stop, crlf) = match line.strip_suffix(b"\r") {
+                        Some(_) => (end - 1, true),
+                        None => (end, false),
                     };
                     out.push(Out::Rebuilt {
-                        text: line.to_vec(),
+                        text: text[at..stop].to_vec(),
                         crlf,
                         terminated: true,
+                        from: vec![mapped.piece(at, stop)],
                     });
                 } else if !line.is_empty() {
                     // Cut at the packet's end: the next packet may go on with it.
                     self.partial = line.to_vec();
+                    self.partial_from = vec![mapped.piece(at, end)];
                 }
             }
             match next {
-                Some(n) => rest = n,
+                Some(n) => at = n,
                 None => break,
             }
+        }
+        if !sip {
+            self.close(out);
+            out.push(Out::Log(super::LogLine {
+                time,
+                // The severity before `[S=`, which the envelope may have taken for a program (`WARNING:`).
+                level: p
+                    .level
+                    .or_else(|| {
+                        SEVERITIES
+                            .iter()
+                            .any(|w| e.program.eq_ignore_ascii_case(w))
+                            .then_some(e.program)
+                    })
+                    .map_or(crate::import::trace::Level::Info, super::level),
+                thread: p.session.to_vec(),
+            }));
         }
         true
     }
@@ -252,6 +317,7 @@ impl State {
                 text: std::mem::take(&mut self.partial),
                 crlf: false,
                 terminated: false,
+                from: std::mem::take(&mut self.partial_from),
             });
         }
     }

@@ -13,7 +13,9 @@
 //! only `Src-ip` (received) or `Dst-ip` (sent). The time is `UTCTime` (UTC, milliseconds). The start line follows
 //! ` |`, the other lines one space, and ` |` closes the message; pasted logs may have lost the indentation. INFO
 //! lines (`Detail="Receive Request Method=…"`) summarise a message without its text and are log lines like any
-//! other `tvcs:` line.
+//! other line with a `UTCTime` (`tvcs:`, `alarm:`, `management:`, the cluster database's): trace lines with the
+//! level they write (`Level="ERROR"`, `"WARN"`; the event log's `Level="1"` is importance, read as info) and
+//! their module (else their program) as the writer.
 
 use super::{ends, envelope, meta, Clock, Out};
 use crate::import::lines::Line;
@@ -48,17 +50,53 @@ fn attr<'a>(s: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
     None
 }
 
-/// A `tvcs:` line: its envelope's message (after `tvcs: `).
-fn tvcs(s: &[u8]) -> Option<(super::Envelope<'_>, &[u8])> {
+/// A line of the Expressway's log: a syslog line whose message has a `UTCTime="…"` attribute, whatever wrote
+/// it (`tvcs:`, `alarm:`, `management:`, or no program at all: the cluster database's lines).
+fn logged(s: &[u8]) -> Option<(super::Envelope<'_>, &[u8])> {
     let e = envelope(s)?;
-    (e.program == b"tvcs" && memchr::memmem::find(e.message, b"UTCTime=\"").is_some()).then(|| {
-        let m = e.message;
-        (e, m)
-    })
+    let m = e.message;
+    memchr::memmem::find(m, b"UTCTime=\"").map(|_| (e, m))
+}
+
+/// A `tvcs:` line (what detection looks for).
+fn tvcs(s: &[u8]) -> Option<(super::Envelope<'_>, &[u8])> {
+    logged(s).filter(|(e, _)| e.program == b"tvcs")
 }
 
 pub(super) fn sniff(line: &[u8]) -> Option<super::Product> {
     tvcs(line).map(|_| super::Product::Expressway)
+}
+
+/// A line's text for people: after `Level="…":` when the line has it (the module and level are shown apart),
+/// else its message.
+pub(super) fn text(line: &[u8]) -> Option<&[u8]> {
+    let (_, m) = logged(line)?;
+    let at = memchr::memmem::find(m, b" Level=\"")?;
+    // The header's attributes end at `":` (`Level="INFO":`, `Thread="0x7f3c2a1fd700":`).
+    match memchr::memmem::find(&m[at..], b"\": ") {
+        Some(end) => Some(m[at + end + 2..].trim_ascii()),
+        None => Some(m),
+    }
+}
+
+/// A log line that is not a message: its level (`Level="ERROR"`; the event log's `Level="1"`…`"4"` are
+/// importance, not severity: info) and its writer (the module, else the program).
+fn log_line(
+    e: &super::Envelope<'_>,
+    m: &[u8],
+    time: Option<crate::base::time::Timestamp>,
+) -> super::LogLine {
+    let level = match attr(m, b"Level") {
+        Some(l) if l.iter().all(u8::is_ascii_digit) => crate::import::trace::Level::Info,
+        Some(l) => super::level(l),
+        None => crate::import::trace::Level::Info,
+    };
+    let thread = attr(m, b"Module").unwrap_or(e.program).to_vec();
+    super::LogLine {
+        time,
+        level,
+        thread,
+    }
 }
 
 fn address(s: &[u8], ip: &[u8], port: &[u8]) -> Option<String> {
@@ -78,14 +116,13 @@ impl State {
         out: &mut Vec<Out<'a>>,
     ) -> bool {
         let t = l.text;
-        if let Some((e, m)) = tvcs(t) {
+        if let Some((e, m)) = logged(t) {
             if matches!(self, State::Message(_)) {
                 out.push(Out::Cut(
                     "the log goes on before this message's closing `|`: it may be incomplete"
                         .into(),
                 ));
             }
-            out.push(Out::Other);
             *self = State::Idle;
             let time = attr(m, b"UTCTime")
                 .and_then(|v| {
@@ -116,7 +153,10 @@ impl State {
                 let (src, dst) = ends(direction, far, own);
                 let mut meta = meta(l, direction, src, dst);
                 meta.time = time;
+                out.push(Out::Other);
                 *self = State::Header(Box::new(meta));
+            } else {
+                out.push(Out::Log(log_line(&e, m, time)));
             }
             return true;
         }

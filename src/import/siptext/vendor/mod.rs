@@ -23,12 +23,20 @@
 //! Contact.
 
 mod audiocodes;
+mod clock;
 mod expressway;
+mod place;
 mod ribbon;
 mod sofia;
 mod syslog;
 #[cfg(test)]
 mod tests;
+
+use clock::Clock;
+use clock::{bsd_prefix, clock_time, iso_prefix, DayTime, MonthDayTime, Stamp};
+use place::piece;
+pub(super) use place::Mapped;
+pub use place::{places, Piece, PlacedLine};
 
 use super::{
     addr_ok, digits, find_start, is_blank, parse_date_time, prefix_len, strip_transport, LineInfo,
@@ -37,6 +45,7 @@ use super::{
 use crate::base::diag::{Code, Diagnostic, Problem};
 use crate::base::time::Timestamp;
 use crate::import::lines::Line;
+use crate::import::trace::{Level, TraceLine};
 use crate::import::Direction;
 use crate::import::Sink;
 use crate::sip::parser;
@@ -123,6 +132,8 @@ pub(super) enum Out<'a> {
         /// It ended with CRLF (else LF, or nothing when `!terminated`).
         crlf: bool,
         terminated: bool,
+        /// Where its text is in the file (what the redaction writes its new text back into).
+        from: Vec<Piece>,
     },
     /// The message ends at its end marker.
     End,
@@ -132,10 +143,54 @@ pub(super) enum Out<'a> {
     Problem(Code, String),
     /// A line of the log that is not SIP: what is open is closed.
     Other,
+    /// A line of the product's own log (call control, media, errors): what is open is closed, and the line is a
+    /// trace line ([`crate::import::trace`]) with its time, level and writer as the product gives them.
+    Log(LogLine),
+    /// A line of the product's own log among a message's lines (another thread's): a trace line; the message
+    /// goes on.
+    Aside(LogLine),
     /// A message announced at this line whose text never came.
     Empty(u32),
     /// A diagnostic about the file (its line set).
     Note(Diagnostic),
+}
+
+/// A product's own log line, as its reader sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct LogLine {
+    pub time: Option<Timestamp>,
+    pub level: Level,
+    /// Who wrote it, as the line says: a syslog program (`kamailio[2215]`), an Expressway module, an AudioCodes
+    /// session (`SID=5f6a2b:18:2742`), a Ribbon subsystem; empty when the line names none.
+    pub thread: Vec<u8>,
+}
+
+/// The level a product writes as `word` (any case): syslog's severities (`emerg`, `alert`, `crit`, `err` →
+/// error; `warning` → warn; `notice`, `info` → info; `debug` → trace), Ribbon's (`CRITICAL`, `MAJOR` → error,
+/// `MINOR` → warn) and the usual names (`ERROR`, `FATAL`, `WARN`, `TRACE`, …); a word it does not know is info
+/// (a line the product wrote without a level among others that have one).
+pub(super) fn level(word: &[u8]) -> Level {
+    let w = word.to_ascii_lowercase();
+    match w.as_slice() {
+        b"emerg" | b"emergency" | b"alert" | b"crit" | b"critical" | b"err" | b"error"
+        | b"fatal" | b"bug" | b"major" => Level::Error,
+        b"warn" | b"warning" | b"minor" => Level::Warn,
+        b"debug" | b"dbg" | b"trace" | b"verbose" | b"l_dbg" => Level::Trace,
+        _ => Level::Info,
+    }
+}
+
+/// The text of a product's log line for people: what follows its time and the parts shown apart (level,
+/// writer); the whole line when its shape is not recognised.
+pub fn line_text(product: Product, line: &[u8]) -> &[u8] {
+    let text = match product {
+        Product::Expressway => expressway::text(line),
+        Product::AudioCodes => audiocodes::text(line),
+        Product::Ribbon => ribbon::text(line),
+        Product::FreeSwitch | Product::Drachtio => sofia::text(line),
+        Product::Kamailio | Product::Syslog => syslog::text(line),
+    };
+    text.unwrap_or(line)
 }
 
 /// The reader of one file's product lines.
@@ -169,6 +224,10 @@ impl Reader {
             clock: Clock::default(),
             state,
         }
+    }
+
+    pub(super) fn product(&self) -> Product {
+        self.product
     }
 
     /// Read a line: `false` when it is not the product's (the SIP text rules read it).
@@ -283,6 +342,7 @@ impl SipTextImporter {
                     text,
                     crlf,
                     terminated,
+                    ..
                 } => {
                     // At the end of the file: where the last line was.
                     let Some(at) = l.map(LineInfo::of).or(self.last_line) else {
@@ -299,6 +359,11 @@ impl SipTextImporter {
                     self.vendor_line(&text, info, sink);
                 }
                 Out::End | Out::Other => self.close_announced(sink),
+                Out::Log(log) => {
+                    self.close_announced(sink);
+                    self.trace_line(log, l, sink);
+                }
+                Out::Aside(log) => self.trace_line(log, l, sink),
                 Out::Cut(why) => {
                     if let Some(b) = self.block.as_mut() {
                         b.problems.push(Problem::new(Code::TruncatedMessage, why));
@@ -317,6 +382,23 @@ impl SipTextImporter {
                 }
             }
         }
+    }
+
+    /// Line `l`, a product's own log line, as a trace line.
+    fn trace_line(&mut self, log: LogLine, l: Option<&Line<'_>>, sink: &mut Sink) {
+        let Some(l) = l else { return };
+        sink.trace.push(
+            TraceLine {
+                at: l.start,
+                len: (l.end - l.start).min(u64::from(u32::MAX)) as u32,
+                line: l.number,
+                time: log.time,
+                level: log.level,
+                thread: 0,
+            },
+            &log.thread,
+            || vec![l.text],
+        );
     }
 
     /// What is open ends; a message announced whose text never came is counted.
@@ -375,147 +457,6 @@ fn ends(
         Direction::Sent => (own, far),
         _ => (far, own),
     }
-}
-
-/// Dates for times logged without one.
-#[derive(Debug, Default)]
-pub(super) struct Clock {
-    /// The date of the last full time seen.
-    date: Option<(i32, u32, u32)>,
-    last: Option<Timestamp>,
-    /// A time was completed with a stand-in date or year.
-    guessed: bool,
-}
-
-impl Clock {
-    /// A full time seen on a line: later times without a date get its date.
-    fn full(&mut self, t: Timestamp) -> Timestamp {
-        let (y, mo, d, ..) = t.fields();
-        self.date = Some((y as i32, mo, d));
-        self.last = Some(t);
-        t
-    }
-
-    /// A time of day: the date of the last full time (the next day when the clock went back by more than
-    /// twelve hours: midnight passed), or 1970-01-01.
-    fn time_of_day(&mut self, h: u32, mi: u32, s: u32, ms: u32) -> Option<Timestamp> {
-        let Some((y, mo, d)) = self.date else {
-            self.guessed = true;
-            return Timestamp::from_parts(1970, 1, 1, h, mi, s, ms);
-        };
-        let mut t = Timestamp::from_parts(y, mo, d, h, mi, s, ms)?;
-        if self.last.is_some_and(|last| t.0 + 12 * 3_600_000 < last.0) {
-            t = Timestamp(t.0 + 86_400_000);
-        }
-        Some(self.full(t))
-    }
-
-    /// A month, day and time: the year of the last full time (the next year when the month went back by more
-    /// than six), or 1970.
-    fn month_day(
-        &mut self,
-        mo: u32,
-        d: u32,
-        h: u32,
-        mi: u32,
-        s: u32,
-        ms: u32,
-    ) -> Option<Timestamp> {
-        let Some((y, last_mo, _)) = self.date else {
-            self.guessed = true;
-            return Timestamp::from_parts(1970, mo, d, h, mi, s, ms);
-        };
-        let y = if mo + 6 < last_mo { y + 1 } else { y };
-        Timestamp::from_parts(y, mo, d, h, mi, s, ms).map(|t| self.full(t))
-    }
-}
-
-/// A time of day: hours, minutes, seconds, milliseconds.
-type DayTime = (u32, u32, u32, u32);
-
-/// A month, a day and a time of day (no year).
-type MonthDayTime = (u32, u32, DayTime);
-
-/// `HH:MM:SS[.fff…]`.
-fn clock_time(t: &[u8]) -> Option<DayTime> {
-    if t.len() < 8 || t[2] != b':' || t[5] != b':' {
-        return None;
-    }
-    let (h, m, s) = (digits(&t[0..2])?, digits(&t[3..5])?, digits(&t[6..8])?);
-    let ms = match t.get(8) {
-        None => 0,
-        Some(b'.' | b',') => {
-            let frac = &t[9..];
-            let n = frac.iter().take_while(|b| b.is_ascii_digit()).count();
-            if n == 0 || n != frac.len() {
-                return None;
-            }
-            let f = &frac[..n.min(3)];
-            digits(f)? * 10u32.pow(3 - f.len() as u32)
-        }
-        _ => return None,
-    };
-    (h < 24 && m < 60 && s < 61).then_some((h, m, s, ms))
-}
-
-/// A time a line starts with, and the rest of the line.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Stamp {
-    Full(Timestamp),
-    /// Month and day without a year (BSD syslog).
-    MonthDay(MonthDayTime),
-}
-
-impl Stamp {
-    fn on(self, clock: &mut Clock) -> Option<Timestamp> {
-        match self {
-            Stamp::Full(t) => Some(clock.full(t)),
-            Stamp::MonthDay((mo, d, (h, mi, s, ms))) => clock.month_day(mo, d, h, mi, s, ms),
-        }
-    }
-}
-
-/// `YYYY-MM-DD HH:MM:SS[.ffffff]` or `YYYY-MM-DDTHH:MM:SS[.ffffff][zone]` and a space at the start of a line:
-/// the time, the rest of the line, and whether it was the `T` form.
-fn iso_prefix(s: &[u8]) -> Option<(Timestamp, &[u8], bool)> {
-    if s.len() < 20 || s[4] != b'-' || s[7] != b'-' || !matches!(s[10], b' ' | b'T') {
-        return None;
-    }
-    let t_form = s[10] == b'T';
-    let end = s[11..].iter().position(|&b| b == b' ')? + 11;
-    let mut time = &s[11..end];
-    if t_form {
-        // A zone: `Z`, `+01:00`, `-0500`.
-        if let Some(z) = time.iter().position(|&b| matches!(b, b'Z' | b'+' | b'-')) {
-            time = &time[..z];
-        }
-    }
-    let date = std::str::from_utf8(&s[..10]).ok()?;
-    let t = parse_date_time(date, std::str::from_utf8(time).ok()?)?;
-    Some((t, &s[end + 1..], t_form))
-}
-
-/// `Mmm dd HH:MM:SS` (BSD syslog) at the start of a line.
-fn bsd_prefix(s: &[u8]) -> Option<(MonthDayTime, &[u8])> {
-    const MONTHS: [&[u8]; 12] = [
-        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
-        b"Dec",
-    ];
-    let mo = MONTHS.iter().position(|m| s.starts_with(m))? as u32 + 1;
-    if s.get(3) != Some(&b' ') {
-        return None;
-    }
-    let rest = &s[4..];
-    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
-    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    if n == 0 || n > 2 || rest.get(n) != Some(&b' ') {
-        return None;
-    }
-    let d = digits(&rest[..n])?;
-    let rest = &rest[n + 1..];
-    let end = rest.iter().position(|&b| b == b' ')?;
-    let t = clock_time(&rest[..end])?;
-    Some(((mo, d, t), &rest[end + 1..]))
 }
 
 /// A syslog line as a syslog server stores it: time, host, then the message.
@@ -585,7 +526,7 @@ fn envelope(s: &[u8]) -> Option<Envelope<'_>> {
 
 /// How a log wrote a message's line breaks on one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Escapes {
+pub enum Escapes {
     /// rsyslog's `#` and three octal digits for control characters: `#015#012`.
     Octal,
     /// C-style: `\r\n`, `\"`, `\\` (Kamailio's `{s.escape.common}`, JSON strings).
@@ -607,6 +548,12 @@ impl Escapes {
     }
 
     fn undo(self, s: &[u8]) -> Vec<u8> {
+        self.undo_map(s, &mut None)
+    }
+
+    /// `s` with its escapes undone; with `map`, where each byte of the result came from in `s` (and `s.len()`
+    /// last).
+    pub fn undo_map(self, s: &[u8], map: &mut Option<Vec<usize>>) -> Vec<u8> {
         let mut out = Vec::with_capacity(s.len());
         let mut i = 0;
         let octal = |t: &[u8]| -> Option<u8> {
@@ -622,6 +569,9 @@ impl Escapes {
                 // Only control characters are escaped this way: `#123` in a URI stays.
                 Escapes::Octal if b == b'#' => match octal(&s[i + 1..]) {
                     Some(v) if v < 0x20 || v == 0x7F => {
+                        if let Some(m) = map.as_mut() {
+                            m.push(i);
+                        }
                         out.push(v);
                         i += 4;
                         continue;
@@ -642,40 +592,81 @@ impl Escapes {
                         },
                         _ => (b'\\', 1),
                     };
+                    if let Some(m) = map.as_mut() {
+                        m.push(i);
+                    }
                     out.push(v);
                     i += n;
                     continue;
                 }
                 _ => {}
             }
+            if let Some(m) = map.as_mut() {
+                m.push(i);
+            }
             out.push(b);
             i += 1;
+        }
+        if let Some(m) = map.as_mut() {
+            m.push(s.len());
+        }
+        out
+    }
+
+    /// `text` written back with these escapes, as `like` (the original) wrote its own: control characters as
+    /// `#` and three octal digits, or `\r`, `\n`, `\t`, `\\` (and `\"` unless `like` has a bare `"`).
+    pub fn redo(self, text: &[u8], like: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(text.len() + 16);
+        let bare_quote = like
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'"' && (i == 0 || like[i - 1] != b'\\'));
+        for &b in text {
+            match self {
+                Escapes::Octal if b < 0x20 || b == 0x7F => {
+                    out.extend_from_slice(format!("#{b:03o}").as_bytes())
+                }
+                Escapes::C => match b {
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    b'\n' => out.extend_from_slice(b"\\n"),
+                    b'\t' => out.extend_from_slice(b"\\t"),
+                    b'\\' => out.extend_from_slice(b"\\\\"),
+                    b'"' if !bare_quote => out.extend_from_slice(b"\\\""),
+                    _ => out.push(b),
+                },
+                _ => out.push(b),
+            }
         }
         out
     }
 }
 
-/// Text with real line breaks as message lines: each with its break, the last without one when it has none.
-fn rebuilt_lines(text: &[u8], out: &mut Vec<Out<'_>>) {
-    let mut rest = text;
-    while let Some(i) = memchr::memchr(b'\n', rest) {
-        let line = &rest[..i];
-        let (line, crlf) = match line.strip_suffix(b"\r") {
-            Some(l) => (l, true),
-            None => (line, false),
+/// Text with real line breaks as message lines (from byte `from` of `m`'s text): each with its break, the last
+/// without one when it has none.
+fn rebuilt_lines(m: &Mapped, from: usize, out: &mut Vec<Out<'_>>) {
+    let text = &m.text;
+    let mut at = from;
+    while let Some(i) = memchr::memchr(b'\n', &text[at..]) {
+        let end = at + i;
+        let (stop, crlf) = if end > at && text[end - 1] == b'\r' {
+            (end - 1, true)
+        } else {
+            (end, false)
         };
         out.push(Out::Rebuilt {
-            text: line.to_vec(),
+            text: text[at..stop].to_vec(),
             crlf,
             terminated: true,
+            from: vec![m.piece(at, stop)],
         });
-        rest = &rest[i + 1..];
+        at = end + 1;
     }
-    if !rest.is_empty() {
+    if at < text.len() {
         out.push(Out::Rebuilt {
-            text: rest.to_vec(),
+            text: text[at..].to_vec(),
             crlf: false,
             terminated: false,
+            from: vec![m.piece(at, text.len())],
         });
     }
 }

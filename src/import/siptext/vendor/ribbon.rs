@@ -16,7 +16,7 @@
 //! exactly the split falls is not shown publicly; sipscope joins the two texts with nothing between). A syslog
 //! copy with the PDU on the entry's line (`RAW PDU:#012…`) is read too.
 
-use super::{address, clock_time, digits, ends, meta, Clock, Escapes, Out, Product};
+use super::{address, clock_time, digits, ends, meta, Clock, Out, Product};
 use crate::base::time::Timestamp;
 use crate::import::lines::Line;
 use crate::import::Direction;
@@ -30,13 +30,16 @@ pub(super) struct State {
     /// `RAW PDU:` was read: the message's lines follow.
     in_pdu: bool,
     /// The message's last line, held until the next line says whether the entry goes on in another.
-    held: Option<(Vec<u8>, bool)>,
+    held: Option<(Vec<u8>, bool, Vec<super::Piece>)>,
 }
 
 /// An entry's first line: its key (date, time, sequence), its time, and its text after `.<SUBSYSTEM>:`.
 struct Entry<'a> {
     key: Vec<u8>,
     time: Option<Timestamp>,
+    /// `MAJOR`, `Info`, … and `SIPSG`, as written.
+    level: &'a [u8],
+    subsystem: &'a [u8],
     text: &'a [u8],
 }
 
@@ -99,8 +102,15 @@ fn entry(s: &[u8]) -> Option<Entry<'_>> {
     Some(Entry {
         key,
         time: t,
+        level: &ids[level_at + 1..],
+        subsystem: &sub[..sub_end],
         text: &sub[sub_end + 1..],
     })
+}
+
+/// An entry's text for people (its time, level and subsystem are shown apart).
+pub(super) fn text(line: &[u8]) -> Option<&[u8]> {
+    entry(line).map(|e| e.text.trim_ascii())
 }
 
 pub(super) fn sniff(line: &[u8]) -> Option<Product> {
@@ -139,14 +149,16 @@ impl State {
             }
             if self.key.as_deref() == Some(&e.key[..]) && self.in_pdu {
                 // The same entry goes on: its text continues the held line.
-                let (mut held, _) = self.held.take().unwrap_or_default();
+                let (mut held, _, mut from) = self.held.take().unwrap_or_default();
                 held.extend_from_slice(e.text);
+                from.push(super::piece(l, e.text));
                 if held.len() > super::super::MAX_BLOCK_BYTES {
                     // Entries that go on without end: what was read is the message's, which ends there.
                     out.push(Out::Rebuilt {
                         text: held,
                         crlf: false,
                         terminated: false,
+                        from,
                     });
                     out.push(Out::Problem(
                         crate::base::diag::Code::EntryTooLarge,
@@ -157,13 +169,17 @@ impl State {
                     ));
                     self.close(out);
                 } else {
-                    self.held = Some((held, l.terminated));
+                    self.held = Some((held, l.terminated, from));
                 }
                 return true;
             }
             self.close(out);
             let Some((direction, far)) = message(e.text) else {
-                out.push(Out::Other);
+                out.push(Out::Log(super::LogLine {
+                    time: e.time,
+                    level: super::level(e.level),
+                    thread: e.subsystem.to_vec(),
+                }));
                 return true;
             };
             // The SBC is one column (the file names no host): its interface (`Local IP/port`) stays in the
@@ -175,9 +191,9 @@ impl State {
             // A syslog copy: the PDU on this line, its line breaks escaped.
             if let Some(i) = memchr::memmem::find(e.text, b"RAW PDU:") {
                 out.push(Out::Begin(m));
-                let pdu = &e.text[i + 8..];
-                let text = Escapes::of(pdu).map_or_else(|| pdu.to_vec(), |esc| esc.undo(pdu));
-                super::rebuilt_lines(text.strip_prefix(b"\n").unwrap_or(&text), out);
+                let pdu = super::Mapped::of(l, &e.text[i + 8..]);
+                let from = usize::from(pdu.text.first() == Some(&b'\n'));
+                super::rebuilt_lines(&pdu, from, out);
                 out.push(Out::End);
                 self.key = None;
             } else {
@@ -197,26 +213,28 @@ impl State {
             }
             return true;
         }
-        if let Some((held, terminated)) = self.held.take() {
+        if let Some((held, terminated, from)) = self.held.take() {
             out.push(Out::Rebuilt {
                 text: held,
                 crlf: false,
                 terminated,
+                from,
             });
         }
-        self.held = Some((t.to_vec(), l.terminated));
+        self.held = Some((t.to_vec(), l.terminated, vec![super::piece(l, t)]));
         true
     }
 
     /// The open message ends (the next entry begins).
     fn close(&mut self, out: &mut Vec<Out<'_>>) {
-        if let Some((held, terminated)) = self.held.take() {
+        if let Some((held, terminated, from)) = self.held.take() {
             // The empty line that separates entries is not the message's.
             if !held.is_empty() {
                 out.push(Out::Rebuilt {
                     text: held,
                     crlf: false,
                     terminated,
+                    from,
                 });
             }
         }

@@ -86,6 +86,35 @@ fn dashes(s: &[u8]) -> bool {
     t.len() >= 20 && t.iter().all(|&b| b == b'-')
 }
 
+/// A dated line's level (`[NOTICE]`, `[ERR]`: FreeSWITCH's) and its text after it.
+fn leveled(rest: &[u8]) -> (Option<&[u8]>, &[u8]) {
+    if let Some(r) = rest.strip_prefix(b"[") {
+        if let Some(close) = memchr::memchr(b']', &r[..r.len().min(12)]) {
+            if close > 0 && r[..close].iter().all(u8::is_ascii_uppercase) {
+                return (Some(&r[..close]), r[close + 1..].trim_ascii_start());
+            }
+        }
+    }
+    (None, rest)
+}
+
+/// A dated line's text for people (its time and level are shown apart).
+pub(super) fn text(line: &[u8]) -> Option<&[u8]> {
+    let (_, rest, t_form) = iso_prefix(container_prefix(line))?;
+    (!t_form).then(|| leveled(rest).1.trim_ascii_end())
+}
+
+/// A dated line of the product's own (not a stamp) as a log line.
+fn log_line(time: crate::base::time::Timestamp, rest: &[u8]) -> super::LogLine {
+    super::LogLine {
+        time: Some(time),
+        level: leveled(rest)
+            .0
+            .map_or(crate::import::trace::Level::Info, super::level),
+        thread: Vec::new(),
+    }
+}
+
 pub(super) fn sniff(line: &[u8]) -> Option<Product> {
     let s = container_prefix(line);
     if stamp(s).is_some() {
@@ -143,16 +172,16 @@ impl State {
             };
             return true;
         }
-        if let Some((d, ..)) = dated {
-            clock.full(d);
+        if let Some((d, rest, _)) = dated {
+            let time = clock.full(d);
             match self {
-                // Another thread's line inside an indented message: skipped, the message goes on.
-                State::Message { dashes: true, .. } => {}
+                // Another thread's line inside an indented message: a log line, the message goes on.
+                State::Message { dashes: true, .. } => out.push(Out::Aside(log_line(time, rest))),
                 _ => {
                     if matches!(self, State::Message { .. }) {
                         out.push(Out::End);
                     }
-                    out.push(Out::Other);
+                    out.push(Out::Log(log_line(time, rest)));
                     *self = State::Idle;
                 }
             }

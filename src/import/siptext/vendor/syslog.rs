@@ -27,23 +27,28 @@ fn found(line: &[u8]) -> Option<Found<'_>> {
     let e = envelope(line)?;
     let esc = Escapes::of(e.message)?;
     let text = esc.undo(e.message);
-    // The start line: at the start of a line of the text, or after the script's words on the first one.
-    let mut at = 0;
-    let start = loop {
-        let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
-        if let Some(s) = start_in(&text[at..end]) {
-            break at + s;
-        }
-        if end >= text.len() {
-            return None;
-        }
-        at = end + 1;
-    };
+    let start = start_of(&text)?;
     Some(Found {
         envelope: e,
         text,
         start,
     })
+}
+
+/// Where the start line is in a message's text with its escapes undone: at the start of a line, or after the
+/// script's words on the first one.
+fn start_of(text: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
+        if let Some(s) = start_in(&text[at..end]) {
+            return Some(at + s);
+        }
+        if end >= text.len() {
+            return None;
+        }
+        at = end + 1;
+    }
 }
 
 pub(super) fn sniff(line: &[u8]) -> Option<Product> {
@@ -54,12 +59,49 @@ pub(super) fn sniff(line: &[u8]) -> Option<Product> {
     })
 }
 
+/// A syslog message's level, as Kamailio, OpenSIPS and rtpengine write it first (`ERROR: <core> …`,
+/// `WARNING:`, `NOTICE:`, `INFO:`, `DEBUG:`, `CRITICAL:`, `ALERT:`, `BUG:`, `ERR:`), and the text after it.
+fn leveled(m: &[u8]) -> (Option<&[u8]>, &[u8]) {
+    if let Some(c) = memchr::memchr(b':', &m[..m.len().min(12)]) {
+        let w = &m[..c];
+        if !w.is_empty() && w.iter().all(u8::is_ascii_uppercase) && m.get(c + 1) == Some(&b' ') {
+            return (Some(w), m[c + 1..].trim_ascii_start());
+        }
+    }
+    (None, m)
+}
+
+/// Who wrote a syslog line: its program with the process id as written (`kamailio[1189]`), else the host.
+fn thread(e: &super::Envelope<'_>, line: &[u8]) -> Vec<u8> {
+    if e.program.is_empty() {
+        return e.host.to_vec();
+    }
+    // The program as written, from its name to the colon (`/usr/sbin/kamailio[2215]` → `kamailio[2215]`).
+    let at = e.program.as_ptr() as usize - line.as_ptr() as usize;
+    let end = line[at..]
+        .iter()
+        .position(|&b| b == b':')
+        .map_or(at + e.program.len(), |i| at + i);
+    line[at..end].to_vec()
+}
+
+/// A line's text for people (its time, writer and level are shown apart).
+pub(super) fn text(line: &[u8]) -> Option<&[u8]> {
+    let e = envelope(line)?;
+    Some(leveled(e.message).1)
+}
+
 pub(super) fn line<'a>(l: &Line<'a>, clock: &mut Clock, out: &mut Vec<Out<'a>>) -> bool {
     let Some(f) = found(l.text) else {
         // Another syslog line: a log line, not SIP. A line that is not syslog is left to the SIP text rules.
         if let Some(e) = envelope(l.text) {
-            e.stamp.on(clock);
-            out.push(Out::Other);
+            let time = e.stamp.on(clock);
+            let (level, _) = leveled(e.message);
+            out.push(Out::Log(super::LogLine {
+                time,
+                level: level.map_or(crate::import::trace::Level::Info, super::level),
+                thread: thread(&e, l.text),
+            }));
             return true;
         }
         return false;
@@ -69,7 +111,9 @@ pub(super) fn line<'a>(l: &Line<'a>, clock: &mut Clock, out: &mut Vec<Out<'a>>) 
     let mut m = meta(l, direction, src, dst);
     m.time = f.envelope.stamp.on(clock);
     out.push(Out::Begin(m));
-    rebuilt_lines(&f.text[f.start..], out);
+    // The same text again, knowing where each byte came from.
+    let mapped = super::Mapped::of(l, f.envelope.message);
+    rebuilt_lines(&mapped, start_of(&mapped.text).unwrap_or(f.start), out);
     out.push(Out::End);
     true
 }

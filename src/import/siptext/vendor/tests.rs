@@ -397,3 +397,34 @@ fn the_last_line_cut_by_the_end_of_the_file_is_kept() {
         sink.records[0].problems
     );
 }
+
+#[test]
+fn product_log_lines_are_trace_lines_with_their_level_and_writer() {
+    // AudioCodes with the severity its manual shows before `[S=`, Expressway's levels, FreeSWITCH's.
+    let ac = "2021-03-09T14:08:23.549000+01:00 10.1.1.50 WARNING: [S=9399] [BID=2ed1c8:96] invalid Physical index\n";
+    let sink = run_all(Product::AudioCodes, ac);
+    let l = sink.trace.lines[0];
+    assert_eq!((l.line, l.level), (1, crate::import::trace::Level::Warn));
+    assert_eq!(&*sink.trace.threads()[0], b"BID=2ed1c8:96");
+    assert_eq!(
+        line_text(Product::AudioCodes, ac.trim_end().as_bytes()),
+        b"invalid Physical index"
+    );
+    let exp = "2020-08-12T14:57:43.353-05:00 expc01 UTCTime=\"2020-08-12 19:57:43,353\" Module=\"developer.clusterdb.cdb\" Level=\"ERROR\" Node=\"clusterdb@expc01.apolo.local\" PID=\"<0.159.0>\" Detail=\"Inconsistent Database\"\n\
+2020-08-12T14:57:58.871-05:00 expc01 tvcs: Event=\"External Server Communications Failure\" Reason=\"gatekeeper timed out\" Level=\"1\" UTCTime=\"2020-08-12 19:57:58,871\"\n";
+    let sink = run_all(Product::Expressway, exp);
+    let levels: Vec<_> = sink.trace.lines.iter().map(|l| l.level.name()).collect();
+    assert_eq!(levels, ["error", "info"]);
+    assert_eq!(&*sink.trace.threads()[0], b"developer.clusterdb.cdb");
+    assert_eq!(&*sink.trace.threads()[1], b"tvcs");
+    let fs = "2017-07-17 11:01:58.942561 [ERR] switch_core_session.c:1762 boom\n";
+    let sink = run_all(Product::FreeSwitch, fs);
+    assert_eq!(
+        sink.trace.lines[0].level,
+        crate::import::trace::Level::Error
+    );
+    assert_eq!(
+        line_text(Product::FreeSwitch, fs.trim_end().as_bytes()),
+        b"switch_core_session.c:1762 boom"
+    );
+}
