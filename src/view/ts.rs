@@ -36,6 +36,7 @@ fn declarations() -> String {
         MessageDetail,
         AnnotationRow,
         SightingView,
+        TlsCarry,
         HeaderView,
         TransactionView,
         Annotation,

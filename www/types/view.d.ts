@@ -198,6 +198,20 @@ line: number,
  */
 tls?: TlsCarry | null, };
 
+export type TlsCarry = { 
+/**
+ * Frames holding the records' headers, in order.
+ */
+frames: Array<number>, 
+/**
+ * Payload bytes of the records: the message plus what the cipher adds.
+ */
+bytes: number, 
+/**
+ * The cipher suite the sizes fit, for people.
+ */
+cipher: string, };
+
 export type HeaderView = { name: string, value: string, };
 
 export type TransactionView = { method: string, cseq: number, request: number | null, responses: Array<number>, final_status: number | null, 

@@ -67,6 +67,7 @@ export function renderDetail(errorText) {
     el('span', { class: 'sl-text', text: m.start_line }),
     el('span', { class: 'sl-kind', text: m.status && (m.kind === 'failure' || m.kind === 'challenge') ? `${word} (${m.status})` : word })));
   const dir = m.direction && m.direction !== 'unknown' ? ` (${m.direction})` : '';
+  /** @type {Array<[string, string] | [string, string, boolean]>} rows: name, value, whether it wraps */
   const metaItems = [
     ...timeRows(m), // merged time, and the file's own time when it differs
     ['From', m.src],
@@ -75,7 +76,7 @@ export function renderDetail(errorText) {
     ...alsoRows(m), // the same message in other files
   ];
   const dl = el('dl', { class: 'msg-meta' });
-  for (const [k, v] of metaItems) dl.append(el('dt', { text: k }), el('dd', { text: v, title: v }));
+  for (const [k, v, wrap] of metaItems) dl.append(el('dt', { text: k }), el('dd', { text: v, title: v, class: wrap ? 'wrap' : null }));
   head.append(dl);
 
   if (m.transaction) head.append(renderTransaction(m, m.transaction));
@@ -158,18 +159,21 @@ function timeRows(m) {
   return rows;
 }
 
-/** Rows for the other files that logged the same message (drawn once in the ladder). @param {MessageDetail} m @returns {[string, string][]} */
+/** Rows for the other files that logged the same message (drawn once in the ladder), and the capture's TLS records that carried it. @param {MessageDetail} m @returns {[string, string, boolean][]} */
 function alsoRows(m) {
-  return m.also.map((a) => {
+  return m.also.flatMap((a) => {
     const when = a.file_time || a.time;
     const at = when ? ` at ${timeText(when, !sameDay(m.time, when))}` : '';
     if (a.tls) {
+      // Two rows, wrapped: where and when, then what the record was.
       const frames = a.tls.frames.length === 1 ? `frame ${a.tls.frames[0]}` : `frames ${a.tls.frames.join(', ')}`;
-      const records = a.tls.frames.length === 1 ? 'one TLS record' : `${a.tls.frames.length} TLS records`;
-      return /** @type {[string, string]} */ (['Seen encrypted',
-        `in ${fileName(a.file)}${at} (${frames}): ${records}, ${a.tls.bytes.toLocaleString('en-US')} bytes, ${a.src} → ${a.dst}${a.tls.cipher ? `; ${a.tls.cipher}` : ''}`]);
+      const records = a.tls.frames.length === 1 ? 'one record' : `${a.tls.frames.length} records`;
+      return [
+        /** @type {[string, string, boolean]} */ (['Seen encrypted', `in ${fileName(a.file)}, ${frames}${at}, ${a.src} → ${a.dst}`, true]),
+        /** @type {[string, string, boolean]} */ (['TLS', `${records}, ${a.tls.bytes.toLocaleString('en-US')} bytes${a.tls.cipher ? `; ${a.tls.cipher}` : ''}`, true]),
+      ];
     }
-    return /** @type {[string, string]} */ (['Also seen', `in ${fileName(a.file)}${at}${a.line ? ` (line ${a.line})` : ''}`]);
+    return [/** @type {[string, string, boolean]} */ (['Also seen', `in ${fileName(a.file)}${at}${a.line ? ` (line ${a.line})` : ''}`, false])];
   });
 }
 

@@ -66,7 +66,9 @@ function clockMap() {
 function timedFiles() {
   /** @type {number[]} */
   const out = [];
-  summary().files.forEach((f, i) => { if (!isArchive(f) && f.messages > 0) out.push(i); });
+  const clocks = clockMap();
+  // A capture of TLS only has no message of its own, but its clock was found from its records.
+  summary().files.forEach((f, i) => { if (!isArchive(f) && (f.messages > 0 || clocks.get(i)?.source === 'tls-records')) out.push(i); });
   return out;
 }
 
@@ -126,7 +128,8 @@ export function renderClockStrip() {
       el('span', { class: 'cs-file', text: memberName(files[i], files) }), ' ',
       el('strong', { text: c ? c.offset_text : '?' }),
       source === 'manual' ? el('span', { class: 'cs-how', text: ' (set by hand)' }) : null,
-      source === 'unknown' ? el('span', { class: 'cs-how', text: ' (not known: no shared message)' }) : null);
+      source === 'unknown' ? el('span', { class: 'cs-how', text: ' (not known: no shared message)' }) : null,
+      source === 'tls-records' ? el('span', { class: 'cs-how', text: ' (from its TLS records)' }) : null);
   });
   // The whole story on hover: which clock is the reference and how each offset was found.
   const story = [ref !== undefined ? `Times are on ${files[ref].name}'s clock.` : 'No file is the reference.'];
