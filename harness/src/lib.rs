@@ -235,6 +235,10 @@ fn importer(format: Format, data: &[u8]) {
         "{format:?}: records depend on chunking"
     );
     assert!(
+        whole.tls == chunked.tls,
+        "{format:?}: TLS records depend on chunking"
+    );
+    assert!(
         whole.diagnostics == chunked.diagnostics,
         "{format:?}: diagnostics depend on chunking:\n{:?}\n{:?}",
         whole.diagnostics,
@@ -306,6 +310,46 @@ pub fn capture(data: &[u8]) {
         _ => Format::Pcap,
     };
     importer(format, data);
+    tls_lineup(format, data);
+}
+
+/// A capture with TLS records, merged with the sample client log: whatever the records, the lineup points at
+/// real messages and records, each record carries at most one message, and the counts add up.
+fn tls_lineup(format: Format, data: &[u8]) {
+    let mut imp = Importer::new(format, 0);
+    let mut sink = Sink::default();
+    imp.push(data, &mut sink);
+    imp.finish(&mut sink);
+    if sink.tls.is_empty() {
+        return;
+    }
+    const SAMPLE: &[u8] = include_bytes!("../../www/sample/sample.uccapilog");
+    let a = Analysis::of_files([("Lync-UccApi-0.UccApilog", SAMPLE), ("capture.pcap", data)]);
+    let l = &a.tls_lineup;
+    let mut records: Vec<u32> = l.carried.iter().map(|&(_, r)| r).collect();
+    records.sort_unstable();
+    let n = records.len();
+    records.dedup();
+    assert_eq!(records.len(), n, "a TLS record carries two messages");
+    for &(m, r) in &l.carried {
+        let msg = &a.messages[m as usize];
+        let rec = &a.tls.records[r as usize];
+        assert_eq!(msg.file, 0, "a TLS record carries a message of the capture");
+        assert_eq!(rec.file, 1);
+        assert_eq!(
+            rec.from_client,
+            msg.direction == sipscope::import::Direction::Sent
+        );
+    }
+    for c in &l.conns {
+        assert!(c.matched + c.keepalives <= c.records, "{c:?}");
+    }
+    let matched: u32 = l.files.iter().map(|f| f.messages).sum();
+    let carried: std::collections::BTreeSet<u32> = l.carried.iter().map(|&(m, _)| m).collect();
+    assert_eq!(matched as usize, carried.len());
+    for i in carried {
+        let _ = a.message_detail(i).expect("a carried message has a detail");
+    }
 }
 
 /// gzip and zip readers: the same entries whole and chunked.

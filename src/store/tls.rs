@@ -423,7 +423,10 @@ fn units(tls: &TlsRecords, file: u32, overhead: Overhead) -> Vec<Unit> {
             plain: (0, 0),
         });
         unit.records.push(i as u32);
-        unit.plain = (unit.plain.0 + plain.0, unit.plain.1 + plain.1);
+        unit.plain = (
+            unit.plain.0.saturating_add(plain.0),
+            unit.plain.1.saturating_add(plain.1),
+        );
         if !overhead.full(r.len) {
             if let Some(u) = open.remove(&key) {
                 out.push(u);
