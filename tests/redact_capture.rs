@@ -646,6 +646,38 @@ fn a_connection_idle_for_minutes_keeps_one_stream() {
 }
 
 #[test]
+fn messages_the_capture_ends_inside_keep_their_order() {
+    // The client (192.168.10.21, the higher address) sends an INVITE, the server (10.20.30.40) a 183, and the
+    // capture ends inside both: the importer gives them at its end. The copy renames the client to a lower
+    // address than the server's; the two must still come out INVITE first, as they began.
+    let invite = message(
+        "INVITE sip:bob.jones@contoso.com SIP/2.0",
+        "To: <sip:bob.jones@contoso.com>\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\n",
+        &sdp("192.168.10.21", 50020),
+    );
+    let ringing = message(
+        "SIP/2.0 183 Session Progress",
+        "To: <sip:bob.jones@contoso.com>;tag=4d7e1a9b\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\n",
+        &sdp("10.20.30.40", 52340),
+    );
+    // Each cut inside its body (the 183's before its first address: the copy meets the client's first).
+    let (inv, rng) = (
+        &invite.as_bytes()[..invite.len() - 40],
+        &ringing.as_bytes()[..ringing.find("o=-").unwrap()],
+    );
+    let ports = (50123, 5060);
+    let packets = [
+        seg(ports, true, 1000, 9000, PSH | ACK, inv),
+        seg(ports, false, 9000, 1000 + inv.len() as u32, PSH | ACK, rng),
+    ];
+    let file = pcap_file(1, &packets);
+    // The copy reads as the original does, and both as they began.
+    check_capture("cut at the end", &file);
+    let shape = common::redact::shape(&common::redact::analyze(&file));
+    assert_eq!(shape.messages, ["INVITE", "183"]);
+}
+
+#[test]
 fn sip_where_it_cannot_be_rewritten_refuses_the_file() {
     let lab = lab();
     // An OPTIONS inside a GRE tunnel.

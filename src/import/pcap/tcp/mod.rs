@@ -17,7 +17,8 @@
 //! **SIP framing.** Start line, headers to the blank line, body by Content-Length (none: no body); CRLF
 //! keep-alives between messages are skipped. After a gap, the message cut by it is shown with a problem when its
 //! headers are complete (dropped otherwise), a diagnostic says how many bytes are missing, and reading resumes
-//! at the next line that is a SIP start line.
+//! at the next line that is a SIP start line. When a connection ends (or the capture does) inside messages, each
+//! direction gives what it holds in the order it began, whichever endpoint's address is the lower.
 //!
 //! Size: one reassembly state machine (per-direction buffers, gaps, acknowledgements, SIP and WebSocket framing
 //! of the stream) whose invariants span all of it; its tests live in `tcp/tests.rs`.
@@ -326,7 +327,11 @@ impl Tcp {
                 pkt_no: info.last_pkt,
                 cut: false,
             };
-            for d in 0..2 {
+            // What each direction holds comes out in the order it began, never by which endpoint's address is
+            // the lower (a copy with its addresses renamed must read the same).
+            let mut order = [0, 1];
+            order.sort_by_key(|&d| half[d].first_held().unwrap_or(u32::MAX));
+            for d in order {
                 let (h, _) = pair(half, d);
                 let mut ctx = Ctx {
                     file: self.file,
@@ -643,6 +648,17 @@ impl Half {
                 ctx,
             );
         }
+    }
+
+    /// The frame of the first byte ending the direction would give out: the message it holds, else the first
+    /// segment waiting behind a hole.
+    fn first_held(&self) -> Option<u32> {
+        if self.ended {
+            return None;
+        }
+        self.s
+            .held_from()
+            .or_else(|| self.ooo.first_key_value().map(|(_, p)| p.meta.frame))
     }
 
     /// The connection is over: fill holes as gaps, flush the stream.

@@ -134,6 +134,14 @@ impl Stream {
         self.ws = WsMessage::default();
     }
 
+    /// The frame the first byte held (a message not yet complete) came in.
+    pub(super) fn held_from(&self) -> Option<u32> {
+        if self.pending().is_empty() {
+            return None;
+        }
+        meta_at(&self.metas, self.buf_abs + self.head as u64).map(|m| m.frame)
+    }
+
     pub(super) fn pending(&self) -> &[u8] {
         self.buf.get(self.head..).unwrap_or(&[])
     }

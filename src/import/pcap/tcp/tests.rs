@@ -117,6 +117,33 @@ fn closing_inside_a_message_shows_it_with_a_problem() {
 }
 
 #[test]
+fn messages_cut_by_the_end_come_out_in_the_order_they_began() {
+    // Both directions hold a message the capture ends inside. Whichever endpoint's address is lower (the
+    // client's here, or the server's), the one that began first comes out first: renaming the addresses (a
+    // redacted copy) must not reorder them.
+    let invite = b"INVITE sip:b@c SIP/2.0\r\nCall-ID: x\r\nContent-Length: 50\r\n\r\nv=0\r\n";
+    let ringing =
+        b"SIP/2.0 183 Session Progress\r\nCall-ID: x\r\nContent-Length: 50\r\n\r\nv=0\r\n";
+    for client_first in [true, false] {
+        let mut d = Driver::new();
+        let (first, second) = if client_first {
+            ((true, &invite[..]), (false, &ringing[..]))
+        } else {
+            ((false, &ringing[..]), (true, &invite[..]))
+        };
+        d.seg(first.0, 1000, 5000, ACK, first.1);
+        d.seg(second.0, 5000, 1000 + first.1.len() as u32, ACK, second.1);
+        d.finish();
+        let want = if client_first {
+            ["INVITE sip:b@c SIP/2.0", "SIP/2.0 183 Session Progress"]
+        } else {
+            ["SIP/2.0 183 Session Progress", "INVITE sip:b@c SIP/2.0"]
+        };
+        assert_eq!(d.lines(), want, "client first: {client_first}");
+    }
+}
+
+#[test]
 fn reset_and_port_reuse() {
     let mut d = Driver::new();
     d.seg(true, 99, 0, SYN, b"");
