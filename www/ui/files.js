@@ -224,7 +224,7 @@ export function renderFilesPanel() {
   fill(ui.filesPanel, head, el('div', { class: 'fp-scroll' }, table),
     several ? el('p', { class: 'fp-note' },
       'Times in the flow are on the reference file\'s clock; the other files\' times are shifted by their offset. ',
-      'The offset is estimated from messages seen in two files. If two logs share no message, or the estimate is wrong, set it here: ',
+      'The offset is estimated from messages seen in two files (for a capture of TLS only, from its records matched to the messages of a client log). If two logs share no message, or the estimate is wrong, set it here: ',
       el('kbd', { text: '+9:00:00' }), ', ', el('kbd', { text: '32400000' }), ' (ms) or ', el('kbd', { text: '9 h 0 min 0.011 s' }), '.') : null,
     state.insights.merging ? el('p', { class: 'fp-status', role: 'status', text: 'Merging the files again…' }) : null);
 }
