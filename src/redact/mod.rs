@@ -256,6 +256,10 @@ impl Redactor {
             *grown.entry(*span).or_default() += new.len() as i64 - old.len() as i64;
             edits.push((range.clone(), new));
         }
+        // A packet the importer made no record of (its SIP text incomplete) is redacted as one it rebuilt, so its
+        // Content-Length still asks for more than the copy holds: scrubbed as text between records, its body would
+        // grow and the copy would read a message the original does not.
+        unplaced.extend(&sink.dropped);
         // A message the importer rebuilt (LF line ends, quoted or folded lines): its entry scrubbed as text, its
         // Content-Length moved by what the text after its first blank line gained or lost.
         unplaced.sort_unstable();
@@ -275,7 +279,7 @@ impl Redactor {
                     .iter()
                     .rposition(|&b| b == b'\n')
                     .map_or(entry.len(), |i| i + 1);
-                if last > first && entry[last..].windows(6).any(|w| w == b"End of") {
+                if last > first && is_end_line(&entry[last..]) {
                     stop = start + last;
                 }
                 start += first;
@@ -492,7 +496,7 @@ fn packet_sizes(bytes: &[u8], span: (u64, u64), delta: i64) -> Vec<(Range<usize>
             break;
         }
         let line = &entry[from..to];
-        if end_line && !line.windows(6).any(|w| w == b"End of") {
+        if end_line && !is_end_line(line) {
             continue;
         }
         if let Some(r) = count_before_bytes(line) {
@@ -510,6 +514,14 @@ fn packet_sizes(bytes: &[u8], span: (u64, u64), delta: i64) -> Vec<(Range<usize>
         }
     }
     out
+}
+
+/// Whether a client log's line is a packet's End line as the importer reads one (a prefixed line; a line that
+/// only holds `End of` is text of the packet).
+fn is_end_line(line: &[u8]) -> bool {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    import::uccapi::parse_prefix(line).is_some_and(|p| import::uccapi::is_packet_end(p.text))
 }
 
 /// The digits of the last `N bytes` in a line.
