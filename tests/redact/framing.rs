@@ -73,3 +73,29 @@ fn a_line_that_only_looks_like_the_end_line_stays_in_the_body() {
     assert_eq!(before.messages.len(), 1);
     same_flow(&log, &before, &["contoso", "192.168.1.51"]);
 }
+
+/// `crash-a07cc8bb…` (minimized from 9,050 bytes to 38): SIP text whose header section holds an XML element of
+/// free text over several lines (`<body>`, a presence note). Its stand-in took the text's line breaks after it, so
+/// the note's own line became a blank line: the copy's headers ended there, what followed framed differently, and
+/// a quoted `SIP/2.0 503` below read as one message more. Free text over lines keeps its lines, each replaced apart.
+#[test]
+fn free_text_over_several_lines_keeps_its_lines() {
+    let log = "NOTIFY sip:alice@contoso.com SIP/2.0\n\
+               Call-ID: 8f2d4c61a9e34b0f\n\
+               <note><body>\n\
+               at lunch\n\
+               </body></note>\n\
+               >SIP/2.0 503\n";
+    let before = analyze(log.as_bytes());
+    same_flow(log, &before, &["contoso", "at lunch"]);
+    let out = redact_all(&[log.as_bytes()], Keep::default())
+        .0
+        .remove(0)
+        .unwrap();
+    let lines = |t: &[u8]| {
+        t.split(|&b| b == b'\n')
+            .map(<[u8]>::is_empty)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lines(&out), lines(log.as_bytes()), "the same lines blank");
+}
