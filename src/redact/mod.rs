@@ -309,7 +309,7 @@ impl Redactor {
                 edits.extend(packet_sizes(bytes, span, delta));
             }
         }
-        self.write_back(bytes, edits, text::scrub)
+        self.write_back(bytes, edits, if client { client_gap } else { text::scrub })
     }
 
     /// A file in UTF-16 (little-endian when `le`): read as the importer reads it, as UTF-8 (so a client log's
@@ -389,6 +389,38 @@ impl Redactor {
             .bytes(&gap(&mut self.names, self.keep, &text), &mut out);
         out
     }
+}
+
+/// A client log's text between messages scrubbed, each prefixed line keeping its prefix, and a packet's header and
+/// End line the words that make them one: the copy's lines must be read as the original's (a level `INF` that is
+/// also a user's name renamed, or `End of Data Received` followed by a user name becoming `End of Data user1@…`,
+/// and the copy would lose the line's shape, its packet, or its format).
+fn client_gap(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
+    const MARKS: [&str; 4] = [
+        "End of Sending Packet",
+        "End of Data Received",
+        "Sending Packet -",
+        "Data Received -",
+    ];
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut run = 0;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(pre) = import::uccapi::parse_prefix(line.as_bytes()) {
+            let from = line.len() - pre.text.len();
+            let kept = MARKS
+                .iter()
+                .find(|m| line[from..].starts_with(**m))
+                .map_or(from, |m| from + m.len());
+            out.push_str(&text::scrub(p, keep, &text[run..at]));
+            out.push_str(&line[..kept]);
+            out.push_str(&text::scrub(p, keep, &line[kept..]));
+            run = at + line.len();
+        }
+        at += line.len();
+    }
+    out.push_str(&text::scrub(p, keep, &text[run..]));
+    out
 }
 
 /// An entry's text scrubbed, its Content-Length moved by what its body (after the first line that is blank

@@ -99,3 +99,32 @@ fn free_text_over_several_lines_keeps_its_lines() {
     };
     assert_eq!(lines(&out), lines(log.as_bytes()), "the same lines blank");
 }
+
+/// `crash-5bf4077b…` (the run after): a packet's End line whose words run into a user's address (`End of Data
+/// Receivedn1@…`): the importer reads it as the End line; the token pass renamed `Receivedn1` as a user, the copy's
+/// line no longer ended the packet and the copy lost the message. What `crash-22e3f400…` (`cargo fuzz tmin` of it)
+/// kept: a trace line whose level (`INF`) is also a user's name renamed, and the copy no longer read as a client
+/// log. A client log's prefixes and the words of a packet's header and End line stay as they are.
+#[test]
+fn prefixes_and_the_words_of_packet_lines_stay() {
+    let message = "SIP/2.0 200 OK\r\nCall-ID: 8f2d4c61a9e34b0f\r\nCSeq: 1 SUBSCRIBE\r\nContent-Length: 0\r\n\r\n";
+    let log = format!(
+        "03/31/2018|08:41:03.301 2738:14E0 INFO  :: Data Received - 211.208.253.66:5061 (To Local Address: 192.168.1.51:51882) {} bytes:\r\n\
+         03/31/2018|08:41:03.301 2738:14E0 INFO  :: {message}\r\n\
+         03/31/2018|08:41:03.301 2738:14E0 INFO  :: End of Data Receivedalice@contoso.com\r\n\
+         03/31/2018|08:41:03.302 2738:14E0 INF :: INF@contoso.com\r\n",
+        message.len()
+    );
+    let before = analyze(log.as_bytes());
+    assert_eq!(before.messages.len(), 1);
+    same_flow(&log, &before, &["contoso", "alice"]);
+    let out = redact_all(&[log.as_bytes()], Keep::default())
+        .0
+        .remove(0)
+        .unwrap();
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.contains(":: End of Data Received") && text.contains(" INF :: "),
+        "{text}"
+    );
+}
