@@ -304,6 +304,9 @@ pub struct Sink {
     pub trace: trace::Traces,
     /// TLS connections and application-data records (captures).
     pub tls: tls::TlsRecords,
+    /// Where the entries are that the importer read but made no record of (a client log's packet whose SIP text
+    /// is incomplete): file spans, as a record's. A redacted copy keeps their framing, so they make none either.
+    pub dropped: Vec<(u64, u64)>,
 }
 
 /// An importer that reads its input line by line through a [`lines::LineReader`] it owns: the chunk-feeding

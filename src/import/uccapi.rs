@@ -142,7 +142,8 @@ pub fn parse_packet_header(text: &[u8]) -> Option<PacketHeader> {
     })
 }
 
-fn is_packet_end(text: &[u8]) -> bool {
+/// Whether a prefixed line's text (after its prefix) is a packet's End line.
+pub fn is_packet_end(text: &[u8]) -> bool {
     text.starts_with(b"End of Sending Packet") || text.starts_with(b"End of Data Received")
 }
 
@@ -475,6 +476,7 @@ impl UccApiImporter {
                 ))
                 .at(self.file, p.line),
             );
+            sink.dropped.push((p.start, end));
             return;
         }
         let mut packet_problems = Vec::new();

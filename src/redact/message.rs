@@ -391,11 +391,33 @@ fn xml_text(p: &mut Pseudonyms, body: &str) -> String {
         if is_phone(t, 4) {
             return format!("{}{}{}", &c["open"], p.phone(t), &c["close"]);
         }
-        // Keep the text's line breaks, so the body keeps its lines.
-        let breaks: String = t.chars().filter(|&ch| ch == '\n' || ch == '\r').collect();
-        let s = p.get(Category::Text, t, |n| format!("Text {n} redacted."));
-        format!("{}{s}{breaks}{}", &c["open"], &c["close"])
+        format!("{}{}{}", &c["open"], text_lines(p, t), &c["close"])
     })
+}
+
+/// An element's free text replaced. Text over several lines keeps its lines, each line's text replaced apart: a
+/// blank line stays blank and no other becomes one (in SIP text a blank line ends a message's headers).
+fn text_lines(p: &mut Pseudonyms, t: &str) -> String {
+    let stand_in =
+        |p: &mut Pseudonyms, t: &str| p.get(Category::Text, t, |n| format!("Text {n} redacted."));
+    if !t.contains('\n') {
+        let breaks: String = t.chars().filter(|&ch| ch == '\r').collect();
+        return stand_in(p, t) + &breaks;
+    }
+    let mut out = String::with_capacity(t.len() + 16);
+    for line in t.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\r', '\n']);
+        let text = content.trim();
+        if text.is_empty() {
+            out.push_str(line);
+            continue;
+        }
+        let lead = content.len() - content.trim_start().len();
+        out.push_str(&content[..lead]);
+        out.push_str(&stand_in(p, text));
+        out.push_str(&line[lead + text.len()..]);
+    }
+    out
 }
 
 /// Text as an importer reads it, redacted: each message the framer finds (on the file's bytes) on its parsed form,

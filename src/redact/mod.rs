@@ -256,6 +256,10 @@ impl Redactor {
             *grown.entry(*span).or_default() += new.len() as i64 - old.len() as i64;
             edits.push((range.clone(), new));
         }
+        // A packet the importer made no record of (its SIP text incomplete) is redacted as one it rebuilt, so its
+        // Content-Length still asks for more than the copy holds: scrubbed as text between records, its body would
+        // grow and the copy would read a message the original does not.
+        unplaced.extend(&sink.dropped);
         // A message the importer rebuilt (LF line ends, quoted or folded lines): its entry scrubbed as text, its
         // Content-Length moved by what the text after its first blank line gained or lost.
         unplaced.sort_unstable();
@@ -275,7 +279,7 @@ impl Redactor {
                     .iter()
                     .rposition(|&b| b == b'\n')
                     .map_or(entry.len(), |i| i + 1);
-                if last > first && entry[last..].windows(6).any(|w| w == b"End of") {
+                if last > first && is_end_line(&entry[last..]) {
                     stop = start + last;
                 }
                 start += first;
@@ -305,7 +309,7 @@ impl Redactor {
                 edits.extend(packet_sizes(bytes, span, delta));
             }
         }
-        self.write_back(bytes, edits, text::scrub)
+        self.write_back(bytes, edits, if client { client_gap } else { text::scrub })
     }
 
     /// A file in UTF-16 (little-endian when `le`): read as the importer reads it, as UTF-8 (so a client log's
@@ -385,6 +389,38 @@ impl Redactor {
             .bytes(&gap(&mut self.names, self.keep, &text), &mut out);
         out
     }
+}
+
+/// A client log's text between messages scrubbed, each prefixed line keeping its prefix, and a packet's header and
+/// End line the words that make them one: the copy's lines must be read as the original's (a level `INF` that is
+/// also a user's name renamed, or `End of Data Received` followed by a user name becoming `End of Data user1@…`,
+/// and the copy would lose the line's shape, its packet, or its format).
+fn client_gap(p: &mut Pseudonyms, keep: Keep, text: &str) -> String {
+    const MARKS: [&str; 4] = [
+        "End of Sending Packet",
+        "End of Data Received",
+        "Sending Packet -",
+        "Data Received -",
+    ];
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut run = 0;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(pre) = import::uccapi::parse_prefix(line.as_bytes()) {
+            let from = line.len() - pre.text.len();
+            let kept = MARKS
+                .iter()
+                .find(|m| line[from..].starts_with(**m))
+                .map_or(from, |m| from + m.len());
+            out.push_str(&text::scrub(p, keep, &text[run..at]));
+            out.push_str(&line[..kept]);
+            out.push_str(&text::scrub(p, keep, &line[kept..]));
+            run = at + line.len();
+        }
+        at += line.len();
+    }
+    out.push_str(&text::scrub(p, keep, &text[run..]));
+    out
 }
 
 /// An entry's text scrubbed, its Content-Length moved by what its body (after the first line that is blank
@@ -492,7 +528,7 @@ fn packet_sizes(bytes: &[u8], span: (u64, u64), delta: i64) -> Vec<(Range<usize>
             break;
         }
         let line = &entry[from..to];
-        if end_line && !line.windows(6).any(|w| w == b"End of") {
+        if end_line && !is_end_line(line) {
             continue;
         }
         if let Some(r) = count_before_bytes(line) {
@@ -510,6 +546,14 @@ fn packet_sizes(bytes: &[u8], span: (u64, u64), delta: i64) -> Vec<(Range<usize>
         }
     }
     out
+}
+
+/// Whether a client log's line is a packet's End line as the importer reads one (a prefixed line; a line that
+/// only holds `End of` is text of the packet).
+fn is_end_line(line: &[u8]) -> bool {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    import::uccapi::parse_prefix(line).is_some_and(|p| import::uccapi::is_packet_end(p.text))
 }
 
 /// The digits of the last `N bytes` in a line.

@@ -6,6 +6,7 @@
 mod archives;
 #[path = "../common/mod.rs"]
 mod common;
+mod framing;
 mod names;
 mod phones;
 
