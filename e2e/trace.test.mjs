@@ -208,6 +208,15 @@ describe('trace view', () => {
       await page.locator('#ins-trace .tr-scroll').focus();
       await page.keyboard.press('End');
       await page.waitForFunction(() => /line 449999 of the trace/.test(document.querySelector('#ins-trace .tr-row.tr-active .tr-text')?.textContent || ''));
+      // The list scrolls to the active row in the frame after it draws it: wait for that frame.
+      await page.waitForFunction(() => {
+        const r = document.querySelector('#ins-trace .tr-row.tr-active');
+        const list = document.querySelector('#ins-trace .tr-scroll');
+        if (!r || !list) return false;
+        const box = r.getBoundingClientRect();
+        const view = list.getBoundingClientRect();
+        return box.top >= view.top - 1 && box.bottom <= view.bottom + 1;
+      }, null, { timeout: 5_000 }).catch(() => {});
       let rows = await traceRows(page);
       assert.ok(rows.find((r) => r.active).visible, 'the last row is in view');
       // The scroll bar maps onto the rows: its middle is the middle of the trace.
