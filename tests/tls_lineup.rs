@@ -355,6 +355,35 @@ fn a_few_records_that_fit_by_chance_line_nothing_up() {
 }
 
 #[test]
+fn a_capture_that_fits_by_chance_leaves_anothers_lineup_alone() {
+    let log = sample();
+    let (alone, good) = gcm_capture();
+    let chance = capture(
+        &alone,
+        &Plan {
+            overhead: |n| if n % 10 == 3 { n + 24 } else { n + 1_000 },
+            client: None,
+            skip: 0,
+        },
+    );
+    let a = Analysis::of_files([
+        ("Lync-UccApi-0.UccApilog", log.as_slice()),
+        ("client-tls.pcap", good.as_slice()),
+        ("other-tls.pcap", chance.as_slice()),
+    ]);
+    let carried = a.tls_lineup.carried.len();
+    let wanted = a
+        .messages
+        .iter()
+        .filter(|m| m.direction != Direction::Unknown)
+        .count();
+    assert_eq!(carried, wanted, "the good capture's lineup stays");
+    assert!(a.tls_files(0).all(|f| f == 1));
+    assert_eq!(a.clocks[1].source, ClockSource::TlsRecords);
+    assert_eq!(a.clocks[2].source, ClockSource::Unknown);
+}
+
+#[test]
 fn a_capture_alone_keeps_its_records_but_lines_nothing_up() {
     let (_, cap) = gcm_capture();
     let a = Analysis::of_files([("client-tls.pcap", cap.as_slice())]);

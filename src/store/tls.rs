@@ -190,7 +190,6 @@ pub fn line_up(
     let mut capture_files: Vec<u32> = tls.records.iter().map(|r| r.file).collect();
     capture_files.sort_unstable();
     capture_files.dedup();
-    let mut matched_records: FxSet<u32> = FxSet::default();
     for file in capture_files {
         let clock = clocks.get(file as usize).cloned();
         let fixed = clock
@@ -235,6 +234,9 @@ pub fn line_up(
         let index = Index::new(&units);
         let mut used = vec![false; units.len()];
         let mut count = 0u32;
+        // This capture's matches: they join the lineup only if it is not chance.
+        let mut carried: Vec<(u32, u32)> = Vec::new();
+        let mut matched_records: FxSet<u32> = FxSet::default();
         for w in &wanted {
             let mut pick: Option<(i64, usize)> = None;
             for u in index.candidates(w.size) {
@@ -248,7 +250,7 @@ pub fn line_up(
                 used[u] = true;
                 count += 1;
                 for &r in &units[u].records {
-                    out.carried.push((w.msg, r));
+                    carried.push((w.msg, r));
                     matched_records.insert(r);
                 }
             }
@@ -264,8 +266,6 @@ pub fn line_up(
             .filter(|w| (first - WINDOW_MS..=last + WINDOW_MS).contains(&w.time))
             .count() as u32;
         if count * 4 < during {
-            out.carried.retain(|&(_, r)| !matched_records.contains(&r));
-            matched_records.clear();
             diagnostics.push(
                 Diagnostic::info(
                     Code::TlsRecordsUnmatched,
@@ -289,6 +289,7 @@ pub fn line_up(
                 };
             }
         }
+        out.carried.extend(carried);
         out.files.push(FileLineup {
             file,
             overhead: Some(overhead),
@@ -302,23 +303,31 @@ pub fn line_up(
             .filter(|(u, used)| !**used && [2, 4].iter().any(|&k| u.plain.0 <= k && k <= u.plain.1))
             .flat_map(|(u, _)| u.records.iter().copied())
             .collect();
+        // Each connection's records, matched records and keep-alives, counted in one pass over the records.
+        let mut counts: FxMap<u32, [u32; 3]> = FxMap::default();
+        for (i, r) in tls
+            .records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.file == file)
+        {
+            let c = counts.entry(r.conn).or_default();
+            let i = i as u32;
+            c[0] += 1;
+            c[1] += u32::from(matched_records.contains(&i));
+            c[2] += u32::from(keepalive.contains(&i));
+        }
         for c in tls.conns.iter().filter(|c| c.file == file) {
-            let of_conn = || {
-                tls.records
-                    .iter()
-                    .enumerate()
-                    .filter(move |(_, r)| r.file == file && r.conn == c.conn)
-                    .map(|(i, _)| i as u32)
-            };
+            let [records, matched, keepalives] = counts.get(&c.conn).copied().unwrap_or_default();
             out.conns.push(ConnLineup {
                 file,
                 conn: c.conn,
                 client: c.client.clone(),
                 server: c.server.clone(),
                 first_frame: c.first_frame,
-                records: of_conn().count() as u32,
-                matched: of_conn().filter(|r| matched_records.contains(r)).count() as u32,
-                keepalives: of_conn().filter(|r| keepalive.contains(r)).count() as u32,
+                records,
+                matched,
+                keepalives,
             });
         }
     }
